@@ -8,6 +8,7 @@ USAGE = """usage: parity COMMAND [ARGS]
 
 commands:
   extract RAILS_ROOT -o spec/openapi.yaml   Rails source tree -> OpenAPI 3.1 spec
+  test [PYTEST ARGS]                        the tool's own tests (pytest tests)
 """
 
 
@@ -22,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
         from extractor.cli import main as extract
 
         return extract(rest)
+    if command == "test":
+        import pytest
+
+        return int(pytest.main(["tests", *rest]))
     print(f"parity: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
     return 2
 
