@@ -1,0 +1,28 @@
+"""Rails inflection (ActiveSupport rules) through the `inflection` package."""
+
+from __future__ import annotations
+
+import inflection
+
+
+def singularize(word: str) -> str:
+    return str(inflection.singularize(word))
+
+
+def pluralize(word: str) -> str:
+    return str(inflection.pluralize(word))
+
+
+def underscore(word: str) -> str:
+    """`Pending::UserSerializer` -> `pending/user_serializer` (Rails `String#underscore`)."""
+    return str(inflection.underscore(word.replace("::", "/")))
+
+
+def camelize(word: str) -> str:
+    """`api/v1/discussion_readers` -> `Api::V1::DiscussionReaders`."""
+    return str(inflection.camelize(word)).replace("/", "::")
+
+
+def tableize(class_name: str) -> str:
+    """`DiscussionReader` -> `discussion_readers`; namespaces are dropped (`Pending::User`)."""
+    return pluralize(underscore(class_name.rsplit("::", 1)[-1]))

@@ -1,0 +1,1 @@
+"""tree-sitter readers, one module per Rails construct; each takes a SourceFile."""
