@@ -1,0 +1,1 @@
+"""HTTP handlers by area; each module has ROUTES (collected by reference.app)."""

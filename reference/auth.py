@@ -1,0 +1,127 @@
+"""Who is calling: the `_loomio` session cookie (signed with a per-process secret) or HTTP Basic.
+
+Loomio (Devise) accepts either on every API request. Passwords are bcrypt (`$2a$` from Devise,
+`$2b$` from Python); successful checks are remembered in-process under a digest so HTTP
+Basic does not pay bcrypt on every request. Passwords and cookies are never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+import bcrypt
+from starlette.responses import Response
+
+from reference import db
+from reference.db import Row
+from reference.web import Ctx
+
+SESSION_COOKIE = "_loomio"
+SIGNED_IN_COOKIE = "signed_in"
+_SECRET = secrets.token_bytes(32)
+_VERIFIED: dict[bytes, bool] = {}
+
+
+def _sign(payload: bytes) -> str:
+    return hmac.new(_SECRET, payload, hashlib.sha256).hexdigest()
+
+
+def session_cookie(user: Row) -> str:
+    payload = base64.urlsafe_b64encode(
+        json.dumps({"uid": user["id"], "st": user["secret_token"]}).encode()
+    )
+    return f"{payload.decode()}--{_sign(payload)}"
+
+
+def _session_user_id(value: str) -> tuple[int, str] | None:
+    payload, _, signature = value.rpartition("--")
+    if not payload or not hmac.compare_digest(_sign(payload.encode()), signature):
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(payload))
+        return int(data["uid"]), str(data["st"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return None
+
+
+def password_matches(user: Row, password: str) -> bool:
+    """bcrypt check of a Devise `encrypted_password`, remembered per (user, hash, password)."""
+    stored = user.get("encrypted_password") or ""
+    if not stored.startswith("$2"):
+        return False
+    digest = hashlib.sha256(f"{user['id']}\0{stored}\0{password}".encode()).digest()
+    if digest in _VERIFIED:
+        return True
+    try:
+        ok = bcrypt.checkpw(password.encode(), stored.encode())
+    except ValueError:
+        return False
+    if ok:
+        if len(_VERIFIED) > 10_000:
+            _VERIFIED.clear()
+        _VERIFIED[digest] = True
+    return ok
+
+
+def _basic_user(ctx: Ctx, header: str) -> Row | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        email, _, password = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user = find_by_email(ctx, email)
+    if user and user["deactivated_at"] is None and password_matches(user, password):
+        return user
+    return None
+
+
+def find_by_email(ctx: Ctx, email: str) -> Row | None:
+    return db.one(ctx.conn, "SELECT * FROM users WHERE email = %s", (email.strip(),))
+
+
+def authenticate(ctx: Ctx) -> Row | None:
+    """The calling user (HTTP Basic first, then the session cookie), or None for a visitor."""
+    header = ctx.request.headers.get("authorization")
+    if header:
+        user = _basic_user(ctx, header)
+        if user:
+            return _remember(ctx, user)
+    cookie = ctx.request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        found = _session_user_id(cookie)
+        if found:
+            user = db.one(ctx.conn, "SELECT * FROM users WHERE id = %s", (found[0],))
+            if user and str(user["secret_token"]) == found[1] and user["deactivated_at"] is None:
+                return _remember(ctx, user)
+    return None
+
+
+def _remember(ctx: Ctx, user: Row) -> Row:
+    ctx.cache[("User", user["id"])] = user
+    return user
+
+
+def sign_in(ctx: Ctx, user: Row) -> None:
+    ctx.set_cookies.append((SESSION_COOKIE, session_cookie(user)))
+    ctx.set_cookies.append((SIGNED_IN_COOKIE, "1"))
+
+
+def sign_out(ctx: Ctx) -> None:
+    ctx.set_cookies.append((SESSION_COOKIE, None))
+    ctx.set_cookies.append((SIGNED_IN_COOKIE, None))
+
+
+def write_cookies(ctx: Ctx | Any, response: Response) -> None:
+    for name, value in getattr(ctx, "set_cookies", ()):
+        if value is None:
+            response.delete_cookie(name, path="/")
+        else:
+            response.set_cookie(name, value, path="/", httponly=name == SESSION_COOKIE, samesite="lax")

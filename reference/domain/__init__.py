@@ -1,0 +1,1 @@
+"""Loomio's rules without HTTP: threading, permissions, ranges (and the polls modules)."""

@@ -1,0 +1,1 @@
+"""Loomio's CanCan rules (permissions.md): placed in the next step."""

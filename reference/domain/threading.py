@@ -1,0 +1,1 @@
+"""Discussion threading (threading.md): placed in the next step."""

@@ -1,0 +1,202 @@
+"""The request edge: one transaction per request, the caller, parameters, JSON and Rails errors.
+
+Handlers are plain functions `handler(ctx: Ctx) -> Response | dict | list | None`; the
+`endpoint` decorator reads the body on the event loop, runs the handler in a worker thread
+inside one database transaction and turns `ApiError` into Loomio's error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg import Connection
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reference import faults
+from reference.db import Row
+
+log = logging.getLogger("reference")
+
+FORBIDDEN_BODY = {
+    "exception": "CanCan::AccessDenied",
+    "error": "You are not authorized to access this page.",
+}
+
+F_403_AS_404 = faults.declare(
+    "forbidden_as_404", "status", "a record that exists but is hidden answers 404 instead of 403"
+)
+F_422_FLAT = faults.declare(
+    "validation_errors_flat",
+    "status",
+    "422 bodies list full sentences {'errors': ['Title can't be blank']} instead of field -> messages",
+)
+
+
+class ApiError(Exception):
+    """Ends the request with `status` and JSON `body` (the transaction is rolled back)."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(status)
+        self.status = status
+        self.body = body
+
+
+def forbidden() -> ApiError:
+    if F_403_AS_404.on:
+        return not_found("Couldn't find record")
+    return ApiError(403, dict(FORBIDDEN_BODY))
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, {"exception": "ActiveRecord::RecordNotFound", "error": message})
+
+
+def record_not_found(model: str, value: Any, column: str = "id") -> ApiError:
+    return not_found(f"Couldn't find {model} with '{column}'={value}")
+
+
+def param_missing(name: str) -> ApiError:
+    return ApiError(
+        400,
+        {
+            "exception": "ActionController::ParameterMissing",
+            "error": f"param is missing or the value is empty: {name}",
+        },
+    )
+
+
+def unpermitted(names: list[str]) -> ApiError:
+    listed = ", ".join(f":{n}" for n in names)
+    word = "parameter" if len(names) == 1 else "parameters"
+    return ApiError(
+        400,
+        {"exception": "ActionController::UnpermittedParameters", "error": f"found unpermitted {word}: {listed}"},
+    )
+
+
+def invalid(errors: dict[str, list[str]]) -> ApiError:
+    if F_422_FLAT.on:
+        sentences = [f"{k.replace('_', ' ').capitalize()} {m}" for k, ms in errors.items() for m in ms]
+        return ApiError(422, {"errors": sentences})
+    return ApiError(422, {"errors": errors})
+
+
+def now() -> datetime:
+    """Naive UTC now (Loomio stores `timestamp without time zone` in UTC)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class Ctx:
+    """Everything a handler needs: the connection, the caller, the parameters, a record cache."""
+
+    conn: Connection
+    request: Request
+    params: dict[str, Any]  # query string merged with the JSON body (body wins), like Rails
+    user: Row | None  # None = visitor
+    path_params: dict[str, Any]
+    cache: dict[tuple[str, int], Row | None] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict)  # per-request derived facts
+    scope: dict[str, Any] = field(default_factory=dict)  # serializer scope flags
+    set_cookies: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user["id"] if self.user else None
+
+    @property
+    def exclude_types(self) -> set[str]:
+        value = self.scope.get("exclude_types")
+        if value is None:
+            raw = self.params.get("exclude_types") or ""
+            value = set(str(raw).split()) if isinstance(raw, str) else set(raw)
+            self.scope["exclude_types"] = value
+        return value
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+    def require(self, name: str) -> dict[str, Any]:
+        """params.require(name): a non-empty hash under `name`, else 400 ParameterMissing."""
+        value = self.params.get(name)
+        if not isinstance(value, dict) or not value:
+            raise param_missing(name)
+        return value
+
+
+def permit(values: dict[str, Any], allowed: set[str] | frozenset[str]) -> dict[str, Any]:
+    """Rails strong parameters configured to raise on unpermitted keys."""
+    extra = [k for k in values if k not in allowed]
+    if extra:
+        raise unpermitted(extra)
+    return values
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        status_code=status,
+        media_type="application/json; charset=utf-8",
+    )
+
+
+Handler = Callable[[Ctx], Any]
+
+
+async def _read_params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if key.endswith("[]"):
+            params.setdefault(key[:-2], []).append(value)
+        else:
+            params[key] = value
+    body = await request.body()
+    if body:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise ApiError(400, {"status": 400, "error": "Bad Request"}) from None
+        if isinstance(data, dict):
+            params.update(data)
+    return params
+
+
+def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]:
+    """Wrap a handler into a Starlette endpoint (see module docstring)."""
+    from reference import auth  # late: auth imports web
+
+    async def run(request: Request) -> Response:
+        app_state = request.app.state
+        try:
+            params = await _read_params(request)
+        except ApiError as exc:
+            return json_response(exc.body, exc.status)
+
+        def work() -> Response:
+            with app_state.pool.connection() as conn:
+                try:
+                    with conn.transaction():
+                        ctx = Ctx(conn, request, params, None, dict(request.path_params))
+                        ctx.user = auth.authenticate(ctx)
+                        result = handler(ctx)
+                        response = result if isinstance(result, Response) else json_response(result, status)
+                except ApiError as exc:
+                    response = json_response(exc.body, exc.status)
+                auth.write_cookies(ctx, response)
+                return response
+
+        try:
+            return await run_in_threadpool(work)
+        except Exception:
+            log.exception("%s %s failed", request.method, request.url.path)
+            return json_response({"status": 500, "error": "Internal Server Error"}, 500)
+
+    run.__name__ = handler.__name__
+    return run
