@@ -1,0 +1,303 @@
+"""The typed input of the report: everything `render_report` shows, and nothing else.
+
+Built at the end of a run from the merged findings, observations and test outcomes
+(see `harness.report.plugin`), or in a test by hand. Frozen and tuple-based, so a
+`Report` is a value: the same report renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """Provisional: replaced by harness.findings.Finding when it lands."""
+
+    kind: str
+    operation: str = ""
+    pointer: str = ""
+    rails: Any = None
+    go: Any = None
+    detail: str = ""
+    repro: str = ""
+    backend: str = ""
+
+
+class Verdict(Enum):
+    """PASS only when the run completed and found nothing."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INCOMPLETE = "incomplete"  # interrupted or errored before the end, and no finding so far
+
+
+def share(part: int, whole: int) -> float | None:
+    """part/whole, or None when there is nothing to cover (shown as "n/a", not 100%)."""
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StatusCoverage:
+    """One status code of one operation: documented in the spec, and how often it was seen."""
+
+    status: str
+    documented: bool
+    seen: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OperationCoverage:
+    """One documented operation on one backend.
+
+    Properties are JSON Pointer templates prefixed by the status they belong to:
+    `200 /discussions/*/title` (`*` an array item, `{key}` a map key).
+    """
+
+    method: str
+    path: str
+    operation_id: str
+    requests: int
+    statuses: tuple[StatusCoverage, ...]
+    declared: tuple[str, ...]
+    observed: tuple[str, ...]  # declared properties seen in at least one response
+    undeclared: tuple[str, ...]  # seen in a response, absent from the spec
+
+    @property
+    def exercised(self) -> bool:
+        return self.requests > 0
+
+    @property
+    def missed(self) -> tuple[str, ...]:
+        seen = set(self.observed)
+        return tuple(p for p in self.declared if p not in seen)
+
+    @property
+    def property_share(self) -> float | None:
+        return share(len(self.observed), len(self.declared))
+
+    @property
+    def statuses_documented(self) -> int:
+        return sum(1 for s in self.statuses if s.documented)
+
+    @property
+    def statuses_covered(self) -> int:
+        return sum(1 for s in self.statuses if s.documented and s.seen)
+
+    @property
+    def statuses_undocumented(self) -> tuple[str, ...]:
+        return tuple(s.status for s in self.statuses if s.seen and not s.documented)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UnmatchedRequests:
+    """Requests whose method and path match no operation of the spec."""
+
+    method: str
+    path: str
+    requests: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BackendCoverage:
+    """The spec's operations as exercised on one backend (`rails` or `go`)."""
+
+    backend: str
+    operations: tuple[OperationCoverage, ...]
+    unmatched: tuple[UnmatchedRequests, ...] = ()
+
+    @property
+    def requests(self) -> int:
+        return sum(o.requests for o in self.operations) + sum(u.requests for u in self.unmatched)
+
+    @property
+    def exercised(self) -> int:
+        return sum(1 for o in self.operations if o.exercised)
+
+    @property
+    def operation_share(self) -> float | None:
+        return share(self.exercised, len(self.operations))
+
+    @property
+    def statuses_documented(self) -> int:
+        return sum(o.statuses_documented for o in self.operations)
+
+    @property
+    def statuses_covered(self) -> int:
+        return sum(o.statuses_covered for o in self.operations)
+
+    @property
+    def status_share(self) -> float | None:
+        return share(self.statuses_covered, self.statuses_documented)
+
+    @property
+    def statuses_undocumented(self) -> int:
+        return sum(len(o.statuses_undocumented) for o in self.operations)
+
+    @property
+    def properties_declared(self) -> int:
+        return sum(len(o.declared) for o in self.operations)
+
+    @property
+    def properties_observed(self) -> int:
+        return sum(len(o.observed) for o in self.operations)
+
+    @property
+    def property_share(self) -> float | None:
+        return share(self.properties_observed, self.properties_declared)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingGroup:
+    """Findings of one kind at one place (operation and JSON Pointer), most telling first."""
+
+    kind: str
+    operation: str
+    pointer: str
+    findings: tuple[Finding, ...]
+
+    @property
+    def key(self) -> str:
+        return " ".join(p for p in (self.kind, self.operation, self.pointer) if p)
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoiseField:
+    """A field left out of the comparison, and why (learned, or declared in configuration)."""
+
+    pointer: str
+    operation: str = "*"
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    """One pytest test (a check) as it ended: passed, failed, skipped or error."""
+
+    nodeid: str
+    outcome: str
+    duration_s: float = 0.0
+    message: str = ""
+
+    @property
+    def suite(self) -> str:
+        """`properties/test_tallies.py::test_x[rails]` -> `properties/tallies`."""
+        path = self.nodeid.split("::", 1)[0]
+        folder, _, name = path.rpartition("/")
+        stem = name.removesuffix(".py").removeprefix("test_")
+        return f"{folder.rsplit('/', 1)[-1]}/{stem}" if folder else stem
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SuiteResult:
+    """The tests of one suite file, counted, plus the figures the suite recorded.
+
+    `metrics` come from `ReportRecorder.metric` (e.g. `("permission cells", 64)`).
+    """
+
+    suite: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: int = 0
+    duration_s: float = 0.0
+    metrics: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not (self.failed or self.errors)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtractionIssue:
+    """An attribute left untyped or a construct the extractor cannot read, with its place."""
+
+    loc: str  # `app/serializers/user_serializer.rb:14`
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExtractionSummary:
+    """What `parity extract` wrote in spec/extraction-report.json, as the report shows it."""
+
+    counts: tuple[tuple[str, int], ...] = ()
+    shares: tuple[tuple[str, float], ...] = ()
+    issues: tuple[ExtractionIssue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunInfo:
+    """Run metadata: what ran, where, with which seeds, and how long."""
+
+    started_at: str = ""
+    duration_s: float = 0.0
+    profile: str = ""
+    seeds: tuple[str, ...] = ()
+    versions: tuple[tuple[str, str], ...] = ()  # ("loomio-parity", "0.1.0"), ("rails", image…)
+    backends: tuple[tuple[str, str], ...] = ()  # ("rails", "http://127.0.0.1:3000")
+    command: str = ""
+    workers: int = 1
+    interrupted: bool = False
+    exit_status: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """The whole report. `verdict` is derived: no field can contradict the findings."""
+
+    findings: tuple[FindingGroup, ...] = ()
+    coverage: tuple[BackendCoverage, ...] = ()
+    suites: tuple[SuiteResult, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    noise: tuple[NoiseField, ...] = ()
+    extraction: ExtractionSummary | None = None
+    run: RunInfo = RunInfo()
+
+    @property
+    def finding_count(self) -> int:
+        return sum(len(g.findings) for g in self.findings)
+
+    @property
+    def failed_checks(self) -> int:
+        return sum(1 for c in self.checks if c.outcome in {"failed", "error"})
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.findings or self.failed_checks:
+            return Verdict.FAIL
+        return Verdict.INCOMPLETE if self.run.interrupted else Verdict.PASS
+
+    @property
+    def operation_rows(self) -> tuple[tuple[str, tuple[OperationCoverage, ...]], ...]:
+        """`GET /api/v1/groups/{id}` with its coverage on each backend, side by side."""
+        if not self.coverage:
+            return ()
+        rows = zip(*(c.operations for c in self.coverage), strict=True)
+        return tuple((f"{ops[0].method} {ops[0].path}", ops) for ops in rows)
+
+    @property
+    def kinds(self) -> tuple[tuple[str, int], ...]:
+        """Finding counts by kind, in order of first appearance."""
+        counts: dict[str, int] = {}
+        for group in self.findings:
+            counts[group.kind] = counts.get(group.kind, 0) + len(group.findings)
+        return tuple(counts.items())
+
+
+def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:
+    """Findings grouped by kind, operation and pointer; groups sorted, occurrences in order."""
+    groups: dict[tuple[str, str, str], list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault((finding.kind, finding.operation, finding.pointer), []).append(finding)
+    return tuple(
+        FindingGroup(kind=kind, operation=operation, pointer=pointer, findings=tuple(found))
+        for (kind, operation, pointer), found in sorted(groups.items(), key=lambda kv: kv[0])
+    )

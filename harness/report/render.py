@@ -1,0 +1,82 @@
+"""Report model -> files (pure): index.html, junit.xml, findings.json, summary.md.
+
+`render_report(report)` returns {file name: text}; the plugin writes them. Every string
+of the model goes through the harness' redaction first, so no file holds a password,
+cookie or token even when a finding quotes one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from harness.report.junit import render_junit
+from harness.report.model import FindingGroup, Report, Verdict
+from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub
+
+TEMPLATES = Path(__file__).parent / "templates"
+SUMMARY_GROUPS = 30  # GitHub caps a job summary at 1 MiB; the HTML report has them all
+
+
+def render_report(report: Report) -> dict[str, str]:
+    """Every report file, by name, from one model."""
+    report = scrub(report)
+    return {
+        "index.html": render_html(report),
+        "junit.xml": render_junit(report),
+        "findings.json": render_findings_json(report),
+        "summary.md": render_summary(report),
+    }
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html.j2"], default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(pretty=pretty, percent=percent, md=md_inline, fenced=fenced)
+    env.globals.update(diff_lines=diff_lines, Verdict=Verdict)
+    return env
+
+
+_ENV = _environment()
+
+
+def render_html(report: Report) -> str:
+    """The self-contained HTML report (inline CSS, no script, no external resource)."""
+    return _ENV.get_template("index.html.j2").render(report=report)
+
+
+def render_summary(report: Report) -> str:
+    """The Markdown job summary: verdict, coverage, findings by kind, the first groups."""
+    return _ENV.get_template("summary.md.j2").render(
+        report=report, groups=report.findings[:SUMMARY_GROUPS], limit=SUMMARY_GROUPS
+    )
+
+
+def render_findings_json(report: Report) -> str:
+    """findings.json: the verdict, counts and every finding (read back by `load_findings`)."""
+    document = {
+        "verdict": report.verdict.value,
+        "finding_count": report.finding_count,
+        "kinds": dict(report.kinds),
+        "groups": [_group_json(g) for g in report.findings],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def _group_json(group: FindingGroup) -> dict[str, Any]:
+    return {
+        "kind": group.kind,
+        "operation": group.operation,
+        "pointer": group.pointer,
+        "findings": [dataclasses.asdict(f) for f in group.findings],
+    }

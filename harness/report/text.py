@@ -1,0 +1,69 @@
+"""Text helpers of the report (pure): redaction of a whole model, JSON values, diffs."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import html
+import re
+from typing import Any
+
+from harness.redact import MASK, redact
+
+# Keys whose values are credentials whatever they look like (JSON bodies, headers, params).
+_SECRET_KEY = re.compile(r"(?i)password|token|secret|cookie|authorization|api_key|csrf|_session$")
+
+
+def scrub(value: Any) -> Any:
+    """`value` with every string redacted and every secret-named key's value masked."""
+    if isinstance(value, str):
+        return redact(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, dict):
+        return {
+            scrub(str(k)): MASK if _SECRET_KEY.search(str(k)) and v is not None else scrub(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple | frozenset | set):
+        return type(value)(scrub(v) for v in value)
+    return value
+
+
+def pretty(value: Any) -> str:
+    """A JSON value as the report shows it: indented, keys sorted, `(absent)` for missing."""
+    if value is None:
+        return "null"
+    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def diff_lines(rails: Any, go: Any) -> tuple[tuple[str, str], ...]:
+    """A unified diff rails -> go of the pretty values, as (css class, line) pairs."""
+    lines = difflib.unified_diff(
+        pretty(rails).splitlines(), pretty(go).splitlines(), "rails", "go", lineterm="", n=3
+    )
+    kinds = {"+": "add", "-": "del", "@": "hunk"}
+    return tuple(
+        ("hunk" if line[:4] in {"--- ", "+++ "} else kinds.get(line[:1], "ctx"), line)
+        for line in lines
+    )
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.0f}%"
+
+
+def md_inline(text: str) -> str:
+    """Text safe inside a Markdown table cell or summary line (no HTML, no cell break)."""
+    return html.escape(text).replace("|", "\\|").replace("\n", " ")
+
+
+def fenced(text: str, info: str = "") -> str:
+    """A Markdown code block whose fence no backtick run in `text` can close."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{text}\n{fence}"
