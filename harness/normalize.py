@@ -1,0 +1,419 @@
+"""Loomio response bodies -> canonical form, so two backends' answers can be compared.
+
+Loomio's envelope (see shared/loomio/api-envelope.md) is a flat dump of record
+collections plus `meta`. What differs between two correct backends, and is erased here:
+
+* ids and keys: each raw id becomes `<record type>#<n>` in order of first appearance per
+  record type, kept in a `CanonicalIds` (one per backend, shared across the steps of an
+  action sequence, so step 5's `discussions#2` is the same object on both sides);
+* timestamps: replaced by their format class (`<timestamp 9999-99-99T99:99:99.999Z>`),
+  the instants kept aside for order checks;
+* order of side-loaded arrays: sorted by canonical id. The root collection (`meta.root`)
+  keeps its order (it follows the query's ORDER BY); its order is recorded separately.
+
+What is kept on purpose: int vs float (Loomio sends `0` and `50.0` deliberately), a string
+id vs an integer id (emitted quoted: `"discussions#1"`), null vs absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from harness.errors import HarnessError
+
+JsonValue = Any
+
+# Collections whose name is not the record type (AMS `root:` option).
+COLLECTION_TYPES: Mapping[str, str] = {"parent_groups": "groups", "parent_events": "events"}
+# Nested objects whose `id` is a record id: results rows are poll options.
+NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
+# Objects keyed by ids as strings ({"301": 1}).
+KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
+# `<role>_id` names that point at users.
+USER_ROLES = frozenset(
+    {
+        *("author", "actor", "participant", "inviter", "closer", "responder", "requestor"),
+        *("creator", "revoker", "voter", "guest", "member_admin", "stance_admin"),
+        *("current_user", "discussion_reader_user", "reader"),
+    }
+)
+RECORD_TYPES = (
+    *("users", "groups", "memberships", "membership_requests", "discussions"),
+    *("discussion_readers", "comments", "events", "polls", "poll_options", "stances"),
+    *("stance_choices", "outcomes", "reactions", "tags", "documents", "attachments"),
+    *("discussion_templates", "poll_templates", "notifications", "versions", "tasks"),
+    *("chatbots", "webhooks", "contacts", "translations", "identities", "login_tokens"),
+    *("received_emails", "demos"),
+)
+NOT_REFS = frozenset({"sequence_id"})  # per-discussion counters, part of the contract
+NOT_KEYS = frozenset({"position_key"})  # thread position, part of the contract
+
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+_CANONICAL = re.compile(r'^"?([a-z_.]+)#(\d+)"?$')
+
+
+def _singular(plural: str) -> str:
+    return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+
+
+_BY_SINGULAR = sorted(((_singular(t), t) for t in RECORD_TYPES), key=lambda p: -len(p[0]))
+
+
+def record_type(stem: str) -> str:
+    """A reference's stem -> record type: `author` -> users, `my_stance` -> stances."""
+    if stem in USER_ROLES or stem.endswith("_user"):
+        return "users"
+    for singular, plural in _BY_SINGULAR:
+        if stem == singular or stem.endswith("_" + singular):
+            return plural
+    return stem + "s"
+
+
+def class_type(name: str) -> str:
+    """A Ruby class name or polymorphic type token -> record type: `DiscussionReader` -> ..."""
+    snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.split("::")[-1]).lower()
+    return record_type(snake)
+
+
+@dataclass
+class CanonicalIds:
+    """Raw ids and keys -> canonical names, per record type, in order of first appearance.
+
+    Keep one per backend for a whole action sequence; `raw()` maps a canonical name back
+    to that backend's raw value, to build the next request.
+    """
+
+    _ordinals: dict[str, dict[str, int]] = field(default_factory=dict)
+    _raw: dict[str, JsonValue] = field(default_factory=dict)
+
+    def name(self, space: str, raw: JsonValue) -> str:
+        """The canonical name of `raw` in `space` (a record type, or `<type>.key`); assigns one."""
+        table = self._ordinals.setdefault(space, {})
+        token = str(raw)
+        if token not in table:
+            table[token] = len(table) + 1
+            self._raw[f"{space}#{table[token]}"] = raw
+        return f"{space}#{table[token]}"
+
+    def known(self, space: str, raw: JsonValue) -> bool:
+        """Whether `raw` already has a canonical name in `space`."""
+        return str(raw) in self._ordinals.get(space, {})
+
+    def raw(self, canonical: str) -> JsonValue:
+        """The raw value this backend used for `canonical` (`discussions#2` -> 42)."""
+        try:
+            return self._raw[canonical]
+        except KeyError:
+            raise HarnessError(
+                f"no raw value for {canonical!r}: it has not appeared in a response of this "
+                "backend yet. Use names returned by an earlier step."
+            ) from None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Normalized:
+    """A body in canonical form.
+
+    `keyed` is `body` with each record collection turned into {canonical id: record}; the
+    JSON Pointers in `order`, `timestamps` (and in compare's differences) address it.
+    """
+
+    body: JsonValue
+    keyed: JsonValue
+    order: Mapping[str, tuple[str, ...]]  # ordered collection -> canonical ids as sent
+    timestamps: Mapping[str, datetime]  # pointer -> instant (format is in the body)
+    root: str | None
+    envelope: bool
+
+
+def to_pointer(segments: list[str | int] | tuple[str | int, ...]) -> str:
+    """RFC 6901: ["a/b", 0] -> "/a~1b/0"."""
+    return "".join("/" + str(s).replace("~", "~0").replace("/", "~1") for s in segments)
+
+
+def split_pointer(pointer: str) -> list[str]:
+    """RFC 6901: "/a~1b/0" -> ["a/b", "0"]."""
+    if pointer and not pointer.startswith("/"):
+        raise HarnessError(f"{pointer!r} is not a JSON Pointer: it must be empty or start with /")
+    parts = pointer.split("/")[1:]
+    return [p.replace("~1", "/").replace("~0", "~") for p in parts]
+
+
+def timestamp_class(text: str) -> str:
+    """`2025-06-01T10:15:00.000Z` -> `9999-99-99T99:99:99.999Z` (format, not value)."""
+    return re.sub(r"\d", "9", text)
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """An ISO-8601 date or date-time string as an aware UTC instant; None if it is not one."""
+    if not _TIMESTAMP.fullmatch(text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def collections_of(body: JsonValue) -> dict[str, list[dict[str, Any]]]:
+    """The record collections of an envelope: top-level arrays whose items all have `id`."""
+    if not isinstance(body, dict):
+        return {}
+    return {
+        key: value
+        for key, value in body.items()
+        if key != "meta"
+        and isinstance(value, list)
+        and all(isinstance(item, dict) and "id" in item for item in value)
+    }
+
+
+def _root_of(body: JsonValue) -> str | None:
+    meta = body.get("meta") if isinstance(body, dict) else None
+    root = meta.get("root") if isinstance(meta, dict) else None
+    return root if isinstance(root, str) else None
+
+
+def _is_id(value: JsonValue) -> bool:
+    return isinstance(value, int | str) and not isinstance(value, bool)
+
+
+def _sort_token(raw: JsonValue) -> tuple[int, int, str]:
+    text = str(raw)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+def _polymorphic(value: JsonValue) -> tuple[str, JsonValue] | None:
+    """`{"type": "comment", "id": 601}` -> ("comments", 601); None for anything else."""
+    if not (isinstance(value, dict) and set(value) == {"type", "id"}):
+        return None
+    if isinstance(value["type"], str) and _is_id(value["id"]):
+        return class_type(value["type"]), value["id"]
+    return None
+
+
+def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, JsonValue]]:
+    """(record type, raw id) of each reference in a record, in a backend-independent order."""
+    for key in sorted(record):
+        value = record[key]
+        if (poly := _polymorphic(value)) is not None:
+            yield poly
+        elif key.endswith("_id") and key not in NOT_REFS and _is_id(value):
+            yield _ref_type(key[:-3], record, rtype), value
+        elif key.endswith("_ids") and isinstance(value, list):
+            target = _ref_type(key[:-4], record, rtype)
+            yield from ((target, item) for item in value if _is_id(item))
+        elif key in KEYED_BY_ID and isinstance(value, dict):
+            for item in sorted(value, key=_sort_token):
+                yield KEYED_BY_ID[key], item
+
+
+def _ref_type(stem: str, record: Mapping[str, Any], rtype: str | None) -> str:
+    polymorphic = record.get(stem + "_type")
+    if isinstance(polymorphic, str):
+        return class_type(polymorphic)
+    if stem == "parent" and rtype is not None:
+        return rtype  # groups' parent is a group, events' parent an event
+    return record_type(stem)
+
+
+def _assign_ids(
+    collections: Mapping[str, list[dict[str, Any]]],
+    root: str | None,
+    state: CanonicalIds,
+    types: Mapping[str, str],
+) -> None:
+    """Name records breadth-first from the root records, following references.
+
+    Side-load order is not part of the contract, so it must not decide the names: the walk
+    starts at the ordered root, visits fields sorted by name, and reaches side-loads through
+    references. Records nothing points to are named last, by raw id.
+    """
+    index: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for name, records in collections.items():
+        for record in records:
+            if _is_id(record["id"]):
+                rtype = types.get(name, name)
+                index.setdefault((rtype, str(record["id"])), []).append((rtype, record))
+    seen: set[tuple[str, str]] = set()
+    queue: deque[tuple[str, dict[str, Any]]] = deque()
+
+    def visit(rtype: str, raw: JsonValue) -> None:
+        state.name(rtype, raw)
+        if (rtype, str(raw)) not in seen:
+            seen.add((rtype, str(raw)))
+            queue.extend(index.get((rtype, str(raw)), []))
+
+    starts = [(root, collections[root])] if root is not None and root in collections else []
+    for name, records in starts:  # root records are named first, in their (contract) order
+        for record in records:
+            if _is_id(record["id"]):
+                state.name(types.get(name, name), record["id"])
+    rest = sorted(
+        (n, sorted(r, key=lambda x: _sort_token(x["id"]))) for n, r in collections.items()
+    )
+    for name, records in [*starts, *rest]:
+        for record in records:
+            if _is_id(record["id"]):
+                visit(types.get(name, name), record["id"])
+            while queue:
+                rtype, current = queue.popleft()
+                for target, raw in _refs(current, rtype):
+                    visit(target, raw)
+
+
+def _key_space(key: str, rtype: str | None) -> str | None:
+    """The name space of a key-like string field, or None: `discussion_key` -> discussions.key."""
+    owner = rtype or "values"
+    if key in NOT_KEYS:
+        return None
+    if key in {"key", "token"}:
+        return f"{owner}.{key}"
+    if key.endswith("_key"):
+        return record_type(key[:-4]) + ".key"
+    if key.endswith("_token"):
+        return f"{owner}.{key}"
+    return None
+
+
+@dataclass
+class _Walk:
+    """Rewrites one body: ids, keys and timestamps; collects timestamps by pointer."""
+
+    state: CanonicalIds
+    timestamps: dict[str, datetime] = field(default_factory=dict)
+
+    def ref(self, rtype: str, raw: JsonValue) -> str:
+        name = self.state.name(rtype, raw)
+        return f'"{name}"' if isinstance(raw, str) else name  # keep "id as string" visible
+
+    def record(self, record: Mapping[str, Any], rtype: str, path: list[str | int]) -> JsonValue:
+        return {
+            key: self.ref(rtype, value)
+            if key == "id" and _is_id(value)
+            else self.field(key, value, record, rtype, [*path, key])
+            for key, value in record.items()
+        }
+
+    def field(
+        self,
+        key: str,
+        value: JsonValue,
+        owner: Mapping[str, Any],
+        rtype: str | None,
+        path: list[str | int],
+    ) -> JsonValue:
+        if (poly := _polymorphic(value)) is not None:
+            return {"type": value["type"], "id": self.ref(*poly)}
+        if key.endswith("_id") and key not in NOT_REFS and _is_id(value):
+            return self.ref(_ref_type(key[:-3], owner, rtype), value)
+        if key.endswith("_ids") and isinstance(value, list):
+            target = _ref_type(key[:-4], owner, rtype)
+            return [
+                self.ref(target, item) if _is_id(item) else self.any(item, [*path, i])
+                for i, item in enumerate(value)
+            ]
+        if key in KEYED_BY_ID and isinstance(value, dict):
+            named = {self.state.name(KEYED_BY_ID[key], k): v for k, v in value.items()}
+            return {k: self.any(v, [*path, k]) for k, v in named.items()}
+        space = _key_space(key, rtype)
+        if space is not None and isinstance(value, str):
+            return self.state.name(space, value)
+        if key in NESTED_ID_TYPES and isinstance(value, list):
+            return [
+                self.record(item, NESTED_ID_TYPES[key], [*path, i])
+                if isinstance(item, dict) and "id" in item
+                else self.any(item, [*path, i])
+                for i, item in enumerate(value)
+            ]
+        return self.any(value, path)
+
+    def any(self, value: JsonValue, path: list[str | int]) -> JsonValue:
+        if isinstance(value, dict):
+            return {k: self.field(k, v, value, None, [*path, k]) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.any(item, [*path, i]) for i, item in enumerate(value)]
+        if isinstance(value, str):
+            instant = parse_timestamp(value)
+            if instant is not None:
+                self.timestamps[to_pointer(path)] = instant
+                return f"<timestamp {timestamp_class(value)}>"
+        return value
+
+
+def _record_sort_key(name: str) -> tuple[int, int, int, str]:
+    match = re.fullmatch(r".*#(\d+)(?:@(\d+))?", name)
+    if match is None:
+        return (1, 0, 0, name)
+    return (0, int(match[1]), int(match[2] or 0), name)
+
+
+def normalize(
+    body: JsonValue,
+    state: CanonicalIds,
+    *,
+    ordered: frozenset[str] = frozenset(),
+    types: Mapping[str, str] = COLLECTION_TYPES,
+) -> Normalized:
+    """Canonical form of one response body; `state` is this backend's id table (updated).
+
+    `ordered` names collections whose order is contract besides `meta.root`.
+    """
+    collections = collections_of(body)
+    root = _root_of(body)
+    _assign_ids(collections, root, state, types)
+    walk = _Walk(state)
+    if not isinstance(body, dict) or not (collections or "meta" in body):
+        bare = walk.any(body, [])
+        return Normalized(
+            body=bare,
+            keyed=bare,
+            order={},
+            timestamps=walk.timestamps,
+            root=None,
+            envelope=False,
+        )
+    keyed: dict[str, JsonValue] = {}
+    plain: dict[str, JsonValue] = {}
+    order: dict[str, tuple[str, ...]] = {}
+    for key, value in body.items():
+        if key not in collections:
+            keyed[key] = plain[key] = walk.field(key, value, body, None, [key])
+            continue
+        records = _keyed_records(walk, key, collections[key], types.get(key, key))
+        keyed[key] = records
+        if key == root or key in ordered:
+            order[to_pointer([key])] = tuple(records)
+            plain[key] = list(records.values())
+        else:
+            plain[key] = [records[k] for k in sorted(records, key=_record_sort_key)]
+    return Normalized(
+        body=plain,
+        keyed=keyed,
+        order=order,
+        timestamps=walk.timestamps,
+        root=root,
+        envelope=True,
+    )
+
+
+def _keyed_records(
+    walk: _Walk, collection: str, records: list[dict[str, Any]], rtype: str
+) -> dict[str, JsonValue]:
+    """{canonical id: rewritten record}; a repeated id gets `@2`, `@3` (a de-dup bug shows)."""
+    out: dict[str, JsonValue] = {}
+    for record in records:
+        base = walk.state.name(rtype, record["id"]) if _is_id(record["id"]) else "null"
+        name, n = base, 1
+        while name in out:
+            n += 1
+            name = f"{base}@{n}"
+        out[name] = walk.record(record, rtype, [collection, name])
+    return out
