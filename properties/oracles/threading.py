@@ -1,0 +1,144 @@
+"""Threading oracle: the events Loomio's Rails app produces for a sequence of thread actions.
+
+`simulate(actions, max_depth=2)` replays the rules of threading.md (section 4 placement and
+counters, section 6 discard/destroy/poll rules, section 7 repair) on an in-memory events
+table and returns a `Thread`: every expected event (thread items, the root, and the events
+that stay outside the thread), each action's expected status, and the discussion's
+items_count and ranges. Pure: no I/O, no ids.
+
+The read side is `query_events` (GET /api/v1/events, every filter and the 500/404 quirks),
+`comment_event`, `position_keys` and `timeline`; the section 8 invariant checker, which
+works on API JSON, is `invariants`.
+
+    thread = simulate([Comment("A"), Comment("B", reply_to="A")])
+    thread.event("new_comment:B").position_key == "00001-00001"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from properties.oracles import thread_steps
+from properties.oracles.thread_actions import (
+    ChangeVote,
+    ClosePoll,
+    Comment,
+    CreateOutcome,
+    CreatePoll,
+    DestroyComment,
+    DiscardComment,
+    DiscardPoll,
+    PinEvent,
+    ReopenPoll,
+    Repair,
+    SetMaxDepth,
+    ThreadAction,
+    UndiscardComment,
+    UnpinEvent,
+    Vote,
+)
+from properties.oracles.thread_invariants import Violation, invariants
+from properties.oracles.thread_model import (
+    ROOT,
+    ROOT_KEY_SERIALIZED,
+    ActionOutcome,
+    ExpectedDiscussion,
+    ExpectedEvent,
+    Thread,
+    compress_ranges,
+    synthetic_ids,
+    to_api,
+    to_api_event,
+    zero_fill,
+)
+from properties.oracles.thread_queries import (
+    QueryResult,
+    TimelineRow,
+    comment_event,
+    position_keys,
+    query_events,
+    timeline,
+)
+from properties.oracles.thread_sim import Row, ThreadState
+
+__all__ = [
+    "ROOT",
+    "ActionOutcome",
+    "ChangeVote",
+    "ClosePoll",
+    "Comment",
+    "CreateOutcome",
+    "CreatePoll",
+    "DestroyComment",
+    "DiscardComment",
+    "DiscardPoll",
+    "ExpectedDiscussion",
+    "ExpectedEvent",
+    "PinEvent",
+    "QueryResult",
+    "ReopenPoll",
+    "Repair",
+    "SetMaxDepth",
+    "Thread",
+    "ThreadAction",
+    "TimelineRow",
+    "UndiscardComment",
+    "UnpinEvent",
+    "Violation",
+    "Vote",
+    "comment_event",
+    "invariants",
+    "position_keys",
+    "query_events",
+    "simulate",
+    "synthetic_ids",
+    "timeline",
+    "to_api",
+    "to_api_event",
+    "zero_fill",
+]
+
+
+def _freeze(row: Row) -> ExpectedEvent:
+    key = ROOT_KEY_SERIALIZED if row.kind == "new_discussion" else row.position_key
+    return ExpectedEvent(
+        key=row.key,
+        action=row.action,
+        kind=row.kind,
+        eventable_type=row.eventable_type,
+        eventable=row.eventable,
+        actor=row.actor,
+        in_thread=row.in_thread,
+        sequence_id=row.sequence_id,
+        parent=row.parent,
+        depth=row.depth,
+        position=row.position,
+        position_key=key,
+        child_count=row.child_count,
+        descendant_count=row.descendant_count,
+        pinned=row.pinned,
+    )
+
+
+def simulate(
+    actions: Iterable[ThreadAction], *, max_depth: int = 2, author: str = "author"
+) -> Thread:
+    """Replay `actions` on a new discussion by `author` (DB default max_depth 2)."""
+    if max_depth < 1:
+        raise ValueError(f"max_depth must be at least 1, got {max_depth}")
+    state = ThreadState(max_depth, author)
+    outcomes = [thread_steps.apply(state, i, action) for i, action in enumerate(actions)]
+    rows = list(state.rows.values())
+    sequence_ids = [r.sequence_id for r in rows if r.in_thread and r.sequence_id is not None]
+    return Thread(
+        events=tuple(_freeze(r) for r in rows),
+        outcomes=tuple(outcomes),
+        discussion=ExpectedDiscussion(
+            max_depth=state.max_depth,
+            items_count=len(sequence_ids),
+            ranges=compress_ranges(sequence_ids),
+        ),
+        repair_pending=state.repair_pending,
+        max_depth_pending=state.max_depth_pending,
+        quirks=tuple(state.quirks),
+    )
