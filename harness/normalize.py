@@ -232,9 +232,12 @@ def _assign_ids(
 ) -> None:
     """Name records breadth-first from the root records, following references.
 
-    Side-load order is not part of the contract, so it must not decide the names: the walk
-    starts at the ordered root, visits fields sorted by name, and reaches side-loads through
-    references. Records nothing points to are named last, by raw id.
+    No array order may decide the names: side-load order is not contract, and the root's
+    order is compared on its own (a reordered root must show as one `order` difference,
+    not as every record renamed). So the walk starts at the root records in raw-id order
+    (ids grow with creation on both backends, which share the PostgreSQL schema), visits
+    fields sorted by name, and reaches side-loads through references. Records nothing
+    points to are named last, by raw id.
     """
     index: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for name, records in collections.items():
@@ -251,14 +254,13 @@ def _assign_ids(
             seen.add((rtype, str(raw)))
             queue.extend(index.get((rtype, str(raw)), []))
 
-    starts = [(root, collections[root])] if root is not None and root in collections else []
-    for name, records in starts:  # root records are named first, in their (contract) order
+    by_id = {n: sorted(r, key=lambda x: _sort_token(x["id"])) for n, r in collections.items()}
+    starts = [(root, by_id[root])] if root is not None and root in by_id else []
+    for name, records in starts:  # root records first: discussions#1 is the oldest one
         for record in records:
             if _is_id(record["id"]):
                 state.name(types.get(name, name), record["id"])
-    rest = sorted(
-        (n, sorted(r, key=lambda x: _sort_token(x["id"]))) for n, r in collections.items()
-    )
+    rest = sorted(by_id.items())
     for name, records in [*starts, *rest]:
         for record in records:
             if _is_id(record["id"]):
@@ -417,3 +419,23 @@ def _keyed_records(
             name = f"{base}@{n}"
         out[name] = walk.record(record, rtype, [collection, name])
     return out
+
+
+def match_pointer(pointer: str, pattern: str) -> bool:
+    """Whether `pointer` is at or under `pattern`; `*` matches one segment, `**` any number.
+
+    `/discussions/*/last_activity_at` matches `/discussions/discussions#3/last_activity_at`;
+    `/meta` matches `/meta/total` (ignoring an object ignores what is inside it).
+    """
+    return _match(split_pointer(pointer), split_pointer(pattern))
+
+
+def _match(segments: list[str], pattern: list[str]) -> bool:
+    if not pattern:
+        return True
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return any(_match(segments[i:], rest) for i in range(len(segments) + 1))
+    if not segments or head not in {"*", segments[0]}:
+        return False
+    return _match(segments[1:], rest)
