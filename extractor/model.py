@@ -42,7 +42,8 @@ class ValueType:
 
     @property
     def known(self) -> bool:
-        return self.kind is not JsonKind.ANY
+        """Typed: a JSON kind, or a column whose values are free-form (`jsonb`)."""
+        return self.kind is not JsonKind.ANY or self.format is not None
 
     def with_nullable(self, nullable: bool = True) -> ValueType:
         return ValueType(
@@ -165,6 +166,7 @@ class Method:
     reads: str | None = None
     receiver: str | None = None
     constants: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
     always: bool | None = None
 
 
@@ -195,6 +197,7 @@ class DynamicAttributes:
     """`CONST.each { |k| attribute :"#{k}_x", key: k }`: keys come from a constant."""
 
     constant: str
+    name_template: str
     key_template: str
     loc: Loc
 
@@ -274,15 +277,25 @@ class EventAssignment:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Step:
+    """One thing a controller method does that matters for its response, in source order:
+    a call of another method (`call`), a render, an `@event =` assignment, or the record
+    class it loads (`self.collection = User.where(...)`)."""
+
+    loc: Loc
+    call: str | None = None
+    render: Render | None = None
+    event: EventAssignment | None = None
+    record_class: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ControllerMethod:
-    """A controller method reduced to what decides its response."""
+    """A controller method reduced to the steps that decide its response."""
 
     name: str
     loc: Loc
-    calls: tuple[str, ...] = ()
-    renders: tuple[Render, ...] = ()
-    events: tuple[EventAssignment, ...] = ()
-    record_class: str | None = None
+    steps: tuple[Step, ...] = ()
     returns: tuple[str, ...] = ()
 
 

@@ -252,16 +252,22 @@ def _loop(parsed: Parsed, stmt: Node, builder: _Builder, diagnostics: list[Diagn
             method, args = name_of(args[0]), args[1:]
         if method in ("attribute", "attributes") and args:
             key_node = options(inner).get("key")
-            template = template_of(key_node if key_node is not None else args[0], var)
-            if template is None:
+            template = template_of(args[0], var)
+            key_template = template_of(key_node, var) if key_node is not None else template
+            if template is None or key_template is None:
                 diagnostics.append(_unsupported(parsed, inner, "attribute name in loop is not a template"))
             elif literal is not None:
                 for value in literal:
                     attr = template.format(value)
+                    key = key_template.format(value).rstrip("?")
                     builder.order.append(("attribute", len(builder.attributes)))
-                    builder.attributes.append(Attribute(name=attr, key=attr.rstrip("?"), loc=parsed.loc(inner)))
+                    builder.attributes.append(Attribute(name=attr, key=key, loc=parsed.loc(inner)))
             elif constant is not None:
-                builder.dynamic.append(DynamicAttributes(constant=constant, key_template=template, loc=parsed.loc(inner)))
+                builder.dynamic.append(
+                    DynamicAttributes(
+                        constant=constant, name_template=template, key_template=key_template, loc=parsed.loc(inner)
+                    )
+                )
             else:
                 diagnostics.append(_unsupported(parsed, stmt, "loop over a non-constant collection"))
         elif method == "define_method" and args and literal is not None:
@@ -294,6 +300,9 @@ def _summary(parsed: Parsed, name: str, body: Node | None, node: Node, param: st
     returns = infer(expr)
     recv_name, reads = _reads(expr, param)
     constants = tuple(sorted({t for sub in walk(body) if (t := const_name(sub)) and sub.type == "constant"})) if body else ()
+    class_names = tuple(sorted({
+        n for sub in walk(body) if sub.type == "string" and (n := name_of(sub)) and n[:1].isupper() and n.isidentifier()
+    })) if body is not None else ()
     always = None
     if expr is not None and expr.type in ("true", "false") and name.startswith("include_"):
         always = expr.type == "true"
@@ -306,6 +315,7 @@ def _summary(parsed: Parsed, name: str, body: Node | None, node: Node, param: st
         reads=reads,
         receiver=recv_name,
         constants=constants,
+        class_names=class_names,
         always=always,
     )
 
@@ -320,6 +330,12 @@ def _reads(expr: Node | None, param: str | None) -> tuple[str | None, str | None
             found = _reads(last_expression(expr.child_by_field_name(branch)), param)
             if found[1] is not None:
                 return found
+        return None, None
+    if expr.type == "element_reference":  # object[:volume]
+        target = expr.child_by_field_name("object")
+        keys = [c for c in expr.named_children if c is not target]
+        if text(target) == "object" and len(keys) == 1:
+            return None, name_of(keys[0])
         return None, None
     recv = receiver(expr)
     if expr.type != "call" or recv is None or recv.type != "identifier":

@@ -120,9 +120,11 @@ def _branches(node: Node) -> list[Node | None]:
 
 
 def _union(types: list[ValueType | None]) -> ValueType | None:
-    """One type for all branches; a `nil` branch makes it nullable, an unknown one unknown."""
-    if any(t is None for t in types):
-        return None
+    """One type for all branches; a `nil` branch makes it nullable. Unknown branches
+    take the type of the known ones (`object.ranges || []` is an array)."""
+    if all(t is None or t.kind is JsonKind.NULL for t in types):
+        return None if any(t is None for t in types) else NIL
+    types = [t for t in types if t is not None]
     real = [t for t in types if t is not None and t.kind is not JsonKind.NULL]
     if not real:
         return NIL

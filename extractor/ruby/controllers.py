@@ -1,0 +1,236 @@
+"""app/controllers/api/**.rb -> Controller: per method, the steps that decide the response."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from extractor.errors import Diagnostic
+from extractor.model import (
+    Controller,
+    ControllerMethod,
+    EventAssignment,
+    JsonKind,
+    Render,
+    Step,
+    ValueType,
+)
+from extractor.ruby.nodes import (
+    Parsed,
+    body_of,
+    call_name,
+    const_name,
+    name_of,
+    options,
+    parse,
+    positional,
+    receiver,
+    statements,
+    text,
+    walk,
+)
+from extractor.ruby.values import infer, last_expression
+from extractor.sources import SourceFile
+
+_STATUS = {"ok": 200, "created": 201, "forbidden": 403, "not_found": 404, "unauthorized": 401,
+           "unprocessable_entity": 422, "bad_request": 400}
+_SIMPLE = {"respond_ok": ("ok", 200), "success_response": ("success", 200),
+           "respond_with_errors": ("error", 422)}
+_NOT_MODELS = ("Query", "Service", "Serializer", "Helper", "Queries::")
+
+
+def parse_controllers(source: SourceFile) -> tuple[list[Controller], list[Diagnostic]]:
+    """Every controller class in a file (nested modules become `A::B::C`)."""
+    parsed = parse(source)
+    out: list[Controller] = []
+    _scan(parsed, parsed.root, (), out)
+    return out, list(parsed.diagnostics)
+
+
+def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Controller]) -> None:
+    for stmt in statements(node if node.type == "program" else body_of(node)):
+        if stmt.type not in ("class", "module"):
+            continue
+        name = (*namespace, *(const_name(stmt.child_by_field_name("name")) or "?").split("::"))
+        if stmt.type == "class":
+            superclass = stmt.child_by_field_name("superclass")
+            parent = const_name(superclass.named_children[0]) if superclass and superclass.named_children else None
+            methods = tuple(
+                _method(parsed, m) for m in statements(body_of(stmt)) if m.type in ("method", "singleton_method")
+            )
+            out.append(Controller(name="::".join(name), parent=parent, loc=parsed.loc(stmt), methods=methods))
+        _scan(parsed, stmt, name, out)
+
+
+def _method(parsed: Parsed, node: Node) -> ControllerMethod:
+    name = text(node.child_by_field_name("name"))
+    body = node.child_by_field_name("body")
+    steps: list[Step] = []
+    for sub in walk(body, skip=frozenset({"lambda"})) if body is not None else ():
+        step = _step(parsed, sub)
+        if step is not None:
+            steps.append(step)
+    return ControllerMethod(name=name, loc=parsed.loc(node), steps=tuple(steps), returns=_returns(body))
+
+
+def _step(parsed: Parsed, node: Node) -> Step | None:
+    loc = parsed.loc(node)
+    if node.type == "assignment":
+        return _assignment(parsed, node)
+    if node.type == "super":
+        return Step(loc=loc, call="super")
+    if node.type not in ("call", "identifier") or receiver(node) is not None:
+        if node.type == "call" and call_name(node) == "serialize_models":
+            return Step(loc=loc, render=Render(kind="models", loc=loc, root=_models_root(node)))
+        return None
+    if node.type == "identifier" and node.parent is not None and node.parent.type in (
+        "argument_list", "assignment", "pair", "binary", "call", "block_parameters", "method_parameters",
+        "keyword_parameter", "optional_parameter",
+    ) and not _is_statement(node):
+        return None
+    name = call_name(node) or ""
+    if name == "render":
+        return Step(loc=loc, render=_render(parsed, node))
+    if name in ("respond_with_resource", "respond_with_collection"):
+        opts = options(node)
+        serializer = const_name(opts.get("serializer"))
+        return Step(loc=loc, render=Render(
+            kind="envelope", loc=loc, serializer=(serializer,) if serializer else (), root=name_of(opts.get("root"))))
+    if name in _SIMPLE:
+        kind, status = _SIMPLE[name]
+        return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status))
+    if name in ("error_response", "respond_with_error"):
+        args = positional(node)
+        status = int(text(args[0])) if args and text(args[0]).isdigit() else 500
+        return Step(loc=loc, render=Render(kind="error", loc=loc, status=status))
+    if name == "instantiate_collection" and node.type == "call":
+        record = _record_class(last_expression(_block_of(node)))
+        return Step(loc=loc, call=name, record_class=record)
+    return Step(loc=loc, call=name)
+
+
+def _is_statement(node: Node) -> bool:
+    parent = node.parent
+    return parent is not None and parent.type in ("body_statement", "then", "else", "begin", "block_body")
+
+
+def _block_of(node: Node) -> Node | None:
+    block = node.child_by_field_name("block")
+    if block is None:
+        return None
+    return next((c for c in block.named_children if c.type in ("body_statement", "block_body")), None)
+
+
+def _assignment(parsed: Parsed, node: Node) -> Step | None:
+    left = text(node.child_by_field_name("left"))
+    right = node.child_by_field_name("right")
+    loc = parsed.loc(node)
+    if left == "@event":
+        return Step(loc=loc, event=_event(parsed, right))
+    if left in ("self.collection", "self.resource") or left.startswith("@"):
+        record = _record_class(right)
+        return Step(loc=loc, record_class=record) if record else None
+    return None
+
+
+def _event(parsed: Parsed, right: Node | None) -> EventAssignment:
+    loc = parsed.loc(right) if right is not None else Loc_from(parsed)
+    if right is None or right.type == "nil":
+        return EventAssignment(service=None, method=None, literal_nil=True, loc=loc)
+    if right.type == "call":
+        recv = receiver(right)
+        recv_text = text(recv)
+        if recv_text == "service":
+            return EventAssignment(service=None, method=call_name(right), literal_nil=False, loc=loc)
+        if recv_text.endswith("Service"):
+            return EventAssignment(service=recv_text, method=call_name(right), literal_nil=False, loc=loc)
+    return EventAssignment(service="(direct)", method=None, literal_nil=False, loc=loc)
+
+
+def Loc_from(parsed: Parsed):  # pragma: no cover - assignment always has a right side
+    return parsed.loc(parsed.root)
+
+
+def _record_class(node: Node | None) -> str | None:
+    """The model a query chain starts from: `User.where(...)` -> "User"."""
+    current = node
+    while current is not None and current.type == "call":
+        recv = receiver(current)
+        if recv is None:
+            return None
+        current = recv
+    name = const_name(current)
+    if name is None or any(marker in name for marker in _NOT_MODELS):
+        return None
+    return name
+
+
+def _models_root(node: Node) -> str | None:
+    args = positional(node)
+    return "events" if args and "event" in text(args[0]) else None
+
+
+def _render(parsed: Parsed, node: Node) -> Render:
+    loc = parsed.loc(node)
+    opts = options(node)
+    body = opts.get("json")
+    status = _status(opts.get("status"))
+    root_opt = opts.get("root")
+    root = name_of(root_opt)
+    serializer = const_name(opts.get("each_serializer") or opts.get("serializer"))
+    if body is None:
+        return Render(kind="opaque", loc=loc, status=status)
+    if body.type == "hash":
+        keys = tuple((k, v) for k, v in _hash_keys(body))
+        kind = "error" if status is not None and status >= 400 else "hash"
+        return Render(kind=kind, loc=loc, keys=keys, status=status)
+    if body.type == "call" and call_name(body) == "serialize_models":
+        return Render(kind="models", loc=loc, root=_models_root(body), status=status)
+    if serializer is not None:
+        return Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status)
+    if body.type == "call" and call_name(body) == "to_json" or text(root_opt) == "false":
+        return Render(kind="bare", loc=loc, status=status)
+    if root:
+        return Render(kind="keyed", loc=loc, root=root, status=status)
+    return Render(kind="opaque", loc=loc, status=status)
+
+
+def _hash_keys(node: Node) -> list[tuple[str, ValueType]]:
+    out: list[tuple[str, ValueType]] = []
+    for pair in node.named_children:
+        if pair.type != "pair":
+            continue
+        key = name_of(pair.child_by_field_name("key"))
+        value = pair.child_by_field_name("value")
+        if key is None:
+            continue
+        inferred = infer(value) or ValueType(kind=JsonKind.ANY, nullable=True)
+        out.append((key, inferred))
+    return out
+
+
+def _status(node: Node | None) -> int | None:
+    if node is None:
+        return None
+    raw = text(node)
+    if raw.isdigit():
+        return int(raw)
+    return _STATUS.get(name_of(node) or "")
+
+
+def _returns(body: Node | None) -> tuple[str, ...]:
+    """Constants and symbols a method evidently returns (`Restricted::UserSerializer`, `:users`)."""
+    expr = last_expression(body)
+    if expr is None:
+        return ()
+    branches = [expr]
+    if expr.type in ("if", "unless", "conditional", "case"):
+        branches = [last_expression(b) for b in expr.named_children[1:]]
+    out: list[str] = []
+    for branch in branches:
+        if branch is None:
+            continue
+        value = const_name(branch) or name_of(branch) if branch.type in (
+            "constant", "scope_resolution", "simple_symbol", "string", "delimited_symbol") else None
+        if value:
+            out.append(value)
+    return tuple(out)
