@@ -157,13 +157,14 @@ def compare_normalized(rails: Normalized, go: Normalized) -> list[Difference]:
 
 
 def _body_differences(rails: Normalized, go: Normalized) -> list[Difference]:
-    tree = DeepDiff(rails.keyed, go.keyed, view="tree", verbose_level=2)
+    # threshold_to_diff_deeper=0: always descend, so a renamed record is missing + extra
+    tree = DeepDiff(rails.keyed, go.keyed, view="tree", threshold_to_diff_deeper=0)
     found = []
     for report_type, levels in tree.items():
         for level in levels:
             path = level.path(output_format="list")
-            left = ABSENT if report_type in _ADDED else level.t1
-            right = ABSENT if report_type in _REMOVED else level.t2
+            left = ABSENT if report_type in _ADDED else _shown(rails, path, level.t1)
+            right = ABSENT if report_type in _REMOVED else _shown(go, path, level.t2)
             kind = _classify(report_type, path, left, right, rails.envelope)
             found.append(
                 Difference(
@@ -175,6 +176,13 @@ def _body_differences(rails: Normalized, go: Normalized) -> list[Difference]:
                 )
             )
     return sorted(found, key=lambda d: (split_pointer(d.pointer), d.kind))
+
+
+def _shown(side: Normalized, path: list[Any], value: Any) -> Any:
+    """A whole collection is shown as sent (an array), not in its keyed form."""
+    if side.envelope and len(path) == 1 and isinstance(side.body, dict):
+        return side.body.get(path[0], value)
+    return value
 
 
 _ADDED = frozenset({"dictionary_item_added", "iterable_item_added", "attribute_added"})
