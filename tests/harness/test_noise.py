@@ -1,0 +1,101 @@
+"""Noise: learned from two instances of one backend, declared in config, listed."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.compare import Kind, compare
+from harness.errors import HarnessError
+from harness.http import ApiResponse
+from harness.noise import (
+    NoiseField,
+    declared_noise,
+    generalize,
+    is_ignored,
+    learn_noise,
+    partition,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def load(name: str) -> Any:
+    return json.loads((DATA / name).read_text())
+
+
+def ok(body: Any) -> ApiResponse:
+    return ApiResponse(status=200, body=body)
+
+
+@pytest.mark.parametrize(
+    ("pointer", "pattern"),
+    [
+        ("/discussions/discussions#3/last_activity_at", "/discussions/*/last_activity_at"),
+        ("/polls/polls#1/results/0/score", "/polls/*/results/*/score"),
+        ("/users/users#1@2/name", "/users/*/name"),
+        ("/stances/stances#1/option_scores/poll_options#2", "/stances/*/option_scores/*"),
+        ("/groups/groups#1/key", "/groups/*/key"),
+        ("", ""),
+    ],
+)
+def test_generalize_replaces_indices_and_canonical_ids(pointer: str, pattern: str) -> None:
+    assert generalize(pointer) == pattern
+
+
+def _instance_b(body: Any, seen_by: int) -> Any:
+    other = copy.deepcopy(body)
+    other["discussions"][0]["seen_by_count"] = seen_by
+    return other
+
+
+def test_learns_fields_that_differ_between_two_instances_of_one_backend() -> None:
+    step = load("discussion_show.rails.json")
+    runs = [
+        [(ok(step), ok(_instance_b(step, 4)))],
+        [(ok(step), ok(step)), (ok(step), ok(_instance_b(step, 5)))],
+    ]
+    [field] = learn_noise(runs)
+    assert field.pattern == "/discussions/*/seen_by_count"
+    assert (field.source, field.kinds, field.seen) == ("learned", ("value",), 2)
+    assert "3" in field.example
+
+
+def test_identical_instances_give_no_noise() -> None:
+    body = load("events_index.rails.json")
+    assert learn_noise([[(ok(body), ok(copy.deepcopy(body)))]]) == []
+
+
+def test_learned_noise_is_set_aside_and_listed_not_dropped() -> None:
+    rails, go = load("discussion_show.rails.json"), load("discussion_show.go.json")
+    go["discussions"][0]["seen_by_count"] = 9
+    go["discussions"][0]["title"] = "Elsewhere"
+    noise = learn_noise([[(ok(rails), ok(_instance_b(rails, 4)))]])
+    kept, ignored = partition(compare(ok(rails), ok(go)), noise)
+    assert [d.pointer for d in kept] == ["/discussions/discussions#1/title"]
+    [(difference, field)] = ignored
+    assert difference.kind == Kind.VALUE
+    assert field.pattern == "/discussions/*/seen_by_count"
+
+
+def test_declared_patterns_are_validated() -> None:
+    assert declared_noise(["/meta/total"]) == [NoiseField(pattern="/meta/total", source="declared")]
+    with pytest.raises(HarnessError, match="not a JSON Pointer"):
+        declared_noise(["meta/total"])
+
+
+@pytest.mark.parametrize(
+    ("pointer", "patterns", "ignored"),
+    [
+        ("/discussions/discussions#1/last_activity_at", ["/discussions/*/last_activity_at"], True),
+        ("/discussions/discussions#1/title", ["/discussions/*/last_activity_at"], False),
+        ("/meta/total", ["/users/*/name", "/meta"], True),
+        ("/meta/total", [], False),
+    ],
+)
+def test_is_ignored(pointer: str, patterns: list[str], ignored: bool) -> None:
+    assert is_ignored(pointer, patterns) is ignored
