@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -82,26 +83,14 @@ class LocalPostgres:
     def dsn(self, dbname: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
 
-    def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
-        return psycopg.connect(self.dsn(), autocommit=True)
-
     def create_database(self, name: str, template: str | None = None) -> str:
         """CREATE DATABASE name [TEMPLATE template]; returns its DSN."""
-        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
-        with self._admin() as conn:
-            conn.execute(query)
+        create_database(self.dsn(), name, template)
         return self.dsn(name)
 
     def drop_database(self, name: str) -> None:
         """DROP DATABASE IF EXISTS name, closing its connections first."""
-        with self._admin() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        drop_database(self.dsn(), name)
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete the cluster directory."""
@@ -113,6 +102,31 @@ class LocalPostgres:
                 self.process.kill()
                 self.process.wait(timeout=5)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def create_database(admin_dsn: str, name: str, template: str | None = None) -> None:
+    """CREATE DATABASE name [TEMPLATE template] on the server of `admin_dsn`."""
+    query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)
+        )
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(query)
+
+
+def drop_database(admin_dsn: str, name: str) -> None:
+    """DROP DATABASE IF EXISTS name WITH (FORCE): its open connections are closed first."""
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def dsn_with_database(dsn: str, name: str) -> str:
+    """The same server and credentials, another database."""
+    parts = urlsplit(dsn)
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _initdb(pg_bin: Path, datadir: Path, cwd: Path) -> None:

@@ -1,0 +1,278 @@
+"""Provision both backends for a run: database, schema, seed, start, wait, log actors in.
+
+`provision(config)` is a context manager yielding `Backends` (rails and go). In order:
+
+1. a PostgreSQL server: a local cluster (embedded, process) or a container (containers);
+   none when both sides are urls;
+2. templates: each distinct prepare command runs once on its own template database, and
+   the seed plan is written into it (so clones carry identical rows and ids);
+3. one clone per backend (`--db-mode=clone`) or one database for both (`shared`);
+4. both backends start at once (processes or containers), then each is awaited on its
+   readiness path;
+5. sides without a prepare step (their server makes its own schema) and url sides with
+   `--X-database-url` are seeded once they are ready.
+
+Everything is undone on exit, in reverse, also after a failure or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shlex
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.actors import Actor
+from harness.client import BackendClient, Liveness
+from harness.config import HarnessConfig, Mode, SideConfig
+from harness.databases import DatabaseServer
+from harness.errors import HarnessError
+from harness.http import ApiRequest, ApiResponse
+from harness.postgres import free_port, start_local_postgres
+from harness.providers.process import BackendNotReady as BackendNotReady
+from harness.providers.process import ManagedProcess, fill, run_command, wait_ready
+from harness.seed import SeedPlan, SqlSeeder, World, build_rows, default_world
+
+PYTHON = shlex.quote(sys.executable)
+EMBEDDED_SERVE = f"{PYTHON} -m reference serve --port {{port}} --database-url {{database_url}}"
+EMBEDDED_PREPARE = f"{PYTHON} -m reference migrate --database-url {{database_url}}"
+
+
+@dataclass(slots=True, kw_only=True)
+class Backend:
+    """One live backend: where it is, how it runs, what was seeded into it."""
+
+    name: str
+    mode: Mode
+    base_url: str
+    client: BackendClient
+    database: str | None = None  # its database on the harness' server (None: not ours)
+    template: str | None = None  # the seeded template it was cloned from
+    seed_dsn: str | None = None  # where seed rows for this backend are written
+    ids: dict[str, int] = field(default_factory=dict)  # seeded ids: ids["group:main"]
+    runner: ManagedProcess | None = None
+    log_path: Path | None = None
+
+    def send(self, request: ApiRequest) -> ApiResponse:
+        """The one network call: send `request` as its actor (see harness.client)."""
+        return self.client.send(request)
+
+    def alive(self) -> bool:
+        return self.client.liveness.alive()
+
+    def log_tail(self) -> str:
+        return self.client.liveness.log_tail()
+
+
+@dataclass(slots=True, kw_only=True)
+class Backends:
+    """The rails/go pair of a run, the seed plan and the database server behind them."""
+
+    rails: Backend
+    go: Backend
+    config: HarnessConfig
+    plan: SeedPlan
+    server: DatabaseServer | None
+    run_dir: Path
+
+    def __iter__(self) -> Iterator[Backend]:
+        return iter((self.rails, self.go))
+
+    def __getitem__(self, name: str) -> Backend:
+        return {"rails": self.rails, "go": self.go}[name]
+
+    @property
+    def actors(self) -> dict[str, Actor]:
+        return dict(self.plan.actors)
+
+    @property
+    def shared(self) -> bool:
+        return self.config.db_mode == "shared"
+
+
+@contextlib.contextmanager
+def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Backends]:
+    """Bring both backends up as configured; tear everything down on exit."""
+    environ = dict(config.environ)
+    plan = build_rows(world or default_world())
+    run_dir = _fresh_run_dir(config.run_dir)
+    with contextlib.ExitStack() as stack:
+        server = _start_database_server(config, stack, run_dir)
+        sides = {s.name: _plan_side(s, config) for s in config.sides}
+        templates = _prepare_templates(sides, server, plan, environ, run_dir)
+        backends = {
+            name: _start_side(side, config, server, templates, environ, run_dir, stack)
+            for name, side in sides.items()
+        }
+        for backend in backends.values():
+            _await_ready(backend, config)
+        _seed_live(backends, plan, config)
+        for backend in backends.values():
+            if backend.ids:
+                backend.client.add_actors(dict(plan.actors))
+            stack.callback(backend.client.close)
+        yield Backends(
+            rails=backends["rails"],
+            go=backends["go"],
+            config=config,
+            plan=plan,
+            server=server,
+            run_dir=run_dir,
+        )
+
+
+def _fresh_run_dir(run_dir: Path) -> Path:
+    """Empty the run directory: logs of the previous run are replaced, never accumulated."""
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    return run_dir
+
+
+def _plan_side(side: SideConfig, config: HarnessConfig) -> SideConfig:
+    """The embedded default is process mode with the reference backend's commands."""
+    if side.mode != "embedded":
+        return side
+    faults = (("PARITY_FAULTS", ",".join(side.faults)),) if side.faults else ()
+    return SideConfig(
+        name=side.name,
+        cmd=EMBEDDED_SERVE + " --no-migrate",
+        prepare=EMBEDDED_PREPARE,
+        setenv=(*side.setenv, *faults),
+    )
+
+
+def _start_database_server(
+    config: HarnessConfig, stack: contextlib.ExitStack, run_dir: Path
+) -> DatabaseServer | None:
+    if config.database_host == "none":
+        return None
+    if config.database_host == "container":
+        from harness.providers.containers import start_postgres_container
+
+        server: DatabaseServer = start_postgres_container(config, stack, run_dir)
+    else:
+        cluster = start_local_postgres(timeout=config.ready_timeout)
+        stack.callback(cluster.stop)
+        server = DatabaseServer(host_dsn=cluster.dsn())
+    stack.callback(server.drop_all)
+    return server
+
+
+def _prepare_templates(
+    sides: dict[str, SideConfig],
+    server: DatabaseServer | None,
+    plan: SeedPlan,
+    environ: dict[str, str],
+    run_dir: Path,
+) -> dict[str, tuple[str, dict[str, int]]]:
+    """{prepare command: (template database, seeded ids)}, each command run once."""
+    templates: dict[str, tuple[str, dict[str, int]]] = {}
+    for side in sides.values():
+        if server is None or not side.prepare or side.prepare in templates:
+            continue
+        name = f"parity_template_{len(templates)}"
+        dsn = server.create(name)
+        log = run_dir / f"{side.name}-prepare.log"
+        if side.mode == "containers":
+            from harness.providers.containers import run_prepare_container
+
+            run_prepare_container(side, server.dsn(name, in_network=True), log)
+        else:
+            env = {**environ, **dict(side.setenv), "DATABASE_URL": dsn}
+            run_command(side.name, fill(side.prepare, database_url=dsn), env, log)
+        templates[side.prepare] = (name, SqlSeeder(dsn).seed(plan))
+    return templates
+
+
+def _start_side(
+    side: SideConfig,
+    config: HarnessConfig,
+    server: DatabaseServer | None,
+    templates: dict[str, tuple[str, dict[str, int]]],
+    environ: dict[str, str],
+    run_dir: Path,
+    stack: contextlib.ExitStack,
+) -> Backend:
+    client = BackendClient(
+        name=side.name, base_url="", timeout=config.request_timeout, auth=config.auth
+    )
+    backend = Backend(name=side.name, mode=side.mode, base_url="", client=client)
+    if side.mode == "url":
+        backend.base_url = client.base_url = str(side.url)
+        backend.seed_dsn = side.database_url
+        return backend
+    assert server is not None, "process and container sides have a database server"
+    template, ids = templates.get(side.prepare or "", (None, {}))
+    _assign_database(backend, server, template, ids, config)
+    log = run_dir / f"{side.name}.log"
+    if side.mode == "containers":
+        from harness.providers.containers import start_app_container
+
+        database_url = server.dsn(str(backend.database), in_network=True)
+        backend.base_url, liveness = start_app_container(side, database_url, log, stack)
+    else:
+        port = free_port()
+        database_url = server.dsn(str(backend.database))
+        env = {**environ, **dict(side.setenv), "PORT": str(port), "DATABASE_URL": database_url}
+        command = fill(str(side.cmd), port=port, database_url=database_url)
+        runner = ManagedProcess(name=side.name, command=command, env=env, log_path=log)
+        stack.callback(runner.stop)
+        runner.start()
+        backend.runner = runner
+        backend.base_url = f"http://127.0.0.1:{port}"
+        liveness = Liveness(alive=runner.alive, exit_code=runner.exit_code, log_tail=runner.tail)
+    backend.log_path = log
+    client.base_url, client.liveness = backend.base_url, liveness
+    return backend
+
+
+def _assign_database(
+    backend: Backend,
+    server: DatabaseServer,
+    template: str | None,
+    ids: dict[str, int],
+    config: HarnessConfig,
+) -> None:
+    """Clone the side's template (or share one database); record what is already seeded."""
+    name = "parity_shared" if config.db_mode == "shared" else f"parity_{backend.name}"
+    if name not in server.created:
+        server.create(name, template)
+    backend.database, backend.template = name, template
+    backend.seed_dsn = server.dsn(name)
+    backend.ids = dict(ids)
+
+
+def _await_ready(backend: Backend, config: HarnessConfig) -> None:
+    url = backend.base_url + config.ready_path
+    if backend.runner is not None:
+        backend.runner.wait_ready(url, config.ready_timeout)
+        return
+    last = wait_ready(url, config.ready_timeout, alive=backend.alive)
+    if last is not None:
+        raise BackendNotReady(
+            name=backend.name,
+            url=url,
+            timeout=config.ready_timeout,
+            last=last,
+            log=backend.log_path,
+        )
+
+
+def _seed_live(backends: dict[str, Backend], plan: SeedPlan, config: HarnessConfig) -> None:
+    """Seed sides whose database had no prepared template (seeded once per database)."""
+    seeded: dict[str, dict[str, int]] = {}
+    for backend in backends.values():
+        if backend.ids or not backend.seed_dsn:
+            continue
+        if backend.seed_dsn not in seeded:
+            seeded[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
+        backend.ids = dict(seeded[backend.seed_dsn])
+    if config.db_mode == "clone" and not all(b.ids for b in backends.values()):
+        missing = [b.name for b in backends.values() if not b.ids]
+        raise HarnessError(
+            f"no actors could be seeded on {', '.join(missing)}: in url mode pass "
+            f"--{missing[0]}-database-url (the database the running server uses)."
+        )

@@ -1,0 +1,169 @@
+"""HTTP to one backend: a `requests.Session` per actor, logged in once, reused.
+
+`BackendClient.send()` is the harness' only network call. Every request has a timeout.
+Cookie auth logs an actor in on first use through `POST /api/v1/sessions` (Loomio allows
+10 logins per hour per IP, so never per example) and echoes the `csrftoken` cookie as
+`X-CSRF-Token` on writes (api-envelope.md §8.3). Basic auth sends credentials on every
+request and never logs in. Visitors get a session whose cookies are dropped after each call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+
+from harness.actors import Actor
+from harness.errors import HarnessError
+from harness.events import BackendFailure, record_backend_failure
+from harness.http import ApiRequest, ApiResponse
+from harness.redact import redact, register_secret
+
+LOGIN_PATH = "/api/v1/sessions"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class BackendFailed(HarnessError):
+    """A backend died, became unreachable or timed out; the failure is already recorded."""
+
+    def __init__(self, failure: BackendFailure):
+        self.failure = failure
+        super().__init__(failure.message())
+
+
+class LoginFailed(HarnessError):
+    """An actor could not log in: the run cannot act as them."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Liveness:
+    """How a client learns about its backend when a request fails."""
+
+    alive: Callable[[], bool] = lambda: True
+    exit_code: Callable[[], int | None] = lambda: None
+    log_tail: Callable[[], str] = lambda: ""
+
+
+@dataclass(slots=True, kw_only=True)
+class BackendClient:
+    """Sessions of every actor on one backend, and `send`."""
+
+    name: str
+    base_url: str
+    timeout: float
+    auth: str = "cookie"
+    liveness: Liveness = field(default_factory=Liveness)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
+
+    def add_actors(self, actors: dict[str, Actor], *, auth: str | None = None) -> None:
+        """Make actors known; `auth="basic"` for actors that must never log in."""
+        for name, actor in actors.items():
+            self.actors[name] = actor
+            if (auth or self.auth) == "basic":
+                session = requests.Session()
+                session.auth = (actor.email, actor.password)
+                self._sessions[name] = session
+
+    def remove_actors(self, names: list[str]) -> None:
+        """Forget actors and close their sessions."""
+        for name in names:
+            self.actors.pop(name, None)
+            session = self._sessions.pop(name, None)
+            if session is not None:
+                session.close()
+
+    def send(self, request: ApiRequest) -> ApiResponse:
+        """Send one request as its actor; BackendFailed when the backend is gone or hangs."""
+        session = self._session(request.actor, request)
+        response = self._call(session, request)
+        if request.actor is None:
+            session.cookies.clear()  # a visitor stays a visitor
+        return response
+
+    def close(self) -> None:
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
+
+    def _session(self, actor: str | None, request: ApiRequest) -> requests.Session:
+        if actor in self._sessions:
+            return self._sessions[actor]
+        session = requests.Session()
+        if actor is not None:
+            if actor not in self.actors:
+                known = ", ".join(sorted(self.actors)) or "none"
+                raise HarnessError(f"unknown actor {actor!r} on {self.name} (known: {known})")
+            self._login(session, self.actors[actor], request)
+        self._sessions[actor] = session
+        return session
+
+    def _login(self, session: requests.Session, actor: Actor, cause: ApiRequest) -> None:
+        body = {"user": {"email": actor.email, "password": actor.password}}
+        login = ApiRequest(method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}")
+        answer = self._call(
+            session, login, describe=f"login of {actor.name} before {cause.describe()}"
+        )
+        for cookie in session.cookies:
+            if cookie.value:
+                register_secret(cookie.value)
+        if answer.status != 200:
+            raise LoginFailed(
+                f"{self.name}: {actor} could not log in: POST {self.base_url}{LOGIN_PATH} "
+                f"answered {answer.status}: {redact(answer.text[:300])}. Check the seeded user "
+                "(email_verified, encrypted_password) or use --auth=basic."
+            )
+
+    def _call(
+        self, session: requests.Session, request: ApiRequest, describe: str | None = None
+    ) -> ApiResponse:
+        headers = {"Accept": "application/json"}
+        token = session.cookies.get("csrftoken")
+        if token and request.method.upper() not in SAFE_METHODS:
+            headers["X-CSRF-Token"] = token
+        started = time.perf_counter()
+        try:
+            answer = session.request(
+                request.method,
+                self.base_url + request.path,
+                params=list(request.params),
+                json=request.json,
+                headers=headers,
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.Timeout as exc:
+            raise self._failed("timeout", describe or request.describe(), exc) from None
+        except requests.ConnectionError as exc:
+            kind = "unreachable" if self.liveness.alive() else "died"
+            raise self._failed(kind, describe or request.describe(), exc) from None
+        elapsed = (time.perf_counter() - started) * 1000
+        return ApiResponse(
+            status=answer.status_code,
+            headers=tuple(answer.headers.items()),
+            body=ApiResponse.decode(answer.text),
+            text=answer.text,
+            elapsed_ms=elapsed,
+        )
+
+    def _failed(self, kind: str, what: str, exc: Exception) -> BackendFailed:
+        time.sleep(0.2)  # let a dying process finish dying (and flush its log) before we look
+        alive = self.liveness.alive()
+        if kind == "timeout":
+            detail = f"no answer within {self.timeout:g}s"
+        elif alive:
+            detail = f"connection failed ({type(exc).__name__}) but the server still runs"
+        else:
+            kind, detail = "died", "the server process is gone"
+        failure = BackendFailure(
+            backend=self.name,
+            kind=kind,  # type: ignore[arg-type]  # one of FailureKind by construction
+            request=what,
+            detail=f"{detail} ({self.base_url})",
+            log_tail=self.liveness.log_tail(),
+            exit_code=self.liveness.exit_code(),
+        )
+        record_backend_failure(failure)
+        return BackendFailed(failure)

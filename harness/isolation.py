@@ -1,0 +1,91 @@
+"""Keeping Hypothesis examples independent: fresh database clones, or a scope of their own.
+
+- `reset_databases(backends)`: every backend's database is dropped and cloned again from
+  its seeded template (`--isolation=clone`); the session actors and ids stay valid.
+- `open_scope(backends)`: a new group, thread and actors seeded into each backend's live
+  database (`--isolation=scoped`); the example only touches what it created. Scope actors
+  use HTTP Basic, so no example costs a login (Loomio allows 10 per hour per IP).
+
+`example_scope(backends)` picks the configured strategy and always yields a `Scope`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from harness.backends import Backends
+from harness.errors import HarnessError
+from harness.seed import SqlSeeder, build_rows, scoped_world
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scope:
+    """What one example may use: actor keys for ApiRequest.actor and ids per backend."""
+
+    actors: dict[str, str]  # local name -> actor key registered on both clients
+    ids: dict[str, dict[str, int]]  # backend -> {"group:group": 7, ...}
+
+    def actor(self, name: str) -> str:
+        """The ApiRequest.actor value of this scope's `name` ("admin", "member", ...)."""
+        return self.actors[name]
+
+
+def reset_databases(backends: Backends) -> None:
+    """Drop and re-clone every backend database from its seeded template."""
+    done: set[str] = set()
+    for backend in backends:
+        if backends.server is None or backend.database is None or backend.template is None:
+            raise HarnessError(
+                f"--isolation=clone needs a database the harness cloned from a prepared "
+                f"template, but the {backend.name} backend runs in {backend.mode} mode "
+                f"without one. Give --{backend.name}-prepare or use --isolation=scoped."
+            )
+        if backend.database not in done:
+            backends.server.recreate(backend.database, backend.template)
+            done.add(backend.database)
+
+
+def session_scope(backends: Backends) -> Scope:
+    """The session world as a Scope (what clone isolation hands each example)."""
+    return Scope(
+        actors={name: name for name in backends.actors},
+        ids={b.name: dict(b.ids) for b in backends},
+    )
+
+
+@contextlib.contextmanager
+def open_scope(backends: Backends) -> Iterator[Scope]:
+    """Seed a fresh group, thread and actors into every backend; forget the actors after."""
+    tag = secrets.token_hex(3)
+    plan = build_rows(scoped_world(tag), salt=tag)
+    ids: dict[str, dict[str, int]] = {}
+    by_dsn: dict[str, dict[str, int]] = {}
+    for backend in backends:
+        if not backend.seed_dsn:
+            raise HarnessError(f"cannot seed a scope on {backend.name}: no database to seed")
+        if backend.seed_dsn not in by_dsn:  # shared mode: one database, seeded once
+            by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
+        ids[backend.name] = by_dsn[backend.seed_dsn]
+    keys = {name: f"{name}#{tag}" for name in plan.actors}
+    registered = {keys[name]: actor for name, actor in plan.actors.items()}
+    for backend in backends:
+        backend.client.add_actors(registered, auth="basic")
+    try:
+        yield Scope(actors=keys, ids=ids)
+    finally:
+        for backend in backends:
+            backend.client.remove_actors(list(registered))
+
+
+@contextlib.contextmanager
+def example_scope(backends: Backends, strategy: str | None = None) -> Iterator[Scope]:
+    """One independent example, by `strategy` (default: --isolation)."""
+    if (strategy or backends.config.isolation) == "clone":
+        reset_databases(backends)
+        yield session_scope(backends)
+    else:
+        with open_scope(backends) as scope:
+            yield scope

@@ -1,0 +1,217 @@
+"""Backends started as local processes: free port, log file, readiness wait, group kill.
+
+Each command runs in its own session (process group), directly when it is a plain command
+line and through `/bin/sh -c` when it uses shell syntax, so stopping it stops everything it
+started. Stopping happens in the fixture's `finally`, at interpreter exit (atexit) and,
+should pytest itself be killed, through PR_SET_PDEATHSIG on Linux.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from harness.errors import HarnessError
+from harness.redact import redact, redact_url
+
+LOG_TAIL_LINES = 40
+SHELL_SYNTAX = frozenset("|&;<>()$`\\\"'*?[]#~=%{}\n")
+_RUNNING: dict[int, ManagedProcess] = {}
+
+
+class BackendNotReady(HarnessError):
+    """A backend did not answer its readiness path in time."""
+
+    def __init__(self, *, name: str, url: str, timeout: float, last: str, log: Path | None):
+        self.name, self.url, self.last, self.log = name, url, last, log
+        tail = log_tail(log) if log else ""
+        where = f"Log: {log}\n{tail}" if log else "No log: the server was started outside."
+        super().__init__(
+            f"{name} backend not ready after {timeout:g}s at {url} ({last}). {where}\n"
+            f"Pass --{name}-url to use a server you started yourself, or raise --ready-timeout."
+        )
+
+
+class CommandFailed(HarnessError):
+    """A one-off command (the schema prepare step) exited non-zero."""
+
+
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
+    """The last `lines` lines of a log file, secrets masked ('' when there is no file)."""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return ""
+    return redact("\n".join(text.splitlines()[-lines:]))
+
+
+def fill(command: str, *, port: int | None = None, database_url: str = "") -> str:
+    """Substitute {port} and {database_url} (shell-quoted) in a command line."""
+    if port is not None:
+        command = command.replace("{port}", str(port))
+    return command.replace("{database_url}", shlex.quote(database_url))
+
+
+def _argv(command: str) -> list[str]:
+    """Plain commands run directly (signals reach them); anything shell-like via /bin/sh."""
+    if any(ch in SHELL_SYNTAX for ch in command):
+        return ["/bin/sh", "-c", command]
+    return shlex.split(command)
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass(slots=True, kw_only=True)
+class ManagedProcess:
+    """One backend process group: `start`, `wait_ready`, `alive`, `stop`."""
+
+    name: str
+    command: str
+    env: Mapping[str, str]
+    log_path: Path
+    cwd: Path | None = None
+    popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
+
+    def start(self) -> ManagedProcess:
+        """Spawn the command in a new session with stdout+stderr appended to the log."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.popen = subprocess.Popen(
+                _argv(self.command),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=dict(self.env),
+                cwd=self.cwd,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,  # only a prctl before exec
+            )
+        _RUNNING[self.popen.pid] = self
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.popen is not None, "start() first"
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        """True while the command's main process runs."""
+        return self.popen is not None and self.popen.poll() is None
+
+    def tail(self) -> str:
+        """The last lines of this process' log, secrets masked."""
+        return log_tail(self.log_path)
+
+    def exit_code(self) -> int | None:
+        return None if self.popen is None else self.popen.poll()
+
+    def wait_ready(self, url: str, timeout: float) -> None:
+        """Poll `url` until it answers 200; BackendNotReady on timeout or exit."""
+        last = wait_ready(url, timeout, alive=self.alive)
+        if last is not None:
+            code = self.exit_code()
+            if code is not None:
+                last = f"{last}; the process exited with code {code}"
+            raise BackendNotReady(
+                name=self.name, url=url, timeout=timeout, last=last, log=self.log_path
+            )
+
+    def stop(self, grace: float = 5.0) -> None:
+        """SIGTERM the whole process group, SIGKILL what is left after `grace` seconds."""
+        if self.popen is None:
+            return
+        deadline = time.monotonic() + grace
+        _signal_group(self.popen.pid, signal.SIGTERM)
+        while _group_exists(self.popen.pid) and time.monotonic() < deadline:
+            self.popen.poll()  # reap the leader so its group can empty
+            time.sleep(0.02)
+        _signal_group(self.popen.pid, signal.SIGKILL)  # whatever ignored SIGTERM
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.popen.wait(timeout=grace)
+        _RUNNING.pop(self.popen.pid, None)
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _group_exists(pgid: int) -> bool:
+    """True while a process of the group runs (zombies awaiting a reaper do not count)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":
+                return True
+    return False
+
+
+def wait_ready(url: str, timeout: float, alive: Callable[[], bool] | None = None) -> str | None:
+    """Poll GET `url` until 200: None when ready, else a description of the last answer."""
+    deadline = time.monotonic() + timeout
+    last = "no answer"
+    with requests.Session() as http:
+        while True:
+            if alive is not None and not alive():
+                return last
+            try:
+                status = http.get(url, timeout=min(2.0, timeout), allow_redirects=False)
+                if status.status_code == 200:
+                    return None
+                last = f"last status {status.status_code}"
+            except requests.RequestException as exc:
+                last = f"last error {type(exc).__name__}"
+            if time.monotonic() >= deadline:
+                return last
+            time.sleep(0.05)
+
+
+def run_command(name: str, command: str, env: Mapping[str, str], log_path: Path) -> None:
+    """Run a one-off command (e.g. the schema prepare step) to completion; log its output."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "ab") as log:
+        done = subprocess.run(
+            _argv(command),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env),
+            start_new_session=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        raise CommandFailed(
+            f"{name} prepare step failed (exit {done.returncode}): {redact(command)}\n"
+            f"Log: {log_path}\n{log_tail(log_path)}\nFix the command (--{name}-prepare) or "
+            f"check the database at {redact_url(env.get('DATABASE_URL', ''))}."
+        )
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Last line of defence: no process group outlives the interpreter."""
+    for process in list(_RUNNING.values()):
+        process.stop(grace=1.0)
