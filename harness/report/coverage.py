@@ -1,7 +1,8 @@
 """Coverage of the spec by what the backends answered (pure: spec + observations in).
 
 A response property is a JSON Pointer template: `/discussions/*/title`, where `*` stands
-for any array item and `{key}` for any key of a map (`additionalProperties`). An
+for any array item and `{key}` for any key of a map (`additionalProperties`); a recursive
+schema (a reply's `parent`) is declared once, and `/parent/**` accepts all below it. An
 observation keeps only the property names of a body, never its values, so coverage data
 can hold no secret.
 """
@@ -23,6 +24,7 @@ from harness.report.model import (
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ARRAY_ITEM = "*"
 MAP_KEY = "{key}"
+ANY_BELOW = "**"  # where a recursive schema is cut: whatever lies below is declared
 _MAX_DEPTH = 12  # recursive schemas (reply trees) are cut here
 
 
@@ -142,7 +144,9 @@ def schema_properties(
         return
     ref = schema.get("$ref")
     if isinstance(ref, str):
-        if ref not in seen:
+        if ref in seen:
+            yield f"{prefix}/{ANY_BELOW}"
+        else:
             yield from schema_properties(spec, _resolve(spec, schema), prefix, (*seen, ref))
         return
     for combinator in ("allOf", "oneOf", "anyOf"):
@@ -174,16 +178,20 @@ def _resolve(spec: Mapping[str, Any], node: Any) -> dict[str, Any]:
 
 
 def matches(declared: frozenset[str], observed: str) -> bool:
-    """Whether an observed pointer is declared; a declared `{key}` matches any map key."""
+    """Whether an observed pointer is declared (`{key}` is any map key, `**` anything below)."""
     if observed in declared:
         return True
     parts = observed.split("/")
-    return any(
-        len(d_parts := d.split("/")) == len(parts)
-        and all(dp in (op, MAP_KEY) for dp, op in zip(d_parts, parts, strict=True))
-        for d in declared
-        if MAP_KEY in d
-    )
+    return any(_matches(d.split("/"), parts) for d in declared if MAP_KEY in d or ANY_BELOW in d)
+
+
+def _matches(declared: list[str], observed: list[str]) -> bool:
+    for i, part in enumerate(declared):
+        if part == ANY_BELOW:
+            return len(observed) > i
+        if i >= len(observed) or part not in (observed[i], MAP_KEY):
+            return False
+    return len(declared) == len(observed)
 
 
 class OperationIndex:
@@ -253,11 +261,12 @@ def _operation_coverage(
         shapes.setdefault(status, set()).update(obs.properties)
     declared, observed, undeclared = [], [], []
     for status in sorted(set(op.properties) | set(shapes)):
-        props = op.properties.get(status, frozenset())
-        declared += [f"{status} {p}" for p in sorted(props)]
+        patterns = op.properties.get(status, frozenset())
+        props = sorted(p for p in patterns if not p.endswith(ANY_BELOW))
         got = shapes.get(status, set())
-        observed += [f"{status} {p}" for p in sorted(props) if p in got or _any_match(p, got)]
-        undeclared += [f"{status} {p}" for p in sorted(got) if not matches(props, p)]
+        declared += [f"{status} {p}" for p in props]
+        observed += [f"{status} {p}" for p in props if p in got or _any_match(p, got)]
+        undeclared += [f"{status} {p}" for p in sorted(got) if not matches(patterns, p)]
     return OperationCoverage(
         method=op.method,
         path=op.path,

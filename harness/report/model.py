@@ -244,7 +244,7 @@ class RunInfo:
     versions: tuple[tuple[str, str], ...] = ()  # ("loomio-parity", "0.1.0"), ("rails", image…)
     backends: tuple[tuple[str, str], ...] = ()  # ("rails", "http://127.0.0.1:3000")
     command: str = ""
-    workers: int = 1
+    processes: int = 1  # pytest processes whose records were merged (xdist workers, shards)
     interrupted: bool = False
     exit_status: int = 0
 

@@ -1,0 +1,97 @@
+"""Merged records -> `Report` (pure): the one place that decides what the report says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from harness.report.coverage import compute_coverage
+from harness.report.model import (
+    CheckResult,
+    ExtractionIssue,
+    ExtractionSummary,
+    Finding,
+    Report,
+    RunInfo,
+    SuiteResult,
+    group_findings,
+)
+from harness.report.recorder import Recorder
+
+BACKENDS = ("rails", "go")
+
+
+def build_report(
+    record: Recorder,
+    findings: Iterable[Finding],
+    *,
+    spec: Mapping[str, Any] | None,
+    extraction: Mapping[str, Any] | None = None,
+    run: RunInfo = RunInfo(),
+) -> Report:
+    """The report of a run from what its processes recorded and the findings they wrote."""
+    observed = {o.backend for o in record.observations.values()}
+    backends = [b for b in BACKENDS if b in observed or b in record.backends]
+    backends += sorted(observed - set(backends))
+    checks = tuple(sorted(record.checks.values(), key=lambda c: c.nodeid))
+    return Report(
+        findings=group_findings(findings),
+        coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
+        suites=suite_results(checks, record.figures()),
+        checks=checks,
+        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.pointer, f.operation))),
+        extraction=extraction_summary(extraction) if extraction else None,
+        run=run,
+    )
+
+
+def suite_results(
+    checks: Iterable[CheckResult], figures: Mapping[str, list[tuple[str, float]]]
+) -> tuple[SuiteResult, ...]:
+    """Tests counted per suite file, with the figures each suite recorded."""
+    tally: dict[str, dict[str, float]] = {name: {} for name in figures}
+    for check in checks:
+        counts = tally.setdefault(check.suite, {})
+        counts[check.outcome] = counts.get(check.outcome, 0) + 1
+        counts["time"] = counts.get("time", 0) + check.duration_s
+    return tuple(
+        SuiteResult(
+            suite=name,
+            passed=int(c.get("passed", 0)),
+            failed=int(c.get("failed", 0)),
+            skipped=int(c.get("skipped", 0)),
+            errors=int(c.get("error", 0)),
+            duration_s=c.get("time", 0.0),
+            metrics=tuple(figures.get(name, ())),
+        )
+        for name, c in sorted(tally.items())
+    )
+
+
+def extraction_summary(data: Mapping[str, Any]) -> ExtractionSummary:
+    """spec/extraction-report.json as the report shows it: counts, shares, issues with place."""
+    counts = data.get("counts") or {k: v for k, v in data.items() if isinstance(v, int)}
+    shares = data.get("shares") or {
+        k: v for k, v in data.items() if isinstance(v, float) and 0 <= v <= 1
+    }
+    issues = [
+        ExtractionIssue(loc=_loc(item), kind=str(item.get("kind", kind)), message=_text(item))
+        for kind in ("untyped", "unsupported", "diagnostics", "issues")
+        for item in data.get(kind) or ()
+        if isinstance(item, Mapping)
+    ]
+    return ExtractionSummary(
+        counts=tuple((str(k), int(v)) for k, v in counts.items()),
+        shares=tuple((str(k), float(v)) for k, v in shares.items()),
+        issues=tuple(sorted(issues, key=lambda i: (i.kind, i.loc))),
+    )
+
+
+def _loc(item: Mapping[str, Any]) -> str:
+    if "loc" in item:
+        return str(item["loc"])
+    return f"{item.get('file', '?')}:{item.get('line', '?')}"
+
+
+def _text(item: Mapping[str, Any]) -> str:
+    return str(item.get("message") or item.get("name") or item.get("attribute") or "")

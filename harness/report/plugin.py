@@ -1,0 +1,192 @@
+"""The report's pytest plugin: records what the run saw and writes the report at its end.
+
+Registered by `harness.report.options` only when `--report DIR` is given. Every process
+keeps a `Recorder`; an xdist worker writes it as `DIR/parts/part-<worker>.json` (after each
+test, so a worker that dies still counts); the controller, or the only process, merges
+every part with the findings files and writes the report in `pytest_sessionfinish`, also
+when the session was interrupted or ended early: then the verdict says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from harness.redact import redact
+from harness.report.build import build_report
+from harness.report.model import CheckResult, Finding, Report, RunInfo
+from harness.report.recorder import Recorder, merge_recorders
+from harness.report.render import render_report
+
+MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
+VERSIONS = ("loomio-parity", "pytest", "hypothesis", "schemathesis", "pytest-xdist")
+
+
+class ReportPlugin:
+    """Collects observations and test outcomes; writes the report files at session end."""
+
+    def __init__(self, config: pytest.Config, out_dir: Path, spec_path: Path) -> None:
+        self.config = config
+        self.out_dir = out_dir
+        self.parts_dir = out_dir / "parts"
+        self.spec_path = spec_path
+        workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+        self.worker_id = str(workerinput["workerid"]) if workerinput else "main"
+        self.is_worker = workerinput is not None
+        self.recorder = Recorder()
+        self.started = time.monotonic()
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.report: Report | None = None
+        self.parts_dir.mkdir(parents=True, exist_ok=True)
+        if not self.is_worker:  # parts of an earlier run must not count in this one
+            for stale in self.parts_dir.glob("*"):
+                stale.unlink()
+
+    @pytest.hookimpl(optionalhook=True)  # an xdist hook: absent without xdist
+    def pytest_configure_node(self, node: Any) -> None:
+        """Workers write where the controller reads, whatever their working directory."""
+        node.workerinput["parity_report_dir"] = str(self.out_dir)
+        node.workerinput["parity_spec"] = str(self.spec_path)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Test outcomes, once: on the controller (xdist forwards them) or the only process."""
+        if self.is_worker:
+            return
+        known = self.recorder.checks.get(report.nodeid)
+        outcome = _outcome(report, known.outcome if known else "passed")
+        message = known.message if known else ""
+        if report.failed or (report.skipped and not message):
+            message = redact(_message(report))[:MESSAGE_LIMIT]
+        self.recorder.check(
+            CheckResult(
+                nodeid=report.nodeid,
+                outcome=outcome,
+                duration_s=(known.duration_s if known else 0.0) + report.duration,
+                message=message,
+            )
+        )
+
+    def pytest_runtest_logfinish(self) -> None:
+        if self.is_worker and self.recorder.dirty:
+            self.write_part()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)  # before xdist tells the controller this worker is done
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.write_part()
+        if self.is_worker:
+            return
+        interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+        parts = list(read_parts(self.parts_dir))
+        self.report = build_report(
+            merge_recorders(parts),
+            read_findings(self.parts_dir),
+            spec=_load(self.spec_path),
+            extraction=_load(self.spec_path.with_name("extraction-report.json")),
+            run=self.run_info(interrupted or bool(session.shouldstop), int(exitstatus), len(parts)),
+        )
+        write_report(self.report, self.out_dir)
+        if self.report.finding_count and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # findings fail the run
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.report is None:
+            return
+        verdict = self.report.verdict.value.upper()
+        terminalreporter.write_sep("-", "loomio-parity report")
+        terminalreporter.write_line(
+            f"{verdict}: {self.report.finding_count} findings; "
+            f"report: {self.out_dir / 'index.html'}"
+        )
+
+    def write_part(self) -> None:
+        """This process' record as `parts/part-<id>.json` (atomic: never read half-written)."""
+        _write_atomic(self.parts_dir / f"part-{self.worker_id}.json", self.recorder.to_json())
+        self.recorder.dirty = False
+
+    def run_info(self, interrupted: bool, exit_status: int, processes: int) -> RunInfo:
+        option = self.config.getoption
+        seed = option("hypothesis_seed", None)
+        return RunInfo(
+            started_at=self.started_at,
+            duration_s=time.monotonic() - self.started,
+            profile=str(option("hypothesis_profile", None) or "default"),
+            seeds=tuple(sorted({*self.recorder.seeds, *([str(seed)] if seed else [])})),
+            versions=(("python", sys.version.split()[0]), *_versions()),
+            backends=tuple(sorted(self.recorder.backends.items())),
+            command=redact(" ".join(["pytest", *self.config.invocation_params.args])),
+            processes=processes,
+            interrupted=interrupted,
+            exit_status=exit_status,
+        )
+
+
+def write_report(report: Report, out_dir: Path) -> None:
+    """Every report file into `out_dir` (the one place the report touches the disk)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in render_report(report).items():
+        _write_atomic(out_dir / name, text)
+
+
+def read_parts(parts_dir: Path) -> Iterator[Recorder]:
+    """Every process' part file in a directory."""
+    for path in sorted(parts_dir.glob("part-*.json")):
+        yield Recorder.from_json(path.read_text(encoding="utf-8"))
+
+
+def read_findings(parts_dir: Path) -> list[Finding]:
+    """Every finding of `findings-<worker>.jsonl` files, in worker then line order."""
+    found = []
+    for path in sorted(parts_dir.glob("findings-*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                found.append(Finding(**json.loads(line)))
+    return found
+
+
+def _outcome(report: pytest.TestReport, so_far: str) -> str:
+    if report.when == "call":
+        return report.outcome
+    if report.failed:
+        return "error"  # setup or teardown failed
+    return "skipped" if report.skipped else so_far
+
+
+def _message(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])  # (file, line, "Skipped: reason")
+    return report.longreprtext
+
+
+def _load(path: Path) -> Any:
+    """A YAML or JSON document, or None when the file does not exist."""
+    if not path.is_file():
+        return None
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _versions() -> Iterator[tuple[str, str]]:
+    for name in VERSIONS:
+        try:
+            yield name, metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,148 @@
+"""What one pytest process saw, kept for the report: a `Recorder` and its part file.
+
+Each process (the only one, or each xdist worker, or each CI shard's controller) keeps
+one `Recorder`, merged in memory as the suites feed it, and writes it as
+`parts/part-<id>.json` in the report directory. The process that renders reads every
+part and merges them (`Recorder.merge`), so workers and matrix shards add up the same way.
+Bodies are never kept: an observation holds property names, not values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from harness.http import ApiRequest, ApiResponse
+from harness.report.coverage import Observation, observe
+from harness.report.model import CheckResult, NoiseField
+
+PART_VERSION = 1
+
+
+@dataclass(slots=True)
+class Recorder:
+    """Observations, figures, noise and test outcomes of one process (mutable, in memory)."""
+
+    observations: dict[tuple[str, str, str, int, str], Observation] = field(default_factory=dict)
+    counts: dict[tuple[str, str], float] = field(default_factory=dict)
+    distinct: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    noise: dict[tuple[str, str], NoiseField] = field(default_factory=dict)
+    backends: dict[str, str] = field(default_factory=dict)
+    seeds: set[str] = field(default_factory=set)
+    checks: dict[str, CheckResult] = field(default_factory=dict)
+    dirty: bool = False
+    enabled: bool = True  # False: `exchange` is a no-op (no report asked, no cost per request)
+
+    def exchange(
+        self, backend: str, request: ApiRequest, response: ApiResponse, operation: str = ""
+    ) -> None:
+        """One request sent to `backend` and its response: counts toward coverage."""
+        if not self.enabled:
+            return
+        self.add(
+            observe(backend, request.method, request.path, response.status, response.body, operation)
+        )
+
+    def add(self, obs: Observation) -> None:
+        known = self.observations.get(obs.key)
+        self.observations[obs.key] = known.merge(obs) if known else obs
+        self.dirty = True
+
+    def count(self, suite: str, name: str, n: float = 1) -> None:
+        """Add `n` to a figure of a suite: `count("properties/tallies", "polls checked")`."""
+        self.counts[(suite, name)] = self.counts.get((suite, name), 0) + n
+        self.dirty = True
+
+    def cell(self, suite: str, name: str, key: Hashable) -> None:
+        """Count distinct keys across all workers: `cell(suite, "permission cells", (a, c, x))`."""
+        self.distinct.setdefault((suite, name), set()).add(json.dumps(key, default=str))
+        self.dirty = True
+
+    def exclude(self, pointer: str, operation: str = "*", reason: str = "") -> None:
+        """A field left out of the comparison (learned noise or configured), with why."""
+        self.noise[(pointer, operation)] = NoiseField(
+            pointer=pointer, operation=operation, reason=reason
+        )
+        self.dirty = True
+
+    def backend(self, name: str, where: str) -> None:
+        """How a backend was reached (URL, image, command), for the run metadata; no secret."""
+        self.backends[name] = where
+        self.dirty = True
+
+    def seed(self, seed: str) -> None:
+        self.seeds.add(seed)
+        self.dirty = True
+
+    def check(self, result: CheckResult) -> None:
+        self.checks[result.nodeid] = result
+        self.dirty = True
+
+    def merge(self, other: Recorder) -> None:
+        """Add another process' record to this one (workers, shards)."""
+        for obs in other.observations.values():
+            self.add(obs)
+        for key, n in other.counts.items():
+            self.count(*key, n)
+        for key, cells in other.distinct.items():
+            self.distinct.setdefault(key, set()).update(cells)
+        self.noise.update(other.noise)
+        self.backends.update(other.backends)
+        self.seeds |= other.seeds
+        self.checks.update(other.checks)
+
+    def figures(self) -> dict[str, list[tuple[str, float]]]:
+        """Per suite, its figures: the counts and the sizes of the distinct sets."""
+        result: dict[str, list[tuple[str, float]]] = {}
+        for (suite, name), n in sorted(self.counts.items()):
+            result.setdefault(suite, []).append((name, n))
+        for (suite, name), cells in sorted(self.distinct.items()):
+            result.setdefault(suite, []).append((name, len(cells)))
+        return result
+
+    def to_json(self) -> str:
+        """The part file's text."""
+        document: dict[str, Any] = {
+            "version": PART_VERSION,
+            "observations": [
+                {**asdict(o), "properties": sorted(o.properties)}
+                for o in self.observations.values()
+            ],
+            "counts": [[s, n, v] for (s, n), v in self.counts.items()],
+            "distinct": [[s, n, sorted(c)] for (s, n), c in self.distinct.items()],
+            "noise": [asdict(f) for f in self.noise.values()],
+            "backends": self.backends,
+            "seeds": sorted(self.seeds),
+            "checks": [asdict(c) for c in self.checks.values()],
+        }
+        return json.dumps(document, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Recorder:
+        """Read a part file back (the inverse of `to_json`)."""
+        data = json.loads(text)
+        recorder = cls()
+        for item in data.get("observations", ()):
+            recorder.add(Observation(**{**item, "properties": frozenset(item["properties"])}))
+        for suite, name, value in data.get("counts", ()):
+            recorder.count(suite, name, value)
+        for suite, name, cells in data.get("distinct", ()):
+            recorder.distinct.setdefault((suite, name), set()).update(cells)
+        for item in data.get("noise", ()):
+            recorder.exclude(**item)
+        recorder.backends.update(data.get("backends", {}))
+        recorder.seeds.update(data.get("seeds", ()))
+        for item in data.get("checks", ()):
+            recorder.check(CheckResult(**item))
+        recorder.dirty = False
+        return recorder
+
+
+def merge_recorders(recorders: Iterable[Recorder]) -> Recorder:
+    """One record from many (order does not matter)."""
+    merged = Recorder()
+    for recorder in recorders:
+        merged.merge(recorder)
+    return merged
