@@ -263,7 +263,7 @@ class Render:
     root: str | None = None
     keys: tuple[tuple[str, ValueType], ...] = ()
     status: int | None = None
-    record_class: str | None = None
+    nullable: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -258,9 +258,9 @@ class Resolver:
                 column = source_table.column(column_name) if source_table else None
                 if column is not None:
                     return self.column_type(column), "column"
-            permitted = self._permitted_list(name, methods)
-            if permitted is not None:
-                return permitted, "method"
+        permitted = self._permitted_list(name, methods)
+        if permitted is not None:
+            return permitted, "method"
         # a method named like a column returns that column's shape (`def tags; cache... end`)
         if table is not None and (column := table.column(name.rstrip("?"))) is not None:
             return self.column_type(column), "column"

@@ -7,6 +7,7 @@ from tree_sitter import Node
 from extractor.errors import Diagnostic
 from extractor.model import (
     Controller,
+    Loc,
     ControllerMethod,
     EventAssignment,
     JsonKind,
@@ -80,7 +81,7 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
         return Step(loc=loc, call="super")
     if node.type not in ("call", "identifier") or receiver(node) is not None:
         if node.type == "call" and call_name(node) == "serialize_models":
-            return Step(loc=loc, render=Render(kind="models", loc=loc, root=_models_root(node)))
+            return Step(loc=loc, render=_models(loc, node))
         return None
     if node.type == "identifier" and node.parent is not None and node.parent.type in (
         "argument_list", "assignment", "pair", "binary", "call", "block_parameters", "method_parameters",
@@ -133,7 +134,7 @@ def _assignment(parsed: Parsed, node: Node) -> Step | None:
 
 
 def _event(parsed: Parsed, right: Node | None) -> EventAssignment:
-    loc = parsed.loc(right) if right is not None else Loc_from(parsed)
+    loc = parsed.loc(right) if right is not None else parsed.loc(parsed.root)
     if right is None or right.type == "nil":
         return EventAssignment(service=None, method=None, literal_nil=True, loc=loc)
     if right.type == "call":
@@ -144,10 +145,6 @@ def _event(parsed: Parsed, right: Node | None) -> EventAssignment:
         if recv_text.endswith("Service"):
             return EventAssignment(service=recv_text, method=call_name(right), literal_nil=False, loc=loc)
     return EventAssignment(service="(direct)", method=None, literal_nil=False, loc=loc)
-
-
-def Loc_from(parsed: Parsed):  # pragma: no cover - assignment always has a right side
-    return parsed.loc(parsed.root)
 
 
 def _record_class(node: Node | None) -> str | None:
@@ -164,9 +161,13 @@ def _record_class(node: Node | None) -> str | None:
     return name
 
 
-def _models_root(node: Node) -> str | None:
+def _models(loc: Loc, node: Node, status: int | None = None) -> Render:
+    """`MessageChannelService.serialize_models(@event)`: an envelope without meta; a list
+    argument (`@event.children`) may be empty, and then the body is JSON null."""
     args = positional(node)
-    return "events" if args and "event" in text(args[0]) else None
+    first = text(args[0]) if args else ""
+    root = "events" if "event" in first else None
+    return Render(kind="models", loc=loc, root=root, status=status, nullable="." in first)
 
 
 def _render(parsed: Parsed, node: Node) -> Render:
@@ -184,7 +185,7 @@ def _render(parsed: Parsed, node: Node) -> Render:
         kind = "error" if status is not None and status >= 400 else "hash"
         return Render(kind=kind, loc=loc, keys=keys, status=status)
     if body.type == "call" and call_name(body) == "serialize_models":
-        return Render(kind="models", loc=loc, root=_models_root(body), status=status)
+        return _models(loc, body, status)
     if serializer is not None:
         return Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status)
     if body.type == "call" and call_name(body) == "to_json" or text(root_opt) == "false":

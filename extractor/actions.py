@@ -1,0 +1,215 @@
+"""Routes + controllers + services -> what each action answers (SnorlaxBase conventions, pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from extractor import inflect
+from extractor.errors import Diagnostic, DiagnosticKind, Severity
+from extractor.model import App, Controller, ControllerMethod, Loc, PermitList, Render, Route, Step
+
+# Render helpers of SnorlaxBase that the extractor reads as terminals, not as calls to inline.
+_TERMINALS = frozenset(
+    {"respond_with_resource", "respond_with_collection", "respond_ok", "success_response",
+     "error_response", "respond_with_error", "respond_with_errors", "render"}
+)
+_MAX_DEPTH = 6
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    """The success body of an action.
+
+    kind: envelope | models | hash | keyed | bare | ok | success | opaque | missing | proc
+    """
+
+    kind: str
+    root: str | None = None
+    serializers: tuple[str, ...] = ()
+    meta: bool = False
+    nullable: bool = False
+    render: Render | None = None
+    note: str = ""
+
+    @property
+    def concrete(self) -> bool:
+        return self.kind not in ("opaque", "missing") and (self.kind != "envelope" or bool(self.serializers))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """One route with the controller method that serves it and what it answers."""
+
+    route: Route
+    controller: Controller | None
+    method: ControllerMethod | None
+    answer: Answer
+    errors: tuple[Render, ...]
+    permit: PermitList | None
+    has_body: bool
+
+    @property
+    def implemented(self) -> bool:
+        return self.method is not None
+
+
+@dataclass(slots=True)
+class ActionReader:
+    """Finds and interprets the controller method of each route."""
+
+    app: App
+    serializer_names: frozenset[str]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    controllers: dict[str, Controller] = field(default_factory=dict)
+    services: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.controllers = {c.name.lower(): c for c in self.app.controllers}
+        self.services = {(s.service, s.name): s.returns_event for s in self.app.services}
+
+    def controller_for(self, route: Route) -> Controller | None:
+        return self.controllers.get(f"{inflect.camelize(route.controller)}Controller".lower())
+
+    def chain(self, controller: Controller) -> list[Controller]:
+        out = [controller]
+        while out[-1].parent is not None:
+            parent = self._parent(out[-1])
+            if parent is None or parent in out:
+                break
+            out.append(parent)
+        return out
+
+    def _parent(self, controller: Controller) -> Controller | None:
+        name = (controller.parent or "").lower()
+        namespace = controller.name.lower().split("::")[:-1]
+        for i in range(len(namespace), -1, -1):
+            found = self.controllers.get("::".join([*namespace[:i], name]))
+            if found is not None:
+                return found
+        return None
+
+    def describe(self, route: Route) -> Action:
+        if route.action == "(proc)":
+            return Action(route=route, controller=None, method=None, answer=Answer(kind="proc"),
+                          errors=(), permit=None, has_body=False)
+        controller = self.controller_for(route)
+        chain = self.chain(controller) if controller else []
+        method = _find(chain, route.action)
+        if controller is None or method is None:
+            return Action(route=route, controller=controller, method=None, answer=Answer(kind="missing"),
+                          errors=(), permit=None, has_body=False)
+        steps = list(self._expand(chain, method, 0, set()))
+        answer, errors = self._interpret(route, chain, steps)
+        resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
+        writes = route.action in ("create", "update")
+        permit = next((p for p in self.app.permits if p.resource == resource), None) if writes else None
+        return Action(route=route, controller=controller, method=method, answer=answer,
+                      errors=tuple(errors), permit=permit, has_body=writes)
+
+    def _expand(self, chain: list[Controller], method: ControllerMethod, depth: int, seen: set[str]) -> list[Step]:
+        """The method's steps with calls of other controller methods inlined (`super` too)."""
+        out: list[Step] = []
+        for step in method.steps:
+            out.append(step)
+            name = step.call
+            if name is None or name in _TERMINALS or depth >= _MAX_DEPTH:
+                continue
+            if name == "super":
+                owner = next((i for i, c in enumerate(chain) if method in c.methods), 0)
+                target = _find(chain[owner + 1 :], method.name)
+            else:
+                target = _find(chain, name)
+            key = f"{id(target)}"
+            if target is None or target is method or key in seen:
+                continue
+            out.extend(self._expand(chain, target, depth + 1, seen | {key}))
+        return out
+
+    def _interpret(self, route: Route, chain: list[Controller], steps: list[Step]) -> tuple[Answer, list[Render]]:
+        event: bool | None = None
+        record: str | None = None
+        errors: list[Render] = []
+        answer: Answer | None = None
+        for step in steps:
+            if step.event is not None:
+                event = self._is_event(route, chain, step)
+            if step.record_class is not None:
+                record = step.record_class
+            render = step.render
+            if render is None:
+                continue
+            if render.kind == "error" or (render.status or 200) >= 400:
+                errors.append(render)
+            elif answer is None:
+                answer = self._answer(route, chain, render, event, record)
+        return answer or Answer(kind="opaque", note="no render found"), errors
+
+    def _is_event(self, route: Route, chain: list[Controller], step: Step) -> bool:
+        assignment = step.event
+        assert assignment is not None
+        if assignment.literal_nil:
+            return False
+        if assignment.service == "(direct)":
+            return True
+        service = assignment.service or _override(chain, "service") or (
+            inflect.camelize(inflect.singularize(route.controller.rsplit("/", 1)[-1])) + "Service")
+        known = self.services.get((service, assignment.method or ""))
+        if known is None:
+            self.diagnostics.append(Diagnostic(
+                loc=assignment.loc, kind=DiagnosticKind.UNRESOLVED, severity=Severity.INFO,
+                message=f"`{service}.{assignment.method}` not found in app/services; assumed to return "
+                "an event (root `events`).",
+            ))
+            return True
+        return known
+
+    def _answer(self, route: Route, chain: list[Controller], render: Render, event: bool | None,
+                record: str | None) -> Answer:
+        if render.kind not in ("envelope", "serialized", "models"):
+            return Answer(kind=render.kind, root=render.root, render=render)
+        if render.kind == "models":
+            root = render.root or ("events" if event else None)
+            serializers = ("EventSerializer",) if root == "events" else ()
+            return Answer(kind="models", root=root, serializers=self._known(serializers),
+                          nullable=render.nullable, render=render)
+        if event and not render.serializer:
+            return Answer(kind="envelope", root=render.root or "events",
+                          serializers=self._known(("EventSerializer",)), meta=True, render=render)
+        base = route.controller.rsplit("/", 1)[-1]
+        record_class = record if record and self._is_model(record) else None
+        record_class = record_class or _override(chain, "resource_class") or inflect.camelize(inflect.singularize(base))
+        overridden = _overrides(chain, "serializer_class")
+        serializers = render.serializer or overridden or (f"{record_class}Serializer",)
+        root = render.root or _override(chain, "serializer_root") or inflect.tableize(record_class)
+        return Answer(kind="envelope", root=root, serializers=self._known(serializers),
+                      meta=render.kind == "envelope", render=render)
+
+    def _is_model(self, class_name: str) -> bool:
+        return any(t.name == inflect.tableize(class_name) for t in self.app.tables)
+
+    def _known(self, serializers: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(s for s in serializers if s in self.serializer_names)
+
+
+def _find(chain: list[Controller], name: str) -> ControllerMethod | None:
+    for controller in chain:
+        method = controller.method(name)
+        if method is not None:
+            return method
+    return None
+
+
+def _overrides(chain: list[Controller], name: str) -> tuple[str, ...]:
+    """What a controller's own override returns; the base class's defaults (SnorlaxBase's
+    `serializer_class`, computed at run time) are not overrides."""
+    method = _find(chain[:-1], name)
+    return method.returns if method is not None else ()
+
+
+def _override(chain: list[Controller], name: str) -> str | None:
+    values = _overrides(chain, name)
+    return values[0] if values else None
+
+
+def action_loc(action: Action) -> Loc:
+    return action.method.loc if action.method is not None else action.route.loc

@@ -1,0 +1,110 @@
+"""`parity extract` / `python -m extractor`: argv in, exit code out; the only printing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from extractor.errors import ExtractorError, InvalidSpec, Severity, UsageError
+from extractor.pipeline import extract
+from extractor.sources import read_tree
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEFAULT_ROOT = PROJECT / "examples" / "loomio-mini"
+DEFAULT_OUTPUT = PROJECT / "spec" / "openapi.yaml"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would exit; we return 2 from main
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="parity extract", description="Rails source tree -> OpenAPI 3.1 spec.")
+    p.add_argument("rails_root", nargs="?", type=Path, default=DEFAULT_ROOT,
+                   help="root of the Rails app (default: examples/loomio-mini)")
+    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, help="spec to write (default: spec/openapi.yaml)")
+    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the output file is stale")
+    p.add_argument("--env", default=None, help="leave out routes guarded by Rails.env for other environments")
+    p.add_argument("--report", type=Path, default=None, help="report JSON (default: extraction-report.json next to -o)")
+    p.add_argument("--overrides", type=Path, default=None, help="overrides YAML (default: overrides.yaml next to -o)")
+    p.add_argument("--title", default="Loomio API", help="info.title of the document")
+    return p
+
+
+def dump_yaml(document: dict[str, Any]) -> str:
+    """Deterministic YAML: key order as built (already sorted where order is meaningless)."""
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+
+
+def validate(document: dict[str, Any]) -> None:
+    from openapi_spec_validator import validate as _validate  # slow import: only when needed
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        _validate(document)
+    except OpenAPIValidationError as exc:
+        raise InvalidSpec(str(exc).splitlines()[0]) from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Extract, validate, write (or --check). 0 ok, 1 stale/invalid, 2 usage error."""
+    try:
+        return _run(_parser().parse_args(sys.argv[1:] if argv is None else argv))
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ExtractorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    output: Path = args.output
+    overrides_path: Path = args.overrides or output.with_name("overrides.yaml")
+    report_path: Path = args.report or output.with_name("extraction-report.json")
+    tree = read_tree(args.rails_root)
+    overrides = _load_overrides(overrides_path)
+    result = extract(tree, env=args.env, overrides=overrides, overrides_path=_display(overrides_path), title=args.title)
+    for diagnostic in result.diagnostics:
+        if diagnostic.severity is Severity.WARNING:
+            print(f"{args.rails_root}/{diagnostic}" if diagnostic.loc.file != _display(overrides_path) else str(diagnostic),
+                  file=sys.stderr)
+    validate(result.document)
+    text = dump_yaml(result.document)
+    report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
+    if args.check:
+        current = output.read_text(encoding="utf-8") if output.exists() else None
+        if current != text:
+            print(f"{_display(output)}: stale; regenerate it with "
+                  f"`python -m extractor {args.rails_root} -o {_display(output)}`", file=sys.stderr)
+            return 1
+        print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    report_path.write_text(report, encoding="utf-8")
+    print(result.summary.line(_display(output), _display(report_path)))
+    return 0
+
+
+def _load_overrides(path: Path) -> Any:
+    if not path.exists():
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise UsageError(f"{_display(path)}: cannot read overrides ({exc})") from None
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,86 @@
+"""spec/overrides.yaml: hand fixes merged into the generated document after extraction.
+
+```yaml
+overrides:
+  - target: "#/components/schemas/Poll/properties/results"   # JSON Pointer; must exist
+    set: {type: array, items: {type: object}}                  # replace the value
+  - operation: sessions_create                                 # or address by operationId
+    target: "responses/200/content/application~1json/schema"
+    merge: {description: boot payload}                         # deep-merge into it
+```
+An override whose target matches nothing is reported, never applied silently.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from extractor.errors import Diagnostic, DiagnosticKind
+from extractor.model import Loc
+
+
+def apply_overrides(doc: dict[str, Any], overrides: Any, path: str) -> tuple[dict[str, Any], list[Diagnostic], int]:
+    """Apply every override; returns the new document, stale overrides, and how many applied."""
+    out = copy.deepcopy(doc)
+    stale: list[Diagnostic] = []
+    entries = overrides.get("overrides", []) if isinstance(overrides, dict) else []
+    applied = 0
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        where = Loc(path, index + 1)
+        if not isinstance(entry, dict) or "target" not in entry or not ({"set", "merge"} & entry.keys()):
+            stale.append(_stale(where, f"entry {index + 1} needs `target` and `set` or `merge`"))
+            continue
+        parts = _pointer(out, str(entry.get("operation") or ""), str(entry["target"]))
+        parent, key = _locate(out, parts) if parts else (None, None)
+        if parent is None or key is None:
+            stale.append(_stale(where, f"override {index + 1} (`{entry['target']}`) matches nothing; "
+                                       "delete it or fix its target"))
+            continue
+        if "set" in entry:
+            parent[key] = copy.deepcopy(entry["set"])
+        else:
+            parent[key] = _merge(parent[key], entry["merge"])
+        applied += 1
+    return out, stale, applied
+
+
+def _pointer(doc: dict[str, Any], operation: str, target: str) -> list[str] | None:
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in target.lstrip("#").strip("/").split("/") if p]
+    if not operation:
+        return parts
+    for path, item in doc.get("paths", {}).items():
+        for verb, op in item.items():
+            if isinstance(op, dict) and op.get("operationId") == operation:
+                return ["paths", path, verb, *parts]
+    return None
+
+
+def _locate(doc: Any, parts: list[str]) -> tuple[Any, Any]:
+    node = doc
+    for part in parts[:-1]:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return None, None
+    last = parts[-1]
+    if isinstance(node, dict) and last in node:
+        return node, last
+    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
+        return node, int(last)
+    return None, None
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for key, value in extra.items():
+            out[key] = _merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return out
+    return copy.deepcopy(extra)
+
+
+def _stale(loc: Loc, message: str) -> Diagnostic:
+    return Diagnostic(loc=loc, kind=DiagnosticKind.OVERRIDE, message=message)
