@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def dump_yaml(document: dict[str, Any]) -> str:
     """Deterministic YAML: key order as built (already sorted where order is meaningless)."""
-    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: 3x faster on real Loomio
+    return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
 def validate(document: dict[str, Any]) -> None:
