@@ -14,7 +14,8 @@ Modes: `repaired=True` demands positions exactly 1..n (invariant 5 after a repai
 
 Exceptions the facts allow: a `poll_created` event at depth 0 under the root (add-to-thread
 of a hidden-results poll, invariant 3), and a discarded poll's `poll_created` event —
-recognised by `actor_id` null and `child_count` 0 — whose descendant_count is stale (7).
+recognised by `actor_id` null and `child_count` 0 — whose child_count is forced to 0 and
+descendant_count is stale (6, 7).
 """
 
 from __future__ import annotations
@@ -116,12 +117,12 @@ def _seq(e: Event) -> int:
 
 def _check_counts(e: Event, items: list[Event]) -> list[Violation]:
     eid, out = e["id"], []
-    children = sum(1 for x in items if x.get("parent_id") == eid)
-    if e.get("child_count") != children:
-        out.append(Violation(6, eid, f"child_count {e.get('child_count')} != {children}"))
     discarded_poll = (
         e.get("kind") == "poll_created" and e.get("actor_id") is None and e.get("child_count") == 0
     )
+    children = sum(1 for x in items if x.get("parent_id") == eid)
+    if not discarded_poll and e.get("child_count") != children:
+        out.append(Violation(6, eid, f"child_count {e.get('child_count')} != {children}"))
     key = e.get("position_key")
     below = sum(
         1

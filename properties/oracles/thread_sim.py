@@ -195,6 +195,8 @@ class ThreadState:
             row.parent, row.position, row.position_key, row.depth = ROOT, 0, None, 1
         for row in items:
             row.parent = self.lifted_parent(row)
+            if row.parent is None:
+                self.quirks.append(f"{row.key}: repair finds no parent (orphan)")
             row.depth = self.rows[row.parent].depth + 1 if row.parent is not None else 0
         self.reset_child_positions(ROOT, in_repair=True)
         for row in sorted(items, key=lambda r: (r.depth, r.sequence_id or 0)):
