@@ -136,7 +136,7 @@ def redact_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {
             k: MASK
-            if _is_secret_key(k) and isinstance(v, str | int) and not isinstance(v, bool)
+            if is_secret_key(k) and isinstance(v, str | int) and not isinstance(v, bool)
             else redact_value(v)
             for k, v in value.items()
         }
@@ -145,7 +145,8 @@ def redact_value(value: Any) -> Any:
     return redact(value) if isinstance(value, str) else value
 
 
-def _is_secret_key(key: str) -> bool:
+def is_secret_key(key: str) -> bool:
+    """Whether a JSON key or parameter name holds a secret (`password`, `api_key`, `code` …)."""
     return key == "code" or bool(_SECRET_KEY.search(key))
 
 
