@@ -39,7 +39,7 @@ def build_report(
         coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
         suites=suite_results(checks, record.figures()),
         checks=checks,
-        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.pointer, f.operation))),
+        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run,
     )

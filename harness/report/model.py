@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from harness.noise import NoiseField
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
@@ -166,15 +168,6 @@ class FindingGroup:
     @property
     def first(self) -> Finding:
         return self.findings[0]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NoiseField:
-    """A field left out of the comparison, and why (learned, or declared in configuration)."""
-
-    pointer: str
-    operation: str = "*"
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,7 +16,8 @@ from typing import Any
 
 from harness.http import ApiRequest, ApiResponse
 from harness.report.coverage import Observation, observe
-from harness.report.model import CheckResult, NoiseField
+from harness.noise import NoiseField
+from harness.report.model import CheckResult
 
 PART_VERSION = 1
 
@@ -28,7 +29,7 @@ class Recorder:
     observations: dict[tuple[str, str, str, int, str], Observation] = field(default_factory=dict)
     counts: dict[tuple[str, str], float] = field(default_factory=dict)
     distinct: dict[tuple[str, str], set[str]] = field(default_factory=dict)
-    noise: dict[tuple[str, str], NoiseField] = field(default_factory=dict)
+    noise: dict[str, NoiseField] = field(default_factory=dict)
     backends: dict[str, str] = field(default_factory=dict)
     seeds: set[str] = field(default_factory=set)
     checks: dict[str, CheckResult] = field(default_factory=dict)
@@ -60,11 +61,11 @@ class Recorder:
         self.distinct.setdefault((suite, name), set()).add(json.dumps(key, default=str))
         self.dirty = True
 
-    def exclude(self, pointer: str, operation: str = "*", reason: str = "") -> None:
-        """A field left out of the comparison (learned noise or configured), with why."""
-        self.noise[(pointer, operation)] = NoiseField(
-            pointer=pointer, operation=operation, reason=reason
-        )
+    def exclude(self, noise: Iterable[NoiseField]) -> None:
+        """Fields left out of the comparison (learned or declared): listed in the report."""
+        for item in noise:
+            known = self.noise.get(item.pattern)
+            self.noise[item.pattern] = item if not known or item.seen > known.seen else known
         self.dirty = True
 
     def backend(self, name: str, where: str) -> None:
@@ -88,7 +89,7 @@ class Recorder:
             self.count(*key, n)
         for key, cells in other.distinct.items():
             self.distinct.setdefault(key, set()).update(cells)
-        self.noise.update(other.noise)
+        self.exclude(other.noise.values())
         self.backends.update(other.backends)
         self.seeds |= other.seeds
         self.checks.update(other.checks)
@@ -130,8 +131,9 @@ class Recorder:
             recorder.count(suite, name, value)
         for suite, name, cells in data.get("distinct", ()):
             recorder.distinct.setdefault((suite, name), set()).update(cells)
-        for item in data.get("noise", ()):
-            recorder.exclude(**item)
+        recorder.exclude(
+            NoiseField(**{**item, "kinds": tuple(item["kinds"])}) for item in data.get("noise", ())
+        )
         recorder.backends.update(data.get("backends", {}))
         recorder.seeds.update(data.get("seeds", ()))
         for item in data.get("checks", ()):

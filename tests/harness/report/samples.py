@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from harness.noise import NoiseField
 from harness.report.coverage import compute_coverage, observe
 from harness.report.model import (
     CheckResult,
     ExtractionIssue,
     ExtractionSummary,
     Finding,
-    NoiseField,
     Report,
     RunInfo,
     SuiteResult,
@@ -138,7 +138,13 @@ def sample_report(**changes: Any) -> Report:
             ),
         ),
         "noise": (
-            NoiseField(pointer="/discussions/*/updated_at", reason="differs between clones"),
+            NoiseField(
+                pattern="/discussions/*/updated_at",
+                source="learned",
+                kinds=("value",),
+                seen=4,
+                example="/discussions/0/updated_at: '2026-01-01T10:00:00Z' vs '10:00:01Z'",
+            ),
         ),
         "extraction": ExtractionSummary(
             counts=(("serializers", 12),),
