@@ -150,8 +150,9 @@ def json_response(body: Any, status: int = 200) -> Response:
 Handler = Callable[[Ctx], Any]
 
 
-async def _read_params(request: Request) -> dict[str, Any]:
+async def _read_params(request: Request) -> tuple[dict[str, Any], set[str]]:
     params: dict[str, Any] = {}
+    body_keys: set[str] = set()
     for key, value in request.query_params.multi_items():
         if key.endswith("[]"):
             params.setdefault(key[:-2], []).append(value)
@@ -165,7 +166,8 @@ async def _read_params(request: Request) -> dict[str, Any]:
             raise ApiError(400, {"status": 400, "error": "Bad Request"}) from None
         if isinstance(data, dict):
             params.update(data)
-    return params
+            body_keys = set(data)
+    return params, body_keys
 
 
 def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]:
@@ -175,7 +177,7 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
     async def run(request: Request) -> Response:
         app_state = request.app.state
         try:
-            params = await _read_params(request)
+            params, body_keys = await _read_params(request)
         except ApiError as exc:
             return json_response(exc.body, exc.status)
 
@@ -184,6 +186,7 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
                 try:
                     with conn.transaction():
                         ctx = Ctx(conn, request, params, None, dict(request.path_params))
+                        ctx.memo["json_body_keys"] = body_keys
                         ctx.user = auth.authenticate(ctx)
                         result = handler(ctx)
                         response = result if isinstance(result, Response) else json_response(result, status)
