@@ -58,6 +58,8 @@ def value_schema(value: ValueType) -> dict[str, Any]:
     """A ValueType as JSON Schema (2020-12, as OpenAPI 3.1 uses it)."""
     if value.kind is JsonKind.ANY:
         return {"description": "free-form JSON (jsonb column)"} if value.format else {}
+    if value.kind is JsonKind.NULL:
+        return {"type": "null"}
     out: dict[str, Any] = {"type": [value.kind.value, "null"] if value.nullable else value.kind.value}
     if value.format and value.format not in ("polymorphic", "decimal"):
         out["format"] = value.format

@@ -301,7 +301,7 @@ def _summary(parsed: Parsed, name: str, body: Node | None, node: Node, param: st
     recv_name, reads = _reads(expr, param)
     constants = tuple(sorted({t for sub in walk(body) if (t := const_name(sub)) and sub.type == "constant"})) if body else ()
     class_names = tuple(sorted({
-        n for sub in walk(body) if sub.type == "string" and (n := name_of(sub)) and n[:1].isupper() and n.isidentifier()
+        n for sub in walk(body) if sub.type in ("string", "bare_string") and (n := name_of(sub)) and n[:1].isupper() and n.isidentifier()
     })) if body is not None else ()
     always = None
     if expr is not None and expr.type in ("true", "false") and name.startswith("include_"):

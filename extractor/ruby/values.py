@@ -78,6 +78,15 @@ def infer(node: Node | None) -> ValueType | None:
 
 def _infer_call(node: Node) -> ValueType | None:
     name = call_name(node) or ""
+    args = node.child_by_field_name("arguments")
+    arg_nodes = [c for c in args.named_children] if args is not None else []
+    if name == "Array" and receiver(node) is None:
+        return _t(JsonKind.ARRAY)
+    if name == "fetch" and len(arg_nodes) == 2:  # h.fetch('k', {}) has the default's type
+        return infer(arg_nodes[1])
+    if name == "presence" and receiver(node) is not None:
+        inner = infer(receiver(node))
+        return inner.with_nullable() if inner is not None else None
     if name.endswith("?"):
         return _t(JsonKind.BOOLEAN)
     if name in _STRING_CALLS:

@@ -1,0 +1,3 @@
+# Deep inheritance: Pending::Base -> Pending::Membership -> Pending::Stance.
+class Pending::StanceSerializer < Pending::MembershipSerializer
+end
