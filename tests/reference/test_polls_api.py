@@ -1,0 +1,212 @@
+"""Poll, stance and outcome endpoints of the reference backend: real server, real PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_polls_support import (
+    Seed,
+    Server,
+    create_poll,
+    future,
+    get_poll,
+    migrated_database,
+    option_ids,
+    reference_server,
+    team,
+    vote,
+)
+
+from harness.postgres import LocalPostgres
+
+
+@pytest.fixture(scope="module")
+def dsn(pg_cluster: LocalPostgres) -> str:
+    return migrated_database(pg_cluster)
+
+
+@pytest.fixture(scope="module")
+def server(dsn: str) -> Iterator[Server]:
+    with reference_server(dsn) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def seed(dsn: str) -> Iterator[Seed]:
+    s = Seed(dsn)
+    yield s
+    s.close()
+
+
+def test_proposal_create_translates_options_and_invites_members(server: Server, seed: Seed) -> None:
+    t = team(seed, members=3)
+    answer = server.call(
+        "POST", "/api/v1/polls", t.author,
+        {"poll": {"poll_type": "proposal", "title": "Go?", "closing_at": future(),
+                  "discussion_id": t.discussion_id, "options": ["agree", "abstain", "disagree"]}},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["meta"] == {"root": "events", "total": None}
+    event = body["events"][0]
+    assert event["kind"] == "poll_created" and event["pinned"] is True
+    assert event["depth"] == 1 and event["position_key"] == "00001"
+    poll = body["polls"][0]
+    assert poll["poll_option_names"] == ["Agree", "Abstain", "Disagree"]
+    assert poll["voters_count"] == 5 and poll["undecided_voters_count"] == 5
+    assert poll["stance_counts"] == [0, 0, 0] and poll["cast_stances_pct"] == 0
+    colors = [o["color"] for o in body["poll_options"]]
+    assert colors == ["#00D177", "#F6A82B", "#F96168"]
+    assert body["poll_options"][0]["meaning"] == "I support the proposal"
+    assert poll["chart_type"] == "pie" and poll["min_score"] == 1 and poll["dots_per_person"] == 1
+
+
+def test_vote_updates_results_and_joins_thread_with_reason(server: Server, seed: Seed) -> None:
+    t = team(seed, members=2)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    answer = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)], reason="<p>Yes!</p>",
+                  reason_format="html")  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    event = body["events"][0]
+    assert event["kind"] == "stance_created"
+    assert event["discussion_id"] == t.discussion_id and event["position_key"] == "00001-00001"
+    polled = body["polls"][0]
+    assert polled["stance_counts"] == [1, 0]
+    assert polled["decided_voters_count"] == 1 and polled["cast_stances_pct"] == 25
+    agree = polled["results"][0]
+    assert (agree["score_percent"], agree["voter_percent"]) == (100.0, 25.0)
+    assert agree["voter_ids"] == [t.ids[t.members[0]]]
+
+
+def test_vote_without_reason_is_not_a_thread_item(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    body = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)]).json()
+    assert body["events"][0]["discussion_id"] is None
+    assert body["events"][0]["sequence_id"] is None
+
+
+@pytest.mark.parametrize(
+    ("poll_type", "options", "choices", "key"),
+    [
+        ("proposal", ["agree", "disagree"], [], "stance_choices"),
+        ("proposal", ["agree", "disagree"], [0, 1], "dots_per_person"),
+        ("dot_vote", ["P", "Q"], [(0, 5), (1, 4)], "dots_per_person"),
+        ("ranked_choice", ["A", "B", "C"], [(0, 3), (1, 2)], "stance_choices"),
+        ("score", ["X"], [(0, 6)], "stance_choices"),
+    ],
+    ids=["too-few", "too-many-dots", "dot-vote-over", "ranked-missing", "score-over-max"],
+)
+def test_invalid_votes_answer_422_by_field(
+    server: Server, seed: Seed, poll_type: str, options: list[str], choices: list[Any], key: str
+) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, poll_type, options)
+    ids = list(option_ids(server, t.author, poll["id"]).values())
+    picked = [(ids[c], 1) if isinstance(c, int) else (ids[c[0]], c[1]) for c in choices]
+    answer = vote(server, t.members[0], poll["id"], picked)
+    assert answer.status_code == 422
+    assert key in answer.json()["errors"]
+
+
+def test_change_vote_in_place_keeps_stance_and_cast_at(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    first = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)]).json()
+    stance = first["stances"][0] if "stances" in first else None
+    stance_id = first["events"][0]["eventable"]["id"]
+    second = server.call(
+        "PATCH", f"/api/v1/stances/{stance_id}", t.members[0],
+        {"stance": {"stance_choices_attributes": [{"poll_option_id": ids["Disagree"]}]}},
+    )  # fmt: skip
+    assert second.status_code == 200, second.text
+    body = second.json()
+    assert body["events"][0]["kind"] == "stance_updated"
+    assert body["events"][0]["eventable"]["id"] == stance_id
+    assert body["polls"][0]["stance_counts"] == [0, 1]
+    if stance is not None:
+        new = next(s for s in body["stances"] if s["id"] == stance_id)
+        assert new["cast_at"] == stance["cast_at"]
+
+
+def test_uncast_creates_an_undecided_replacement(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"])
+    ids = option_ids(server, t.author, poll["id"])
+    stance_id = vote(server, t.members[0], poll["id"], [(ids["A"], 1)]).json()["events"][0][
+        "eventable"]["id"]  # fmt: skip
+    answer = server.call("PATCH", f"/api/v1/stances/{stance_id}/uncast", t.members[0])
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["meta"]["root"] == "stances"
+    newest = body["stances"][0]
+    assert newest["id"] != stance_id and newest["cast_at"] is None and newest["latest"] is True
+    assert get_poll(server, t.author, poll["id"])["stance_counts"] == [0, 0]
+    again = server.call("PATCH", f"/api/v1/stances/{stance_id}/uncast", t.members[0])
+    assert again.status_code == 404
+    never = server.call("PATCH", f"/api/v1/stances/{newest['id']}/uncast", t.members[0])
+    assert never.status_code == 403
+
+
+def test_close_reopen_outcome_lifecycle(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    member = t.members[0]
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", member).status_code == 403
+    early = server.call("POST", "/api/v1/outcomes", t.author,
+                        {"outcome": {"poll_id": poll["id"], "statement": "Done"}})  # fmt: skip
+    assert early.status_code == 403
+    closed = server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["events"][0]["kind"] == "poll_closed_by_user"
+    assert closed.json()["polls"][0]["closed_at"] is not None
+    statement = {"outcome": {"poll_id": poll["id"], "statement": "We agreed"}}
+    outcome = server.call("POST", "/api/v1/outcomes", member, statement)
+    assert outcome.status_code == 200, outcome.text
+    assert outcome.json()["events"][0]["kind"] == "outcome_created"
+    assert outcome.json()["outcomes"][0]["latest"] is True
+    reopened = server.call("POST", f"/api/v1/polls/{poll['id']}/reopen", t.author,
+                           {"poll": {"closing_at": future()}})  # fmt: skip
+    assert reopened.status_code == 200, reopened.text
+    assert reopened.json()["polls"][0]["closed_at"] is None
+
+
+def test_hidden_results_until_closed(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], hide_results="until_closed")
+    shown = get_poll(server, t.author, poll["id"])
+    assert "results" not in shown and "stance_counts" not in shown
+    assert shown["voters_count"] == 3
+
+
+def test_anonymous_stances_hide_participants(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], anonymous=True)
+    ids = option_ids(server, t.author, poll["id"])
+    body = vote(server, t.members[0], poll["id"], [(ids["A"], 1)]).json()
+    assert body["events"][0]["actor_id"] is None
+    assert all(s["participant_id"] is None for s in body["stances"])
+    assert body["polls"][0]["results"][0]["voter_ids"] == []
+
+
+def test_discard_hides_poll(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A"])
+    answer = server.call("DELETE", f"/api/v1/polls/{poll['id']}/discard", t.author)
+    assert answer.status_code == 200, answer.text
+    record = answer.json()["polls"][0]
+    assert record["title"] is None and record["discarded_at"] is not None
+    assert server.call("GET", f"/api/v1/polls/{poll['id']}", t.author).status_code == 403
+
+
+def test_show_by_key_and_unknown(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "count", ["accept", "decline"])
+    assert get_poll(server, t.author, poll["key"])["id"] == poll["id"]
+    assert server.call("GET", "/api/v1/polls/zzzzzzzz", t.author).status_code == 404
