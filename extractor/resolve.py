@@ -203,7 +203,7 @@ class Resolver:
                 if macro is not None and macro.declares_attributes:
                     out.extend(Attribute(name=a, key=a.rstrip("?"), loc=call.loc) for a in call.args)
             for dyn in cls.dynamic:
-                values = self._constant(dyn.constant, cls.namespace)
+                values = self._constant(dyn.constant, (*cls.namespace, cls.short_name))
                 if values is None:
                     self._note(dyn.loc, DiagnosticKind.UNRESOLVED,
                                f"attributes generated from `{dyn.constant}`, which is not a literal list in "

@@ -1,0 +1,126 @@
+"""Extractor tests: one per construct on small fixtures, the golden loomio-mini spec,
+determinism and bad input. Regenerate the golden spec with `pytest tests --update-golden`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from extractor.cli import main
+from extractor.model import App
+from extractor.resolve import Resolved, Resolver
+from extractor.ruby.routes import parse_routes
+from extractor.ruby.serializers import parse_serializers
+from extractor.sources import SourceFile
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+PROJECT = HERE.parent.parent
+EXAMPLE = PROJECT / "examples" / "loomio-mini"
+
+
+def _source(name: str) -> SourceFile:
+    return SourceFile(f"app/serializers/{name}", (FIXTURES / name).read_text())
+
+
+def _resolve(*names: str) -> dict[str, Resolved]:
+    serializers, constants = [], []
+    for name in names:
+        found, consts, _ = parse_serializers(_source(name))
+        serializers += found
+        constants += consts
+    app = App(serializers=tuple(serializers), tables=(), routes=(), controllers=(), services=(),
+              enums=(), constants=tuple(constants), permits=())
+    return {r.name: r for r in Resolver(app).resolve_all()}
+
+
+def _fields(resolved: Resolved) -> dict[str, object]:
+    return {f.key: f for f in resolved.fields}
+
+
+def test_has_one_becomes_id_and_has_many_becomes_singular_ids() -> None:
+    widget = _fields(_resolve("has_many_and_key.rb", "include_predicates.rb")["WidgetSerializer"])
+    assert {"owner_id", "part_ids", "target_obj", "@kind"} <= widget.keys()
+    assert widget["part_ids"].link.root == "parts"  # type: ignore[attr-defined]
+
+
+def test_polymorphic_with_key_names_targets_from_the_reader() -> None:
+    widget = _fields(_resolve("has_many_and_key.rb", "include_predicates.rb")["WidgetSerializer"])
+    assert widget["target_obj"].link.targets == ("PartSerializer",)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("key", ["email", "secret", "nickname", "note"], ids=["def", "alias", "alias_method", "define_method_loop"])
+def test_include_predicate_makes_key_optional(key: str) -> None:
+    author = _fields(_resolve("include_predicates.rb")["AuthorSerializer"])
+    assert author[key].required is False  # type: ignore[attr-defined]
+    assert author["id"].required is True  # type: ignore[attr-defined]
+
+
+def test_hide_when_discarded_makes_key_nullable() -> None:
+    author = _fields(_resolve("include_predicates.rb")["AuthorSerializer"])
+    assert author["body"].type.nullable  # type: ignore[attr-defined]
+
+
+def test_attributes_from_constant_loop_use_key_option() -> None:
+    kinds = _resolve("constant_loop.rb")["KindsSerializer"]
+    assert [f.key for f in kinds.fields] == ["user", "group"]
+    assert kinds.serializer.root_false
+
+
+def test_syntax_error_is_a_diagnostic_with_line() -> None:
+    _, _, diagnostics = parse_serializers(_source("syntax_error.rb"))
+    assert any(str(d).startswith("app/serializers/syntax_error.rb:") for d in diagnostics)
+
+
+def test_routes_expand_rails_rules() -> None:
+    routes, diagnostics = parse_routes(SourceFile("config/routes.rb", (FIXTURES / "routes.rb").read_text()), "production")
+    got = {(r.verb, r.path, r.to) for r in routes}
+    assert ("POST", "/api/v1/widgets/:id/archive", "api/v1/widgets#archive") in got
+    assert ("GET", "/api/v1/widgets", "api/v1/widgets#show") in got  # canonical name: no segment
+    assert ("GET", "/api/v1/widgets/:widget_id/parts", "api/v1/parts#index") in got
+    assert ("POST", "/api/v1/outcomes", "api/v1/outcomes#create") in got
+    assert ("GET", "/api/v1/things/:id/:command", "api/v1/things#command") in got
+    assert ("PUT", "/api/v1/widgets/:id", "api/v1/widgets#update") in got
+    assert not any(r.path == "/dev" for r in routes)
+    assert any("some_helper" in d.message for d in diagnostics)
+
+
+def test_golden_spec_is_current(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    out = tmp_path / "openapi.yaml"
+    assert main([str(EXAMPLE), "-o", str(out), "--overrides", str(PROJECT / "spec" / "overrides.yaml")]) == 0
+    golden = PROJECT / "spec" / "openapi.yaml"
+    if request.config.getoption("--update-golden"):
+        golden.write_text(out.read_text())
+    assert out.read_text() == golden.read_text(), "run `pytest tests --update-golden`"
+
+
+def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert main([str(EXAMPLE), "-o", str(first)]) == 0
+    assert main([str(EXAMPLE), "-o", str(second)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_check_fails_on_a_stale_spec(tmp_path: Path) -> None:
+    out = tmp_path / "openapi.yaml"
+    out.write_text("stale\n")
+    assert main([str(EXAMPLE), "-o", str(out), "--check"]) == 1
+
+
+@pytest.mark.parametrize("root", ["does-not-exist", "fixtures"], ids=["missing_root", "missing_app"])
+def test_missing_root_is_a_usage_error(root: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(HERE / root), "-o", "/dev/null"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_unreadable_file_warns_and_extraction_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = tmp_path / "app" / "serializers"
+    app.mkdir(parents=True)
+    (app / "ok_serializer.rb").write_text("class OkSerializer < ActiveModel::Serializer\n  attributes :id\nend\n")
+    bad = app / "bad_serializer.rb"
+    bad.write_bytes(b"\xff\xfe\x00 not utf-8")
+    assert main([str(tmp_path), "-o", str(tmp_path / "out.yaml")]) == 0
+    assert "app/serializers/bad_serializer.rb:0: cannot read file" in capsys.readouterr().err
+    assert os.path.exists(tmp_path / "out.yaml")
