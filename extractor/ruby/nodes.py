@@ -118,6 +118,8 @@ def strings_of(node: Node | None) -> tuple[str, ...] | None:
     if node.type in ("array", "string_array", "symbol_array"):
         names = [name_of(c) for c in node.named_children]
         return None if any(n is None for n in names) else tuple(n for n in names if n)
+    if node.type in ("identifier", "constant"):
+        return None
     single = name_of(node)
     return (single,) if single is not None else None
 
