@@ -43,7 +43,7 @@ def _findings_suite(groups: tuple[FindingGroup, ...]) -> ET.Element:
             suite,
             "testcase",
             classname=f"findings.{_clean(group.kind)}",
-            name=_clean(" ".join(p for p in (group.operation, group.pointer) if p) or group.kind),
+            name=_clean(" ".join(p for p in (group.operation, group.title) if p) or group.kind),
         )
         failure = ET.SubElement(
             case, "failure", type=_clean(group.kind), message=_clean(_headline(group))
@@ -54,16 +54,17 @@ def _findings_suite(groups: tuple[FindingGroup, ...]) -> ET.Element:
 
 def _headline(group: FindingGroup) -> str:
     times = f" ({len(group.findings)} occurrences)" if len(group.findings) > 1 else ""
-    return f"{group.key}: {group.first.detail}{times}"
+    return f"{group.key}{times}"
 
 
 def failure_text(group: FindingGroup) -> str:
     """What a developer needs to act: detail, both values, the repro of the first occurrence."""
     first = group.first
-    parts = [first.detail]
-    if first.backend:
-        parts.append(f"backend: {first.backend}")
+    parts = [first.detail, f"backend: {first.backend}" if first.backend else ""]
+    parts.append(f"pointer: {first.pointer}" if first.pointer else "")
     parts += [f"rails:\n{pretty(first.rails)}", f"go:\n{pretty(first.go)}"]
+    if first.steps:
+        parts.append("steps:\n" + "\n".join(first.steps))
     if first.repro:
         parts.append(f"repro:\n{first.repro}")
     return "\n\n".join(p for p in parts if p)

@@ -10,23 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
 
+from harness.findings import Finding
 from harness.noise import NoiseField
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
-    """Provisional: replaced by harness.findings.Finding when it lands."""
-
-    kind: str
-    operation: str = ""
-    pointer: str = ""
-    rails: Any = None
-    go: Any = None
-    detail: str = ""
-    repro: str = ""
-    backend: str = ""
 
 
 class Verdict(Enum):
@@ -154,16 +140,21 @@ class BackendCoverage:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class FindingGroup:
-    """Findings of one kind at one place (operation and JSON Pointer), most telling first."""
+    """Findings with one kind, check, operation and title (`value at /discussions/*/title`).
+
+    Findings of one group differ only by the record they were found on; the first one is
+    shown in full, the others by their detail and repro.
+    """
 
     kind: str
+    check: str
     operation: str
-    pointer: str
+    title: str
     findings: tuple[Finding, ...]
 
     @property
     def key(self) -> str:
-        return " ".join(p for p in (self.kind, self.operation, self.pointer) if p)
+        return " ".join(p for p in (self.kind, self.check, self.operation, self.title) if p)
 
     @property
     def first(self) -> Finding:
@@ -286,11 +277,11 @@ class Report:
 
 
 def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:
-    """Findings grouped by kind, operation and pointer; groups sorted, occurrences in order."""
-    groups: dict[tuple[str, str, str], list[Finding]] = {}
-    for finding in findings:
-        groups.setdefault((finding.kind, finding.operation, finding.pointer), []).append(finding)
+    """Findings grouped by kind, check, operation and title; sorted, occurrences in order."""
+    groups: dict[tuple[str, str, str, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((str(f.kind), f.check, f.operation, f.title), []).append(f)
     return tuple(
-        FindingGroup(kind=kind, operation=operation, pointer=pointer, findings=tuple(found))
-        for (kind, operation, pointer), found in sorted(groups.items(), key=lambda kv: kv[0])
+        FindingGroup(kind=kind, check=check, operation=op, title=title, findings=tuple(found))
+        for (kind, check, op, title), found in sorted(groups.items(), key=lambda kv: kv[0])
     )

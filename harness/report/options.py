@@ -7,10 +7,12 @@ costly, so suites feed it unconditionally.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.findings import FindingsWriter
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
 
@@ -61,6 +63,20 @@ def recorder(config: pytest.Config) -> Recorder:
     if _IDLE not in config.stash:
         config.stash[_IDLE] = Recorder(enabled=False)
     return config.stash[_IDLE]
+
+
+@pytest.fixture(scope="session")
+def findings_writer(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FindingsWriter]:
+    """Where the suites write findings: the report's parts (with `--report`), else a temp dir."""
+    plugin = pytestconfig.pluginmanager.get_plugin(PLUGIN_NAME)
+    if isinstance(plugin, ReportPlugin):
+        yield plugin.findings
+        return
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid", "main")
+    with FindingsWriter.for_worker(tmp_path_factory.getbasetemp() / "findings", worker) as w:
+        yield w
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ when the session was interrupted or ended early: then the verdict says so.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -22,9 +21,17 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.redact import redact
+from harness import events
+from harness.findings import (
+    Finding,
+    FindingKind,
+    FindingsWriter,
+    findings_files,
+    merge_findings,
+    redact,
+)
 from harness.report.build import build_report
-from harness.report.model import CheckResult, Finding, Report, RunInfo
+from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
 
@@ -51,6 +58,21 @@ class ReportPlugin:
         if not self.is_worker:  # parts of an earlier run must not count in this one
             for stale in self.parts_dir.glob("*"):
                 stale.unlink()
+        self.findings = FindingsWriter.for_worker(self.parts_dir, self.worker_id)
+        self._unsubscribe = events.subscribe(self.backend_failed)
+
+    def backend_failed(self, failure: events.BackendFailure) -> None:
+        """A backend died, hung or became unreachable: a finding (harness.events)."""
+        self.findings.write(
+            Finding.create(
+                kind=FindingKind.BACKEND_FAILURE,
+                check="liveness",
+                title=f"{failure.backend} backend {failure.kind}",
+                operation=failure.request,
+                backend=failure.backend,
+                detail=failure.message(),
+            )
+        )
 
     @pytest.hookimpl(optionalhook=True)  # an xdist hook: absent without xdist
     def pytest_configure_node(self, node: Any) -> None:
@@ -86,6 +108,8 @@ class ReportPlugin:
 
     @pytest.hookimpl(tryfirst=True)  # before xdist tells the controller this worker is done
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self._unsubscribe()
+        self.findings.close()
         self.write_part()
         if self.is_worker:
             return
@@ -93,7 +117,7 @@ class ReportPlugin:
         parts = list(read_parts(self.parts_dir))
         self.report = build_report(
             merge_recorders(parts),
-            read_findings(self.parts_dir),
+            merge_findings(findings_files(self.parts_dir)),
             spec=_load(self.spec_path),
             extraction=_load(self.spec_path.with_name("extraction-report.json")),
             run=self.run_info(interrupted or bool(session.shouldstop), int(exitstatus), len(parts)),
@@ -145,16 +169,6 @@ def read_parts(parts_dir: Path) -> Iterator[Recorder]:
     """Every process' part file in a directory."""
     for path in sorted(parts_dir.glob("part-*.json")):
         yield Recorder.from_json(path.read_text(encoding="utf-8"))
-
-
-def read_findings(parts_dir: Path) -> list[Finding]:
-    """Every finding of `findings-<worker>.jsonl` files, in worker then line order."""
-    found = []
-    for path in sorted(parts_dir.glob("findings-*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                found.append(Finding(**json.loads(line)))
-    return found
 
 
 def _outcome(report: pytest.TestReport, so_far: str) -> str:

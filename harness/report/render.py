@@ -7,7 +7,6 @@ cookie or token even when a finding quotes one.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,8 @@ from typing import Any
 import jinja2
 
 from harness.report.junit import render_junit
-from harness.report.model import FindingGroup, Report, Verdict
-from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub
+from harness.report.model import FindingGroup, Report
+from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub, sides
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUMMARY_GROUPS = 30  # GitHub caps a job summary at 1 MiB; the HTML report has them all
@@ -43,7 +42,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pretty=pretty, percent=percent, md=md_inline, fenced=fenced)
-    env.globals.update(diff_lines=diff_lines, Verdict=Verdict)
+    env.globals.update(diff_lines=diff_lines, sides=sides)
     return env
 
 
@@ -63,7 +62,7 @@ def render_summary(report: Report) -> str:
 
 
 def render_findings_json(report: Report) -> str:
-    """findings.json: the verdict, counts and every finding (read back by `load_findings`)."""
+    """findings.json: verdict, counts, every finding (`Finding.from_dict` reads each back)."""
     document = {
         "verdict": report.verdict.value,
         "finding_count": report.finding_count,
@@ -76,7 +75,8 @@ def render_findings_json(report: Report) -> str:
 def _group_json(group: FindingGroup) -> dict[str, Any]:
     return {
         "kind": group.kind,
+        "check": group.check,
         "operation": group.operation,
-        "pointer": group.pointer,
-        "findings": [dataclasses.asdict(f) for f in group.findings],
+        "title": group.title,
+        "findings": [f.to_dict() for f in group.findings],
     }

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import html
+import json
 import re
+from enum import Enum
 from typing import Any
 
-from harness.redact import MASK, redact
-
-# Keys whose values are credentials whatever they look like (JSON bodies, headers, params).
-_SECRET_KEY = re.compile(r"(?i)password|token|secret|cookie|authorization|api_key|csrf|_session$")
+from harness.compare import ABSENT
+from harness.findings import MASK, Finding, is_secret_key, redact
 
 
 def scrub(value: Any) -> Any:
-    """`value` with every string redacted and every secret-named key's value masked."""
+    """`value` with every string redacted and every secret-named key's value masked.
+
+    Like `harness.findings.redact_value`, but through dataclasses, tuples and map keys, so
+    that one call covers the whole report model.
+    """
+    if isinstance(value, Enum):
+        return value
     if isinstance(value, str):
         return redact(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -26,7 +31,7 @@ def scrub(value: Any) -> Any:
         return dataclasses.replace(value, **changes)
     if isinstance(value, dict):
         return {
-            scrub(str(k)): MASK if _SECRET_KEY.search(str(k)) and v is not None else scrub(v)
+            scrub(str(k)): MASK if is_secret_key(str(k)) and _scalar(v) else scrub(v)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple | frozenset | set):
@@ -34,11 +39,24 @@ def scrub(value: Any) -> Any:
     return value
 
 
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool)
+
+
 def pretty(value: Any) -> str:
-    """A JSON value as the report shows it: indented, keys sorted, `(absent)` for missing."""
-    if value is None:
-        return "null"
+    """A JSON value as the report shows it: indented, keys sorted; `<absent>` as is."""
+    if value == ABSENT:
+        return ABSENT
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def sides(finding: Finding) -> tuple[tuple[str, Any], ...]:
+    """The backends' values worth showing: those given, and those of the backends involved."""
+    return tuple(
+        (name, value)
+        for name, value in (("rails", finding.rails), ("go", finding.go))
+        if value is not None or name in finding.backend.split(",")
+    )
 
 
 def diff_lines(rails: Any, go: Any) -> tuple[tuple[str, str], ...]:

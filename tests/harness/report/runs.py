@@ -13,17 +13,15 @@ from tests.harness.report.samples import SPEC
 
 # Helpers the generated test files use: feed the recorder, write findings like the suites do.
 PRELUDE = '''
-import json
+from harness.findings import Finding, FindingKind
 from harness.http import ApiRequest, ApiResponse
 
 def exchange(recorder, backend, path, status=200, body=None, method="GET"):
     recorder.exchange(backend, ApiRequest(method=method, path=path), ApiResponse(status=status, body=body))
 
-def write_finding(config, **fields):
-    plugin = config.pluginmanager.get_plugin("parity-report")
-    worker = getattr(config, "workerinput", {}).get("workerid", "main")
-    with open(plugin.parts_dir / f"findings-{worker}.jsonl", "a") as out:
-        out.write(json.dumps(fields) + "\\n")
+def finding(title, **fields):
+    fields.setdefault("kind", FindingKind.DIFFERENTIAL)
+    return Finding.create(check="lockstep", title=title, **fields)
 '''
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+from harness.findings import Finding, FindingKind
 
 from harness.noise import NoiseField
 from harness.report.coverage import compute_coverage, observe
@@ -10,7 +13,6 @@ from harness.report.model import (
     CheckResult,
     ExtractionIssue,
     ExtractionSummary,
-    Finding,
     Report,
     RunInfo,
     SuiteResult,
@@ -95,24 +97,30 @@ SHOW_BODY = {"discussions": [{"id": 7, "title": "Budget"}], "meta": {"total": 1}
 
 
 def sample_findings() -> list[Finding]:
-    title = Finding(
-        kind="body_mismatch",
+    title = Finding.create(
+        kind=FindingKind.DIFFERENTIAL,
+        check="lockstep",
+        title="value at /discussions/*/title",
         operation="GET /api/v1/discussions/{id}",
-        pointer="/discussions/0/title",
+        backend="rails,go",
+        pointer="/discussions/discussions#1/title",
         rails={"title": "Budget <2026>"},
         go={"title": "budget"},
         detail="value differs",
+        steps=("member: POST /api/v1/discussions", "member: GET /api/v1/discussions/{key}"),
         repro="curl -s http://127.0.0.1:3000/api/v1/discussions/1",
     )
-    status = Finding(
-        kind="status_mismatch",
+    status = Finding.create(
+        kind=FindingKind.CONFORMANCE,
+        check="status_code_conformance",
+        title="undocumented status 500",
         operation="POST /api/v1/polls",
-        rails=201,
+        backend="go",
         go=500,
-        detail="rails answered 201, go 500",
+        detail="go answered 500, documented: 201, 4XX",
         repro="curl -s -X POST http://127.0.0.1:3000/api/v1/polls -d '{}'",
     )
-    return [title, status, title]
+    return [title, status, dataclasses.replace(title, pointer="/discussions/discussions#2/title")]
 
 
 def sample_report(**changes: Any) -> Report:

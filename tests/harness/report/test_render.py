@@ -6,9 +6,14 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
-from harness.report.model import Finding, Report, RunInfo, Verdict, group_findings
+from harness.findings import Finding, FindingKind
+from harness.report.model import Report, RunInfo, Verdict, group_findings
 from harness.report.render import render_report
 from tests.harness.report.samples import sample_findings, sample_report
+
+
+def a_finding(**fields):
+    return Finding.create(kind=FindingKind.DIFFERENTIAL, check="lockstep", title="t", **fields)
 
 
 def test_render_report_writes_the_four_files_deterministically():
@@ -20,7 +25,7 @@ def test_render_report_writes_the_four_files_deterministically():
 
 def test_findings_are_grouped_by_kind_operation_and_pointer():
     groups = group_findings(sample_findings())
-    assert [(g.kind, len(g.findings)) for g in groups] == [("body_mismatch", 2), ("status_mismatch", 1)]
+    assert [(g.kind, len(g.findings)) for g in groups] == [("conformance", 1), ("differential", 2)]
 
 
 def test_verdict_follows_findings_failed_checks_and_interruption():
@@ -48,8 +53,10 @@ def test_html_shows_verdict_coverage_findings_and_the_rest():
         "3 findings",
         "rails coverage",
         "Operations exercised",
-        "body_mismatch",
-        "/discussions/0/title",
+        "differential",
+        "value at /discussions/*/title",
+        "/discussions/discussions#2/title",
+        "member: POST /api/v1/discussions",
         "curl -s -X POST http://127.0.0.1:3000/api/v1/polls",
         "/discussions/*/updated_at",
         "app/serializers/user_serializer.rb:14",
@@ -79,7 +86,7 @@ def test_junit_has_a_failure_per_finding_group_and_a_testcase_per_check():
 
 
 def test_junit_of_a_clean_run_passes_and_survives_control_characters():
-    control = Finding(kind="body_mismatch", operation="GET /x", rails="a\x00b", go="\x1bc")
+    control = a_finding(operation="GET /x", rails="a\x00b", go="\x1bc")
     assert ET.fromstring(render_report(Report())["junit.xml"]).get("failures") == "0"
     root = ET.fromstring(render_report(Report(findings=group_findings([control])))["junit.xml"])
     assert root.get("failures") == "1"
@@ -89,7 +96,7 @@ def test_findings_json_round_trips():
     report = sample_report()
     document = json.loads(render_report(report)["findings.json"])
     assert document["verdict"] == "fail" and document["finding_count"] == 3
-    back = [Finding(**f) for g in document["groups"] for f in g["findings"]]
+    back = [Finding.from_dict(f) for g in document["groups"] for f in g["findings"]]
     assert group_findings(back) == report.findings
 
 
@@ -98,20 +105,20 @@ def test_summary_md_has_verdict_coverage_and_fenced_repro():
     summary = render_report(report)["summary.md"]
     assert summary.startswith("## :x: loomio-parity: FAIL")
     assert "| rails | 1/3 (33%)" in summary
-    assert "| body_mismatch | 2 |" in summary
+    assert "| differential | 2 |" in summary
     assert "```sh\ncurl -s http://127.0.0.1:3000/api/v1/discussions/1\n```" in summary
     assert '-  "title": "Budget <2026>"' in summary  # inside the diff fence, verbatim
 
 
 def test_summary_md_escapes_html_and_pipes_outside_code():
-    finding = Finding(kind="k", operation="GET /a|b", detail="<img src=x onerror=alert(1)>")
+    finding = a_finding(operation="GET /a|b", detail="<img src=x onerror=alert(1)>")
     summary = render_report(Report(findings=group_findings([finding])))["summary.md"]
     assert "<img" not in summary and "&lt;img" in summary
     assert "GET /a\\|b" in summary
 
 
 def test_summary_md_fences_survive_backticks_in_a_repro():
-    finding = Finding(kind="k", repro="echo ```\nrm -rf /")
+    finding = a_finding(repro="echo ```\nrm -rf /")
     summary = render_report(Report(findings=group_findings([finding])))["summary.md"]
     assert "````sh\necho ```\nrm -rf /\n````" in summary
 
