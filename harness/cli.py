@@ -9,6 +9,7 @@ USAGE = """usage: parity COMMAND [ARGS]
 commands:
   extract RAILS_ROOT -o spec/openapi.yaml   Rails source tree -> OpenAPI 3.1 spec
   test [PYTEST ARGS]                        the tool's own tests (pytest tests)
+  diff-spec OLD NEW [--json]                spec drift for the front end; exit 1 if breaking
 """
 
 
@@ -23,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from extractor.cli import main as extract
 
         return extract(rest)
+    if command == "diff-spec":
+        from harness.spec_drift import main as diff_spec
+
+        return diff_spec(rest)
     if command == "test":
         import pytest
 
