@@ -1,7 +1,7 @@
 """Time `parity extract` on a Rails tree: wall time and peak RSS per run, printed as JSON.
 
-    python bench/extract.py                         # the bundled examples/loomio-mini
-    python bench/extract.py --rails-root /tmp/loomio --env production --runs 5
+python bench/extract.py                         # the bundled examples/loomio-mini
+python bench/extract.py --rails-root /tmp/loomio --env production --runs 5
 """
 
 from __future__ import annotations
@@ -39,16 +39,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        results = [run_once(args.rails_root, args.env, Path(tmp) / "openapi.yaml") for _ in range(args.runs)]
+        results = [
+            run_once(args.rails_root, args.env, Path(tmp) / "openapi.yaml")
+            for _ in range(args.runs)
+        ]
     walls = [w for w, _, _ in results]
-    print(json.dumps({
-        "rails_root": str(args.rails_root),
-        "runs": args.runs,
-        "exit_codes": [rc for _, _, rc in results],
-        "wall_s": {"min": round(min(walls), 3), "median": round(statistics.median(walls), 3),
-                   "max": round(max(walls), 3)},
-        "peak_rss_kib": max(p for _, p, _ in results),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "rails_root": str(args.rails_root),
+                "runs": args.runs,
+                "exit_codes": [rc for _, _, rc in results],
+                "wall_s": {
+                    "min": round(min(walls), 3),
+                    "median": round(statistics.median(walls), 3),
+                    "max": round(max(walls), 3),
+                },
+                "peak_rss_kib": max(p for _, p, _ in results),
+            },
+            indent=2,
+        )
+    )
     return 0 if all(rc == 0 for _, _, rc in results) else 1
 
 

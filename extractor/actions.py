@@ -10,8 +10,16 @@ from extractor.model import App, Controller, ControllerMethod, Loc, PermitList, 
 
 # Render helpers of SnorlaxBase that the extractor reads as terminals, not as calls to inline.
 _TERMINALS = frozenset(
-    {"respond_with_resource", "respond_with_collection", "respond_ok", "success_response",
-     "error_response", "respond_with_error", "respond_with_errors", "render"}
+    {
+        "respond_with_resource",
+        "respond_with_collection",
+        "respond_ok",
+        "success_response",
+        "error_response",
+        "respond_with_error",
+        "respond_with_errors",
+        "render",
+    }
 )
 _MAX_DEPTH = 6
 
@@ -33,7 +41,9 @@ class Answer:
 
     @property
     def concrete(self) -> bool:
-        return self.kind not in ("opaque", "missing") and (self.kind != "envelope" or bool(self.serializers))
+        return self.kind not in ("opaque", "missing") and (
+            self.kind != "envelope" or bool(self.serializers)
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,23 +100,48 @@ class ActionReader:
 
     def describe(self, route: Route) -> Action:
         if route.action == "(proc)":
-            return Action(route=route, controller=None, method=None, answer=Answer(kind="proc"),
-                          errors=(), permit=None, has_body=False)
+            return Action(
+                route=route,
+                controller=None,
+                method=None,
+                answer=Answer(kind="proc"),
+                errors=(),
+                permit=None,
+                has_body=False,
+            )
         controller = self.controller_for(route)
         chain = self.chain(controller) if controller else []
         method = _find(chain, route.action)
         if controller is None or method is None:
-            return Action(route=route, controller=controller, method=None, answer=Answer(kind="missing"),
-                          errors=(), permit=None, has_body=False)
+            return Action(
+                route=route,
+                controller=controller,
+                method=None,
+                answer=Answer(kind="missing"),
+                errors=(),
+                permit=None,
+                has_body=False,
+            )
         steps = list(self._expand(chain, method, 0, set()))
         answer, errors = self._interpret(route, chain, steps)
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
         writes = route.action in ("create", "update")
-        permit = next((p for p in self.app.permits if p.resource == resource), None) if writes else None
-        return Action(route=route, controller=controller, method=method, answer=answer,
-                      errors=tuple(errors), permit=permit, has_body=writes)
+        permit = (
+            next((p for p in self.app.permits if p.resource == resource), None) if writes else None
+        )
+        return Action(
+            route=route,
+            controller=controller,
+            method=method,
+            answer=answer,
+            errors=tuple(errors),
+            permit=permit,
+            has_body=writes,
+        )
 
-    def _expand(self, chain: list[Controller], method: ControllerMethod, depth: int, seen: set[str]) -> list[Step]:
+    def _expand(
+        self, chain: list[Controller], method: ControllerMethod, depth: int, seen: set[str]
+    ) -> list[Step]:
         """The method's steps with calls of other controller methods inlined (`super` too)."""
         out: list[Step] = []
         for step in method.steps:
@@ -125,7 +160,9 @@ class ActionReader:
             out.extend(self._expand(chain, target, depth + 1, seen | {key}))
         return out
 
-    def _interpret(self, route: Route, chain: list[Controller], steps: list[Step]) -> tuple[Answer, list[Render]]:
+    def _interpret(
+        self, route: Route, chain: list[Controller], steps: list[Step]
+    ) -> tuple[Answer, list[Render]]:
         event: bool | None = None
         record: str | None = None
         errors: list[Render] = []
@@ -151,38 +188,73 @@ class ActionReader:
             return False
         if assignment.service == "(direct)":
             return True
-        service = assignment.service or _override(chain, "service") or (
-            inflect.camelize(inflect.singularize(route.controller.rsplit("/", 1)[-1])) + "Service")
+        service = (
+            assignment.service
+            or _override(chain, "service")
+            or (
+                inflect.camelize(inflect.singularize(route.controller.rsplit("/", 1)[-1]))
+                + "Service"
+            )
+        )
         known = self.services.get((service, assignment.method or ""))
         if known is None:
-            self.diagnostics.append(Diagnostic(
-                loc=assignment.loc, kind=DiagnosticKind.UNRESOLVED, severity=Severity.INFO,
-                message=f"`{service}.{assignment.method}` not found in app/services; assumed to return "
-                "an event (root `events`).",
-            ))
+            self.diagnostics.append(
+                Diagnostic(
+                    loc=assignment.loc,
+                    kind=DiagnosticKind.UNRESOLVED,
+                    severity=Severity.INFO,
+                    message=f"`{service}.{assignment.method}` not found in app/services; assumed to return "
+                    "an event (root `events`).",
+                )
+            )
             return True
         return known
 
-    def _answer(self, route: Route, chain: list[Controller], render: Render, event: bool | None,
-                record: str | None) -> Answer:
+    def _answer(
+        self,
+        route: Route,
+        chain: list[Controller],
+        render: Render,
+        event: bool | None,
+        record: str | None,
+    ) -> Answer:
         if render.kind not in ("envelope", "serialized", "models"):
             return Answer(kind=render.kind, root=render.root, render=render)
         if render.kind == "models":
             root = render.root or ("events" if event else None)
             serializers = ("EventSerializer",) if root == "events" else ()
-            return Answer(kind="models", root=root, serializers=self._known(serializers),
-                          nullable=render.nullable, render=render)
+            return Answer(
+                kind="models",
+                root=root,
+                serializers=self._known(serializers),
+                nullable=render.nullable,
+                render=render,
+            )
         if event and not render.serializer:
-            return Answer(kind="envelope", root=render.root or "events",
-                          serializers=self._known(("EventSerializer",)), meta=True, render=render)
+            return Answer(
+                kind="envelope",
+                root=render.root or "events",
+                serializers=self._known(("EventSerializer",)),
+                meta=True,
+                render=render,
+            )
         base = route.controller.rsplit("/", 1)[-1]
         record_class = record if record and self._is_model(record) else None
-        record_class = record_class or _override(chain, "resource_class") or inflect.camelize(inflect.singularize(base))
+        record_class = (
+            record_class
+            or _override(chain, "resource_class")
+            or inflect.camelize(inflect.singularize(base))
+        )
         overridden = _overrides(chain, "serializer_class")
         serializers = render.serializer or overridden or (f"{record_class}Serializer",)
         root = render.root or _override(chain, "serializer_root") or inflect.tableize(record_class)
-        return Answer(kind="envelope", root=root, serializers=self._known(serializers),
-                      meta=render.kind == "envelope", render=render)
+        return Answer(
+            kind="envelope",
+            root=root,
+            serializers=self._known(serializers),
+            meta=render.kind == "envelope",
+            render=render,
+        )
 
     def _is_model(self, class_name: str) -> bool:
         return any(t.name == inflect.tableize(class_name) for t in self.app.tables)

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from extractor.errors import Diagnostic
-from extractor.model import App, Constant, Controller, ModelEnum, PermitList, Route, Serializer, ServiceMethod, Table
+from extractor.model import (
+    App,
+    Constant,
+    Controller,
+    ModelEnum,
+    PermitList,
+    Route,
+    Serializer,
+    ServiceMethod,
+    Table,
+)
 from extractor.ruby.controllers import parse_controllers
 from extractor.ruby.models import parse_models
 from extractor.ruby.routes import parse_routes

@@ -26,13 +26,38 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="parity extract", description="Rails source tree -> OpenAPI 3.1 spec.")
-    p.add_argument("rails_root", nargs="?", type=Path, default=DEFAULT_ROOT,
-                   help="root of the Rails app (default: examples/loomio-mini)")
-    p.add_argument("-o", "--output", type=Path, default=DEFAULT_OUTPUT, help="spec to write (default: spec/openapi.yaml)")
-    p.add_argument("--check", action="store_true", help="do not write; exit 1 if the output file is stale")
-    p.add_argument("--env", default=None, help="leave out routes guarded by Rails.env for other environments")
-    p.add_argument("--report", type=Path, default=None, help="report JSON (default: extraction-report.json next to -o)")
-    p.add_argument("--overrides", type=Path, default=None, help="overrides YAML (default: overrides.yaml next to -o)")
+    p.add_argument(
+        "rails_root",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_ROOT,
+        help="root of the Rails app (default: examples/loomio-mini)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUTPUT,
+        help="spec to write (default: spec/openapi.yaml)",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the output file is stale"
+    )
+    p.add_argument(
+        "--env", default=None, help="leave out routes guarded by Rails.env for other environments"
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="report JSON (default: extraction-report.json next to -o)",
+    )
+    p.add_argument(
+        "--overrides",
+        type=Path,
+        default=None,
+        help="overrides YAML (default: overrides.yaml next to -o)",
+    )
     p.add_argument("--title", default="Loomio API", help="info.title of the document")
     return p
 
@@ -71,19 +96,32 @@ def _run(args: argparse.Namespace) -> int:
     report_path: Path = args.report or output.with_name("extraction-report.json")
     tree = read_tree(args.rails_root)
     overrides = _load_overrides(overrides_path)
-    result = extract(tree, env=args.env, overrides=overrides, overrides_path=_display(overrides_path), title=args.title)
+    result = extract(
+        tree,
+        env=args.env,
+        overrides=overrides,
+        overrides_path=_display(overrides_path),
+        title=args.title,
+    )
     for diagnostic in result.diagnostics:
         if diagnostic.severity is Severity.WARNING:
-            print(f"{args.rails_root}/{diagnostic}" if diagnostic.loc.file != _display(overrides_path) else str(diagnostic),
-                  file=sys.stderr)
+            print(
+                f"{args.rails_root}/{diagnostic}"
+                if diagnostic.loc.file != _display(overrides_path)
+                else str(diagnostic),
+                file=sys.stderr,
+            )
     validate(result.document)
     text = dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != text:
-            print(f"{_display(output)}: stale; regenerate it with "
-                  f"`python -m extractor {args.rails_root} -o {_display(output)}`", file=sys.stderr)
+            print(
+                f"{_display(output)}: stale; regenerate it with "
+                f"`python -m extractor {args.rails_root} -o {_display(output)}`",
+                file=sys.stderr,
+            )
             return 1
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0

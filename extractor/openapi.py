@@ -11,12 +11,32 @@ from extractor.model import JsonKind, Render, ValueType
 from extractor.resolve import Field, Resolved
 
 _ERRORS: dict[str, tuple[int, str, dict[str, Any]]] = {
-    "BadRequest": (400, "A required root key is missing or a parameter is not permitted.", {"$ref": "#/components/schemas/StandardError"}),
+    "BadRequest": (
+        400,
+        "A required root key is missing or a parameter is not permitted.",
+        {"$ref": "#/components/schemas/StandardError"},
+    ),
     "Unauthorized": (401, "Not signed in.", {"$ref": "#/components/schemas/SimpleError"}),
-    "Forbidden": (403, "CanCan::AccessDenied (also for logged-out callers).", {"$ref": "#/components/schemas/StandardError"}),
-    "NotFound": (404, "ActiveRecord::RecordNotFound.", {"$ref": "#/components/schemas/StandardError"}),
-    "UnprocessableEntity": (422, "Validation failed: attribute -> messages.", {"$ref": "#/components/schemas/ValidationErrors"}),
-    "RouteNotFound": (404, "The route exists but its controller action does not (Rails public 404).", {"$ref": "#/components/schemas/RouteNotFound"}),
+    "Forbidden": (
+        403,
+        "CanCan::AccessDenied (also for logged-out callers).",
+        {"$ref": "#/components/schemas/StandardError"},
+    ),
+    "NotFound": (
+        404,
+        "ActiveRecord::RecordNotFound.",
+        {"$ref": "#/components/schemas/StandardError"},
+    ),
+    "UnprocessableEntity": (
+        422,
+        "Validation failed: attribute -> messages.",
+        {"$ref": "#/components/schemas/ValidationErrors"},
+    ),
+    "RouteNotFound": (
+        404,
+        "The route exists but its controller action does not (Rails public 404).",
+        {"$ref": "#/components/schemas/RouteNotFound"},
+    ),
 }
 _ERROR_SCHEMAS: dict[str, Any] = {
     "StandardError": {
@@ -29,7 +49,10 @@ _ERROR_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["errors"],
         "properties": {
-            "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            }
         },
     },
     "RouteNotFound": {
@@ -60,7 +83,9 @@ def value_schema(value: ValueType) -> dict[str, Any]:
         return {"description": "free-form JSON (jsonb column)"} if value.format else {}
     if value.kind is JsonKind.NULL:
         return {"type": "null"}
-    out: dict[str, Any] = {"type": [value.kind.value, "null"] if value.nullable else value.kind.value}
+    out: dict[str, Any] = {
+        "type": [value.kind.value, "null"] if value.nullable else value.kind.value
+    }
     if value.format and value.format not in ("polymorphic", "decimal"):
         out["format"] = value.format
     if value.enum:
@@ -77,22 +102,34 @@ def field_schema(f: Field, resolved: dict[str, Resolved]) -> dict[str, Any]:
         if not f.type.known:
             out["x-rails-untyped"] = True
     elif link.kind == "polymorphic":
-        types = sorted(inflect.underscore(t.rsplit("::", 1)[-1].removesuffix("Serializer")) for t in link.targets)
+        types = sorted(
+            inflect.underscore(t.rsplit("::", 1)[-1].removesuffix("Serializer"))
+            for t in link.targets
+        )
         ref: dict[str, Any] = {
             "type": "object",
             "required": ["type", "id"],
-            "properties": {"type": {"type": "string", **({"enum": types} if types else {})}, "id": {"type": "integer"}},
+            "properties": {
+                "type": {"type": "string", **({"enum": types} if types else {})},
+                "id": {"type": "integer"},
+            },
         }
         out = {"anyOf": [ref, {"type": "null"}]}
     elif link.root is None and link.serializer:  # embed objects: nested records
         nested = _ref(link.serializer)
-        out = {"type": "array", "items": nested} if link.kind == "has_many" else {"anyOf": [nested, {"type": "null"}]}
+        out = (
+            {"type": "array", "items": nested}
+            if link.kind == "has_many"
+            else {"anyOf": [nested, {"type": "null"}]}
+        )
     else:
         out = value_schema(f.type)
     if link is not None:
         out["x-rails-association"] = {
             "kind": link.kind,
-            "root": link.root if link.kind != "polymorphic" else [_root_of(t) for t in link.targets],
+            "root": link.root
+            if link.kind != "polymorphic"
+            else [_root_of(t) for t in link.targets],
             "serializer": link.serializer if link.kind != "polymorphic" else list(link.targets),
         }
     if f.note:
@@ -124,7 +161,9 @@ def component_schema(r: Resolved, resolved: dict[str, Resolved]) -> dict[str, An
     return out
 
 
-def sideloads(serializers: tuple[str, ...], resolved: dict[str, Resolved]) -> tuple[dict[str, set[str]], bool]:
+def sideloads(
+    serializers: tuple[str, ...], resolved: dict[str, Resolved]
+) -> tuple[dict[str, set[str]], bool]:
     """Every collection reached from the primary records, transitively (AMS embed ids,
     include: true); the flag says whether every polymorphic association was resolved."""
     roots: dict[str, set[str]] = {}
@@ -186,7 +225,9 @@ def envelope_name(answer: Answer) -> str:
     return base if answer.meta else base + "NoMeta"
 
 
-def body_schema(answer: Answer, resolved: dict[str, Resolved], envelopes: dict[str, Any]) -> dict[str, Any] | None:
+def body_schema(
+    answer: Answer, resolved: dict[str, Resolved], envelopes: dict[str, Any]
+) -> dict[str, Any] | None:
     """The success body of an action, or None when it is not known."""
     kind = answer.kind
     if kind in ("envelope", "models") and answer.serializers:
@@ -197,13 +238,21 @@ def body_schema(answer: Answer, resolved: dict[str, Resolved], envelopes: dict[s
     if kind == "hash" and answer.render is not None:
         return _hash_schema(answer.render)
     if kind == "keyed":
-        return {"type": "object", "required": [answer.root], "properties": {answer.root: {"type": "array"}}}
+        return {
+            "type": "object",
+            "required": [answer.root],
+            "properties": {answer.root: {"type": "array"}},
+        }
     if kind == "bare":
         return {"type": "array", "description": "bare JSON, no envelope"}
     if kind == "ok":
         return {"type": "object", "maxProperties": 0}
     if kind == "success":
-        return {"type": "object", "required": ["success"], "properties": {"success": {"const": "success"}}}
+        return {
+            "type": "object",
+            "required": ["success"],
+            "properties": {"success": {"const": "success"}},
+        }
     return None
 
 
@@ -220,12 +269,18 @@ def operation_ids(actions: list[Action]) -> dict[int, str]:
     """`api/v1/discussions#close` -> `discussions_close`; PUT twins get `_put`; stable."""
     out: dict[int, str] = {}
     used: set[str] = set()
-    for index, action in sorted(enumerate(actions), key=lambda p: (p[1].route.path, _VERB_ORDER[p[1].route.verb])):
+    for index, action in sorted(
+        enumerate(actions), key=lambda p: (p[1].route.path, _VERB_ORDER[p[1].route.verb])
+    ):
         route = action.route
         if route.action == "(proc)":
             base = re.sub(r"\W+", "_", route.path.strip("/")) or "root"
         else:
-            base = route.controller.removeprefix("api/v1/").removeprefix("api/").replace("/", "_") + "_" + route.action
+            base = (
+                route.controller.removeprefix("api/v1/").removeprefix("api/").replace("/", "_")
+                + "_"
+                + route.action
+            )
         candidate = base
         if candidate in used:
             candidate = f"{base}_{route.verb.lower()}"
@@ -240,8 +295,13 @@ def operation_ids(actions: list[Action]) -> dict[int, str]:
 _VERB_ORDER = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 3, "DELETE": 4, "HEAD": 5, "OPTIONS": 6}
 
 
-def operation(action: Action, op_id: str, resolved: dict[str, Resolved], envelopes: dict[str, Any],
-              columns: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def operation(
+    action: Action,
+    op_id: str,
+    resolved: dict[str, Resolved],
+    envelopes: dict[str, Any],
+    columns: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
     route = action.route
     loc = action_loc(action)
     op: dict[str, Any] = {
@@ -263,7 +323,9 @@ def operation(action: Action, op_id: str, resolved: dict[str, Resolved], envelop
         op["x-rails-file"] = loc.file
         op["x-rails-line"] = loc.line
     if action.answer.kind == "missing":
-        op["description"] = "Declared in config/routes.rb, but the controller action does not exist: Loomio answers 404."
+        op["description"] = (
+            "Declared in config/routes.rb, but the controller action does not exist: Loomio answers 404."
+        )
     return op
 
 
@@ -277,17 +339,28 @@ def _request_body(action: Action, columns: dict[str, dict[str, Any]]) -> dict[st
             props[name] = columns.get(inflect.pluralize(resource), {}).get(name, {})
         for name in permit.arrays:
             props[name] = {"type": "array"}
-        inner = {"type": "object", "properties": dict(sorted(props.items())), "x-rails-permit": str(permit.loc)}
+        inner = {
+            "type": "object",
+            "properties": dict(sorted(props.items())),
+            "x-rails-permit": str(permit.loc),
+        }
     schema = {"type": "object", "required": [resource], "properties": {resource: inner}}
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
-def _responses(action: Action, resolved: dict[str, Resolved], envelopes: dict[str, Any]) -> dict[str, Any]:
+def _responses(
+    action: Action, resolved: dict[str, Resolved], envelopes: dict[str, Any]
+) -> dict[str, Any]:
     answer = action.answer
     if answer.kind == "missing":
         return {"404": {"$ref": "#/components/responses/RouteNotFound"}}
     if answer.kind == "proc":
-        return {"200": {"description": "OK (a Rack endpoint)", "content": {"text/plain": {"schema": {"type": "string"}}}}}
+        return {
+            "200": {
+                "description": "OK (a Rack endpoint)",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        }
     body = body_schema(answer, resolved, envelopes)
     success: dict[str, Any] = {"description": _describe(answer)}
     success["content"] = {"application/json": {"schema": body if body is not None else {}}}
@@ -303,7 +376,7 @@ def _responses(action: Action, resolved: dict[str, Resolved], envelopes: dict[st
         }
     out.setdefault("403", {"$ref": "#/components/responses/Forbidden"})
     out.setdefault("404", {"$ref": "#/components/responses/NotFound"})
-    if answer.kind == "envelope" and action.route.verb != "GET" or action.has_body:
+    if (answer.kind == "envelope" and action.route.verb != "GET") or action.has_body:
         out.setdefault("422", {"$ref": "#/components/responses/UnprocessableEntity"})
     return dict(sorted(out.items()))
 
@@ -312,12 +385,18 @@ def _describe(answer: Answer) -> str:
     if answer.kind in ("envelope", "models"):
         meta = "" if answer.meta else " (no meta)"
         return f"Side-loading envelope, root `{answer.root}`{meta}"
-    return {"hash": "JSON object", "keyed": f"`{answer.root}` list", "bare": "Bare JSON array",
-            "ok": "Empty object", "success": "`{\"success\": \"success\"}`"}.get(answer.kind, "Unknown body (see the extraction report)")
+    return {
+        "hash": "JSON object",
+        "keyed": f"`{answer.root}` list",
+        "bare": "Bare JSON array",
+        "ok": "Empty object",
+        "success": '`{"success": "success"}`',
+    }.get(answer.kind, "Unknown body (see the extraction report)")
 
 
-def build_openapi(resolved: list[Resolved], actions: list[Action], columns: dict[str, dict[str, Any]],
-                  title: str) -> dict[str, Any]:
+def build_openapi(
+    resolved: list[Resolved], actions: list[Action], columns: dict[str, dict[str, Any]], title: str
+) -> dict[str, Any]:
     """The whole document: components first, then paths sorted by path and verb."""
     by_name = {r.name: r for r in resolved}
     schemas = {schema_name(r.name): component_schema(r, by_name) for r in resolved}
@@ -325,7 +404,9 @@ def build_openapi(resolved: list[Resolved], actions: list[Action], columns: dict
     ids = operation_ids(actions)
     paths: dict[str, dict[str, Any]] = {}
     seen: set[tuple[str, str]] = set()
-    for index, action in sorted(enumerate(actions), key=lambda p: (p[1].route.path, _VERB_ORDER[p[1].route.verb])):
+    for index, action in sorted(
+        enumerate(actions), key=lambda p: (p[1].route.path, _VERB_ORDER[p[1].route.verb])
+    ):
         key = (action.route.verb, action.route.path)
         if key in seen:  # Rails matches the first declaration
             continue
@@ -335,8 +416,11 @@ def build_openapi(resolved: list[Resolved], actions: list[Action], columns: dict
     all_schemas = {**schemas, **envelopes, **_ERROR_SCHEMAS}
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": "0.1.0",
-                 "description": "Extracted statically from a Rails source tree by loomio-parity."},
+        "info": {
+            "title": title,
+            "version": "0.1.0",
+            "description": "Extracted statically from a Rails source tree by loomio-parity.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(all_schemas.items())),

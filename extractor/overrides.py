@@ -20,7 +20,9 @@ from extractor.errors import Diagnostic, DiagnosticKind
 from extractor.model import Loc
 
 
-def apply_overrides(doc: dict[str, Any], overrides: Any, path: str) -> tuple[dict[str, Any], list[Diagnostic], int]:
+def apply_overrides(
+    doc: dict[str, Any], overrides: Any, path: str
+) -> tuple[dict[str, Any], list[Diagnostic], int]:
     """Apply every override; returns the new document, stale overrides, and how many applied."""
     out = copy.deepcopy(doc)
     stale: list[Diagnostic] = []
@@ -28,14 +30,23 @@ def apply_overrides(doc: dict[str, Any], overrides: Any, path: str) -> tuple[dic
     applied = 0
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         where = Loc(path, index + 1)
-        if not isinstance(entry, dict) or "target" not in entry or not ({"set", "merge"} & entry.keys()):
+        if (
+            not isinstance(entry, dict)
+            or "target" not in entry
+            or not ({"set", "merge"} & entry.keys())
+        ):
             stale.append(_stale(where, f"entry {index + 1} needs `target` and `set` or `merge`"))
             continue
         parts = _pointer(out, str(entry.get("operation") or ""), str(entry["target"]))
         parent, key = _locate(out, parts) if parts else (None, None)
         if parent is None or key is None:
-            stale.append(_stale(where, f"override {index + 1} (`{entry['target']}`) matches nothing; "
-                                       "delete it or fix its target"))
+            stale.append(
+                _stale(
+                    where,
+                    f"override {index + 1} (`{entry['target']}`) matches nothing; "
+                    "delete it or fix its target",
+                )
+            )
             continue
         if "set" in entry:
             parent[key] = copy.deepcopy(entry["set"])
@@ -46,7 +57,11 @@ def apply_overrides(doc: dict[str, Any], overrides: Any, path: str) -> tuple[dic
 
 
 def _pointer(doc: dict[str, Any], operation: str, target: str) -> list[str] | None:
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in target.lstrip("#").strip("/").split("/") if p]
+    parts = [
+        p.replace("~1", "/").replace("~0", "~")
+        for p in target.lstrip("#").strip("/").split("/")
+        if p
+    ]
     if not operation:
         return parts
     for path, item in doc.get("paths", {}).items():

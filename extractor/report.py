@@ -49,8 +49,13 @@ def declared_attributes(resolved: list[Resolved]) -> dict[tuple[str, int, str], 
     return out
 
 
-def summarize(serializer_files: int, resolved: list[Resolved], routes: int, actions: list[Action],
-              diagnostics: list[Diagnostic]) -> Summary:
+def summarize(
+    serializer_files: int,
+    resolved: list[Resolved],
+    routes: int,
+    actions: list[Action],
+    diagnostics: list[Diagnostic],
+) -> Summary:
     attributes = declared_attributes(resolved)
     unique = {(a.route.verb, a.route.path): a for a in reversed(actions)}
     return Summary(
@@ -60,14 +65,17 @@ def summarize(serializer_files: int, resolved: list[Resolved], routes: int, acti
         attributes_typed=sum(attributes.values()),
         routes=routes,
         operations=len(unique),
-        operations_concrete=sum(a.answer.concrete or a.answer.kind == "missing" for a in unique.values()),
+        operations_concrete=sum(
+            a.answer.concrete or a.answer.kind == "missing" for a in unique.values()
+        ),
         unimplemented=sum(a.answer.kind == "missing" for a in unique.values()),
         warnings=sum(d.severity is Severity.WARNING for d in diagnostics),
     )
 
 
-def build_report(summary: Summary, resolved: list[Resolved], actions: list[Action],
-                 diagnostics: list[Diagnostic]) -> dict[str, Any]:
+def build_report(
+    summary: Summary, resolved: list[Resolved], actions: list[Action], diagnostics: list[Diagnostic]
+) -> dict[str, Any]:
     unique = {(a.route.verb, a.route.path): a for a in reversed(actions)}
     return {
         "summary": {
@@ -84,17 +92,33 @@ def build_report(summary: Summary, resolved: list[Resolved], actions: list[Actio
             "warnings": summary.warnings,
         },
         "serializers": {
-            r.name: {"file": str(r.serializer.loc), "keys": len(r.fields), "chain": list(r.chain),
-                     "table": r.table, "embed": r.embed.value}
+            r.name: {
+                "file": str(r.serializer.loc),
+                "keys": len(r.fields),
+                "chain": list(r.chain),
+                "table": r.table,
+                "embed": r.embed.value,
+            }
             for r in resolved
         },
         "operations": [
-            {"verb": verb, "path": path, "action": a.route.to, "answer": a.answer.kind,
-             "root": a.answer.root, "serializers": list(a.answer.serializers)}
+            {
+                "verb": verb,
+                "path": path,
+                "action": a.route.to,
+                "answer": a.answer.kind,
+                "root": a.answer.root,
+                "serializers": list(a.answer.serializers),
+            }
             for (verb, path), a in sorted(unique.items(), key=lambda kv: (kv[0][1], kv[0][0]))
         ],
         "diagnostics": [
-            {"where": str(d.loc), "kind": d.kind.value, "severity": d.severity.value, "message": d.message}
+            {
+                "where": str(d.loc),
+                "kind": d.kind.value,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
             for d in sorted(set(diagnostics), key=lambda d: (d.loc, d.kind.value, d.message))
         ],
     }

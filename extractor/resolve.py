@@ -118,7 +118,10 @@ class Resolver:
 
     def table_for(self, s: Serializer) -> Table | None:
         """The model table: own name, then ancestors, then subclasses (Author -> users)."""
-        for candidate in [*self.chain(s)[::-1], *(self.by_name[c] for c in self.children.get(s.name, []))]:
+        for candidate in [
+            *self.chain(s)[::-1],
+            *(self.by_name[c] for c in self.children.get(s.name, [])),
+        ]:
             base = candidate.short_name.removesuffix("Serializer")
             table = self.tables.get(inflect.tableize(base)) if base else None
             if table is not None:
@@ -141,7 +144,9 @@ class Resolver:
         attributes = self._attributes(chain)
         fields: dict[str, Field] = {}
         for attr in attributes:
-            fields.setdefault(attr.key, self._attribute(attr, methods, nullable_readers, predicates, table))
+            fields.setdefault(
+                attr.key, self._attribute(attr, methods, nullable_readers, predicates, table)
+            )
         for assoc_field in self._associations(chain, embed, methods, predicates):
             existing = fields.get(assoc_field.key)
             if existing is not None:
@@ -171,19 +176,29 @@ class Resolver:
         nullable: set[str] = set()
         for cls in chain:
             for call in cls.macro_calls:
-                macro = next((m for c in reversed(self.chain(cls)) for m in c.macros if m.name == call.name), None)
+                macro = next(
+                    (m for c in reversed(self.chain(cls)) for m in c.macros if m.name == call.name),
+                    None,
+                )
                 if macro is None:
                     if call.name not in ("hide_when_discarded",):
-                        self._note(call.loc, DiagnosticKind.UNSUPPORTED,
-                                   f"class macro `{call.name}` is not defined in this serializer or its ancestors; "
-                                   "its effect is unknown. Describe it in spec/overrides.yaml.")
+                        self._note(
+                            call.loc,
+                            DiagnosticKind.UNSUPPORTED,
+                            f"class macro `{call.name}` is not defined in this serializer or its ancestors; "
+                            "its effect is unknown. Describe it in spec/overrides.yaml.",
+                        )
                     continue
                 for arg in call.args:
                     if macro.reader is not None:
                         reader = macro.reader
-                        methods[arg] = Method(name=arg, loc=call.loc, returns=reader.returns,
-                                              reads=arg if reader.reads == "{}" else reader.reads,
-                                              receiver=reader.receiver)
+                        methods[arg] = Method(
+                            name=arg,
+                            loc=call.loc,
+                            returns=reader.returns,
+                            reads=arg if reader.reads == "{}" else reader.reads,
+                            receiver=reader.receiver,
+                        )
                         if macro.nullable:
                             nullable.add(arg)
                     if macro.predicates:
@@ -191,7 +206,9 @@ class Resolver:
             for method in cls.methods:
                 methods[method.name] = method
                 nullable.discard(method.name)
-        predicates = {n: m for n, m in methods.items() if n.startswith("include_") and n.endswith("?")}
+        predicates = {
+            n: m for n, m in methods.items() if n.startswith("include_") and n.endswith("?")
+        }
         return methods, nullable, predicates
 
     def _attributes(self, chain: list[Serializer]) -> list[Attribute]:
@@ -199,18 +216,30 @@ class Resolver:
         for cls in chain:
             out.extend(cls.attributes)
             for call in cls.macro_calls:
-                macro = next((m for c in reversed(self.chain(cls)) for m in c.macros if m.name == call.name), None)
+                macro = next(
+                    (m for c in reversed(self.chain(cls)) for m in c.macros if m.name == call.name),
+                    None,
+                )
                 if macro is not None and macro.declares_attributes:
-                    out.extend(Attribute(name=a, key=a.rstrip("?"), loc=call.loc) for a in call.args)
+                    out.extend(
+                        Attribute(name=a, key=a.rstrip("?"), loc=call.loc) for a in call.args
+                    )
             for dyn in cls.dynamic:
                 values = self._constant(dyn.constant, (*cls.namespace, cls.short_name))
                 if values is None:
-                    self._note(dyn.loc, DiagnosticKind.UNRESOLVED,
-                               f"attributes generated from `{dyn.constant}`, which is not a literal list in "
-                               "app/models or app/serializers; their keys are unknown. List them in spec/overrides.yaml.")
+                    self._note(
+                        dyn.loc,
+                        DiagnosticKind.UNRESOLVED,
+                        f"attributes generated from `{dyn.constant}`, which is not a literal list in "
+                        "app/models or app/serializers; their keys are unknown. List them in spec/overrides.yaml.",
+                    )
                     continue
                 out.extend(
-                    Attribute(name=dyn.name_template.format(v), key=dyn.key_template.format(v), loc=dyn.loc)
+                    Attribute(
+                        name=dyn.name_template.format(v),
+                        key=dyn.key_template.format(v),
+                        loc=dyn.loc,
+                    )
                     for v in values
                 )
         return out
@@ -235,17 +264,27 @@ class Resolver:
             value, typed_by = by_key, "name"
         note = ""
         if attr.name in nullable_readers:
-            value, note = value.with_nullable(), "null when the record is discarded (hide_when_discarded)"
+            value, note = (
+                value.with_nullable(),
+                "null when the record is discarded (hide_when_discarded)",
+            )
         predicate = predicates.get(f"include_{attr.name.rstrip('?')}?")
         required = predicate is None or predicate.always is True
         if predicate is not None and predicate.always is False:
             note = "never emitted: its include_ predicate is always false"
         if not value.known:
-            self._note(attr.loc, DiagnosticKind.UNTYPED,
-                       f"cannot infer the type of attribute `{attr.key}`. Add its type to spec/overrides.yaml.")
-        return Field(key=attr.key, type=value, required=required, loc=attr.loc, typed_by=typed_by, note=note)
+            self._note(
+                attr.loc,
+                DiagnosticKind.UNTYPED,
+                f"cannot infer the type of attribute `{attr.key}`. Add its type to spec/overrides.yaml.",
+            )
+        return Field(
+            key=attr.key, type=value, required=required, loc=attr.loc, typed_by=typed_by, note=note
+        )
 
-    def _type_of(self, name: str, methods: dict[str, Method], table: Table | None) -> tuple[ValueType, str]:
+    def _type_of(
+        self, name: str, methods: dict[str, Method], table: Table | None
+    ) -> tuple[ValueType, str]:
         method = methods.get(name.rstrip("?")) or methods.get(name)
         if method is not None:
             if method.returns is not None and method.returns.kind is not JsonKind.NULL:
@@ -277,7 +316,9 @@ class Resolver:
             return None
         return ValueType(kind=JsonKind.ARRAY)
 
-    def _receiver_column(self, method: Method, methods: dict[str, Method], column: str) -> tuple[Table | None, str]:
+    def _receiver_column(
+        self, method: Method, methods: dict[str, Method], column: str
+    ) -> tuple[Table | None, str]:
         """`reader.send(:discussion_reader_volume)` where `reader` builds a DiscussionReader
         -> (discussion_readers, "volume")."""
         helper = methods.get(method.receiver or "")
@@ -306,7 +347,11 @@ class Resolver:
         return base.with_nullable(column.null)
 
     def _associations(
-        self, chain: list[Serializer], embed: Embed, methods: dict[str, Method], predicates: dict[str, Method]
+        self,
+        chain: list[Serializer],
+        embed: Embed,
+        methods: dict[str, Method],
+        predicates: dict[str, Method],
     ) -> list[Field]:
         by_name = {}
         for cls in chain:
@@ -319,36 +364,76 @@ class Resolver:
             required = predicate is None or predicate.always is True
             serializer = None
             if not assoc.polymorphic:
-                serializer = self._association_serializer(cls, assoc.name, assoc.serializer, many, assoc.loc)
+                serializer = self._association_serializer(
+                    cls, assoc.name, assoc.serializer, many, assoc.loc
+                )
             if assoc.polymorphic:
                 targets = self._targets(methods.get(assoc.name), cls.namespace)
                 if not targets:
-                    self._note(assoc.loc, DiagnosticKind.UNRESOLVED,
-                               f"polymorphic association `{assoc.name}`: its record classes are not named in a "
-                               f"`{assoc.name}` reader; its sideloads are left open.")
-                link = Link(kind="polymorphic", name=assoc.name, root=None, serializer=None, targets=targets, embed=embed)
+                    self._note(
+                        assoc.loc,
+                        DiagnosticKind.UNRESOLVED,
+                        f"polymorphic association `{assoc.name}`: its record classes are not named in a "
+                        f"`{assoc.name}` reader; its sideloads are left open.",
+                    )
+                link = Link(
+                    kind="polymorphic",
+                    name=assoc.name,
+                    root=None,
+                    serializer=None,
+                    targets=targets,
+                    embed=embed,
+                )
                 value = _polymorphic_type(targets, self)
                 key = assoc.key or assoc.name
             elif embed is Embed.IDS:
                 root = assoc.root or (assoc.name if many else inflect.pluralize(assoc.name))
-                link = Link(kind=assoc.kind.value, name=assoc.name, root=root, serializer=serializer)
+                link = Link(
+                    kind=assoc.kind.value, name=assoc.name, root=root, serializer=serializer
+                )
                 value = _IDS if many else _ID
-                key = assoc.key or (f"{inflect.singularize(assoc.name)}_ids" if many else f"{assoc.name}_id")
+                key = assoc.key or (
+                    f"{inflect.singularize(assoc.name)}_ids" if many else f"{assoc.name}_id"
+                )
             else:
-                link = Link(kind=assoc.kind.value, name=assoc.name, root=None, serializer=serializer, embed=Embed.OBJECTS)
-                value = ValueType(kind=JsonKind.ARRAY) if many else ValueType(kind=JsonKind.OBJECT, nullable=True)
+                link = Link(
+                    kind=assoc.kind.value,
+                    name=assoc.name,
+                    root=None,
+                    serializer=serializer,
+                    embed=Embed.OBJECTS,
+                )
+                value = (
+                    ValueType(kind=JsonKind.ARRAY)
+                    if many
+                    else ValueType(kind=JsonKind.OBJECT, nullable=True)
+                )
                 key = assoc.key or assoc.name
-            out.append(Field(key=key, type=value, required=required, loc=assoc.loc, link=link, typed_by="association"))
+            out.append(
+                Field(
+                    key=key,
+                    type=value,
+                    required=required,
+                    loc=assoc.loc,
+                    link=link,
+                    typed_by="association",
+                )
+            )
         return out
 
     def _association_serializer(
         self, cls: Serializer, name: str, explicit: str | None, many: bool, loc: Loc
     ) -> str | None:
-        guess = explicit or f"{inflect.camelize(inflect.singularize(name) if many else name)}Serializer"
+        guess = (
+            explicit or f"{inflect.camelize(inflect.singularize(name) if many else name)}Serializer"
+        )
         found = self.lookup(guess, cls.namespace)
         if found is None:
-            self._note(loc, DiagnosticKind.UNRESOLVED,
-                       f"association `{name}`: serializer `{guess}` not found; its records are left untyped.")
+            self._note(
+                loc,
+                DiagnosticKind.UNRESOLVED,
+                f"association `{name}`: serializer `{guess}` not found; its records are left untyped.",
+            )
         return found
 
     def _targets(self, reader: Method | None, namespace: tuple[str, ...]) -> tuple[str, ...]:
@@ -380,18 +465,47 @@ def type_from_name(name: str) -> ValueType | None:
     if name.endswith("?") or bare.startswith(("is_", "has_", "can_")):
         return ValueType(kind=JsonKind.BOOLEAN, nullable=True)
     if bare == "ranges" or bare.endswith("_ranges"):
-        return ValueType(kind=JsonKind.ARRAY, items=ValueType(kind=JsonKind.ARRAY, items=ValueType(kind=JsonKind.INTEGER)))
+        return ValueType(
+            kind=JsonKind.ARRAY,
+            items=ValueType(kind=JsonKind.ARRAY, items=ValueType(kind=JsonKind.INTEGER)),
+        )
     if bare.endswith(("_usernames", "_names", "_emails")):
         return ValueType(kind=JsonKind.ARRAY, items=ValueType(kind=JsonKind.STRING))
-    if bare in _STRING_NAMES or bare.endswith(("_url", "_format", "_name", "_type", "_html", "_title", "_email", "_key", "_privacy")):
+    if bare in _STRING_NAMES or bare.endswith(
+        ("_url", "_format", "_name", "_type", "_html", "_title", "_email", "_key", "_privacy")
+    ):
         return ValueType(kind=JsonKind.STRING, nullable=True)
     return None
 
 
 _STRING_NAMES = frozenset(
-    {"email", "name", "username", "title", "subtitle", "subject", "text", "description", "locale",
-     "key", "color", "kind", "message", "markdown", "blurb", "highlight", "icon", "filename",
-     "email_status", "avatar_initials", "avatar_kind", "type", "source", "logo", "themeColor"}
+    {
+        "email",
+        "name",
+        "username",
+        "title",
+        "subtitle",
+        "subject",
+        "text",
+        "description",
+        "locale",
+        "key",
+        "color",
+        "kind",
+        "message",
+        "markdown",
+        "blurb",
+        "highlight",
+        "icon",
+        "filename",
+        "email_status",
+        "avatar_initials",
+        "avatar_kind",
+        "type",
+        "source",
+        "logo",
+        "themeColor",
+    }
 )
 
 

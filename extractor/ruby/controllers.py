@@ -7,10 +7,10 @@ from tree_sitter import Node
 from extractor.errors import Diagnostic
 from extractor.model import (
     Controller,
-    Loc,
     ControllerMethod,
     EventAssignment,
     JsonKind,
+    Loc,
     Render,
     Step,
     ValueType,
@@ -32,10 +32,20 @@ from extractor.ruby.nodes import (
 from extractor.ruby.values import infer, last_expression
 from extractor.sources import SourceFile
 
-_STATUS = {"ok": 200, "created": 201, "forbidden": 403, "not_found": 404, "unauthorized": 401,
-           "unprocessable_entity": 422, "bad_request": 400}
-_SIMPLE = {"respond_ok": ("ok", 200), "success_response": ("success", 200),
-           "respond_with_errors": ("error", 422)}
+_STATUS = {
+    "ok": 200,
+    "created": 201,
+    "forbidden": 403,
+    "not_found": 404,
+    "unauthorized": 401,
+    "unprocessable_entity": 422,
+    "bad_request": 400,
+}
+_SIMPLE = {
+    "respond_ok": ("ok", 200),
+    "success_response": ("success", 200),
+    "respond_with_errors": ("error", 422),
+}
 _NOT_MODELS = ("Query", "Service", "Serializer", "Helper", "Queries::")
 
 
@@ -54,11 +64,21 @@ def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Cont
         name = (*namespace, *(const_name(stmt.child_by_field_name("name")) or "?").split("::"))
         if stmt.type == "class":
             superclass = stmt.child_by_field_name("superclass")
-            parent = const_name(superclass.named_children[0]) if superclass and superclass.named_children else None
-            methods = tuple(
-                _method(parsed, m) for m in statements(body_of(stmt)) if m.type in ("method", "singleton_method")
+            parent = (
+                const_name(superclass.named_children[0])
+                if superclass and superclass.named_children
+                else None
             )
-            out.append(Controller(name="::".join(name), parent=parent, loc=parsed.loc(stmt), methods=methods))
+            methods = tuple(
+                _method(parsed, m)
+                for m in statements(body_of(stmt))
+                if m.type in ("method", "singleton_method")
+            )
+            out.append(
+                Controller(
+                    name="::".join(name), parent=parent, loc=parsed.loc(stmt), methods=methods
+                )
+            )
         _scan(parsed, stmt, name, out)
 
 
@@ -70,7 +90,9 @@ def _method(parsed: Parsed, node: Node) -> ControllerMethod:
         step = _step(parsed, sub)
         if step is not None:
             steps.append(step)
-    return ControllerMethod(name=name, loc=parsed.loc(node), steps=tuple(steps), returns=_returns(body))
+    return ControllerMethod(
+        name=name, loc=parsed.loc(node), steps=tuple(steps), returns=_returns(body)
+    )
 
 
 def _step(parsed: Parsed, node: Node) -> Step | None:
@@ -83,10 +105,23 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
         if node.type == "call" and call_name(node) == "serialize_models":
             return Step(loc=loc, render=_models(loc, node))
         return None
-    if node.type == "identifier" and node.parent is not None and node.parent.type in (
-        "argument_list", "assignment", "pair", "binary", "call", "block_parameters", "method_parameters",
-        "keyword_parameter", "optional_parameter",
-    ) and not _is_statement(node):
+    if (
+        node.type == "identifier"
+        and node.parent is not None
+        and node.parent.type
+        in (
+            "argument_list",
+            "assignment",
+            "pair",
+            "binary",
+            "call",
+            "block_parameters",
+            "method_parameters",
+            "keyword_parameter",
+            "optional_parameter",
+        )
+        and not _is_statement(node)
+    ):
         return None
     name = call_name(node) or ""
     if name == "render":
@@ -94,8 +129,15 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
     if name in ("respond_with_resource", "respond_with_collection"):
         opts = options(node)
         serializer = const_name(opts.get("serializer"))
-        return Step(loc=loc, render=Render(
-            kind="envelope", loc=loc, serializer=(serializer,) if serializer else (), root=name_of(opts.get("root"))))
+        return Step(
+            loc=loc,
+            render=Render(
+                kind="envelope",
+                loc=loc,
+                serializer=(serializer,) if serializer else (),
+                root=name_of(opts.get("root")),
+            ),
+        )
     if name in _SIMPLE:
         kind, status = _SIMPLE[name]
         return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status))
@@ -111,14 +153,22 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
 
 def _is_statement(node: Node) -> bool:
     parent = node.parent
-    return parent is not None and parent.type in ("body_statement", "then", "else", "begin", "block_body")
+    return parent is not None and parent.type in (
+        "body_statement",
+        "then",
+        "else",
+        "begin",
+        "block_body",
+    )
 
 
 def _block_of(node: Node) -> Node | None:
     block = node.child_by_field_name("block")
     if block is None:
         return None
-    return next((c for c in block.named_children if c.type in ("body_statement", "block_body")), None)
+    return next(
+        (c for c in block.named_children if c.type in ("body_statement", "block_body")), None
+    )
 
 
 def _assignment(parsed: Parsed, node: Node) -> Step | None:
@@ -141,9 +191,13 @@ def _event(parsed: Parsed, right: Node | None) -> EventAssignment:
         recv = receiver(right)
         recv_text = text(recv)
         if recv_text == "service":
-            return EventAssignment(service=None, method=call_name(right), literal_nil=False, loc=loc)
+            return EventAssignment(
+                service=None, method=call_name(right), literal_nil=False, loc=loc
+            )
         if recv_text.endswith("Service"):
-            return EventAssignment(service=recv_text, method=call_name(right), literal_nil=False, loc=loc)
+            return EventAssignment(
+                service=recv_text, method=call_name(right), literal_nil=False, loc=loc
+            )
     return EventAssignment(service="(direct)", method=None, literal_nil=False, loc=loc)
 
 
@@ -187,8 +241,10 @@ def _render(parsed: Parsed, node: Node) -> Render:
     if body.type == "call" and call_name(body) == "serialize_models":
         return _models(loc, body, status)
     if serializer is not None:
-        return Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status)
-    if body.type == "call" and call_name(body) == "to_json" or text(root_opt) == "false":
+        return Render(
+            kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status
+        )
+    if (body.type == "call" and call_name(body) == "to_json") or text(root_opt) == "false":
         return Render(kind="bare", loc=loc, status=status)
     if root:
         return Render(kind="keyed", loc=loc, root=root, status=status)
@@ -230,8 +286,12 @@ def _returns(body: Node | None) -> tuple[str, ...]:
     for branch in branches:
         if branch is None:
             continue
-        value = const_name(branch) or name_of(branch) if branch.type in (
-            "constant", "scope_resolution", "simple_symbol", "string", "delimited_symbol") else None
+        value = (
+            const_name(branch) or name_of(branch)
+            if branch.type
+            in ("constant", "scope_resolution", "simple_symbol", "string", "delimited_symbol")
+            else None
+        )
         if value:
             out.append(value)
     return tuple(out)

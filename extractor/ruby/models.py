@@ -91,7 +91,9 @@ def _enums(parsed: Parsed, stmt: Node, model: str) -> list[ModelEnum]:
 
 def _enum_values(node: Node) -> tuple[str, ...]:
     if node.type == "hash":
-        keys = (name_of(p.child_by_field_name("key")) for p in node.named_children if p.type == "pair")
+        keys = (
+            name_of(p.child_by_field_name("key")) for p in node.named_children if p.type == "pair"
+        )
         return tuple(k for k in keys if k)
     return strings_of(node) or ()
 

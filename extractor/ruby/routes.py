@@ -46,7 +46,9 @@ _SINGULAR_ACTIONS = (
     ("update", "PUT", ""),
     ("destroy", "DELETE", ""),
 )
-_IGNORED = frozenset({"mount", "root", "devise_for", "draw", "concern", "concerns", "direct", "resolve"})
+_IGNORED = frozenset(
+    {"mount", "root", "devise_for", "draw", "concern", "concerns", "direct", "resolve"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,9 @@ class _Scope:
     nested_path: str = ""
 
 
-def parse_routes(source: SourceFile, env: str | None = None) -> tuple[list[Route], list[Diagnostic]]:
+def parse_routes(
+    source: SourceFile, env: str | None = None
+) -> tuple[list[Route], list[Diagnostic]]:
     """Every route of routes.rb; with `env`, blocks guarded by `Rails.env` for other envs are left out."""
     parsed = parse(source)
     reader = _Reader(parsed, env)
@@ -113,10 +117,14 @@ class _Reader:
         elif name in _IGNORED:
             self.note(stmt, f"`{name}` does not define API routes; skipped", Severity.INFO)
         elif block_body(stmt) is not None:
-            self.note(stmt, f"unknown block helper `{name}`; its routes are read as plain", Severity.INFO)
+            self.note(
+                stmt, f"unknown block helper `{name}`; its routes are read as plain", Severity.INFO
+            )
             self.block(block_body(stmt), scope)
         else:
-            self.note(stmt, f"unknown routing helper `{name}`; its routes are missing from the spec")
+            self.note(
+                stmt, f"unknown routing helper `{name}`; its routes are missing from the spec"
+            )
 
     def conditional(self, stmt: Node, scope: _Scope) -> None:
         verdict = _env_condition(text(stmt.child_by_field_name("condition")), self.env)
@@ -177,7 +185,9 @@ class _Reader:
             for action in _selected(opts, table):
                 for act, verb, suffix in table:
                     if act == action:
-                        self.add(stmt, verb, path + suffix.replace(":id", f":{param}"), controller, act)
+                        self.add(
+                            stmt, verb, path + suffix.replace(":id", f":{param}"), controller, act
+                        )
             inner = _Scope(
                 path=path,
                 module=scope.module,
@@ -236,12 +246,24 @@ class _Reader:
             base = scope.nested_path if scope.nested_path else scope.path
         canonical = level in ("member", "collection") and raw in _CANONICAL
         segment = "" if canonical else "/" + raw.lstrip("/")
-        verbs = [name_of(v) or "" for v in strings_of(opts.get("via")) or ()] if verb == "match" else [verb]
+        verbs = (
+            [name_of(v) or "" for v in strings_of(opts.get("via")) or ()]
+            if verb == "match"
+            else [verb]
+        )
         for one in verbs:
             self.add(stmt, one.upper(), _clean(base + segment), controller, action)
 
     def add(self, stmt: Node, verb: str, path: str, controller: str, action: str) -> None:
-        self.routes.append(Route(verb=verb, path=path or "/", controller=controller, action=action, loc=self.parsed.loc(stmt)))
+        self.routes.append(
+            Route(
+                verb=verb,
+                path=path or "/",
+                controller=controller,
+                action=action,
+                loc=self.parsed.loc(stmt),
+            )
+        )
 
     def note(self, stmt: Node, message: str, severity: Severity = Severity.WARNING) -> None:
         snippet = " ".join(text(stmt).split())[:50]

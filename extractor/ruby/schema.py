@@ -8,12 +8,12 @@ from extractor.errors import Diagnostic, DiagnosticKind
 from extractor.model import Column, Loc, Table
 from extractor.ruby.nodes import (
     Parsed,
-    arguments,
     block_body,
     block_params,
     call_name,
     name_of,
     options,
+    parse,
     positional,
     receiver,
     statements,
@@ -21,7 +21,6 @@ from extractor.ruby.nodes import (
     walk,
 )
 from extractor.sources import SourceFile
-from extractor.ruby.nodes import parse
 
 _NOT_COLUMNS = frozenset({"index", "check_constraint", "foreign_key", "references_index"})
 
@@ -57,14 +56,14 @@ def _table(parsed: Parsed, node: Node, diagnostics: list[Diagnostic]) -> Table |
     return Table(name=name, columns=tuple(columns), loc=parsed.loc(node))
 
 
-def _columns(
-    parsed: Parsed, stmt: Node, var: str, diagnostics: list[Diagnostic]
-) -> list[Column]:
+def _columns(parsed: Parsed, stmt: Node, var: str, diagnostics: list[Diagnostic]) -> list[Column]:
     recv = receiver(stmt)
     kind = call_name(stmt)
     if stmt.type != "call" or text(recv) != var or kind is None or kind in _NOT_COLUMNS:
         if not (stmt.type == "call" and kind in _NOT_COLUMNS):
-            diagnostics.append(_unsupported(parsed.loc(stmt), f"unknown schema statement `{text(stmt)[:40]}`"))
+            diagnostics.append(
+                _unsupported(parsed.loc(stmt), f"unknown schema statement `{text(stmt)[:40]}`")
+            )
         return []
     loc = parsed.loc(stmt)
     if kind == "timestamps":
@@ -85,7 +84,7 @@ def _columns(
         )
         for n in names
         if n is not None
-    ] + ([] if arguments(stmt) else [])
+    ]
 
 
 def _default(node: Node | None) -> str | None:
@@ -98,7 +97,9 @@ def _default(node: Node | None) -> str | None:
 
 
 def _column(name: str, sql_type: str, loc: Loc, *, null: bool) -> Column:
-    return Column(name=name, sql_type=sql_type, null=null, default=None, array=False, limit=None, loc=loc)
+    return Column(
+        name=name, sql_type=sql_type, null=null, default=None, array=False, limit=None, loc=loc
+    )
 
 
 def _unsupported(loc: Loc, what: str) -> Diagnostic:

@@ -41,7 +41,9 @@ from extractor.ruby.nodes import (
 from extractor.ruby.values import infer, last_expression
 from extractor.sources import SourceFile
 
-_IGNORED_CALLS = frozenset({"include", "extend", "private", "protected", "public", "require", "delegate"})
+_IGNORED_CALLS = frozenset(
+    {"include", "extend", "private", "protected", "public", "require", "delegate"}
+)
 
 
 @dataclass(slots=True)
@@ -109,7 +111,11 @@ def _serializer(
     diagnostics: list[Diagnostic],
 ) -> Serializer:
     superclass = node.child_by_field_name("superclass")
-    parent = const_name(superclass.named_children[0]) if superclass and superclass.named_children else None
+    parent = (
+        const_name(superclass.named_children[0])
+        if superclass and superclass.named_children
+        else None
+    )
     builder = _Builder()
     for stmt in statements(body_of(node)):
         _statement(parsed, stmt, name, builder, constants, diagnostics)
@@ -236,7 +242,9 @@ def _alias(parsed: Parsed, stmt: Node, builder: _Builder, new: str | None, old: 
         return
     original = next((m for m in builder.methods if m.name == old), None)
     loc = parsed.loc(stmt)
-    builder.methods.append(replace(original, name=new, loc=loc) if original else Method(name=new, loc=loc))
+    builder.methods.append(
+        replace(original, name=new, loc=loc) if original else Method(name=new, loc=loc)
+    )
 
 
 def _loop(parsed: Parsed, stmt: Node, builder: _Builder, diagnostics: list[Diagnostic]) -> None:
@@ -255,7 +263,9 @@ def _loop(parsed: Parsed, stmt: Node, builder: _Builder, diagnostics: list[Diagn
             template = template_of(args[0], var)
             key_template = template_of(key_node, var) if key_node is not None else template
             if template is None or key_template is None:
-                diagnostics.append(_unsupported(parsed, inner, "attribute name in loop is not a template"))
+                diagnostics.append(
+                    _unsupported(parsed, inner, "attribute name in loop is not a template")
+                )
             elif literal is not None:
                 for value in literal:
                     attr = template.format(value)
@@ -265,15 +275,22 @@ def _loop(parsed: Parsed, stmt: Node, builder: _Builder, diagnostics: list[Diagn
             elif constant is not None:
                 builder.dynamic.append(
                     DynamicAttributes(
-                        constant=constant, name_template=template, key_template=key_template, loc=parsed.loc(inner)
+                        constant=constant,
+                        name_template=template,
+                        key_template=key_template,
+                        loc=parsed.loc(inner),
                     )
                 )
             else:
-                diagnostics.append(_unsupported(parsed, stmt, "loop over a non-constant collection"))
+                diagnostics.append(
+                    _unsupported(parsed, stmt, "loop over a non-constant collection")
+                )
         elif method == "define_method" and args and literal is not None:
             template = template_of(args[0], var)
             for value in literal if template else ():
-                builder.methods.append(_defined_method(parsed, inner, (template or "").format(value)))
+                builder.methods.append(
+                    _defined_method(parsed, inner, (template or "").format(value))
+                )
         else:
             diagnostics.append(_unsupported(parsed, inner))
 
@@ -291,7 +308,9 @@ def _defined_method(parsed: Parsed, stmt: Node, name: str, param: str | None = N
     if body is not None and body.type == "lambda":
         body = block_body(body) or body.child_by_field_name("body")
         if body is not None and body.type in ("block", "do_block"):
-            body = next((c for c in body.named_children if c.type in ("block_body", "body_statement")), None)
+            body = next(
+                (c for c in body.named_children if c.type in ("block_body", "body_statement")), None
+            )
     return _summary(parsed, name, body, stmt, param=param)
 
 
@@ -299,10 +318,29 @@ def _summary(parsed: Parsed, name: str, body: Node | None, node: Node, param: st
     expr = last_expression(body)
     returns = infer(expr)
     recv_name, reads = _reads(expr, param)
-    constants = tuple(sorted({t for sub in walk(body) if (t := const_name(sub)) and sub.type == "constant"})) if body else ()
-    class_names = tuple(sorted({
-        n for sub in walk(body) if sub.type in ("string", "bare_string") and (n := name_of(sub)) and n[:1].isupper() and n.isidentifier()
-    })) if body is not None else ()
+    constants = (
+        tuple(
+            sorted({t for sub in walk(body) if (t := const_name(sub)) and sub.type == "constant"})
+        )
+        if body
+        else ()
+    )
+    class_names = (
+        tuple(
+            sorted(
+                {
+                    n
+                    for sub in walk(body)
+                    if sub.type in ("string", "bare_string")
+                    and (n := name_of(sub))
+                    and n[:1].isupper()
+                    and n.isidentifier()
+                }
+            )
+        )
+        if body is not None
+        else ()
+    )
     always = None
     if expr is not None and expr.type in ("true", "false") and name.startswith("include_"):
         always = expr.type == "true"
@@ -356,7 +394,9 @@ def _macro(parsed: Parsed, node: Node) -> Macro:
     body = node.child_by_field_name("body")
     reader: Method | None = None
     predicates = declares = False
-    loop_vars = {text(p) for sub in walk(body) if sub.type == "block_parameters" for p in sub.named_children}
+    loop_vars = {
+        text(p) for sub in walk(body) if sub.type == "block_parameters" for p in sub.named_children
+    }
     if params is not None:
         loop_vars |= {text(p).lstrip("*") for p in params.named_children}
     for sub in walk(body) if body is not None else ():
@@ -364,7 +404,14 @@ def _macro(parsed: Parsed, node: Node) -> Macro:
         args = positional(sub) if method else []
         if method == "define_method" and args:
             first = args[0]
-            var = next((v for v in loop_vars if template_of(first, v) is not None and "{}" in (template_of(first, v) or "")), None)
+            var = next(
+                (
+                    v
+                    for v in loop_vars
+                    if template_of(first, v) is not None and "{}" in (template_of(first, v) or "")
+                ),
+                None,
+            )
             if first.type == "identifier" and text(first) in loop_vars:
                 candidate = _defined_method(parsed, sub, "{}", param=text(first))
                 if reader is None or (candidate.reads == "{}" and reader.reads != "{}"):

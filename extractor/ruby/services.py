@@ -6,7 +6,16 @@ from tree_sitter import Node
 
 from extractor.errors import Diagnostic
 from extractor.model import ServiceMethod
-from extractor.ruby.nodes import body_of, call_name, const_name, parse, receiver, statements, text, walk
+from extractor.ruby.nodes import (
+    body_of,
+    call_name,
+    const_name,
+    parse,
+    receiver,
+    statements,
+    text,
+    walk,
+)
 from extractor.ruby.values import last_expression
 from extractor.sources import SourceFile
 
@@ -42,7 +51,9 @@ def _is_publish(node: Node | None) -> bool:
     if node is None or node.type != "call":
         return False
     recv = text(receiver(node))
-    return call_name(node) in ("publish!", "publish") and (recv.startswith("Events::") or recv == "Event")
+    return call_name(node) in ("publish!", "publish") and (
+        recv.startswith("Events::") or recv == "Event"
+    )
 
 
 def _returns_event(body: Node | None, depth: int = 0) -> bool:
@@ -57,7 +68,10 @@ def _returns_event(body: Node | None, depth: int = 0) -> bool:
         name = call_name(expr) or ""
         block = expr.child_by_field_name("block")
         if block is not None:
-            inner = next((c for c in block.named_children if c.type in ("body_statement", "block_body")), None)
+            inner = next(
+                (c for c in block.named_children if c.type in ("body_statement", "block_body")),
+                None,
+            )
             return _returns_event(inner, depth + 1)
         return name == "event" or name.endswith("_event")
     if expr.type in ("if", "unless", "conditional", "begin"):
@@ -71,5 +85,6 @@ def _returns_event(body: Node | None, depth: int = 0) -> bool:
         s.type == "assignment"
         and text(s.child_by_field_name("left")) == local
         and _is_publish(s.child_by_field_name("right"))
-        for s in walk(body) if body is not None
+        for s in walk(body)
+        if body is not None
     )

@@ -8,14 +8,46 @@ from extractor.model import JsonKind, ValueType
 from extractor.ruby.nodes import call_name, receiver, statements, text
 
 _STRING_CALLS = frozenset(
-    {"to_s", "humanize", "titleize", "strftime", "join", "upcase", "downcase", "strip",
-     "parameterize", "to_param", "squish", "truncate", "html_safe", "t", "translate"}
+    {
+        "to_s",
+        "humanize",
+        "titleize",
+        "strftime",
+        "join",
+        "upcase",
+        "downcase",
+        "strip",
+        "parameterize",
+        "to_param",
+        "squish",
+        "truncate",
+        "html_safe",
+        "t",
+        "translate",
+    }
 )
 _INTEGER_CALLS = frozenset({"to_i", "count", "size", "length"})
 _NUMBER_CALLS = frozenset({"to_f", "round", "sum"})
 _ARRAY_CALLS = frozenset(
-    {"map", "pluck", "to_a", "compact", "uniq", "sort", "sort_by", "split", "keys", "values",
-     "select", "reject", "flatten", "filter_map", "flat_map", "ids", "first_n"}
+    {
+        "map",
+        "pluck",
+        "to_a",
+        "compact",
+        "uniq",
+        "sort",
+        "sort_by",
+        "split",
+        "keys",
+        "values",
+        "select",
+        "reject",
+        "flatten",
+        "filter_map",
+        "flat_map",
+        "ids",
+        "first_n",
+    }
 )
 _OBJECT_CALLS = frozenset({"to_h", "merge", "slice", "except", "transform_values"})
 _DATETIME_CALLS = frozenset({"iso8601", "utc"})
@@ -33,7 +65,14 @@ def last_expression(body: Node | None) -> Node | None:
     """The value-producing expression of a body (its last statement)."""
     if body is None:
         return None
-    if body.type in ("body_statement", "block_body", "begin", "then", "else", "parenthesized_statements"):
+    if body.type in (
+        "body_statement",
+        "block_body",
+        "begin",
+        "then",
+        "else",
+        "parenthesized_statements",
+    ):
         stmts = statements(body)
         return last_expression(stmts[-1]) if stmts else None
     if body.type == "return":
@@ -62,10 +101,18 @@ def infer(node: Node | None) -> ValueType | None:
         if op in _BOOL_OPS:
             return _t(JsonKind.BOOLEAN)
         if op == "||":
-            return _union([infer(node.child_by_field_name("left")), infer(node.child_by_field_name("right"))])
+            return _union(
+                [infer(node.child_by_field_name("left")), infer(node.child_by_field_name("right"))]
+            )
         if op in ("+", "-", "*", "/"):
             left = infer(node.child_by_field_name("left"))
-            return left if left is not None and left.kind in (JsonKind.INTEGER, JsonKind.NUMBER, JsonKind.STRING, JsonKind.ARRAY) else None
+            return (
+                left
+                if left is not None
+                and left.kind
+                in (JsonKind.INTEGER, JsonKind.NUMBER, JsonKind.STRING, JsonKind.ARRAY)
+                else None
+            )
         return None
     if kind == "unary" and text(node).lstrip().startswith(("!", "not")):
         return _t(JsonKind.BOOLEAN)

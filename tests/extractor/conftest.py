@@ -6,4 +6,6 @@ import pytest
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", help="rewrite spec/openapi.yaml from loomio-mini")
+    parser.addoption(
+        "--update-golden", action="store_true", help="rewrite spec/openapi.yaml from loomio-mini"
+    )

@@ -31,8 +31,16 @@ def _resolve(*names: str) -> dict[str, Resolved]:
         found, consts, _ = parse_serializers(_source(name))
         serializers += found
         constants += consts
-    app = App(serializers=tuple(serializers), tables=(), routes=(), controllers=(), services=(),
-              enums=(), constants=tuple(constants), permits=())
+    app = App(
+        serializers=tuple(serializers),
+        tables=(),
+        routes=(),
+        controllers=(),
+        services=(),
+        enums=(),
+        constants=tuple(constants),
+        permits=(),
+    )
     return {r.name: r for r in Resolver(app).resolve_all()}
 
 
@@ -51,7 +59,11 @@ def test_polymorphic_with_key_names_targets_from_the_reader() -> None:
     assert widget["target_obj"].link.targets == ("PartSerializer",)  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("key", ["email", "secret", "nickname", "note"], ids=["def", "alias", "alias_method", "define_method_loop"])
+@pytest.mark.parametrize(
+    "key",
+    ["email", "secret", "nickname", "note"],
+    ids=["def", "alias", "alias_method", "define_method_loop"],
+)
 def test_include_predicate_makes_key_optional(key: str) -> None:
     author = _fields(_resolve("include_predicates.rb")["AuthorSerializer"])
     assert author[key].required is False  # type: ignore[attr-defined]
@@ -75,7 +87,9 @@ def test_syntax_error_is_a_diagnostic_with_line() -> None:
 
 
 def test_routes_expand_rails_rules() -> None:
-    routes, diagnostics = parse_routes(SourceFile("config/routes.rb", (FIXTURES / "routes.rb").read_text()), "production")
+    routes, diagnostics = parse_routes(
+        SourceFile("config/routes.rb", (FIXTURES / "routes.rb").read_text()), "production"
+    )
     got = {(r.verb, r.path, r.to) for r in routes}
     assert ("POST", "/api/v1/widgets/:id/archive", "api/v1/widgets#archive") in got
     assert ("GET", "/api/v1/widgets", "api/v1/widgets#show") in got  # canonical name: no segment
@@ -89,7 +103,12 @@ def test_routes_expand_rails_rules() -> None:
 
 def test_golden_spec_is_current(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     out = tmp_path / "openapi.yaml"
-    assert main([str(EXAMPLE), "-o", str(out), "--overrides", str(PROJECT / "spec" / "overrides.yaml")]) == 0
+    assert (
+        main(
+            [str(EXAMPLE), "-o", str(out), "--overrides", str(PROJECT / "spec" / "overrides.yaml")]
+        )
+        == 0
+    )
     golden = PROJECT / "spec" / "openapi.yaml"
     if request.config.getoption("--update-golden"):
         golden.write_text(out.read_text())
@@ -109,16 +128,22 @@ def test_check_fails_on_a_stale_spec(tmp_path: Path) -> None:
     assert main([str(EXAMPLE), "-o", str(out), "--check"]) == 1
 
 
-@pytest.mark.parametrize("root", ["does-not-exist", "fixtures"], ids=["missing_root", "missing_app"])
+@pytest.mark.parametrize(
+    "root", ["does-not-exist", "fixtures"], ids=["missing_root", "missing_app"]
+)
 def test_missing_root_is_a_usage_error(root: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(HERE / root), "-o", "/dev/null"]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
 
-def test_unreadable_file_warns_and_extraction_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreadable_file_warns_and_extraction_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     app = tmp_path / "app" / "serializers"
     app.mkdir(parents=True)
-    (app / "ok_serializer.rb").write_text("class OkSerializer < ActiveModel::Serializer\n  attributes :id\nend\n")
+    (app / "ok_serializer.rb").write_text(
+        "class OkSerializer < ActiveModel::Serializer\n  attributes :id\nend\n"
+    )
     bad = app / "bad_serializer.rb"
     bad.write_bytes(b"\xff\xfe\x00 not utf-8")
     assert main([str(tmp_path), "-o", str(tmp_path / "out.yaml")]) == 0
