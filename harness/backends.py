@@ -156,7 +156,7 @@ def _start_database_server(
     else:
         cluster = start_local_postgres(timeout=config.ready_timeout)
         stack.callback(cluster.stop)
-        server = DatabaseServer(host_dsn=cluster.dsn())
+        server = DatabaseServer(host_dsn=cluster.dsn(), root=cluster.root)
     stack.callback(server.drop_all)
     return server
 
@@ -199,7 +199,8 @@ def _start_side(
     client = BackendClient(
         name=side.name, base_url="", timeout=config.request_timeout, auth=config.auth
     )
-    backend = Backend(name=side.name, mode=side.mode, base_url="", client=client)
+    mode = config.side(side.name).mode  # "embedded" although it runs as a process
+    backend = Backend(name=side.name, mode=mode, base_url="", client=client)
     if side.mode == "url":
         backend.base_url = client.base_url = str(side.url)
         backend.seed_dsn = side.database_url

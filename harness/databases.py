@@ -8,6 +8,7 @@ the harness does, so it knows both DSNs.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from harness import postgres
 from harness.redact import register_secret
@@ -19,6 +20,7 @@ class DatabaseServer:
 
     host_dsn: str  # admin DSN ("postgres" database) as seen by the harness
     network_dsn: str | None = None  # the same as seen from app containers
+    root: Path | None = None  # a local cluster's directory (removed when it stops)
     created: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:

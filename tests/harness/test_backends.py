@@ -1,0 +1,280 @@
+"""Provisioning both backends for real: embedded reference, commands, urls, failures."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from harness import events
+from harness.actors import Actor
+from harness.backends import provision
+from harness.client import BackendFailed, LoginFailed
+from harness.http import ApiRequest
+from harness.postgres import free_port, local_postgres
+from harness.providers.process import ManagedProcess, run_command
+from tests.harness.conftest import (
+    MINIAPP_PREPARE,
+    MINIAPP_SERVE,
+    PY,
+    clean_environ,
+    port_is_free,
+    process_running,
+    processes_mentioning,
+)
+
+ME = "/api/v1/profile/me"
+
+
+def test_embedded_default_is_ready_within_5s_and_leaves_nothing_behind(make_config) -> None:
+    started = time.monotonic()
+    with provision(make_config()) as backends:
+        ready_after = time.monotonic() - started
+        pg_port = backends.server.host_dsn.rsplit(":", 1)[1].split("/")[0]
+        pids = [b.runner.pid for b in backends]
+        cluster_root = backends.server.root
+        assert cluster_root.is_dir()
+        ports = [int(b.base_url.rsplit(":", 1)[1]) for b in backends]
+        for backend in backends:
+            assert backend.mode == "embedded"
+            me = backend.send(ApiRequest(method="GET", path=ME, actor="admin"))
+            assert me.status == 200
+            assert me.body["users"][0]["email"] == backends.actors["admin"].email
+            assert backend.send(ApiRequest(method="GET", path=ME)).status == 403
+        assert backends.rails.ids == backends.go.ids  # one seeded template, two clones
+    print(f"embedded session ready in {ready_after:.2f}s")
+    assert ready_after <= 5.0
+    assert not [pid for pid in pids if process_running(pid)]
+    assert all(port_is_free(p) for p in [*ports, int(pg_port)])
+    assert not processes_mentioning(f"port={pg_port}") and not processes_mentioning(
+        f"-p\x00{pg_port}"
+    )
+    assert not cluster_root.exists()
+
+
+def test_process_mode_runs_commands_with_placeholders_and_prepare(make_config) -> None:
+    config = make_config(
+        rails_cmd=MINIAPP_SERVE,
+        go_cmd=MINIAPP_SERVE,
+        rails_prepare=MINIAPP_PREPARE,
+        go_prepare=MINIAPP_PREPARE,
+    )
+    with provision(config) as backends:
+        for backend in backends:
+            assert backend.mode == "process"
+            assert backend.send(ApiRequest(method="GET", path=ME, actor="member")).status == 200
+            # cookie sessions echo csrftoken as X-CSRF-Token on writes, as Loomio requires
+            write = backend.send(
+                ApiRequest(method="POST", path="/api/v1/write", json={}, actor="member")
+            )
+            assert write.status == 200, write.body
+            assert write.body["user_id"] == backend.ids["user:member"]
+        assert (config.run_dir / "rails.log").read_text()
+
+
+def test_process_mode_without_prepare_seeds_the_running_backends(
+    make_config, tmp_path: Path
+) -> None:
+    migrate_then_serve = f"{MINIAPP_PREPARE} && exec {MINIAPP_SERVE}"
+    config = make_config(rails_cmd=migrate_then_serve, go_cmd=migrate_then_serve, auth="basic")
+    with provision(config) as backends:
+        for backend in backends:
+            assert backend.template is None and backend.ids["user:admin"]
+            assert backend.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
+
+
+def test_url_mode_against_two_servers_started_by_hand(make_config, tmp_path: Path) -> None:
+    with local_postgres() as cluster:
+        servers = []
+        try:
+            for side in ("rails", "go"):
+                dsn = cluster.create_database(f"hand_{side}")
+                run_command(
+                    side,
+                    f"{PY} -m reference migrate --database-url {dsn}",
+                    clean_environ(),
+                    tmp_path / "m.log",
+                )
+                port = free_port()
+                server = ManagedProcess(
+                    name=side,
+                    command=f"{PY} -m reference serve --port {port} --database-url {dsn}",
+                    env=clean_environ(),
+                    log_path=tmp_path / f"hand-{side}.log",
+                ).start()
+                server.wait_ready(f"http://127.0.0.1:{port}/up", 20)
+                servers.append((server, port, dsn))
+            (rails, rails_port, rails_dsn), (go, go_port, go_dsn) = servers
+            config = make_config(
+                rails_url=f"http://127.0.0.1:{rails_port}",
+                go_url=f"http://127.0.0.1:{go_port}",
+                rails_database_url=rails_dsn,
+                go_database_url=go_dsn,
+            )
+            assert config.database_host == "none"
+            with provision(config) as backends:
+                assert backends.server is None
+                for backend in backends:
+                    assert backend.mode == "url"
+                    assert (
+                        backend.send(ApiRequest(method="GET", path=ME, actor="guest")).status == 200
+                    )
+            assert rails.alive() and go.alive(), (
+                "the harness must not stop servers it did not start"
+            )
+        finally:
+            for server, _, _ in servers:
+                server.stop()
+
+
+def test_url_mode_with_nothing_listening_reports_the_url_and_last_error(make_config) -> None:
+    config = make_config(
+        rails_url="http://127.0.0.1:9", go_url="http://127.0.0.1:9", ready_timeout="0.5"
+    )
+    with (
+        pytest.raises(
+            Exception, match=r"rails backend not ready after 0.5s at http://127.0.0.1:9/up"
+        ),
+        provision(config),
+    ):
+        pass
+
+
+def test_shared_mode_points_both_backends_at_one_database(make_config) -> None:
+    with provision(make_config(db_mode="shared")) as backends:
+        assert backends.rails.database == backends.go.database == "parity_shared"
+        assert backends.rails.ids == backends.go.ids
+        with psycopg.connect(backends.rails.seed_dsn) as conn:
+            conn.execute(
+                "UPDATE users SET name = 'Renamed' WHERE id = %s",
+                (backends.rails.ids["user:member"],),
+            )
+        for backend in backends:
+            me = backend.send(ApiRequest(method="GET", path=ME, actor="member"))
+            assert me.body["users"][0]["name"] == "Renamed"
+
+
+def test_killing_a_backend_mid_run_fails_fast_with_a_finding_quoting_its_log(make_config) -> None:
+    events.clear()
+    with provision(make_config(request_timeout="10")) as backends:
+        assert backends.go.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
+        os.killpg(backends.go.runner.pid, signal.SIGKILL)
+        started = time.monotonic()
+        with pytest.raises(BackendFailed) as raised:
+            backends.go.send(ApiRequest(method="GET", path=ME, actor="admin", label="step 2"))
+        assert time.monotonic() - started < 10
+        assert backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
+    failure = raised.value.failure
+    assert (failure.backend, failure.kind, failure.exit_code) == ("go", "died", -9)
+    assert failure.request == "GET /api/v1/profile/me"
+    assert failure.fatal
+    assert events.backend_failures() == (failure,)
+    assert "go backend died (exit code -9) during GET /api/v1/profile/me" in str(raised.value)
+
+
+def test_a_hanging_backend_times_out_instead_of_hanging(make_config) -> None:
+    events.clear()
+    config = make_config(
+        rails_cmd=MINIAPP_SERVE,
+        go_cmd=MINIAPP_SERVE,
+        rails_prepare=MINIAPP_PREPARE,
+        go_prepare=MINIAPP_PREPARE,
+        request_timeout="1",
+    )
+    with provision(config) as backends:
+        started = time.monotonic()
+        with pytest.raises(BackendFailed, match="rails backend timeout during GET /slow") as raised:
+            backends.rails.send(ApiRequest(method="GET", path="/slow", params=(("seconds", "30"),)))
+        assert time.monotonic() - started < 3
+        assert not raised.value.failure.fatal
+        assert backends.rails.alive()
+
+
+def test_a_wrong_password_fails_login_without_echoing_it(make_config) -> None:
+    with provision(make_config()) as backends:
+        client = backends.rails.client
+        client.add_actors(
+            {
+                "impostor": Actor(
+                    name="impostor", email=backends.actors["admin"].email, password="not-the-pw-123"
+                )
+            }
+        )
+        with pytest.raises(LoginFailed, match="could not log in") as raised:
+            backends.rails.send(ApiRequest(method="GET", path=ME, actor="impostor"))
+        assert "not-the-pw-123" not in str(raised.value)
+
+
+def test_secrets_never_reach_logs_or_failure_records(make_config) -> None:
+    events.clear()
+    config = make_config()
+    with provision(config) as backends:
+        for name in backends.actors:
+            if name != "unverified":
+                backends.rails.send(ApiRequest(method="GET", path=ME, actor=name))
+        cookies = [
+            c.value
+            for s in backends.rails.client._sessions.values()
+            for c in s.cookies
+            if len(c.value) > 8
+        ]
+        passwords = [a.password for a in backends.actors.values()]
+        os.killpg(backends.rails.runner.pid, signal.SIGKILL)
+        with pytest.raises(BackendFailed) as raised:
+            backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin"))
+    written = "".join(
+        p.read_text(errors="replace") for p in config.run_dir.rglob("*") if p.is_file()
+    )
+    for secret in [*passwords, *cookies]:
+        assert secret not in written and secret not in str(raised.value)
+    assert cookies and passwords
+
+
+KILL_MID_RUN = """
+import os, signal
+from harness.http import ApiRequest
+
+def test_first(backends):
+    me = ApiRequest(method="GET", path="/api/v1/profile/me", actor="admin")
+    assert backends.go.send(me).status == 200
+
+def test_go_dies(go_backend):
+    os.killpg(go_backend.runner.pid, signal.SIGKILL)
+    go_backend.send(ApiRequest(method="GET", path="/api/v1/profile/me", actor="admin"))
+
+def test_never_reached(backends):
+    pass
+"""
+
+
+def test_a_dead_backend_ends_the_pytest_run_cleanly_with_a_recorded_finding(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_kill=KILL_MID_RUN)
+    run_dir = pytester.path / "run"
+    started = time.monotonic()
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "harness.plugin",
+        f"--run-dir={run_dir}",
+        "--request-timeout=10",
+        "-p",
+        "no:cacheprovider",
+    )
+    assert time.monotonic() - started < 20
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*go backend died (exit code -9) during GET /api/v1/profile/me*",
+            "*BACKEND FAILURE: go backend died*",
+        ]
+    )
+    result.stdout.no_fnmatch_line("*test_never_reached PASSED*")
+    record = json.loads((run_dir / "backend-failures.jsonl").read_text().splitlines()[0])
+    assert (record["backend"], record["kind"]) == ("go", "died")
+    assert not processes_mentioning(str(run_dir))
