@@ -549,12 +549,20 @@ def _decoded(values: frozenset[str] | None) -> list[Any] | None:
 
 
 def render_text(changes: list[Change]) -> str:
-    """Human-readable: one line per change, then a summary line."""
-    lines = [
-        f"{c.severity.upper():<12} {c.operation}  {c.location}: {c.detail}"
-        + (f" ({c.old!r} -> {c.new!r})" if c.old is not None or c.new is not None else "")
-        for c in changes
-    ]
+    """Human-readable: one line per change (the same change in several operations once)."""
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for c in changes:
+        key = (c.severity, c.location, c.detail, json.dumps([c.old, c.new], default=str))
+        groups.setdefault(key, []).append(c.operation)
+    lines = []
+    for (severity, location, detail, values), operations in groups.items():
+        old, new = json.loads(values)
+        shown = f" ({old!r} -> {new!r})" if old is not None or new is not None else ""
+        where = operations[0] if len(operations) == 1 else f"{len(operations)} operations"
+        lines.append(f"{severity.upper():<12} {where}  {location}: {detail}{shown}")
+        if len(operations) > 1:
+            more = f", … (+{len(operations) - 3})" if len(operations) > 3 else ""
+            lines.append(f"{'':<12} in {', '.join(operations[:3])}{more}")
     return "\n".join([*lines, summary(changes)]) + "\n"
 
 
