@@ -210,3 +210,92 @@ def test_show_by_key_and_unknown(server: Server, seed: Seed) -> None:
     poll = create_poll(server, t, "count", ["accept", "decline"])
     assert get_poll(server, t.author, poll["key"])["id"] == poll["id"]
     assert server.call("GET", "/api/v1/polls/zzzzzzzz", t.author).status_code == 404
+
+
+def test_change_with_replies_makes_a_new_revision(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    first = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)], reason="because",
+                 reason_format="md").json()  # fmt: skip
+    event = first["events"][0]
+    old_id = event["eventable"]["id"]
+    seed.conn.execute("UPDATE events SET child_count = 1 WHERE id = %s", (event["id"],))
+    change = {"stance_choices_attributes": [{"poll_option_id": ids["Disagree"]}]}
+    answer = server.call("PATCH", f"/api/v1/stances/{old_id}", t.members[0], {"stance": change})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["events"][0]["kind"] == "stance_created"
+    assert body["events"][0]["discussion_id"] is None  # the update carried no reason
+    new_id = body["events"][0]["eventable"]["id"]
+    assert new_id != old_id
+    assert seed.one("SELECT latest FROM stances WHERE id = %s", old_id) is False
+    assert body["polls"][0]["stance_counts"] == [0, 1]
+
+
+def test_failed_in_place_change_still_drops_the_old_choices(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    stance_id = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)]).json()["events"][0][
+        "eventable"]["id"]  # fmt: skip
+    answer = server.call("PATCH", f"/api/v1/stances/{stance_id}", t.members[0], {"stance": {}})
+    assert answer.status_code == 400  # an empty stance hash is a missing parameter
+    answer = server.call(
+        "PATCH", f"/api/v1/stances/{stance_id}", t.members[0], {"stance": {"reason": "x"}}
+    )
+    assert answer.status_code == 422
+    assert answer.json() == {"errors": {"stance_choices": ["too few stance choices"]}}
+    assert seed.one("SELECT count(*) FROM stance_choices WHERE stance_id = %s", stance_id) == 0
+    # counts were not recomputed at that point
+    assert get_poll(server, t.author, poll["id"])["stance_counts"] == [1, 0]
+
+
+TYPE_DEFAULTS = [
+    ("proposal", ["agree", "disagree"], "pie", "score_percent", 1, 1, 1),
+    ("check", ["looks_good", "concerned"], "pie", "score_percent", 1, 1, 1),
+    ("count", ["accept", "decline"], "bar", "voter_percent", 1, 1, 1),
+    ("poll", ["A", "B"], "bar", "max_score_percent", 1, 1, None),
+    ("score", ["A", "B"], "bar", "max_score_percent", 0, 5, None),
+    ("dot_vote", ["A", "B"], "bar", "max_score_percent", 0, None, 8),
+    ("ranked_choice", ["A", "B"], "bar", "max_score_percent", 1, None, None),
+    ("meeting", ["2030-01-02", "2030-01-01"], "grid", "max_score_percent", 0, 2, None),
+    ("question", None, "none", "max_score_percent", 0, 0, 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("poll_type", "options", "chart", "column", "lo", "hi", "dots"),
+    TYPE_DEFAULTS,
+    ids=[r[0] for r in TYPE_DEFAULTS],
+)
+def test_every_type_serializes_its_effective_defaults(
+    server: Server, seed: Seed, poll_type: str, options: list[str] | None, chart: str,
+    column: str, lo: int, hi: int | None, dots: int | None,
+) -> None:  # fmt: skip
+    t = team(seed, members=1)
+    poll = create_poll(server, t, poll_type, options)
+    assert (poll["chart_type"], poll["chart_column"]) == (chart, column)
+    assert (poll["min_score"], poll["max_score"], poll["dots_per_person"]) == (lo, hi, dots)
+    ids = [r["id"] for r in poll["results"]]
+    if poll_type == "meeting":
+        assert poll["poll_option_names"] == ["2030-01-01", "2030-01-02"]
+        assert -1 not in ids
+    else:
+        assert ids[-1] == -1
+    if poll_type == "ranked_choice":
+        assert poll["minimum_stance_choices"] == 2
+
+
+def test_closing_until_closed_poll_moves_reasoned_votes_into_the_thread(
+    server: Server, seed: Seed
+) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], hide_results="until_closed")
+    a = option_ids(server, t.author, poll["id"])["A"]
+    event = vote(server, t.members[0], poll["id"], [(a, 1)], reason="mine").json()["events"][0]
+    assert event["discussion_id"] is None
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author).status_code == 200
+    moved = seed.one("SELECT discussion_id FROM events WHERE id = %s", event["id"])
+    assert moved == t.discussion_id
+    assert "results" in get_poll(server, t.author, poll["id"])
