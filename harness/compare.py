@@ -156,7 +156,20 @@ def compare_normalized(rails: Normalized, go: Normalized) -> list[Difference]:
     return found
 
 
+def same(left: Any, right: Any) -> bool:
+    """JSON equality that keeps types apart (Python says 1 == 1.0 == True; JSON does not)."""
+    if type(left) is not type(right):
+        return False
+    if isinstance(left, dict):
+        return left.keys() == right.keys() and all(same(v, right[k]) for k, v in left.items())
+    if isinstance(left, list):
+        return len(left) == len(right) and all(map(same, left, right))
+    return bool(left == right)
+
+
 def _body_differences(rails: Normalized, go: Normalized) -> list[Difference]:
+    if same(rails.keyed, go.keyed):  # the usual case, ~50x faster than DeepDiff
+        return []
     # threshold_to_diff_deeper=0: always descend, so a renamed record is missing + extra
     tree = DeepDiff(rails.keyed, go.keyed, view="tree", threshold_to_diff_deeper=0)
     found = []

@@ -105,6 +105,14 @@ CASES = [
         8.0,
     ),
     (
+        "bool-vs-int",
+        _set(["events", 0, "pinned"], 0),
+        Kind.TYPE,
+        "/events/events#1/pinned",
+        False,
+        0,
+    ),
+    (
         "null-vs-value",
         _set(["events", 0, "pinned_title"], "Pinned"),
         Kind.TYPE,
@@ -276,3 +284,12 @@ def test_value_of_deep_copy_is_unchanged_by_compare() -> None:
     before = copy.deepcopy(rails)
     compare(ok(rails), ok(load("discussion_show.go.json")))
     assert rails == before
+
+
+def test_number_text_is_irrelevant_but_int_vs_float_is_not() -> None:
+    one = ApiResponse(status=200, text='{"score_percent": 1.00, "count": 0}')
+    same_value = ApiResponse(status=200, text='{"score_percent": 1.0, "count": 0}')
+    assert compare(one, same_value) == []
+    as_float = ApiResponse(status=200, text='{"score_percent": 1.0, "count": 0.0}')
+    [difference] = compare(one, as_float)
+    assert (difference.kind, difference.pointer) == (Kind.TYPE, "/count")
