@@ -299,3 +299,31 @@ def test_closing_until_closed_poll_moves_reasoned_votes_into_the_thread(
     moved = seed.one("SELECT discussion_id FROM events WHERE id = %s", event["id"])
     assert moved == t.discussion_id
     assert "results" in get_poll(server, t.author, poll["id"])
+
+
+def test_worked_proposal_example_through_the_api(server: Server, seed: Seed) -> None:
+    """polls.md 5.1: 10 voters, 3 agree, 1 abstain, 1 disagree, 1 block, 4 undecided."""
+    t = team(seed, members=8)
+    poll = create_poll(server, t, "proposal", ["agree", "abstain", "disagree", "block"])
+    ids = option_ids(server, t.author, poll["id"])
+    picks = ["Agree", "Agree", "Agree", "Abstain", "Disagree", "Block"]
+    for member, name in zip(t.members, picks, strict=False):
+        assert vote(server, member, poll["id"], [(ids[name], 1)]).status_code == 200
+    answer = server.call("GET", f"/api/v1/polls/{poll['id']}", t.author)
+    assert '"score_percent":16.666666666666664' in answer.text
+    shown = answer.json()["polls"][0]
+    assert shown["stance_counts"] == [3, 1, 1, 1] and shown["cast_stances_pct"] == 60
+    rows = shown["results"]
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, None]
+    assert [r["max_score_percent"] for r in rows] == [
+        100.0,
+        33.33333333333333,
+        33.33333333333333,
+        33.33333333333333,
+        0,
+    ]
+    assert (rows[-1]["voter_percent"], rows[-1]["voter_count"]) == (40.0, 4)
+    assert '"average":0,' in answer.text and '"target_percent":0,' in answer.text
+    listed = server.call("GET", "/api/v1/stances", t.author, poll_id=poll["id"]).json()
+    assert listed["meta"] == {"root": "stances", "total": 10}
+    assert [s["cast_at"] is not None for s in listed["stances"]] == [True] * 6 + [False] * 4
