@@ -1,7 +1,10 @@
 """Keeping Hypothesis examples independent: fresh database clones, or a scope of their own.
 
-- `reset_databases(backends)`: every backend's database is dropped and cloned again from
-  its seeded template (`--isolation=clone`); the session actors and ids stay valid.
+- `reset_databases(backends)`: every backend's database gets the rows of its seeded
+  template again (`--isolation=clone`); the session actors and ids stay valid. By default
+  in place (truncate + COPY of the template's rows + sequence positions), because a backend
+  keeps pooled connections that `DROP DATABASE` would kill (the next requests then fail);
+  `method="recreate"` really drops and re-clones (`CREATE DATABASE … TEMPLATE`).
 - `open_scope(backends)`: a new group, thread and actors seeded into each backend's live
   database (`--isolation=scoped`); the example only touches what it created. Scope actors
   use HTTP Basic, so no example costs a login (Loomio allows 10 per hour per IP).
@@ -33,8 +36,8 @@ class Scope:
         return self.actors[name]
 
 
-def reset_databases(backends: Backends) -> None:
-    """Drop and re-clone every backend database from its seeded template."""
+def reset_databases(backends: Backends, method: str = "restore") -> None:
+    """Give every backend database its seeded template's content again (see above)."""
     done: set[str] = set()
     for backend in backends:
         if backends.server is None or backend.database is None or backend.template is None:
@@ -44,7 +47,8 @@ def reset_databases(backends: Backends) -> None:
                 f"without one. Give --{backend.name}-prepare or use --isolation=scoped."
             )
         if backend.database not in done:
-            backends.server.recreate(backend.database, backend.template)
+            reset = backends.server.restore if method == "restore" else backends.server.recreate
+            reset(backend.database, backend.template)
             done.add(backend.database)
 
 
