@@ -60,7 +60,8 @@ class Finding:
     def create(cls, *, kind: FindingKind, check: str, title: str, **fields: Any) -> Finding:
         """A finding whose id is derived from kind, check, operation, backend, pointer, title."""
         key = [kind, check, fields.get("operation", ""), fields.get("backend", "")]
-        key += [generalize(fields.get("pointer", "")), title]
+        pointer = str(fields.get("pointer", ""))
+        key += [generalize(pointer) if pointer.startswith("/") else pointer, title]
         digest = hashlib.sha256("\x1f".join(map(str, key)).encode()).hexdigest()[:16]
         return cls(id=digest, kind=kind, check=check, title=title, **fields)
 

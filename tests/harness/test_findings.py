@@ -52,6 +52,13 @@ def test_id_is_stable_and_ignores_which_record_it_was() -> None:
     assert a_finding().id != a_finding(title="other").id
 
 
+def test_id_accepts_a_place_that_is_not_a_pointer() -> None:
+    finding = Finding.create(
+        kind=FindingKind.TALLY, check="tally", title="t", pointer="poll 3 / option 2"
+    )
+    assert len(finding.id) == 16
+
+
 def test_from_difference() -> None:
     difference = Difference(
         pointer="/events/events#2/depth", kind=Kind.VALUE, rails=1, go=2, detail="value differs"
