@@ -13,6 +13,7 @@ importing every api/serialize/domain module.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 CATEGORIES = (
@@ -33,6 +34,7 @@ class Fault:
     name: str
     category: str
     summary: str
+    module: str = ""
     on: bool = False
 
     def __bool__(self) -> bool:
@@ -52,7 +54,7 @@ def declare(name: str, category: str, summary: str) -> Fault:
         raise ValueError(f"fault {name}: unknown category {category!r} (one of {CATEGORIES})")
     if name in _REGISTRY:
         raise ValueError(f"fault {name} declared twice")
-    fault = Fault(name, category, summary)
+    fault = Fault(name, category, summary, sys._getframe(1).f_globals.get("__name__", ""))
     _REGISTRY[name] = fault
     return fault
 

@@ -57,6 +57,10 @@ F_OFFSET = faults.declare(
     "timestamps_offset_suffix", "type", 'timestamps end in "+00:00" instead of "Z"'
 )
 F_ID_STRING = faults.declare("ids_as_strings", "type", 'primary records send "id" as a string')
+F_PARENT_ROOT = faults.declare(
+    "parent_events_in_events", "envelope",
+    "parent events are sideloaded into events (where the primary array drops them) instead of parent_events",
+)  # fmt: skip
 F_NO_DEDUP = faults.declare(
     "sideloads_not_deduplicated", "envelope", "a record reached twice appears twice in its collection"
 )
@@ -253,7 +257,7 @@ class Envelope:
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
         self.hash: dict[str, list[dict[str, Any]]] = {}
-        self.seen: dict[str, set[tuple[str, int]]] = {}
+        self.seen: dict[str, dict[tuple[str, int], dict[str, Any]]] = {}
 
     def serialize(self, ser: Serializer, row: Row) -> dict[str, Any]:
         ctx = self.ctx
@@ -275,7 +279,8 @@ class Envelope:
                     continue
                 target = load(ctx, assoc.model, assoc.get(ctx, row))
                 data[assoc.key] = target["id"] if target else None
-                self.merge(assoc.root, assoc.serializer, assoc.model, [target] if target else [])  # type: ignore[arg-type]
+                root = "events" if assoc.root == "parent_events" and F_PARENT_ROOT.on else assoc.root
+                self.merge(root, assoc.serializer, assoc.model, [target] if target else [])  # type: ignore[arg-type]
             else:
                 if assoc.model not in MODELS:
                     data[assoc.key] = []
@@ -291,16 +296,18 @@ class Envelope:
 
     def merge(self, root: str, serializer: str, class_name: str, targets: list[Row]) -> None:
         collection = self.hash.setdefault(root, [])
-        seen = self.seen.setdefault(root, set())
+        seen = self.seen.setdefault(root, {})
         ser = SERIALIZERS[serializer]
         for target in targets:
             marker = (class_name, target["id"])
-            if marker in seen and not F_NO_DEDUP.on:
+            if marker in seen:
+                if F_NO_DEDUP.on and seen[marker]:
+                    collection.append(seen[marker])
                 continue
-            if marker in seen and len(collection) > 500:
-                continue  # the fault must not recurse forever
-            seen.add(marker)
-            collection.append(self.serialize(ser, target))
+            seen[marker] = {}  # marked before recursing, as AMS does (stops cycles)
+            data = self.serialize(ser, target)
+            seen[marker] = data
+            collection.append(data)
 
 
 def root_for(rows: list[Row], serializer: str) -> str:

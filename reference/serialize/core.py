@@ -568,17 +568,7 @@ def _source_group(ctx: Ctx, row: Row) -> Any:
     return (row["custom_fields"] or {}).get("source_group_id")
 
 
-PARENT_EVENTS_ROOT = "parent_events"
-F_PARENT_ROOT = faults.declare(
-    "parent_events_in_events", "envelope", "parent events are sideloaded into events (and so lost) instead of parent_events"
-)
-
-
-def _parent_root_assoc() -> Any:
-    return has_one("parent", "event", PARENT_EVENTS_ROOT, model="Event")
-
-
-_event_ser = register_serializer(
+register_serializer(
     "event",
     "Event",
     event_attributes,
@@ -587,23 +577,16 @@ _event_ser = register_serializer(
                 get=lambda ctx, row: row["user_id"]),
         polymorphic("eventable", get=_eventable, include=_include_eventable),
         has_one("discussion", "discussion", "discussions", model="Discussion"),
-        _parent_root_assoc(),
+        has_one("parent", "event", "parent_events", model="Event"),
         has_one("source_group", "group", "groups", model="Group", get=_source_group,
                 include=lambda ctx, row: row["kind"] == "discussion_moved" and _source_group(ctx, row) is not None),
     ],
 )  # fmt: skip
-_event_ser_faulty = register_serializer(
-    "event_parent_in_events",
-    "Event",
-    event_attributes,
-    [a if a.name != "parent" else has_one("parent", "event_parent_in_events", "events", model="Event")
-     for a in _event_ser.associations],
-)  # fmt: skip
 
 
 def event_serializer() -> str:
-    """Name of the serializer events use in this process (the fault swaps it)."""
-    return "event_parent_in_events" if F_PARENT_ROOT.on else "event"
+    """Name of the serializer for events."""
+    return "event"
 
 
 # ---------------------------------------------------------------- comments, tags, reactions

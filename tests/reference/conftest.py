@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,14 +157,14 @@ class Seeder:
             "discussion_privacy_options": options, "creator_id": creator["id"] if creator else None,
             "parent_id": parent["id"] if parent else None,
             "membership_granted_upon": "invitation" if privacy == "secret" else "approval",
+            "created_at": datetime.now(UTC).replace(tzinfo=None),
+            "updated_at": datetime.now(UTC).replace(tzinfo=None),
             **flags,
         }  # fmt: skip
+        values["full_name"] = values["name"]
         cols = ", ".join(f'"{c}"' for c in values)
         marks = ", ".join(["%s"] * len(values))
-        group = self.one(
-            f"INSERT INTO groups ({cols}, full_name, created_at, updated_at) VALUES ({marks}, %s, now(), now()) RETURNING *",
-            (*values.values(), values["name"]),
-        )
+        group = self.one(f"INSERT INTO groups ({cols}) VALUES ({marks}) RETURNING *", tuple(values.values()))
         if creator:
             self.member(group, creator, admin=True)
         return group
