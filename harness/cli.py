@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Callable
 
-USAGE = """usage: parity COMMAND [ARGS]
+# command -> (module with `main(argv) -> int`, arguments, what it does)
+COMMANDS = {
+    "run": ("harness.run", "[--profile ci] [PYTEST ARGS]", "the main job: suites + report"),
+    "extract": ("extractor.cli", "RAILS_ROOT -o spec/openapi.yaml", "Rails tree -> OpenAPI 3.1"),
+    "diff-spec": ("harness.spec_drift", "OLD NEW [--json]", "spec drift; exit 1 if breaking"),
+    "test": ("harness.cli", "[PYTEST ARGS]", "the tool's own tests (pytest tests)"),
+}
+USAGE = "usage: parity COMMAND [ARGS]\n\ncommands:\n" + "".join(
+    f"  {name:<10}{args:<34}{what}\n" for name, (_, args, what) in COMMANDS.items()
+)
 
-commands:
-  extract RAILS_ROOT -o spec/openapi.yaml   Rails source tree -> OpenAPI 3.1 spec
-  test [PYTEST ARGS]                        the tool's own tests (pytest tests)
-  diff-spec OLD NEW [--json]                spec drift for the front end; exit 1 if breaking
-"""
+
+def run_own_tests(argv: list[str]) -> int:
+    """`parity test`: the tool's own tests, what CI runs."""
+    import pytest
+
+    return int(pytest.main(["tests", *argv]))
+
+
+def _entry(command: str) -> Callable[[list[str]], int]:
+    if command == "test":
+        return run_own_tests
+    module = importlib.import_module(COMMANDS[command][0])
+    entry: Callable[[list[str]], int] = module.main
+    return entry
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,20 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE)
         return 0 if args else 2
     command, rest = args[0], args[1:]
-    if command == "extract":
-        from extractor.cli import main as extract
-
-        return extract(rest)
-    if command == "diff-spec":
-        from harness.spec_drift import main as diff_spec
-
-        return diff_spec(rest)
-    if command == "test":
-        import pytest
-
-        return int(pytest.main(["tests", *rest]))
-    print(f"parity: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
-    return 2
+    if command not in COMMANDS:
+        print(f"parity: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
+        return 2
+    return _entry(command)(rest)
 
 
 if __name__ == "__main__":
