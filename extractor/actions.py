@@ -246,12 +246,12 @@ class ActionReader:
             or inflect.camelize(inflect.singularize(base))
         )
         overridden = _overrides(chain, "serializer_class")
-        serializers = render.serializer or overridden or (f"{record_class}Serializer",)
+        named: tuple[str, ...] = render.serializer or overridden or (f"{record_class}Serializer",)
         root = render.root or _override(chain, "serializer_root") or inflect.tableize(record_class)
         return Answer(
             kind="envelope",
             root=root,
-            serializers=self._known(serializers),
+            serializers=self._known(named),
             meta=render.kind == "envelope",
             render=render,
         )

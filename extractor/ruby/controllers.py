@@ -279,9 +279,10 @@ def _returns(body: Node | None) -> tuple[str, ...]:
     expr = last_expression(body)
     if expr is None:
         return ()
-    branches = [expr]
+    branches: list[Node] = [expr]
     if expr.type in ("if", "unless", "conditional", "case"):
-        branches = [last_expression(b) for b in expr.named_children[1:]]
+        tails = (last_expression(b) for b in expr.named_children[1:])
+        branches = [b for b in tails if b is not None]
     out: list[str] = []
     for branch in branches:
         if branch is None:

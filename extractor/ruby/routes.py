@@ -246,11 +246,7 @@ class _Reader:
             base = scope.nested_path if scope.nested_path else scope.path
         canonical = level in ("member", "collection") and raw in _CANONICAL
         segment = "" if canonical else "/" + raw.lstrip("/")
-        verbs = (
-            [name_of(v) or "" for v in strings_of(opts.get("via")) or ()]
-            if verb == "match"
-            else [verb]
-        )
+        verbs = list(strings_of(opts.get("via")) or ()) if verb == "match" else [verb]
         for one in verbs:
             self.add(stmt, one.upper(), _clean(base + segment), controller, action)
 

@@ -395,7 +395,10 @@ def _macro(parsed: Parsed, node: Node) -> Macro:
     reader: Method | None = None
     predicates = declares = False
     loop_vars = {
-        text(p) for sub in walk(body) if sub.type == "block_parameters" for p in sub.named_children
+        text(p)
+        for sub in (walk(body) if body is not None else ())
+        if sub.type == "block_parameters"
+        for p in sub.named_children
     }
     if params is not None:
         loop_vars |= {text(p).lstrip("*") for p in params.named_children}

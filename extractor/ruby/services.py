@@ -85,6 +85,5 @@ def _returns_event(body: Node | None, depth: int = 0) -> bool:
         s.type == "assignment"
         and text(s.child_by_field_name("left")) == local
         and _is_publish(s.child_by_field_name("right"))
-        for s in walk(body)
-        if body is not None
+        for s in (walk(body) if body is not None else ())
     )
