@@ -43,6 +43,7 @@ __all__ = [
     "Decision",
     "Role",
     "actors",
+    "canonical",
     "cells",
     "config_problems",
     "config_variants",
@@ -122,6 +123,32 @@ _MEMBERSHIP_TARGET = frozenset(
     {Action.MEMBERSHIP_MAKE_ADMIN, Action.MEMBERSHIP_REMOVE_ADMIN, Action.MEMBERSHIP_DESTROY}
 )
 _STANCE_TARGET = frozenset({Action.STANCE_UPDATE, Action.STANCE_UNCAST})
+_POLL_TARGET = frozenset(
+    {Action.POLL_SHOW, Action.POLL_UPDATE, Action.POLL_CLOSE, Action.POLL_REOPEN,
+     Action.POLL_DISCARD, Action.VOTE, Action.OUTCOME_CREATE, Action.OUTCOME_UPDATE}
+) | _STANCE_TARGET  # fmt: skip
+# Settings that only matter to some actions; elsewhere `canonical` resets them.
+_ACTION_SPECIFIC = {
+    "membership": _MEMBERSHIP_TARGET,
+    "group_has_admins": frozenset({Action.MEMBERSHIP_MAKE_ADMIN}),
+    "stance": _STANCE_TARGET,
+    "comment_has_replies": frozenset({Action.COMMENT_DESTROY}),
+    "poll_state": _POLL_TARGET,
+    "poll_discarded": _POLL_TARGET,
+    "specified_voters_only": _POLL_TARGET,
+    "anonymous": _POLL_TARGET,
+}
+
+
+def canonical(cell: Cell) -> Cell:
+    """`cell` with the settings its action ignores reset to defaults (for counting cells)."""
+    base = Config()
+    changes = {
+        name: getattr(base, name)
+        for name, actions in _ACTION_SPECIFIC.items()
+        if cell.action not in actions
+    }
+    return Cell(cell.actor, replace(cell.config, **changes), cell.action)  # type: ignore[arg-type]
 
 
 def decide(cell: Cell) -> Decision:
@@ -171,12 +198,14 @@ def cells(
     actor_list: Iterable[Actor] | None = None,
     actions: Iterable[Action] | None = None,
 ) -> Iterator[Cell]:
-    """Every applicable cell of the given (default: all) configs x actors x actions."""
+    """Every applicable, distinct canonical cell of configs x actors x actions (default all)."""
     action_list = list(Action if actions is None else actions)
     people = list(actors() if actor_list is None else actor_list)
+    seen: set[Cell] = set()
     for config in config_variants() if configs is None else configs:
         for actor in people:
             for action in action_list:
                 cell = Cell(actor, config, action)
-                if inapplicable(cell) is None:
-                    yield cell
+                if inapplicable(cell) is None and (key := canonical(cell)) not in seen:
+                    seen.add(key)
+                    yield key

@@ -16,6 +16,7 @@ from properties.oracles.permissions import (
     Config,
     Role,
     actors,
+    canonical,
     cells,
     config_problems,
     config_variants,
@@ -252,6 +253,19 @@ def test_enumeration_covers_well_over_60_distinct_cells():
     assert len(set(every)) == len(every) > 60 * 100
     assert {c.action for c in every} == set(Action)
     assert {c.actor.role for c in every} == set(Role)
+
+
+def test_canonical_cells_decide_the_same():
+    people = [actor(r) for r in Role] + [AU]
+    changed = [
+        str(cell)
+        for config in config_variants()
+        for who in people
+        for action in Action
+        if inapplicable(cell := Cell(who, config, action)) is None
+        and decide(canonical(cell)) != decide(cell)
+    ]
+    assert changed == []
 
 
 def test_every_action_has_an_endpoint():
