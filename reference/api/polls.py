@@ -224,7 +224,12 @@ def update(ctx: Ctx) -> Any:
         ctx.conn, kind="poll_edited", eventable=("Poll", poll["id"]), user_id=ctx.user_id,
         discussion_id=poll["discussion_id"] if in_thread else None,
         parent=polls.created_event(ctx.conn, poll["id"]) if in_thread else None,
-        custom_fields={"recipient_message": message or None} if message else None,
+        custom_fields={
+            "recipient_user_ids": list(params.get("recipient_user_ids") or []),
+            "recipient_chatbot_ids": list(params.get("recipient_chatbot_ids") or []),
+            "recipient_message": message or None,  # .presence: "" is stored as null
+            "recipient_audience": params.get("recipient_audience") or None,
+        },
     )  # fmt: skip
     polls.reload(ctx, poll["id"])
     return _events(ctx, event)

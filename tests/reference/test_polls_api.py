@@ -327,3 +327,26 @@ def test_worked_proposal_example_through_the_api(server: Server, seed: Seed) -> 
     listed = server.call("GET", "/api/v1/stances", t.author, poll_id=poll["id"]).json()
     assert listed["meta"] == {"root": "stances", "total": 10}
     assert [s["cast_at"] is not None for s in listed["stances"]] == [True] * 6 + [False] * 4
+
+
+def test_poll_edited_joins_thread_only_with_a_recipient_message(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"])
+    plain = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author, {"poll": {"title": "T2"}})
+    assert plain.status_code == 200, plain.text
+    event = plain.json()["events"][0]
+    assert event["kind"] == "poll_edited" and event["discussion_id"] is None
+    assert event["custom_fields"]["recipient_message"] is None
+    assert plain.json()["polls"][0]["versions_count"] == 2
+    noted = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
+                        {"poll": {"title": "T3", "recipient_message": ""}})  # fmt: skip
+    assert noted.json()["events"][0]["position_key"] == "00001-00001"
+    member = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.members[0],
+                         {"poll": {"title": "T4"}})  # fmt: skip
+    assert member.status_code == 403
+    locked = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
+                         {"poll": {"hide_results": "until_closed"}})  # fmt: skip
+    assert locked.status_code == 200
+    back = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
+                       {"poll": {"hide_results": "off"}})  # fmt: skip
+    assert back.status_code == 422 and "hide_results" in back.json()["errors"]
