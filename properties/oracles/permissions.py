@@ -148,7 +148,7 @@ def canonical(cell: Cell) -> Cell:
         for name, actions in _ACTION_SPECIFIC.items()
         if cell.action not in actions
     }
-    return Cell(cell.actor, replace(cell.config, **changes), cell.action)  # type: ignore[arg-type]
+    return Cell(cell.actor, replace(cell.config, **changes), cell.action)
 
 
 def decide(cell: Cell) -> Decision:
