@@ -10,6 +10,7 @@ when the session was interrupted or ended early: then the verdict says so.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -22,20 +23,22 @@ import pytest
 import yaml
 
 from harness import events
+from harness.redact import redact as harness_redact
 from harness.findings import (
     Finding,
     FindingKind,
     FindingsWriter,
     findings_files,
     merge_findings,
-    redact,
 )
 from harness.report.build import build_report
 from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
+from harness.report.text import redact_text
 
 MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
+_WORKER_CRASH = re.compile(r"^worker '[^']+' crashed while running '[^']+'$")
 VERSIONS = ("loomio-parity", "pytest", "hypothesis", "schemathesis", "pytest-xdist")
 
 
@@ -50,6 +53,7 @@ class ReportPlugin:
         workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
         self.worker_id = str(workerinput["workerid"]) if workerinput else "main"
         self.is_worker = workerinput is not None
+        self.distributes = config.pluginmanager.has_plugin("dsession")  # an xdist controller
         self.recorder = Recorder()
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -83,18 +87,21 @@ class ReportPlugin:
     # -- recording -------------------------------------------------------------------------
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Test outcomes, once: on the controller (xdist forwards them) or the only process."""
-        if self.is_worker:
-            return
+        """Test outcomes, recorded where the test ran: that process knows the secrets to mask.
+
+        An xdist controller sees every report too; its record only counts for tests whose
+        worker wrote none (the worker crashed), see `Recorder.merge`.
+        """
         known = self.recorder.checks.get(report.nodeid)
-        outcome = _outcome(report, known.outcome if known else "passed")
         message = known.message if known else ""
         if report.failed or (report.skipped and not message):
-            message = redact(_message(report))[:MESSAGE_LIMIT]
+            message = mask_secrets(_message(report))[:MESSAGE_LIMIT]
+        if self.distributes and not _WORKER_CRASH.match(message):
+            message = ""  # the worker's record has the text, masked with the worker's secrets
         self.recorder.check(
             CheckResult(
                 nodeid=report.nodeid,
-                outcome=outcome,
+                outcome=_outcome(report, known.outcome if known else "passed"),
                 duration_s=(known.duration_s if known else 0.0) + report.duration,
                 message=message,
             )
@@ -114,7 +121,8 @@ class ReportPlugin:
         if self.is_worker:
             return
         interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
-        parts = list(read_parts(self.parts_dir))
+        # Workers first: their record of a test wins over the controller's (see logreport).
+        parts = [*read_parts(self.parts_dir, exclude=self.worker_id), self.recorder]
         self.report = build_report(
             merge_recorders(parts),
             merge_findings(findings_files(self.parts_dir)),
@@ -151,7 +159,7 @@ class ReportPlugin:
             seeds=tuple(sorted({*self.recorder.seeds, *([str(seed)] if seed else [])})),
             versions=(("python", sys.version.split()[0]), *_versions()),
             backends=tuple(sorted(self.recorder.backends.items())),
-            command=redact(" ".join(["pytest", *self.config.invocation_params.args])),
+            command=mask_secrets(" ".join(["pytest", *self.config.invocation_params.args])),
             processes=processes,
             interrupted=interrupted,
             exit_status=exit_status,
@@ -165,10 +173,17 @@ def write_report(report: Report, out_dir: Path) -> None:
         _write_atomic(out_dir / name, text)
 
 
-def read_parts(parts_dir: Path) -> Iterator[Recorder]:
-    """Every process' part file in a directory."""
+def read_parts(parts_dir: Path, exclude: str = "") -> Iterator[Recorder]:
+    """Every process' part file in a directory (but `part-<exclude>.json`)."""
     for path in sorted(parts_dir.glob("part-*.json")):
-        yield Recorder.from_json(path.read_text(encoding="utf-8"))
+        if path.name != f"part-{exclude}.json":
+            yield Recorder.from_json(path.read_text(encoding="utf-8"))
+
+
+def mask_secrets(text: str) -> str:
+    """A test's failure text with the report's redaction and every secret this process
+    registered (actor passwords live only in the worker that seeded them)."""
+    return harness_redact(redact_text(text))
 
 
 def _outcome(report: pytest.TestReport, so_far: str) -> str:

@@ -18,6 +18,7 @@ from harness.http import ApiRequest, ApiResponse
 from harness.report.coverage import Observation, observe
 from harness.noise import NoiseField
 from harness.report.model import CheckResult
+from harness.report.text import redact_text
 
 PART_VERSION = 1
 
@@ -69,8 +70,8 @@ class Recorder:
         self.dirty = True
 
     def backend(self, name: str, where: str) -> None:
-        """How a backend was reached (URL, image, command), for the run metadata; no secret."""
-        self.backends[name] = where
+        """How a backend was reached (URL, image, command), for the run metadata."""
+        self.backends[name] = redact_text(where)
         self.dirty = True
 
     def seed(self, seed: str) -> None:
@@ -82,7 +83,11 @@ class Recorder:
         self.dirty = True
 
     def merge(self, other: Recorder) -> None:
-        """Add another process' record to this one (workers, shards)."""
+        """Add another process' record to this one (workers, shards).
+
+        A test recorded twice (by its worker and by the xdist controller) keeps the first
+        record: merge workers before the controller.
+        """
         for obs in other.observations.values():
             self.add(obs)
         for key, n in other.counts.items():
@@ -92,7 +97,8 @@ class Recorder:
         self.exclude(other.noise.values())
         self.backends.update(other.backends)
         self.seeds |= other.seeds
-        self.checks.update(other.checks)
+        for nodeid, check in other.checks.items():  # the first record of a test wins
+            self.checks.setdefault(nodeid, check)
 
     def figures(self) -> dict[str, list[tuple[str, float]]]:
         """Per suite, its figures: the counts and the sizes of the distinct sets."""
