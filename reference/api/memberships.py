@@ -88,12 +88,12 @@ def destroy(ctx: Ctx) -> Any:
     if F_DESTROY_ROOT.on:
         return respond(ctx, [membership], serializer="membership")
     group = db.one(ctx.conn, "SELECT * FROM groups WHERE id = %s", (membership["group_id"],))
-    # Loomio renders the group with an empty scope: no caller, no preloads.
+    # `render json: Array(resource.group), root: :groups, scope: {}`: no caller, no preloads, no meta.
     ctx.cache.pop(("Group", membership["group_id"]), None)
     ctx.user = None
     ctx.memo.clear()
     load(ctx, "Group", group["id"])  # type: ignore[index]
-    return respond(ctx, [group], serializer="group", root="groups")  # type: ignore[list-item]
+    return respond(ctx, [group], serializer="group", root="groups", meta=False)  # type: ignore[list-item]
 
 
 ROUTES = [

@@ -264,7 +264,7 @@ def group_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
     data.update(
         subscription=subscription_for(ctx, row),
         subgroups_count=row["subgroups_count"],
-        new_host=None,
+        new_host=False,
         categorize_poll_templates=(row["info"] or {}).get("categorize_poll_templates", True),
         category=row["category"],
         request_to_join_prompt=row["request_to_join_prompt"],
