@@ -1,0 +1,147 @@
+"""Fixtures of the conformance suite: the spec as a schemathesis schema, the world, the runner.
+
+Option (group "conformance"): `--conformance-expectations PATH` / ini
+`conformance_expectations` — the per-operation expectations file (default
+contracts/expectations.yaml). Examples per operation follow the Hypothesis profile
+(`--hypothesis-profile dev|ci|nightly`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.config import SchemathesisConfig
+
+from contracts.conformance import Conformance
+from contracts.expectations import DEFAULT_PATH, Expectations, ExpectationsError, load_expectations
+from contracts.world import World
+from harness.backends import Backends
+from harness.config import HarnessConfig
+from harness.findings import FindingsWriter
+from harness.isolation import Scope
+from harness.report.options import recorder
+
+SPEC = Path("spec/openapi.yaml")
+# What every operation shares; per-operation checks come from the expectations file.
+BASE_CONFIG: dict[str, Any] = {"generation": {"mode": "all"}}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "loomio-parity conformance suite")
+    group.addoption(
+        "--conformance-expectations",
+        dest="conformance_expectations",
+        metavar="PATH",
+        default=None,
+        help="per-operation expectations (actors, references, expected statuses); "
+        f"default {DEFAULT_PATH.relative_to(DEFAULT_PATH.parents[1])}",
+    )
+    parser.addini(
+        "conformance_expectations", "per-operation expectations file of the conformance suite"
+    )
+
+
+def _expectations_path(config: pytest.Config) -> Path:
+    given = config.getoption("conformance_expectations") or config.getini(
+        "conformance_expectations"
+    )
+    if not given:
+        return DEFAULT_PATH
+    path = Path(given)
+    return path if path.is_absolute() else config.invocation_params.dir / path
+
+
+def _spec_operations(spec: dict[str, Any]) -> set[str]:
+    return {
+        op["operationId"]
+        for item in spec.get("paths", {}).values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op
+    }
+
+
+@pytest.fixture(scope="session")
+def expectations(pytestconfig: pytest.Config) -> Expectations:
+    """The per-operation expectations, checked against the spec's operationIds."""
+    import yaml
+
+    spec = yaml.safe_load((pytestconfig.rootpath / SPEC).read_text(encoding="utf-8"))
+    try:
+        return load_expectations(_expectations_path(pytestconfig), _spec_operations(spec))
+    except ExpectationsError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
+    """spec/openapi.yaml as a schemathesis schema, configured by the expectations file."""
+    config = SchemathesisConfig.from_dict(expectations.schemathesis_config(BASE_CONFIG))
+    return schemathesis.openapi.from_path(pytestconfig.rootpath / SPEC, config=config)
+
+
+@pytest.fixture(scope="session")
+def conformance_world(
+    backends: Backends, isolated_example: Callable[..., ContextManager[Scope]]
+) -> Iterator[World]:
+    """Scopes and records of every operation, on both backends, made on first use."""
+    world = World(backends=backends, open_scope=lambda: isolated_example("scoped"))
+    try:
+        yield world
+    finally:
+        world.close()
+
+
+@pytest.fixture(scope="session")
+def conformance_findings(
+    request: pytest.FixtureRequest, harness_config: HarnessConfig, backends: Backends
+) -> Iterator[FindingsWriter]:
+    """The report's findings writer (with --report), else findings-main.jsonl in the run dir."""
+    if "findings_writer" in request.fixturenames or _has_fixture(request, "findings_writer"):
+        yield request.getfixturevalue("findings_writer")
+        return
+    # harness.plugin does not load harness.report.options: without `-p harness.report.options`
+    # there is no findings_writer fixture, so the findings go next to the backend logs.
+    with FindingsWriter.for_worker(harness_config.run_dir / "findings", _worker(request)) as w:
+        yield w
+
+
+def _has_fixture(request: pytest.FixtureRequest, name: str) -> bool:
+    manager = request.session._fixturemanager  # no public lookup of a fixture by name
+    return bool(manager.getfixturedefs(name, request.node))
+
+
+def _worker(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
+
+
+@pytest.fixture(params=["rails", "go"])
+def side(request: pytest.FixtureRequest) -> str:
+    """The backend under test: each conformance item runs against one side."""
+    return str(request.param)
+
+
+@pytest.fixture
+def conformance(
+    pytestconfig: pytest.Config,
+    harness_config: HarnessConfig,
+    conformance_world: World,
+    expectations: Expectations,
+    conformance_findings: FindingsWriter,
+) -> Iterator[Conformance]:
+    """The runner of one test item; its findings are written when the item ends."""
+    runner = Conformance(
+        world=conformance_world,
+        expectations=expectations,
+        recorder=recorder(pytestconfig),
+        writer=conformance_findings,
+        timeout=harness_config.request_timeout,
+    )
+    try:
+        yield runner
+    finally:
+        runner.flush()

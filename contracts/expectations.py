@@ -1,0 +1,153 @@
+"""Per-operation expectations of the conformance suite, read from `contracts/expectations.yaml`.
+
+The file says, for each operationId of the spec, what the spec alone cannot: which seeded
+actor calls it, which real records fill its path, query and body references, whether each
+example needs records of its own (operations that close, discard or destroy), which
+statuses the built-in checks accept, and what a visitor gets. `checks:` blocks use
+schemathesis' own configuration format (`expected-statuses`), so they go to schemathesis
+unchanged (see `schemathesis_config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_PATH = Path(__file__).with_name("expectations.yaml")
+RECORD_KINDS = frozenset(
+    {"group", "discussion", "membership", "comment", "poll", "poll_option", "stance",
+     "closed_poll", "outcome", "user"}  # fmt: skip
+)
+_OPERATION_KEYS = frozenset(
+    {"actor", "path", "query", "body", "fresh", "checks", "visitor", "skip", "note"}
+)
+
+
+class ExpectationsError(ValueError):
+    """The expectations file is malformed; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expectation:
+    """What one operation needs and accepts.
+
+    `path`, `query`: parameter name -> record kind ("comment"), or "kind.key" for a url key,
+    or a list of them (one is chosen per example).
+    `body`: JSON Pointer-like "comment/discussion_id" -> record kind.
+    `fresh`: record kinds created anew for every example (the operation consumes them).
+    `visitor`: the status a visitor gets for the same request (None: not checked).
+    """
+
+    operation_id: str
+    actor: str = "admin"
+    path: Mapping[str, str | list[str]] = field(default_factory=dict)
+    query: Mapping[str, str | list[str]] = field(default_factory=dict)
+    body: Mapping[str, str | list[str]] = field(default_factory=dict)
+    fresh: tuple[str, ...] = ()
+    checks: Mapping[str, Any] = field(default_factory=dict)
+    visitor: int | None = None
+    skip: str = ""
+
+    def kinds(self) -> set[str]:
+        """Every record kind this operation refers to."""
+        refs = [*self.path.values(), *self.query.values(), *self.body.values()]
+        return {ref.split(".")[0] for ref in _flat(refs)} | set(self.fresh)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expectations:
+    """The whole file: defaults applied to every operation, then per-operation entries."""
+
+    source: Path
+    defaults: Mapping[str, Any]
+    operations: Mapping[str, Expectation]
+
+    def for_operation(self, operation_id: str) -> Expectation:
+        """The operation's entry, or the defaults for an operation the file does not name."""
+        found = self.operations.get(operation_id)
+        return found or _expectation(operation_id, {}, self.defaults, self.source)
+
+    def schemathesis_config(self, base: Mapping[str, Any]) -> dict[str, Any]:
+        """A schemathesis config dict: `base`, the default checks and per-operation checks."""
+        config = dict(base)
+        config["checks"] = {**dict(base.get("checks", {})), **dict(self.defaults.get("checks", {}))}
+        # An operation's `checks:` replace the defaults check by check (schemathesis merges).
+        config["operations"] = [
+            {"include-operation-id": e.operation_id, "checks": dict(e.checks)}
+            for e in self.operations.values()
+            if e.checks
+        ] + [
+            {"include-operation-id": e.operation_id, "enabled": False}
+            for e in self.operations.values()
+            if e.skip
+        ]
+        return config
+
+
+def load_expectations(path: Path, known_operations: set[str]) -> Expectations:
+    """Read and check the file against the spec's operationIds."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExpectationsError(f"{path}: cannot read expectations ({exc}).") from None
+    defaults = data.get("defaults") or {}
+    operations = data.get("operations") or {}
+    unknown = sorted(set(operations) - known_operations)
+    if unknown:
+        raise ExpectationsError(
+            f"{path}: operations {', '.join(unknown)} are not in the spec. Remove them or "
+            "regenerate spec/openapi.yaml (python -m extractor)."
+        )
+    return Expectations(
+        source=path,
+        defaults=defaults,
+        operations={
+            op: _expectation(op, entry or {}, defaults, path) for op, entry in operations.items()
+        },
+    )
+
+
+def _expectation(
+    operation_id: str, entry: Mapping[str, Any], defaults: Mapping[str, Any], source: Path
+) -> Expectation:
+    extra = sorted(set(entry) - _OPERATION_KEYS)
+    if extra:
+        raise ExpectationsError(
+            f"{source}: operations.{operation_id}: unknown keys {', '.join(extra)} "
+            f"(allowed: {', '.join(sorted(_OPERATION_KEYS))})."
+        )
+    refs = {
+        name: dict(entry.get(name) or {}) for name in ("path", "query", "body")
+    }
+    fresh = tuple(entry.get("fresh") or ())
+    for name, mapping in refs.items():
+        for key, ref in mapping.items():
+            for one in _flat([ref]):
+                _check_kind(one.split(".")[0], f"{source}: operations.{operation_id}.{name}.{key}")
+    for kind in fresh:
+        _check_kind(kind, f"{source}: operations.{operation_id}.fresh")
+    return Expectation(
+        operation_id=operation_id,
+        actor=str(entry.get("actor") or defaults.get("actor") or "admin"),
+        fresh=fresh,
+        checks=dict(entry.get("checks") or {}),
+        visitor=entry.get("visitor", defaults.get("visitor")),
+        skip=str(entry.get("skip") or ""),
+        **refs,
+    )
+
+
+def _flat(refs: list[Any]) -> list[str]:
+    """References are one "kind" or a list of them (chosen per example)."""
+    return [str(r) for ref in refs for r in ([ref] if isinstance(ref, str) else ref)]
+
+
+def _check_kind(kind: str, where: str) -> None:
+    if kind not in RECORD_KINDS:
+        raise ExpectationsError(
+            f"{where}: unknown record kind {kind!r} (known: {', '.join(sorted(RECORD_KINDS))})."
+        )
