@@ -53,7 +53,6 @@ class ReportPlugin:
         workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
         self.worker_id = str(workerinput["workerid"]) if workerinput else "main"
         self.is_worker = workerinput is not None
-        self.distributes = config.pluginmanager.has_plugin("dsession")  # an xdist controller
         self.recorder = Recorder()
         self.started = time.monotonic()
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -83,6 +82,11 @@ class ReportPlugin:
         """Workers write where the controller reads, whatever their working directory."""
         node.workerinput["parity_report_dir"] = str(self.out_dir)
         node.workerinput["parity_spec"] = str(self.spec_path)
+
+    @property
+    def distributes(self) -> bool:
+        """Whether this is an xdist controller (known only once xdist has configured)."""
+        return self.config.pluginmanager.has_plugin("dsession")
 
     # -- recording -------------------------------------------------------------------------
 
