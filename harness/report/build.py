@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from harness.findings import Finding
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     CheckResult,
     ExtractionIssue,
     ExtractionSummary,
-    Finding,
     Report,
     RunInfo,
     SuiteResult,
@@ -27,7 +27,7 @@ def build_report(
     *,
     spec: Mapping[str, Any] | None,
     extraction: Mapping[str, Any] | None = None,
-    run: RunInfo = RunInfo(),
+    run: RunInfo | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
     observed = {o.backend for o in record.observations.values()}
@@ -41,7 +41,7 @@ def build_report(
         checks=checks,
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
-        run=run,
+        run=run or RunInfo(),
     )
 
 

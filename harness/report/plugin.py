@@ -23,7 +23,6 @@ import pytest
 import yaml
 
 from harness import events
-from harness.redact import redact as harness_redact
 from harness.findings import (
     Finding,
     FindingKind,
@@ -31,6 +30,7 @@ from harness.findings import (
     findings_files,
     merge_findings,
 )
+from harness.redact import redact as harness_redact
 from harness.report.build import build_report
 from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.recorder import Recorder, merge_recorders

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.http import ApiRequest, ApiResponse
-from harness.report.coverage import Observation, observe
 from harness.noise import NoiseField
+from harness.report.coverage import Observation, observe
 from harness.report.model import CheckResult
 from harness.report.text import redact_text
 
@@ -44,7 +44,9 @@ class Recorder:
         if not self.enabled:
             return
         self.add(
-            observe(backend, request.method, request.path, response.status, response.body, operation)
+            observe(
+                backend, request.method, request.path, response.status, response.body, operation
+            )
         )
 
     def add(self, obs: Observation) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.harness.report.samples import SPEC
 
 # Helpers the generated test files use: feed the recorder, write findings like the suites do.
-PRELUDE = '''
+PRELUDE = """
 from harness.findings import Finding, FindingKind
 from harness.http import ApiRequest, ApiResponse
 
@@ -22,7 +22,7 @@ def exchange(recorder, backend, path, status=200, body=None, method="GET"):
 def finding(title, **fields):
     fields.setdefault("kind", FindingKind.DIFFERENTIAL)
     return Finding.create(check="lockstep", title=title, **fields)
-'''
+"""
 
 
 def run_pytest(
@@ -36,7 +36,9 @@ def run_pytest(
     command += ["-p", "no:cacheprovider", "-q", *(["--report", "report"] if report else []), *args]
     # Only the plugins named above: schemathesis' entry point alone costs ~1.5 s a run.
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
-    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def findings_json(tmp_path: Path) -> dict:

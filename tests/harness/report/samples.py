@@ -6,7 +6,6 @@ import dataclasses
 from typing import Any
 
 from harness.findings import Finding, FindingKind
-
 from harness.noise import NoiseField
 from harness.report.coverage import compute_coverage, observe
 from harness.report.model import (

@@ -22,7 +22,12 @@ def by_id(backend_coverage, operation_id):
 
 def test_shape_of_keeps_keys_and_replaces_array_items_with_star():
     body = {"discussions": [{"id": 1, "a/b": 2}], "meta": {}}
-    assert set(shape_of(body)) == {"/discussions", "/discussions/*/id", "/discussions/*/a~1b", "/meta"}
+    assert set(shape_of(body)) == {
+        "/discussions",
+        "/discussions/*/id",
+        "/discussions/*/a~1b",
+        "/meta",
+    }
 
 
 def test_observation_keeps_no_values_and_drops_the_query():
@@ -48,7 +53,9 @@ def test_schema_properties_follow_refs_allof_items_maps_and_stop_on_recursion():
 
 def test_what_lies_below_a_recursion_cut_is_declared():
     body = {"discussions": [{"id": 1, "parent": {"id": 2, "parent": {"title": "t"}}}]}
-    (rails,) = compute_coverage(SPEC, [observe("rails", "GET", "/api/v1/discussions/1", 200, body)], ["rails"])
+    (rails,) = compute_coverage(
+        SPEC, [observe("rails", "GET", "/api/v1/discussions/1", 200, body)], ["rails"]
+    )
     show = by_id(rails, "discussions_show")
     assert show.undeclared == ()
     assert "200 /discussions/*/parent" in show.observed

@@ -23,7 +23,12 @@ def test_a_run_writes_every_report_file_and_findings_fail_it(tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr  # tests passed, a finding fails
     assert "FAIL: 1 findings; report:" in result.stdout
     report = tmp_path / "report"
-    assert {p.name for p in report.iterdir()} >= {"index.html", "junit.xml", "findings.json", "summary.md"}
+    assert {p.name for p in report.iterdir()} >= {
+        "index.html",
+        "junit.xml",
+        "findings.json",
+        "summary.md",
+    }
     assert findings_json(tmp_path)["groups"][0]["title"] == "status differs"
     html = (report / "index.html").read_text()
     assert "1 finding<" in html.replace("</strong>", "<") and "rails coverage" in html
@@ -35,7 +40,10 @@ def test_a_clean_run_passes(tmp_path):
     result = run_pytest(tmp_path, TWO_BACKENDS.split("def test_polls")[0])
     assert result.returncode == 0, result.stdout + result.stderr
     assert findings_json(tmp_path)["verdict"] == "pass"
-    assert "## :white_check_mark: loomio-parity: PASS" in (tmp_path / "report" / "summary.md").read_text()
+    assert (
+        "## :white_check_mark: loomio-parity: PASS"
+        in (tmp_path / "report" / "summary.md").read_text()
+    )
 
 
 def test_without_report_the_recorder_is_idle_and_nothing_is_written(tmp_path):

@@ -36,7 +36,7 @@ def secret_finding() -> Finding:
         repro=(
             "curl -H 'Cookie: _loomio_session=cookie-planted-123' "
             "-H 'Authorization: Bearer tok-planted-abcdef' -H 'X-CSRF-Token: csrf-planted-999' "
-            "-d '{\"email\":\"a@example.com\",\"password\":\"hunter2-planted\"}' "
+            '-d \'{"email":"a@example.com","password":"hunter2-planted"}\' '
             "http://127.0.0.1:3000/api/v1/sessions"
         ),
         extra={"database_url": "postgresql://loomio:pgpass-planted@127.0.0.1/loomio"},
@@ -56,7 +56,7 @@ def test_no_planted_secret_in_any_rendered_file():
 
 
 def test_no_planted_secret_in_a_real_run_report_or_its_parts(tmp_path):
-    tests = f'''
+    tests = f"""
 def test_login(report_recorder, findings_writer):
     report_recorder.backend("rails", "http://admin:pgpass-planted@127.0.0.1:3000")
     exchange(report_recorder, "rails", "/api/v1/sessions?token=tok-planted-query",
@@ -69,7 +69,7 @@ def test_fails_quoting_a_secret():
     password = "hunter2-planted"
     register_secret(password)  # as the harness does for every seeded actor's password
     assert password == "Cookie: _loomio_session=cookie-planted-123"
-'''
+"""
     for args in ((), ("-n", "1")):
         result = run_pytest(tmp_path, tests, *args)
         assert result.returncode == 1, result.stdout + result.stderr
