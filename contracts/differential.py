@@ -1,0 +1,307 @@
+"""Lockstep: one logical request -> both backends -> normalized, compared, remembered.
+
+A `Call` names records by canonical reference (`Ref("discussions#2")`), never by raw id:
+each backend keeps its own `CanonicalIds` for the whole example, so `discussions#2` is
+translated to rails' raw id for rails and go's for go. Both answers are normalized with
+those tables (harness.normalize) and compared (harness.compare); differences under a noise
+or ignore pattern are set aside, and the rest fail the step. Every step is kept as the
+(actor, ApiRequest) each backend was really sent, for harness.repro's scripts.
+
+The example's world (`open_lockstep_scope`) is seeded by this module rather than by
+harness.isolation.open_scope because the lockstep actors include a second member and the
+group allows public threads (visitors read them); see the report's requests to harness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.backends import Backend, Backends
+from harness.compare import Difference, Kind, compare_normalized, payload_of
+from harness.errors import HarnessError
+from harness.http import ApiRequest, ApiResponse
+from harness.noise import NoiseField, partition
+from harness.normalize import CanonicalIds, Normalized, normalize
+from harness.repro import Step
+from harness.seed import (
+    DiscussionSpec,
+    GroupSpec,
+    GuestSpec,
+    MembershipSpec,
+    SeedPlan,
+    SqlSeeder,
+    UserSpec,
+    World,
+    build_rows,
+)
+
+API = "/api/v1"
+ACTORS = ("admin", "member", "other_member", "guest", "stranger")
+EVENT_COLLECTIONS = frozenset({"events"})  # events order is contract (threading.md)
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A canonical reference: `Ref("discussions#2")`, `Ref("discussions.key#1")`."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Call:
+    """One logical API call, the same for both backends."""
+
+    method: str
+    path: tuple[str | Ref, ...]  # ("discussions", Ref("discussions#2"), "close")
+    actor: str | None  # a lockstep actor name, None = visitor
+    params: tuple[tuple[str, str | Ref], ...] = ()
+    json: Any = None  # Ref leaves become raw ids
+
+    @property
+    def operation(self) -> str:
+        """`PATCH /api/v1/discussions/{id}/close` (keys show as `{key}`)."""
+        parts = [p if isinstance(p, str) else ("{key}" if ".key#" in p.name else "{id}") for p in self.path]
+        return f"{self.method} {API}/{'/'.join(parts)}"
+
+    def describe(self) -> str:
+        """`member: POST /api/v1/comments {"comment": {...discussions#2...}}` (canonical)."""
+        parts = [p if isinstance(p, str) else f"<{p.name}>" for p in self.path]
+        query = "&".join(f"{k}={v if isinstance(v, str) else f'<{v.name}>'}" for k, v in self.params)
+        body = f" {_canonical_json(self.json)}" if self.json is not None else ""
+        target = f"{API}/{'/'.join(parts)}" + (f"?{query}" if query else "")
+        return f"{self.actor or 'visitor'}: {self.method} {target}{body}"
+
+
+def _canonical_json(value: Any) -> str:
+    if isinstance(value, Ref):
+        return f"<{value.name}>"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f'"{k}": {_canonical_json(v)}' for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_canonical_json(v) for v in value) + "]"
+    return repr(value) if not isinstance(value, str) else f'"{value}"'
+
+
+def translate(call: Call, ids: CanonicalIds, actors: Mapping[str, str]) -> ApiRequest:
+    """The request one backend gets: canonical references replaced by its raw values."""
+
+    def raw(value: Any) -> Any:
+        if isinstance(value, Ref):
+            return ids.raw(value.name)
+        if isinstance(value, dict):
+            return {k: raw(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [raw(v) for v in value]
+        return value
+
+    path = "/".join(str(raw(p)) for p in call.path)
+    return ApiRequest(
+        method=call.method,
+        path=f"{API}/{path}",
+        params=tuple((k, str(raw(v))) for k, v in call.params),
+        json=raw(call.json),
+        actor=None if call.actor is None else actors[call.actor],
+        label=call.operation,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What one step gave: both answers, the rails side normalized, what counts, what not."""
+
+    call: Call
+    rails: ApiResponse
+    go: ApiResponse
+    normalized: Normalized | None  # rails' answer in canonical form (None: not JSON)
+    differences: tuple[Difference, ...]
+    ignored: tuple[tuple[Difference, NoiseField], ...]
+
+
+@dataclass
+class Side:
+    """One backend inside one example: its canonical ids and the requests it was sent."""
+
+    backend: Backend
+    ids: CanonicalIds = field(default_factory=CanonicalIds)
+    sent: list[Step] = field(default_factory=list)
+
+
+def _normalized(response: ApiResponse, ids: CanonicalIds) -> Normalized | None:
+    payload = payload_of(response)
+    if payload.form != "json":
+        return None
+    return normalize(payload.value, ids, ordered=EVENT_COLLECTIONS)
+
+
+def compare_pair(
+    rails: ApiResponse, go: ApiResponse, rails_ids: CanonicalIds, go_ids: CanonicalIds
+) -> tuple[Normalized | None, list[Difference]]:
+    """harness.compare.compare, but both bodies are normalized even when statuses differ
+    (a 201 that should be a 200 still created a record both sides must name alike)."""
+    left, right = _normalized(rails, rails_ids), _normalized(go, go_ids)
+    if rails.status != go.status:
+        detail = f"status {rails.status} on rails, {go.status} on go"
+        return left, [Difference(pointer="", kind=Kind.STATUS, rails=rails.status, go=go.status, detail=detail)]
+    if left is None or right is None:
+        a, b = payload_of(rails), payload_of(go)
+        if (a.form, a.value) == (b.form, b.value):
+            return left, []
+        kind = Kind.ENVELOPE if a.form != b.form else Kind.VALUE
+        detail = f"rails sent {a.form}, go sent {b.form}" if a.form != b.form else "bodies differ"
+        return left, [Difference(pointer="", kind=kind, rails=a.value, go=b.value, detail=detail)]
+    return left, compare_normalized(left, right)
+
+
+@dataclass
+class Lockstep:
+    """Both backends of one example: send a Call to each, compare, keep the steps."""
+
+    rails: Side
+    go: Side
+    actors: Mapping[str, str]  # lockstep actor name -> harness actor key
+    noise: Sequence[NoiseField] = ()
+    solo: bool = False  # rails only, nothing compared (noise learning replays)
+    calls: list[Call] = field(default_factory=list)
+    answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
+
+    @classmethod
+    def from_backends(
+        cls,
+        backends: Backends,
+        actors: Mapping[str, str],
+        noise: Sequence[NoiseField] = (),
+        solo: bool = False,
+    ) -> Lockstep:
+        go = Side(backends.go)
+        return cls(rails=Side(backends.rails), go=go, actors=actors, noise=noise, solo=solo)
+
+    def register(self, rtype: str, raw: Mapping[str, int], key: str) -> str:
+        """Give a seeded record the same canonical name on both sides: `groups#1`."""
+        names = {side.ids.name(rtype, raw[side.backend.name]) for side in (self.rails, self.go)}
+        if len(names) != 1:
+            raise HarnessError(f"seeded {key} got different canonical names: {sorted(names)}")
+        return names.pop()
+
+    def send(self, call: Call) -> Outcome:
+        """Send `call` to rails, then to go; compare; differences not under noise count."""
+        self.calls.append(call)
+        if self.solo:
+            return self._send_solo(call)
+        answers = []
+        for side in (self.rails, self.go):
+            request = translate(call, side.ids, self.actors)
+            side.sent.append((request.actor, request))
+            answers.append(side.backend.send(request))
+        rails, go = answers
+        normalized, found = compare_pair(rails, go, self.rails.ids, self.go.ids)
+        kept, ignored = partition(found, self.noise)
+        return Outcome(
+            call=call,
+            rails=rails,
+            go=go,
+            normalized=normalized,
+            differences=tuple(kept),
+            ignored=tuple(ignored),
+        )
+
+
+    def _send_solo(self, call: Call) -> Outcome:
+        request = translate(call, self.rails.ids, self.actors)
+        self.rails.sent.append((request.actor, request))
+        answer = self.rails.backend.send(request)
+        self.answers.append(answer)
+        normalized = _normalized(answer, self.rails.ids)
+        return Outcome(call=call, rails=answer, go=answer, normalized=normalized, differences=(), ignored=())
+
+
+# -- the example's world ---------------------------------------------------------------
+
+
+def lockstep_world(tag: str) -> World:
+    """An example's own world: a group allowing public threads with an admin, two members
+    and a thread guest; a smaller public group (groups#index order); a stranger."""
+    return World(
+        users=tuple(UserSpec(name=n) for n in ACTORS),
+        groups=(
+            GroupSpec(name="group", discussion_privacy_options="public_or_private"),
+            GroupSpec(name="side"),
+        ),
+        memberships=(
+            MembershipSpec(user="admin", group="group", admin=True),
+            MembershipSpec(user="member", group="group"),
+            MembershipSpec(user="other_member", group="group"),
+            MembershipSpec(user="admin", group="side", admin=True),
+        ),
+        discussions=(
+            DiscussionSpec(name="thread", author="admin", group="group"),
+            DiscussionSpec(name="open_thread", author="member", group="group", private=False),
+        ),
+        guests=(GuestSpec(user="guest", discussion="thread"),),
+        tag=f"-{tag}",
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockstepScope:
+    """What one example may use: actor keys, seeded ids per backend, the plan (emails,
+    passwords for repro runs) and the tag that makes its names unique."""
+
+    tag: str
+    actors: Mapping[str, str]  # "admin" -> "admin#<tag>" (the client's actor key)
+    ids: Mapping[str, Mapping[str, int]]  # backend -> {"group:group": 7, ...}
+    plan: SeedPlan
+
+    @property
+    def emails(self) -> dict[str, str]:
+        """Actor key -> email, as harness.repro wants them."""
+        return {key: self.plan.actors[name].email for name, key in self.actors.items()}
+
+
+@contextlib.contextmanager
+def open_lockstep_scope(backends: Backends, tag: str | None = None) -> Iterator[LockstepScope]:
+    """Seed `lockstep_world` into every backend's database; forget its actors after."""
+    tag = tag or secrets.token_hex(3)
+    plan = build_rows(lockstep_world(tag), salt=tag)
+    by_dsn: dict[str, dict[str, int]] = {}
+    ids: dict[str, dict[str, int]] = {}
+    for backend in backends:
+        if not backend.seed_dsn:
+            raise HarnessError(f"cannot seed a lockstep scope on {backend.name}: no database to seed")
+        if backend.seed_dsn not in by_dsn:
+            by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
+        ids[backend.name] = by_dsn[backend.seed_dsn]
+    keys = {name: f"{name}#{tag}" for name in plan.actors}
+    registered = {keys[name]: actor for name, actor in plan.actors.items()}
+    for backend in backends:
+        backend.client.add_actors(registered, auth="basic")
+    try:
+        yield LockstepScope(tag=tag, actors=keys, ids=ids, plan=plan)
+    finally:
+        for backend in backends:
+            backend.client.remove_actors(list(registered))
+
+
+SEEDED_TYPES = (  # seed row prefix -> record type, in the order names are given out
+    ("user", "users"),
+    ("group", "groups"),
+    ("membership", "memberships"),
+    ("discussion", "discussions"),
+    ("reader", "discussion_readers"),
+    ("event", "events"),
+)
+
+
+def register_seeded(lockstep: Lockstep, scope: LockstepScope) -> dict[str, str]:
+    """Canonical names of the seeded records, the same on both sides: {"group:group": "groups#1"}."""
+    names: dict[str, str] = {}
+    rails_ids = scope.ids["rails"]
+    for prefix, rtype in SEEDED_TYPES:
+        for key in rails_ids:
+            if key.split(":", 1)[0] == prefix:
+                raw = {name: scope.ids[name][key] for name in ("rails", "go")}
+                names[key] = lockstep.register(rtype, raw, key)
+    return names

@@ -1,0 +1,317 @@
+"""The lockstep state machine: API actions by several actors, each run on both backends.
+
+Bundles hold canonical references (`discussions#3`), never raw ids; `Lockstep.send`
+translates them per backend. A step whose answers differ (beyond declared and learned
+noise) raises `DifferentialFailure`, so Hypothesis shrinks the action sequence; the
+`LockstepRun` keeps the last failing example, which after shrinking is the minimal one.
+Request bodies follow shared/loomio/polls.md, threading.md and api-envelope.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule
+
+from contracts import votes
+from contracts.votes import CLOSING_AT
+from contracts.differential import (
+    ACTORS,
+    Call,
+    Lockstep,
+    LockstepScope,
+    Outcome,
+    Ref,
+    open_lockstep_scope,
+    register_seeded,
+)
+from harness.backends import Backends
+from harness.noise import NoiseField
+
+VISITOR = None
+EVERYONE = (*ACTORS, VISITOR)
+WRITERS = ("admin", "member", "other_member", "guest")  # who plausibly writes; others get 403s
+BURST = 31  # comments: one more than events#index's default page (threading.md: per 30)
+
+actors = st.sampled_from(EVERYONE)
+writers = st.sampled_from(WRITERS)
+titles = st.sampled_from(["Budget 2025", "Lunch?", "", "Ünïcode — thread"])
+bodies = st.sampled_from(["Hello", "I agree with this.", "", "**markdown** body"])
+max_depths = st.sampled_from([None, 1, 2, 3])
+events_params = st.fixed_dictionaries(
+    {},
+    optional={
+        "per": st.sampled_from(["1", "2", "3", "5", "30"]),
+        "from": st.sampled_from(["0", "1", "2", "3", "5"]),
+        "order": st.sampled_from(["sequence_id", "position", "position_key"]),
+        "order_by": st.sampled_from(["sequence_id", "position_key"]),
+        "order_desc": st.sampled_from(["true", "false", ""]),
+    },
+)
+
+
+class DifferentialFailure(AssertionError):
+    """The two backends answered one step differently."""
+
+
+@dataclass
+class LockstepRun:
+    """What every example of one test shares: backends, noise, and the last failure."""
+
+    backends: Backends
+    noise: Sequence[NoiseField] = ()
+    solo: bool = False  # see Lockstep.solo
+    failure: tuple[Lockstep, LockstepScope, Outcome] | None = None
+    examples: int = 0
+    requests: int = 0
+    ignored: dict[str, NoiseField] = field(default_factory=dict)
+
+
+def _created(outcome: Outcome) -> str | None:
+    """The canonical id of the record a create made: the rails root event's eventable."""
+    body = outcome.normalized.body if outcome.normalized else None
+    if outcome.rails.status != 200 or not isinstance(body, dict):
+        return None
+    events = body.get("events")
+    if not isinstance(events, list) or not events or not isinstance(events[0], dict):
+        return None
+    name = events[0].get("eventable_id")
+    return name.strip('"') if isinstance(name, str) else None
+
+
+class LockstepMachine(RuleBasedStateMachine):
+    """API actions on both backends; every answer compared."""
+
+    discussions = Bundle("discussions")
+    comments = Bundle("comments")
+    polls = Bundle("polls")
+    stances = Bundle("stances")
+    outcomes = Bundle("outcomes")
+
+    def __init__(self, run: LockstepRun) -> None:
+        super().__init__()
+        self.run = run
+        self.exits = contextlib.ExitStack()
+        self.scope = self.exits.enter_context(open_lockstep_scope(run.backends))
+        self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
+        self.seeded = register_seeded(self.lockstep, self.scope)
+        self.thread_of: dict[str, str] = {}  # comment -> discussion
+        self.poll_type: dict[str, str] = {}
+        self.options: dict[str, list[str]] = {}  # poll -> option canonical ids by priority
+        self.keys: dict[str, str] = {}  # discussion/poll -> its key's canonical name
+        self.bursts = 0
+        run.examples += 1
+
+    def teardown(self) -> None:
+        self.exits.close()
+
+    # -- sending -------------------------------------------------------------------------
+
+    def send(self, call: Call) -> Outcome:
+        outcome = self.lockstep.send(call)
+        self.run.requests += 2
+        for difference, noise in outcome.ignored:
+            self.run.ignored.setdefault(noise.pattern, noise)
+        if outcome.differences:
+            self.run.failure = (self.lockstep, self.scope, outcome)
+            raise DifferentialFailure(describe_failure(outcome))
+        self._remember(outcome)
+        return outcome
+
+    def _remember(self, outcome: Outcome) -> None:
+        keyed = outcome.normalized.keyed if outcome.normalized else None
+        if not isinstance(keyed, dict):
+            return
+        for collection in ("discussions", "polls"):
+            records = keyed.get(collection)
+            if isinstance(records, dict):
+                for name, record in records.items():
+                    if isinstance(record, dict) and isinstance(record.get("key"), str):
+                        self.keys[name.strip('"')] = record["key"]
+        options = keyed.get("poll_options")
+        if isinstance(options, dict):
+            by_poll: dict[str, list[tuple[Any, str]]] = {}
+            for name, record in options.items():
+                if isinstance(record, dict) and isinstance(record.get("poll_id"), str):
+                    key = (record.get("priority") or 0, name)
+                    by_poll.setdefault(record["poll_id"].strip('"'), []).append(key)
+            for poll, items in by_poll.items():
+                self.options[poll] = [name.strip('"') for _, name in sorted(items)]
+
+    def target(self, name: str, by_key: bool) -> Ref:
+        """A discussion or poll by id, or by key when its key is known."""
+        return Ref(self.keys[name]) if by_key and name in self.keys else Ref(name)
+
+    @initialize(target=discussions)
+    def seeded_threads(self) -> Any:
+        return multiple(self.seeded["discussion:thread"], self.seeded["discussion:open_thread"])
+
+    # -- discussions ---------------------------------------------------------------------
+
+    @rule(target=discussions, actor=writers, title=titles, depth=max_depths, private=st.booleans())
+    def create_discussion(self, actor: str, title: str, depth: int | None, private: bool) -> Any:
+        fields: dict[str, Any] = {"title": title, "group_id": Ref(self.seeded["group:group"])}
+        fields |= {"private": private} | ({"max_depth": depth} if depth is not None else {})
+        created = _created(self.send(Call(method="POST", path=("discussions",), actor=actor, json={"discussion": fields})))
+        return created if created else multiple()
+
+    @rule(actor=writers, discussion=discussions, title=titles, depth=max_depths)
+    def edit_discussion(self, actor: str, discussion: str, title: str, depth: int | None) -> None:
+        fields: dict[str, Any] = {"title": title} | ({"max_depth": depth} if depth is not None else {})
+        self.send(Call(method="PATCH", path=("discussions", Ref(discussion)), actor=actor, json={"discussion": fields}))
+
+    @rule(actor=writers, discussion=discussions, action=st.sampled_from(["close", "reopen"]))
+    def close_or_reopen_discussion(self, actor: str, discussion: str, action: str) -> None:
+        self.send(Call(method="PATCH", path=("discussions", Ref(discussion), action), actor=actor))
+
+    @rule(actor=writers, discussion=discussions)
+    def discard_discussion(self, actor: str, discussion: str) -> None:
+        self.send(Call(method="DELETE", path=("discussions", Ref(discussion), "discard"), actor=actor))
+
+    # -- comments ------------------------------------------------------------------------
+
+    def _comment(self, actor: str, discussion: str, body: str, parent: str | None) -> Any:
+        fields: dict[str, Any] = {"body": body, "discussion_id": Ref(discussion)}
+        if parent is not None:
+            fields |= {"parent_id": Ref(parent), "parent_type": "Comment"}
+        created = _created(self.send(Call(method="POST", path=("comments",), actor=actor, json={"comment": fields})))
+        if created:
+            self.thread_of[created] = discussion
+        return created if created else multiple()
+
+    @rule(target=comments, actor=writers, discussion=discussions, body=bodies)
+    def comment(self, actor: str, discussion: str, body: str) -> Any:
+        return self._comment(actor, discussion, body, None)
+
+    @rule(target=comments, actor=writers, parent=comments, body=bodies)
+    def reply(self, actor: str, parent: str, body: str) -> Any:
+        return self._comment(actor, self.thread_of[parent], body, parent)
+
+    @precondition(lambda self: self.bursts == 0)
+    @rule(discussion=discussions)
+    def comment_burst(self, discussion: str) -> None:
+        """More comments than one default events page holds (per 30 vs 50)."""
+        self.bursts += 1
+        for n in range(BURST):
+            self._comment("admin", discussion, f"Comment {n}", None)
+
+    @rule(actor=writers, comment=comments, body=bodies)
+    def edit_comment(self, actor: str, comment: str, body: str) -> None:
+        self.send(Call(method="PATCH", path=("comments", Ref(comment)), actor=actor, json={"comment": {"body": body}}))
+
+    @rule(actor=writers, comment=comments, destroy=st.booleans())
+    def discard_or_destroy_comment(self, actor: str, comment: str, destroy: bool) -> None:
+        path = ("comments", Ref(comment)) if destroy else ("comments", Ref(comment), "discard")
+        self.send(Call(method="DELETE", path=path, actor=actor))
+
+    # -- polls ---------------------------------------------------------------------------
+
+    @rule(target=polls, actor=writers, discussion=discussions, data=st.data())
+    def create_poll(self, actor: str, discussion: str, data: st.DataObject) -> Any:
+        fields = data.draw(votes.poll_bodies(), label="poll")
+        in_thread = data.draw(st.booleans(), label="in thread")
+        return self.make_poll(actor, discussion if in_thread else None, fields)
+
+    def make_poll(self, actor: str, discussion: str | None, fields: dict[str, Any]) -> Any:
+        where = {"discussion_id": Ref(discussion)} if discussion else {"group_id": Ref(self.seeded["group:group"])}
+        fields = {**fields, **where}
+        created = _created(self.send(Call(method="POST", path=("polls",), actor=actor, json={"poll": fields})))
+        if not created:
+            return multiple()
+        self.poll_type[created] = fields["poll_type"]
+        return created
+
+    @rule(target=stances, actor=writers, poll=polls, data=st.data())
+    def vote(self, actor: str, poll: str, data: st.DataObject) -> Any:
+        fields = data.draw(votes.stance_bodies(self.poll_type[poll], self.options.get(poll, [])), label="stance")
+        return self.make_stance(actor, poll, fields)
+
+    def make_stance(self, actor: str, poll: str, fields: dict[str, Any]) -> Any:
+        created = _created(self.send(Call(method="POST", path=("stances",), actor=actor, json={"stance": {"poll_id": Ref(poll), **fields}})))
+        if created:
+            self.poll_type[created] = self.poll_type[poll]
+            self.options[created] = self.options.get(poll, [])
+        return created if created else multiple()
+
+    @rule(actor=writers, stance=stances, data=st.data())
+    def change_vote(self, actor: str, stance: str, data: st.DataObject) -> None:
+        fields = data.draw(votes.stance_bodies(self.poll_type[stance], self.options[stance]), label="stance")
+        self.send(Call(method="PATCH", path=("stances", Ref(stance)), actor=actor, json={"stance": fields}))
+
+    @rule(actor=writers, stance=stances)
+    def uncast(self, actor: str, stance: str) -> None:
+        self.send(Call(method="PATCH", path=("stances", Ref(stance), "uncast"), actor=actor))
+
+    @rule(actor=writers, poll=polls, action=st.sampled_from(["close", "reopen"]))
+    def close_or_reopen_poll(self, actor: str, poll: str, action: str) -> None:
+        body = {"poll": {"closing_at": CLOSING_AT}} if action == "reopen" else None
+        self.send(Call(method="POST", path=("polls", Ref(poll), action), actor=actor, json=body))
+
+    @rule(target=outcomes, actor=writers, poll=polls, statement=bodies)
+    def create_outcome(self, actor: str, poll: str, statement: str) -> Any:
+        fields = {"poll_id": Ref(poll), "statement": statement}
+        created = _created(self.send(Call(method="POST", path=("outcomes",), actor=actor, json={"outcome": fields})))
+        return created if created else multiple()
+
+    @rule(actor=writers, outcome=outcomes, statement=bodies)
+    def edit_outcome(self, actor: str, outcome: str, statement: str) -> None:
+        self.send(Call(method="PATCH", path=("outcomes", Ref(outcome)), actor=actor, json={"outcome": {"statement": statement}}))
+
+    # -- memberships ---------------------------------------------------------------------
+
+    @rule(actor=st.sampled_from(["admin", "member", "other_member"]))
+    def remove_other_member(self, actor: str) -> None:
+        membership = Ref(self.seeded["membership:other_member@group"])
+        self.send(Call(method="DELETE", path=("memberships", membership), actor=actor))
+
+    # -- reads ---------------------------------------------------------------------------
+
+    @rule(actor=actors, discussion=discussions, by_key=st.booleans())
+    def show_discussion(self, actor: str | None, discussion: str, by_key: bool) -> None:
+        self.send(Call(method="GET", path=("discussions", self.target(discussion, by_key)), actor=actor))
+
+    @rule(actor=actors, discussion=discussions, params=events_params, by_key=st.booleans())
+    def events_index(self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool) -> None:
+        query = (("discussion_id", self.target(discussion, by_key)), *sorted(params.items()))
+        self.send(Call(method="GET", path=("events",), actor=actor, params=query))
+
+    @rule(actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"]))
+    def thread_outline(self, actor: str | None, discussion: str, which: str) -> None:
+        # numeric id: a key here passes the permission check, then lists nothing (threading.md)
+        self.send(Call(method="GET", path=("events", which), actor=actor, params=(("discussion_id", Ref(discussion)),)))
+
+    @rule(actor=actors, poll=polls, by_key=st.booleans())
+    def show_poll(self, actor: str | None, poll: str, by_key: bool) -> None:
+        self.send(Call(method="GET", path=("polls", self.target(poll, by_key)), actor=actor))
+
+    @rule(actor=actors, poll=polls)
+    def stances_index(self, actor: str | None, poll: str) -> None:
+        self.send(Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),)))
+
+    @rule(actor=actors, group=st.sampled_from(["group:group", "group:side"]))
+    def show_group(self, actor: str | None, group: str) -> None:
+        self.send(Call(method="GET", path=("groups", Ref(self.seeded[group])), actor=actor))
+
+    @rule(actor=actors)
+    def memberships_index(self, actor: str | None) -> None:
+        params = (("group_id", Ref(self.seeded["group:group"])),)
+        self.send(Call(method="GET", path=("memberships",), actor=actor, params=params))
+
+    @rule(actor=actors, order=st.sampled_from(["memberships_count", "created_at"]))
+    def groups_index(self, actor: str | None, order: str) -> None:
+        params = (("q", self.scope.tag), ("order", order))
+        self.send(Call(method="GET", path=("groups",), actor=actor, params=params))
+
+
+def describe_failure(outcome: Outcome, limit: int = 8) -> str:
+    """The failing step and its differences, for the test's failure message."""
+    lines = [f"rails and go answer differently to {outcome.call.describe()}"]
+    for d in outcome.differences[:limit]:
+        lines.append(f"  {d.pointer or '(response)'} [{d.kind}]: rails {d.rails!r:.200} / go {d.go!r:.200}")
+    if len(outcome.differences) > limit:
+        lines.append(f"  ... and {len(outcome.differences) - limit} more")
+    return "\n".join(lines)

@@ -1,0 +1,130 @@
+"""Noise for the lockstep suite: learned Diffy-style on the rails side, plus declared.
+
+Learned: the harness starts one instance per side, so two instances of the reference side
+are had as two fresh scopes on the rails backend. A fixed script of lockstep actions (every
+action kind, every poll type, the reads) is replayed in each; each scope's unique tag (in
+emails, handles, names) is replaced by one placeholder, and what still differs between the
+two replays' normalized answers is noise (harness.noise.learn_noise).
+
+Declared: JSON Pointer patterns (`*` one segment, `**` any) in contracts/ignore.yaml, a
+file users edit, or the file named by the `PARITY_IGNORE_FILE` path given to `load_declared`.
+Both kinds are handed to the report (Recorder.exclude) and named in every finding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import yaml
+
+from contracts import votes
+from contracts.lockstep import LockstepMachine, LockstepRun
+from harness.backends import Backends
+from harness.errors import HarnessError
+from harness.http import ApiResponse
+from harness.noise import NoiseField, declared_noise, learn_noise
+
+IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
+TAG = "<scope-tag>"
+
+
+def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
+    """The declared ignore patterns: `ignore: [/discussions/*/seen_by_count, ...]`."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    patterns = data.get("ignore") or [] if isinstance(data, dict) else None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise HarnessError(
+            f"{path}: `ignore` must be a list of JSON Pointer strings, e.g. "
+            "ignore: [/discussions/*/last_activity_at]"
+        )
+    return declared_noise(patterns)
+
+
+def noise_script(machine: LockstepMachine) -> None:
+    """Every action kind once, in an order that gives each a target."""
+    thread = machine.seeded["discussion:thread"]
+    made = machine.create_discussion("admin", "Budget 2025", 2, True)
+    machine.show_discussion("member", made, by_key=True)
+    first = machine.comment("member", made, "Hello")
+    reply = machine.reply("other_member", first, "I agree with this.")
+    machine.reply("admin", reply, "deeper")
+    machine.edit_comment("other_member", reply, "edited")
+    machine.comment("guest", thread, "a guest speaks")
+    for poll_type in votes.POLL_TYPES:
+        body = {"title": f"A {poll_type} poll", "poll_type": poll_type, "closing_at": votes.CLOSING_AT}
+        body |= {"options": votes.OPTIONS[poll_type]} if votes.OPTIONS[poll_type] else {}
+        body |= {"dots_per_person": 8} if poll_type == "dot_vote" else {}
+        poll = machine.make_poll("admin", made, body)
+        options = machine.options.get(poll, [])
+        choices = [{"poll_option_id": votes.Ref(o), "score": 1} for o in options[:1]]
+        stance = machine.make_stance("member", poll, {"reason": "Because it is cheaper.", "stance_choices_attributes": choices})
+        machine.show_poll("other_member", poll, by_key=False)
+        machine.stances_index("admin", poll)
+        if poll_type == "proposal":
+            machine.change_vote("member", stance, _fixed(choices))
+            machine.uncast("member", stance)
+            machine.close_or_reopen_poll("admin", poll, "close")
+            outcome = machine.create_outcome("admin", poll, "We agreed.")
+            machine.edit_outcome("admin", outcome, "We agreed, mostly.")
+            machine.close_or_reopen_poll("admin", poll, "reopen")
+    machine.discard_or_destroy_comment("other_member", reply, destroy=False)
+    machine.events_index("member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False)
+    machine.events_index(None, thread, {}, by_key=False)
+    machine.thread_outline("member", made, "position_keys")
+    machine.thread_outline("member", made, "timeline")
+    machine.edit_discussion("admin", made, "Budget 2026", 3)
+    machine.close_or_reopen_discussion("admin", made, "close")
+    machine.close_or_reopen_discussion("admin", made, "reopen")
+    machine.show_group(None, "group:group")
+    machine.memberships_index("member")
+    machine.groups_index("member", "memberships_count")
+    machine.discard_discussion("admin", made)
+
+
+class _fixed:
+    """A stand-in for st.data() that hands back one prepared value."""
+
+    def __init__(self, choices: list[dict[str, object]]) -> None:
+        self.value = {"reason": "", "stance_choices_attributes": choices}
+
+    def draw(self, strategy: object, label: str = "") -> object:
+        return self.value
+
+
+def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> list[ApiResponse]:
+    """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder."""
+    machine = LockstepMachine(LockstepRun(backends=backends, solo=True))
+    try:
+        script(machine)
+    finally:
+        machine.teardown()
+    tag = machine.scope.tag
+    return [_untagged(answer, tag) for answer in machine.lockstep.answers]
+
+
+def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
+    text = answer.text.replace(tag, TAG)
+    return replace(answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None)
+
+
+def learn(backends: Backends, script: Callable[[LockstepMachine], None] = noise_script) -> list[NoiseField]:
+    """Noise patterns: what differs between two replays of `script` on the rails side."""
+    first, second = replay(backends, script), replay(backends, script)
+    if len(first) != len(second):
+        raise HarnessError(
+            f"noise learning: the rails side answered {len(first)} then {len(second)} steps of "
+            "the same script; it is not deterministic enough to learn from"
+        )
+    from contracts.differential import EVENT_COLLECTIONS
+
+    return learn_noise([list(zip(first, second, strict=True))], ordered=EVENT_COLLECTIONS)
+
+
+def as_json(noise: list[NoiseField]) -> str:
+    """The patterns as one JSON line, for the terminal summary and tests."""
+    return json.dumps([{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise])

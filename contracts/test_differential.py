@@ -1,0 +1,84 @@
+"""Differential, lockstep: the same API actions on rails and go, every answer compared.
+
+The state machine is contracts.lockstep; noise (learned on the rails side, declared in
+contracts/ignore.yaml) comes from contracts.noise_learning and is listed in the report.
+A difference fails the test after Hypothesis shrank the action sequence; each difference of
+that minimal sequence becomes a `differential` finding with repro scripts for both sides.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from contracts.differential import Lockstep, LockstepScope, Outcome
+from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
+from contracts.noise_learning import learn, load_declared
+from harness.backends import Backends
+from harness.findings import Finding, FindingsWriter
+from harness.noise import NoiseField
+from harness.report.options import findings_writer, report_recorder  # noqa: F401  # fixtures
+from harness.report.recorder import Recorder
+from harness.repro import render_python, render_scripts
+
+pytestmark = pytest.mark.backend
+SUITE = "contracts/differential"
+STEPS = 30  # actions per example
+
+
+@pytest.fixture(scope="session")
+def lockstep_noise(backends: Backends, report_recorder: Recorder) -> list[NoiseField]:  # noqa: F811
+    """Learned and declared noise, handed to the report before anything is compared."""
+    noise = [*learn(backends), *load_declared()]
+    report_recorder.exclude(noise)
+    return noise
+
+
+def test_rails_and_go_answer_alike(
+    backends: Backends,
+    lockstep_noise: list[NoiseField],
+    findings_writer: FindingsWriter,  # noqa: F811
+    report_recorder: Recorder,  # noqa: F811
+) -> None:
+    run = LockstepRun(backends=backends, noise=lockstep_noise)
+    try:
+        run_state_machine_as_test(
+            lambda: LockstepMachine(run), settings=settings(stateful_step_count=STEPS)
+        )
+    except DifferentialFailure:
+        assert run.failure is not None
+        for finding in findings_of(*run.failure, noise=lockstep_noise):
+            findings_writer.write(finding)
+        raise
+    finally:
+        report_recorder.count(SUITE, "examples", run.examples)
+        report_recorder.count(SUITE, "requests", run.requests)
+        report_recorder.exclude(run.ignored.values())
+
+
+def findings_of(
+    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: list[NoiseField]
+) -> list[Finding]:
+    """One finding per difference of the failing step, with the shrunk sequence as scripts."""
+    steps = {"rails": lockstep.rails.sent, "go": lockstep.go.sent}
+    title = f"lockstep: {outcome.call.operation}"
+    python = render_python(steps, emails=scope.emails, title=title)
+    shell = render_scripts(steps, emails=scope.emails, title=title)
+    extra = {
+        "repro_python": python,
+        "repro_sh_rails": shell["rails"],
+        "repro_sh_go": shell["go"],
+        "noise": sorted(f"{n.source}: {n.pattern}" for n in noise),
+        "actors": dict(scope.actors),
+    }
+    return [
+        Finding.from_difference(
+            difference,
+            operation=outcome.call.operation,
+            repro=python,
+            steps=tuple(call.describe() for call in lockstep.calls),
+            extra=extra,
+        )
+        for difference in outcome.differences
+    ]
