@@ -62,11 +62,13 @@ def render_summary(report: Report) -> str:
 
 
 def render_findings_json(report: Report) -> str:
-    """findings.json: verdict, counts, every finding (`Finding.from_dict` reads each back)."""
+    """findings.json: verdict, counts, every finding once (`Finding.from_dict` reads each
+    back) and the groups the report shows, by finding id."""
     document = {
         "verdict": report.verdict.value,
         "finding_count": report.finding_count,
         "kinds": dict(report.kinds),
+        "findings": [f.to_dict() for g in report.findings for f in g.findings],
         "groups": [_group_json(g) for g in report.findings],
     }
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
@@ -78,5 +80,5 @@ def _group_json(group: FindingGroup) -> dict[str, Any]:
         "check": group.check,
         "operation": group.operation,
         "title": group.title,
-        "findings": [f.to_dict() for f in group.findings],
+        "ids": [f.id for f in group.findings],
     }

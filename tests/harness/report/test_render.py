@@ -96,8 +96,9 @@ def test_findings_json_round_trips():
     report = sample_report()
     document = json.loads(render_report(report)["findings.json"])
     assert document["verdict"] == "fail" and document["finding_count"] == 3
-    back = [Finding.from_dict(f) for g in document["groups"] for f in g["findings"]]
+    back = [Finding.from_dict(f) for f in document["findings"]]
     assert group_findings(back) == report.findings
+    assert [len(g["ids"]) for g in document["groups"]] == [1, 2]
 
 
 def test_summary_md_has_verdict_coverage_and_fenced_repro():
