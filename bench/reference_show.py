@@ -50,11 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with local_postgres() as pg:
         dsn = pg.create_database(f"bench_{uuid.uuid4().hex[:6]}")
-        subprocess.run([sys.executable, "-m", "reference", "migrate", "--database-url", dsn], check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "reference", "migrate", "--database-url", dsn],
+            check=True,
+            cwd=ROOT,
+        )
         email, password = _seed(dsn)
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "reference", "--port", str(port), "--database-url", dsn], cwd=ROOT
+            [sys.executable, "-m", "reference", "--port", str(port), "--database-url", dsn],
+            cwd=ROOT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -65,13 +70,22 @@ def main(argv: list[str] | None = None) -> int:
                 except requests.ConnectionError:
                     time.sleep(0.05)
             http = requests.Session()
-            http.post(base + "/api/v1/sessions", json={"user": {"email": email, "password": password}}).raise_for_status()
+            http.post(
+                base + "/api/v1/sessions", json={"user": {"email": email, "password": password}}
+            ).raise_for_status()
             group_id = http.get(base + "/api/v1/groups/benchgrp").json()["groups"][0]["id"]
-            answer = http.post(base + "/api/v1/discussions", json={"discussion": {"group_id": group_id, "title": "Bench"}})
+            answer = http.post(
+                base + "/api/v1/discussions",
+                json={"discussion": {"group_id": group_id, "title": "Bench"}},
+            )
             discussion = answer.json()["discussions"][0]
             parent = None
             for i in range(50):
-                body = {"discussion_id": discussion["id"], "body": f"<p>comment {i}</p>", "body_format": "html"}
+                body = {
+                    "discussion_id": discussion["id"],
+                    "body": f"<p>comment {i}</p>",
+                    "body_format": "html",
+                }
                 if parent and i % 2:
                     body.update(parent_id=parent, parent_type="Comment")
                 created = http.post(base + "/api/v1/comments", json={"comment": body}).json()

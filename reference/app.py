@@ -31,7 +31,11 @@ API_MODULES = [
 ]
 
 # Modules that declare faults but are not reached through API_MODULES imports.
-EXTRA_MODULES = ["reference.serialize.core", "reference.domain.threading", "reference.domain.permissions"]
+EXTRA_MODULES = [
+    "reference.serialize.core",
+    "reference.domain.threading",
+    "reference.domain.permissions",
+]
 
 
 def import_all_modules() -> list[BaseRoute]:

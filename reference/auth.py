@@ -124,4 +124,6 @@ def write_cookies(ctx: Ctx | Any, response: Response) -> None:
         if value is None:
             response.delete_cookie(name, path="/")
         else:
-            response.set_cookie(name, value, path="/", httponly=name == SESSION_COOKIE, samesite="lax")
+            response.set_cookie(
+                name, value, path="/", httponly=name == SESSION_COOKIE, samesite="lax"
+            )

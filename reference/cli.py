@@ -70,7 +70,9 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
     if not port:
         print("error: --port or PORT is required", file=sys.stderr)
         return 2
-    names = faults.parse_list(args.faults if args.faults is not None else os.environ.get("PARITY_FAULTS"))
+    names = faults.parse_list(
+        args.faults if args.faults is not None else os.environ.get("PARITY_FAULTS")
+    )
     if not args.no_migrate:
         migrate(database_url)
     try:
@@ -78,7 +80,9 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
     except faults.UnknownFault as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     uvicorn.run(
         app,
         host=args.host,

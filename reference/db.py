@@ -34,7 +34,9 @@ def one(conn: Connection, query: str, params: Sequence[Any] | dict[str, Any] = (
     return conn.execute(query, params).fetchone()  # type: ignore[return-value]
 
 
-def all_rows(conn: Connection, query: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
+def all_rows(
+    conn: Connection, query: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[Row]:
     return conn.execute(query, params).fetchall()  # type: ignore[return-value]
 
 
@@ -47,13 +49,17 @@ def insert(conn: Connection, table: str, values: dict[str, Any]) -> Row:
     """INSERT … RETURNING *; column names are trusted (code, never request input)."""
     cols = ", ".join(f'"{c}"' for c in values)
     marks = ", ".join(["%s"] * len(values))
-    return one(conn, f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING *", list(values.values()))  # type: ignore[return-value]
+    return one(
+        conn, f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING *", list(values.values())
+    )  # type: ignore[return-value]
 
 
 def update(conn: Connection, table: str, row_id: int, values: dict[str, Any]) -> Row:
     """UPDATE … SET … WHERE id = row_id RETURNING *."""
     sets = ", ".join(f'"{c}" = %s' for c in values)
-    return one(conn, f"UPDATE {table} SET {sets} WHERE id = %s RETURNING *", [*values.values(), row_id])  # type: ignore[return-value]
+    return one(
+        conn, f"UPDATE {table} SET {sets} WHERE id = %s RETURNING *", [*values.values(), row_id]
+    )  # type: ignore[return-value]
 
 
 def by_ids(conn: Connection, table: str, ids: Iterable[int]) -> dict[int, Row]:

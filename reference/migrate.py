@@ -25,7 +25,9 @@ def migrate(database_url: str) -> list[str]:
             for path in pending(applied):
                 with conn.transaction():
                     conn.execute(path.read_text())  # type: ignore[arg-type]  # trusted file
-                    conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (path.stem,))
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version) VALUES (%s)", (path.stem,)
+                    )
                 done.append(path.stem)
         finally:
             conn.execute("SELECT pg_advisory_unlock(727274)")

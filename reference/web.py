@@ -77,13 +77,18 @@ def unpermitted(names: list[str]) -> ApiError:
     word = "parameter" if len(names) == 1 else "parameters"
     return ApiError(
         400,
-        {"exception": "ActionController::UnpermittedParameters", "error": f"found unpermitted {word}: {listed}"},
+        {
+            "exception": "ActionController::UnpermittedParameters",
+            "error": f"found unpermitted {word}: {listed}",
+        },
     )
 
 
 def invalid(errors: dict[str, list[str]]) -> ApiError:
     if F_422_FLAT.on:
-        sentences = [f"{k.replace('_', ' ').capitalize()} {m}" for k, ms in errors.items() for m in ms]
+        sentences = [
+            f"{k.replace('_', ' ').capitalize()} {m}" for k, ms in errors.items() for m in ms
+        ]
         return ApiError(422, {"errors": sentences})
     return ApiError(422, {"errors": errors})
 
@@ -189,7 +194,11 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
                         ctx.memo["json_body_keys"] = body_keys
                         ctx.user = auth.authenticate(ctx)
                         result = handler(ctx)
-                        response = result if isinstance(result, Response) else json_response(result, status)
+                        response = (
+                            result
+                            if isinstance(result, Response)
+                            else json_response(result, status)
+                        )
                 except ApiError as exc:
                     response = json_response(exc.body, exc.status)
                 auth.write_cookies(ctx, response)

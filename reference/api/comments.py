@@ -14,7 +14,16 @@ from reference.db import Row
 from reference.domain import permissions as perm
 from reference.domain import threading as th
 from reference.serialize.core import event_serializer
-from reference.web import Ctx, endpoint, forbidden, invalid, json_response, now, permit, record_not_found
+from reference.web import (
+    Ctx,
+    endpoint,
+    forbidden,
+    invalid,
+    json_response,
+    now,
+    permit,
+    record_not_found,
+)
 
 COMMENT_PARAMS = frozenset(
     {
@@ -25,12 +34,16 @@ COMMENT_PARAMS = frozenset(
 PARENT_TYPES = ("Discussion", "Comment", "Stance", "Poll", "Outcome")
 
 F_DESTROY_BODY = faults.declare(
-    "comment_destroy_empty_array", "null", "destroying the last child answers {\"events\": []} instead of JSON null"
+    "comment_destroy_empty_array",
+    "null",
+    'destroying the last child answers {"events": []} instead of JSON null',
 )
 
 
 def _events_response(ctx: Ctx, event: Row, status: int = 200) -> Any:
-    return json_response(respond(ctx, [event], serializer=event_serializer(), root="events"), status)
+    return json_response(
+        respond(ctx, [event], serializer=event_serializer(), root="events"), status
+    )
 
 
 def _parent(ctx: Ctx, params: dict[str, Any], discussion: Row) -> tuple[str, int]:
@@ -39,12 +52,18 @@ def _parent(ctx: Ctx, params: dict[str, Any], discussion: Row) -> tuple[str, int
         return "Discussion", discussion["id"]
     if ptype not in PARENT_TYPES:
         raise invalid({"parent_type": ["is not included in the list"]})
-    table = {"Comment": "comments", "Stance": "stances", "Poll": "polls", "Outcome": "outcomes"}[ptype]
-    exists = db.scalar(ctx.conn, f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %s)", (int(pid),))
+    table = {"Comment": "comments", "Stance": "stances", "Poll": "polls", "Outcome": "outcomes"}[
+        ptype
+    ]
+    exists = db.scalar(
+        ctx.conn, f"SELECT EXISTS (SELECT 1 FROM {table} WHERE id = %s)", (int(pid),)
+    )
     if not exists:
         raise record_not_found(ptype, pid)
     if ptype == "Comment":
-        parent_discussion = db.scalar(ctx.conn, "SELECT discussion_id FROM comments WHERE id = %s", (int(pid),))
+        parent_discussion = db.scalar(
+            ctx.conn, "SELECT discussion_id FROM comments WHERE id = %s", (int(pid),)
+        )
         if parent_discussion != discussion["id"]:
             raise invalid({"parent": ["is invalid"]})
     return ptype, int(pid)
@@ -64,7 +83,11 @@ def create(ctx: Ctx) -> Any:
     discussion = find(ctx, "Discussion", params.get("discussion_id"))
     if not perm.can_create_comment(ctx, discussion):
         raise forbidden()
-    if not str(params.get("body") or "").strip() and not params.get("attachments") and not params.get("files"):
+    if (
+        not str(params.get("body") or "").strip()
+        and not params.get("attachments")
+        and not params.get("files")
+    ):
         raise invalid({"body": ["can't be blank"]})
     parent_type, parent_id = _parent(ctx, params, discussion)
     stamp = now()
@@ -80,7 +103,9 @@ def create(ctx: Ctx) -> Any:
             "versions_count": 0, "created_at": stamp, "updated_at": stamp,
         },
     )  # fmt: skip
-    ctx.conn.execute("UPDATE discussions SET last_comment_at = %s WHERE id = %s", (stamp, discussion["id"]))
+    ctx.conn.execute(
+        "UPDATE discussions SET last_comment_at = %s WHERE id = %s", (stamp, discussion["id"])
+    )
     event = th.publish(
         ctx.conn,
         kind="new_comment",
@@ -135,7 +160,9 @@ def discard(ctx: Ctx) -> Any:
     if not perm.can_discard_comment(ctx, comment, discussion):
         raise forbidden()
     stamp = now()
-    comment = db.update(ctx.conn, "comments", comment["id"], {"discarded_at": stamp, "discarded_by": ctx.user_id})
+    comment = db.update(
+        ctx.conn, "comments", comment["id"], {"discarded_at": stamp, "discarded_by": ctx.user_id}
+    )
     ctx.cache[("Comment", comment["id"])] = comment
     ctx.conn.execute(
         "UPDATE events SET user_id = NULL, pinned = false WHERE eventable_type = 'Comment' AND eventable_id = %s",
@@ -154,10 +181,16 @@ def destroy(ctx: Ctx) -> Any:
     event = th.eventable_event(ctx.conn, "Comment", comment["id"], "new_comment")
     parent_id = event["parent_id"] if event else None
     th.drop_sequence_counter(ctx.conn, discussion["id"])
-    ctx.conn.execute("DELETE FROM events WHERE eventable_type = 'Comment' AND eventable_id = %s", (comment["id"],))
+    ctx.conn.execute(
+        "DELETE FROM events WHERE eventable_type = 'Comment' AND eventable_id = %s",
+        (comment["id"],),
+    )
     th.update_sequence_info(ctx.conn, discussion["id"])  # the comment row still exists here
     th.recount(ctx.conn, parent_id)
-    ctx.conn.execute("DELETE FROM reactions WHERE reactable_type = 'Comment' AND reactable_id = %s", (comment["id"],))
+    ctx.conn.execute(
+        "DELETE FROM reactions WHERE reactable_type = 'Comment' AND reactable_id = %s",
+        (comment["id"],),
+    )
     ctx.conn.execute("DELETE FROM comments WHERE id = %s", (comment["id"],))
     remaining = db.all_rows(
         ctx.conn,
@@ -166,10 +199,14 @@ def destroy(ctx: Ctx) -> Any:
     )
     ctx.cache.pop(("Discussion", discussion["id"]), None)
     if remaining:
-        body: Any = respond(ctx, remaining, serializer=event_serializer(), root="events", meta=False)
+        body: Any = respond(
+            ctx, remaining, serializer=event_serializer(), root="events", meta=False
+        )
     else:
         body = {"events": []} if F_DESTROY_BODY.on else None
-    th.repair_thread(ctx.conn, discussion["id"])  # queued in Loomio; synchronous here, after the answer is built
+    th.repair_thread(
+        ctx.conn, discussion["id"]
+    )  # queued in Loomio; synchronous here, after the answer is built
     return json_response(body)
 
 

@@ -27,7 +27,9 @@ def create_status() -> int:
     return 201 if F_CREATE_201.on else 200
 
 
-def find(ctx: Ctx, class_name: str, ident: Any, *, keyed: bool = False, handle: bool = False) -> Row:
+def find(
+    ctx: Ctx, class_name: str, ident: Any, *, keyed: bool = False, handle: bool = False
+) -> Row:
     """Record by numeric id, else (keyed models) by key or handle; 404 RecordNotFound."""
     table = MODELS[class_name].table
     text = str(ident if ident is not None else "")
@@ -77,7 +79,11 @@ def _polls_referenced(ctx: Ctx, class_name: str, rows: list[Row]) -> dict[int, l
     else:
         poll_ids: set[int] = set()
         for row in rows:
-            etype, eid = (row.get("eventable_type"), row.get("eventable_id")) if class_name == "Event" else (class_name, row["id"])
+            etype, eid = (
+                (row.get("eventable_type"), row.get("eventable_id"))
+                if class_name == "Event"
+                else (class_name, row["id"])
+            )
             if etype == "Poll":
                 poll_ids.add(eid)
             elif etype in ("Stance", "Outcome"):
@@ -88,7 +94,9 @@ def _polls_referenced(ctx: Ctx, class_name: str, rows: list[Row]) -> dict[int, l
                 poll_ids.add(row["poll_id"])
         if not poll_ids:
             return {}
-        polls = db.all_rows(ctx.conn, "SELECT * FROM polls WHERE id = ANY(%s) ORDER BY id", (sorted(poll_ids),))
+        polls = db.all_rows(
+            ctx.conn, "SELECT * FROM polls WHERE id = ANY(%s) ORDER BY id", (sorted(poll_ids),)
+        )
     out: dict[int, list[Row]] = {}
     for poll in remember(ctx, "Poll", polls):
         if poll["discussion_id"] is not None:
@@ -108,7 +116,9 @@ def respond(
     from reference.serialize import SERIALIZERS
 
     class_name = SERIALIZERS[serializer].model
-    ctx.memo["preload_memberships"] = class_name in PRELOADS_MEMBERSHIPS and "membership" not in ctx.exclude_types
+    ctx.memo["preload_memberships"] = (
+        class_name in PRELOADS_MEMBERSHIPS and "membership" not in ctx.exclude_types
+    )
     ctx.memo["active_polls"] = _polls_referenced(ctx, class_name, rows)
     return render(ctx, rows, serializer=serializer, root=root, total=total, meta=meta)
 

@@ -19,14 +19,18 @@ def index(ctx: Ctx) -> Any:
     discussion = load_visible(ctx, ident)
     ctx.scope["include_email"] = True
     where = "discussion_id = %s AND revoked_at IS NULL AND (guest OR inviter_id IS NOT NULL)"
-    total = db.scalar(ctx.conn, f"SELECT count(*) FROM discussion_readers WHERE {where}", (discussion["id"],))
+    total = db.scalar(
+        ctx.conn, f"SELECT count(*) FROM discussion_readers WHERE {where}", (discussion["id"],)
+    )
     offset, per = page(ctx)
     rows = db.all_rows(
         ctx.conn,
         f"SELECT * FROM discussion_readers WHERE {where} ORDER BY id OFFSET {offset} LIMIT {per}",
         (discussion["id"],),
     )
-    return respond(ctx, rows, serializer="discussion_reader", root="discussion_readers", total=total)
+    return respond(
+        ctx, rows, serializer="discussion_reader", root="discussion_readers", total=total
+    )
 
 
 ROUTES = [Route("/api/v1/discussion_readers", endpoint(index), methods=["GET"])]

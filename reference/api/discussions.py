@@ -16,7 +16,16 @@ from reference.domain import counters
 from reference.domain import permissions as perm
 from reference.domain import threading as th
 from reference.serialize.core import event_serializer
-from reference.web import Ctx, endpoint, forbidden, invalid, json_response, now, permit, record_not_found
+from reference.web import (
+    Ctx,
+    endpoint,
+    forbidden,
+    invalid,
+    json_response,
+    now,
+    permit,
+    record_not_found,
+)
 
 DISCUSSION_PARAMS = frozenset(
     {
@@ -27,19 +36,38 @@ DISCUSSION_PARAMS = frozenset(
         "recipient_chatbot_ids", "recipient_message", "notify_recipients", "iframe_src",
     }
 )  # fmt: skip
-VERSIONED = ("title", "description", "description_format", "private", "tags", "max_depth", "newest_first")
+VERSIONED = (
+    "title",
+    "description",
+    "description_format",
+    "private",
+    "tags",
+    "max_depth",
+    "newest_first",
+)
 
 F_INDEX_ORDER = faults.declare(
-    "discussions_index_ignores_pinned", "ordering", "discussions#index orders by last_activity_at only (pinned threads not first)"
+    "discussions_index_ignores_pinned",
+    "ordering",
+    "discussions#index orders by last_activity_at only (pinned threads not first)",
 )
 F_SHOW_NO_HEAL = faults.declare(
-    "discussion_show_no_root_heal", "envelope", "a discussion without a root event is shown without creating one (created_event_id null)"
+    "discussion_show_no_root_heal",
+    "envelope",
+    "a discussion without a root event is shown without creating one (created_event_id null)",
 )
 
 
 def _values(params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name in ("title", "description", "description_format", "content_locale", "iframe_src", "discussion_template_key"):
+    for name in (
+        "title",
+        "description",
+        "description_format",
+        "content_locale",
+        "iframe_src",
+        "discussion_template_key",
+    ):
         if name in params:
             out[name] = params[name]
     if "private" in params:
@@ -103,7 +131,9 @@ def index(ctx: Ctx) -> Any:
         args["gid"] = group["id"]
         subgroups = ctx.param("subgroups")
         if subgroups == "all":
-            where.append("d.group_id IN (SELECT id FROM groups WHERE id = %(gid)s OR parent_id = %(gid)s)")
+            where.append(
+                "d.group_id IN (SELECT id FROM groups WHERE id = %(gid)s OR parent_id = %(gid)s)"
+            )
         elif subgroups == "mine":
             where.append(
                 "(d.group_id = %(gid)s OR d.group_id IN (SELECT g.id FROM groups g JOIN memberships m ON m.group_id = g.id "
@@ -127,9 +157,15 @@ def index(ctx: Ctx) -> Any:
     sql = " AND ".join(where)
     total = db.scalar(ctx.conn, f"SELECT count(*) FROM discussions d WHERE {sql}", args)
     offset, per = page(ctx)
-    order = "d.last_activity_at DESC" if F_INDEX_ORDER.on else "d.pinned_at ASC, d.last_activity_at DESC"
+    order = (
+        "d.last_activity_at DESC"
+        if F_INDEX_ORDER.on
+        else "d.pinned_at ASC, d.last_activity_at DESC"
+    )
     rows = db.all_rows(
-        ctx.conn, f"SELECT d.* FROM discussions d WHERE {sql} ORDER BY {order}, d.id DESC OFFSET {offset} LIMIT {per}", args
+        ctx.conn,
+        f"SELECT d.* FROM discussions d WHERE {sql} ORDER BY {order}, d.id DESC OFFSET {offset} LIMIT {per}",
+        args,
     )
     return respond(ctx, rows, serializer="discussion", root="discussions", total=total)
 
@@ -249,7 +285,11 @@ def _plain(value: Any) -> Any:
 
 def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -> Any:
     discussion = find(ctx, "Discussion", ctx.path_params["id"], keyed=True)
-    allowed = perm.can_discard_discussion(ctx, discussion) if discard else perm.can_update_discussion(ctx, discussion)
+    allowed = (
+        perm.can_discard_discussion(ctx, discussion)
+        if discard
+        else perm.can_update_discussion(ctx, discussion)
+    )
     if not allowed:
         raise forbidden()
     changes["updated_at"] = now()

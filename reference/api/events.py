@@ -19,18 +19,28 @@ FILTER_FIELDS = ("parent_id", "depth", "sequence_id", "position", "position_key"
 ORDER_COLUMNS = ("sequence_id", "position", "position_key")
 OPERATORS = (("_lte", "<="), ("_gte", ">="), ("_lt", "<"), ("_gt", ">"))
 
-F_PER_50 = faults.declare("events_default_per_50", "ordering", "events#index pages 50 by default instead of 30")
+F_PER_50 = faults.declare(
+    "events_default_per_50", "ordering", "events#index pages 50 by default instead of 30"
+)
 F_ORDER_DESC_IGNORED = faults.declare(
-    "events_order_desc_ignored", "ordering", "events#index ignores order_desc (newest page comes oldest first)"
+    "events_order_desc_ignored",
+    "ordering",
+    "events#index ignores order_desc (newest page comes oldest first)",
 )
 F_FROM_OFFSET = faults.declare(
-    "events_from_as_offset", "ordering", "events#index treats from as an OFFSET instead of an inclusive sequence_id bound"
+    "events_from_as_offset",
+    "ordering",
+    "events#index treats from as an OFFSET instead of an inclusive sequence_id bound",
 )
 F_NO_500 = faults.declare(
-    "events_position_key_no_500", "status", "order=position_key without from answers 200 instead of Loomio's 500"
+    "events_position_key_no_500",
+    "status",
+    "order=position_key without from answers 200 instead of Loomio's 500",
 )
 F_TIMELINE_WRAPPED = faults.declare(
-    "timeline_wrapped", "envelope", 'events/timeline answers {"timeline": [...]} instead of a bare array'
+    "timeline_wrapped",
+    "envelope",
+    'events/timeline answers {"timeline": [...]} instead of a bare array',
 )
 
 
@@ -123,7 +133,11 @@ def _filters(ctx: Ctx, discussion: Row, where: list[str], args: dict[str, Any]) 
             "SELECT read_ranges_string FROM discussion_readers WHERE user_id = %s AND discussion_id = %s",
             (ctx.user["id"], discussion["id"]),
         )
-        read = [i for a, b in ranges_mod.parse(reader["read_ranges_string"] if reader else "") for i in range(a, b + 1)]
+        read = [
+            i
+            for a, b in ranges_mod.parse(reader["read_ranges_string"] if reader else "")
+            for i in range(a, b + 1)
+        ]
         if read:
             where.append("NOT (sequence_id = ANY(%(read)s))")
             args["read"] = read
@@ -167,7 +181,11 @@ def _raw_discussion_filter(ctx: Ctx) -> tuple[str, tuple[Any, ...]]:
 def position_keys(ctx: Ctx) -> Any:
     _discussion(ctx)
     where, args = _raw_discussion_filter(ctx)
-    rows = db.all_rows(ctx.conn, f"SELECT position_key FROM events WHERE {where} ORDER BY position_key COLLATE \"C\"", args)
+    rows = db.all_rows(
+        ctx.conn,
+        f'SELECT position_key FROM events WHERE {where} ORDER BY position_key COLLATE "C"',
+        args,
+    )
     return {"position_keys": [r["position_key"] for r in rows]}
 
 
@@ -180,7 +198,17 @@ def timeline(ctx: Ctx) -> Any:
         f"WHERE {where} ORDER BY position_key",
         args,
     )
-    body = [[r["position_key"], r["sequence_id"], ts(r["created_at"]), r["user_id"], r["depth"], r["descendant_count"]] for r in rows]
+    body = [
+        [
+            r["position_key"],
+            r["sequence_id"],
+            ts(r["created_at"]),
+            r["user_id"],
+            r["depth"],
+            r["descendant_count"],
+        ]
+        for r in rows
+    ]
     return {"timeline": body} if F_TIMELINE_WRAPPED.on else body
 
 

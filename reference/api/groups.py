@@ -31,7 +31,11 @@ GROUP_PARAMS = frozenset(
     }
 )  # fmt: skip
 COLUMNS = GROUP_PARAMS - {"group_privacy", "cover_photo", "logo", "files", "image_files"}
-BOOLEAN_COLUMNS = {c for c in COLUMNS if c.startswith(("members_can_", "is_visible", "admins_can", "parent_members"))} | {
+BOOLEAN_COLUMNS = {
+    c
+    for c in COLUMNS
+    if c.startswith(("members_can_", "is_visible", "admins_can", "parent_members"))
+} | {
     "new_threads_newest_first",
     "listed_in_explore",
 }
@@ -54,7 +58,11 @@ def new_key(length: int = 8) -> str:
 def apply_privacy(values: dict[str, Any], label: str, parent: Row | None) -> None:
     """The group_privacy setter (permissions.md section 2)."""
     if label == "open":
-        values.update(is_visible_to_public=True, discussion_privacy_options="public_only", listed_in_explore=True)
+        values.update(
+            is_visible_to_public=True,
+            discussion_privacy_options="public_only",
+            listed_in_explore=True,
+        )
         if values.get("membership_granted_upon") not in GRANTED_UPON:
             values["membership_granted_upon"] = "approval"
     elif label == "closed":
@@ -93,7 +101,9 @@ def validate(values: dict[str, Any], parent: Row | None, group_id: int | None, c
     handle = values.get("handle")
     if handle:
         taken = db.scalar(
-            ctx.conn, "SELECT EXISTS (SELECT 1 FROM groups WHERE handle = %s AND id IS DISTINCT FROM %s)", (handle, group_id)
+            ctx.conn,
+            "SELECT EXISTS (SELECT 1 FROM groups WHERE handle = %s AND id IS DISTINCT FROM %s)",
+            (handle, group_id),
         )
         if taken:
             errors["handle"] = ["has already been taken"]
@@ -161,7 +171,11 @@ def index(ctx: Ctx) -> Any:
     sql = " AND ".join(where)
     total = db.scalar(ctx.conn, f"SELECT count(*) FROM groups g WHERE {sql}", args)
     offset, per = page(ctx)
-    rows = db.all_rows(ctx.conn, f"SELECT g.* FROM groups g WHERE {sql} ORDER BY {order} OFFSET {offset} LIMIT {per}", args)
+    rows = db.all_rows(
+        ctx.conn,
+        f"SELECT g.* FROM groups g WHERE {sql} ORDER BY {order} OFFSET {offset} LIMIT {per}",
+        args,
+    )
     return respond(ctx, rows, serializer="group", root="groups", total=total)
 
 
@@ -173,7 +187,11 @@ def subgroups(ctx: Ctx) -> Any:
     sql = f"g.parent_id = %(parent)s AND {VISIBLE_GROUPS_SQL}"
     total = db.scalar(ctx.conn, f"SELECT count(*) FROM groups g WHERE {sql}", args)
     offset, per = page(ctx)
-    rows = db.all_rows(ctx.conn, f"SELECT g.* FROM groups g WHERE {sql} ORDER BY g.name, g.id OFFSET {offset} LIMIT {per}", args)
+    rows = db.all_rows(
+        ctx.conn,
+        f"SELECT g.* FROM groups g WHERE {sql} ORDER BY g.name, g.id OFFSET {offset} LIMIT {per}",
+        args,
+    )
     return respond(ctx, rows, serializer="group", root="groups", total=total)
 
 
@@ -206,7 +224,11 @@ def create(ctx: Ctx) -> Any:
         updated_at=stamp,
     )
     if parent is None:
-        sub = db.insert(ctx.conn, "subscriptions", {"plan": "free", "state": "active", "created_at": stamp, "updated_at": stamp})
+        sub = db.insert(
+            ctx.conn,
+            "subscriptions",
+            {"plan": "free", "state": "active", "created_at": stamp, "updated_at": stamp},
+        )
         merged["subscription_id"] = sub["id"]
     group = db.insert(ctx.conn, "groups", merged)
     volume = ctx.user["default_membership_volume"]  # type: ignore[index]
@@ -240,15 +262,22 @@ def update(ctx: Ctx) -> Any:
     if params.get("group_privacy"):
         apply_privacy(merged, str(params["group_privacy"]), parent)
     validate(merged, parent, group["id"], ctx)
-    changes = {k: merged[k] for k in merged if k in COLUMNS | {"listed_in_explore"} and merged[k] != group.get(k)}
+    changes = {
+        k: merged[k]
+        for k in merged
+        if k in COLUMNS | {"listed_in_explore"} and merged[k] != group.get(k)
+    }
     changes.pop("parent_id", None)
     if "name" in changes:
         changes["full_name"] = full_name(merged["name"], parent)
     changes["updated_at"] = now()
-    group = db.update(ctx.conn, "groups", group["id"], {k: _jsonb_if_needed(k, v) for k, v in changes.items()})
+    group = db.update(
+        ctx.conn, "groups", group["id"], {k: _jsonb_if_needed(k, v) for k, v in changes.items()}
+    )
     if "name" in changes:
         ctx.conn.execute(
-            "UPDATE groups SET full_name = %s || ' - ' || name WHERE parent_id = %s", (group["name"], group["id"])
+            "UPDATE groups SET full_name = %s || ' - ' || name WHERE parent_id = %s",
+            (group["name"], group["id"]),
         )
     ctx.cache[("Group", group["id"])] = group
     return respond(ctx, [group], serializer="group")

@@ -23,7 +23,9 @@ ORDERS = {
 }
 
 F_DESTROY_ROOT = faults.declare(
-    "membership_destroy_root_memberships", "envelope", "DELETE /memberships/:id answers with the membership instead of its group"
+    "membership_destroy_root_memberships",
+    "envelope",
+    "DELETE /memberships/:id answers with the membership instead of its group",
 )
 
 
@@ -57,10 +59,16 @@ def index(ctx: Ctx) -> Any:
 
 def _set_admin(ctx: Ctx, value: bool) -> Any:
     membership = find(ctx, "Membership", ctx.path_params["id"])
-    allowed = perm.can_make_admin(ctx, membership) if value else perm.can_remove_membership(ctx, membership)
+    allowed = (
+        perm.can_make_admin(ctx, membership)
+        if value
+        else perm.can_remove_membership(ctx, membership)
+    )
     if not allowed:
         raise forbidden()
-    membership = db.update(ctx.conn, "memberships", membership["id"], {"admin": value, "updated_at": now()})
+    membership = db.update(
+        ctx.conn, "memberships", membership["id"], {"admin": value, "updated_at": now()}
+    )
     ctx.cache[("Membership", membership["id"])] = membership
     counters.refresh_group(ctx.conn, membership["group_id"])
     ctx.cache.pop(("Group", membership["group_id"]), None)
@@ -81,7 +89,10 @@ def destroy(ctx: Ctx) -> Any:
         raise forbidden()
     stamp = now()
     membership = db.update(
-        ctx.conn, "memberships", membership["id"], {"revoked_at": stamp, "revoker_id": ctx.user_id, "updated_at": stamp}
+        ctx.conn,
+        "memberships",
+        membership["id"],
+        {"revoked_at": stamp, "revoker_id": ctx.user_id, "updated_at": stamp},
     )
     counters.refresh_group(ctx.conn, membership["group_id"])
     counters.refresh_user(ctx.conn, membership["user_id"])

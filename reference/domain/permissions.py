@@ -12,7 +12,9 @@ from reference.serialize import load
 from reference.web import Ctx
 
 F_GUEST_DENIED = faults.declare(
-    "guest_cannot_read", "permission", "discussion guests (reader rows with guest=true) are refused the thread"
+    "guest_cannot_read",
+    "permission",
+    "discussion guests (reader rows with guest=true) are refused the thread",
 )
 F_SECRET_VISIBLE = faults.declare(
     "secret_group_visible", "permission", "secret groups can be shown to people who are not members"
@@ -28,7 +30,9 @@ F_CLOSED_COMMENT = faults.declare(
     "comment_on_closed_discussion", "permission", "comments can be posted in closed discussions"
 )
 F_DISCARDED_READABLE = faults.declare(
-    "discarded_discussion_readable", "permission", "discarded discussions can still be fetched by members"
+    "discarded_discussion_readable",
+    "permission",
+    "discarded discussions can still be fetched by members",
 )
 F_REVOKED_MEMBER = faults.declare(
     "revoked_membership_counts", "permission", "a revoked membership still counts as membership"
@@ -102,7 +106,11 @@ def can_show_group(ctx: Ctx, group: Row) -> bool:
         return False
     if group["is_visible_to_public"] or is_member(ctx, group["id"]) or F_SECRET_VISIBLE.on:
         return True
-    if group["is_visible_to_parent_members"] and group["parent_id"] and is_member(ctx, group["parent_id"]):
+    if (
+        group["is_visible_to_parent_members"]
+        and group["parent_id"]
+        and is_member(ctx, group["parent_id"])
+    ):
         return True
     token = ctx.param("group_token")
     if token and group["token"] and token == group["token"]:
@@ -233,9 +241,11 @@ def can_show_discussion(ctx: Ctx, discussion: Row) -> bool:
         return False
     if not discussion["private"] or is_discussion_member(ctx, discussion):
         return True
-    if group is not None and group["parent_id"] and is_member(ctx, group["parent_id"]):
-        if group["parent_members_can_see_discussions"] or F_PARENT_SEES_ALL.on:
-            return True
+    parent_may_read = group is not None and (
+        group["parent_members_can_see_discussions"] or F_PARENT_SEES_ALL.on
+    )
+    if parent_may_read and group["parent_id"] and is_member(ctx, group["parent_id"]):  # type: ignore[index]
+        return True
     token = ctx.param("discussion_reader_token")
     return bool(
         token
@@ -260,7 +270,9 @@ def can_create_discussion(ctx: Ctx, group: Row | None) -> bool:
                 (ctx.user["id"],),  # type: ignore[index]
             )
         )
-    return is_admin(ctx, group["id"]) or (group["members_can_start_discussions"] and is_member(ctx, group["id"]))
+    return is_admin(ctx, group["id"]) or (
+        group["members_can_start_discussions"] and is_member(ctx, group["id"])
+    )
 
 
 def can_update_discussion(ctx: Ctx, discussion: Row) -> bool:
@@ -269,7 +281,9 @@ def can_update_discussion(ctx: Ctx, discussion: Row) -> bool:
         return False
     if discussion["author_id"] == ctx.user["id"] or is_discussion_admin(ctx, discussion):
         return True
-    return flag(group_of(ctx, discussion), "members_can_edit_discussions") and is_discussion_member(ctx, discussion)
+    return flag(group_of(ctx, discussion), "members_can_edit_discussions") and is_discussion_member(
+        ctx, discussion
+    )
 
 
 def can_discard_discussion(ctx: Ctx, discussion: Row) -> bool:
@@ -319,4 +333,8 @@ def can_destroy_comment(ctx: Ctx, comment: Row, discussion: Row) -> bool:
     if is_discussion_admin(ctx, discussion):
         return True
     own = comment["user_id"] == ctx.user["id"]
-    return own and is_discussion_member(ctx, discussion) and flag(group_of(ctx, discussion), "members_can_delete_comments")
+    return (
+        own
+        and is_discussion_member(ctx, discussion)
+        and flag(group_of(ctx, discussion), "members_can_delete_comments")
+    )

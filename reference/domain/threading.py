@@ -37,19 +37,29 @@ F_KEY_WIDTH_4 = faults.declare(
     "position_key_width_4", "threading", 'position keys are zero-filled to 4 digits ("0001-0002")'
 )
 F_NO_LIFT = faults.declare(
-    "max_depth_not_flattened", "threading", "replies deeper than the discussion's max_depth are not lifted"
+    "max_depth_not_flattened",
+    "threading",
+    "replies deeper than the discussion's max_depth are not lifted",
 )
 F_SEQ_GAP = faults.declare(
-    "sequence_gap_on_edit", "threading", "comment_edited (not a thread item) still consumes a sequence id"
+    "sequence_gap_on_edit",
+    "threading",
+    "comment_edited (not a thread item) still consumes a sequence id",
 )
 F_STALE_CHILD = faults.declare(
-    "child_count_not_recounted", "threading", "a parent's child_count/descendant_count is not updated on insert"
+    "child_count_not_recounted",
+    "threading",
+    "a parent's child_count/descendant_count is not updated on insert",
 )
 F_DIRECT_ONLY = faults.declare(
-    "descendant_count_no_ripple", "threading", "descendant_count is recounted on the direct parent only, not up to the root"
+    "descendant_count_no_ripple",
+    "threading",
+    "descendant_count is recounted on the direct parent only, not up to the root",
 )
 F_POSITION_GLOBAL = faults.declare(
-    "position_counts_all_siblings", "threading", "position is numbered across the whole discussion, not per parent"
+    "position_counts_all_siblings",
+    "threading",
+    "position is numbered across the whole discussion, not per parent",
 )
 
 SEQUENCE_KEY = "discussions_sequence_id"
@@ -77,7 +87,9 @@ def root_event(conn: Connection, discussion_id: int) -> Row | None:
     )
 
 
-def eventable_event(conn: Connection, eventable_type: str, eventable_id: int, kind: str | None = None) -> Row | None:
+def eventable_event(
+    conn: Connection, eventable_type: str, eventable_id: int, kind: str | None = None
+) -> Row | None:
     """The first event of a record (of one kind), e.g. a poll's poll_created event."""
     if kind:
         return db.one(
@@ -141,12 +153,17 @@ def next_position(conn: Connection, parent: Row, discussion_id: int) -> int:
 
 
 def drop_sequence_counter(conn: Connection, discussion_id: int) -> None:
-    conn.execute("DELETE FROM partition_sequences WHERE key = %s AND id = %s", (SEQUENCE_KEY, discussion_id))
+    conn.execute(
+        "DELETE FROM partition_sequences WHERE key = %s AND id = %s", (SEQUENCE_KEY, discussion_id)
+    )
 
 
 def drop_position_counters(conn: Connection, parent_ids: list[int]) -> None:
     if parent_ids:
-        conn.execute("DELETE FROM partition_sequences WHERE key = %s AND id = ANY(%s)", (POSITION_KEY, parent_ids))
+        conn.execute(
+            "DELETE FROM partition_sequences WHERE key = %s AND id = ANY(%s)",
+            (POSITION_KEY, parent_ids),
+        )
 
 
 # ---------------------------------------------------------------- publish
@@ -219,7 +236,9 @@ def publish(
     values["depth"] = placed["depth"] + 1 if placed else 0
     values["sequence_id"] = next_sequence_id(conn, discussion_id)
     values["position"] = next_position(conn, placed, discussion_id) if placed else 0
-    values["position_key"] = child_key(placed["position_key"] if placed else None, values["position"])
+    values["position_key"] = child_key(
+        placed["position_key"] if placed else None, values["position"]
+    )
     event = db.insert(conn, "events", values)
     update_sequence_info(conn, discussion_id)
     if placed is not None and not F_STALE_CHILD.on:
@@ -253,7 +272,11 @@ def recount(conn: Connection, event_id: int | None) -> None:
                 """SELECT (SELECT count(*) FROM events WHERE parent_id = %(id)s AND discussion_id IS NOT NULL) AS children,
                           (SELECT count(*) FROM events WHERE discussion_id = %(d)s AND id <> %(id)s
                              AND position_key LIKE %(prefix)s) AS descendants""",
-                {"id": event["id"], "d": event["discussion_id"], "prefix": _like_prefix(event["position_key"])},
+                {
+                    "id": event["id"],
+                    "d": event["discussion_id"],
+                    "prefix": _like_prefix(event["position_key"]),
+                },
             )
         conn.execute(
             "UPDATE events SET child_count = %s, descendant_count = %s WHERE id = %s",
@@ -326,7 +349,9 @@ def update_sequence_info(conn: Connection, discussion_id: int) -> None:
 # ---------------------------------------------------------------- repair
 
 
-def original_parent_id(conn: Connection, event: Row, root_id: int, by_key: dict[tuple[str, int], Row]) -> int | None:
+def original_parent_id(
+    conn: Connection, event: Row, root_id: int, by_key: dict[tuple[str, int], Row]
+) -> int | None:
     """Section 3's parent rule for an existing event (None when the rule finds nothing)."""
     kind, etype, eid = event["kind"], event["eventable_type"], event["eventable_id"]
     if kind in ("discussion_moved", "discussion_edited", "discussion_forked", "poll_created",
@@ -363,12 +388,17 @@ def ensure_root(conn: Connection, discussion_id: int) -> Row:
 def repair_thread(conn: Connection, discussion_id: int) -> None:
     """EventService.repair_thread (section 7); idempotent."""
     root = ensure_root(conn, discussion_id)
-    events = db.all_rows(conn, "SELECT * FROM events WHERE discussion_id = %s ORDER BY id", (discussion_id,))
+    events = db.all_rows(
+        conn, "SELECT * FROM events WHERE discussion_id = %s ORDER BY id", (discussion_id,)
+    )
     # 2. sequence ids for events lacking one, in id order, continuing the counter.
     for event in events:
         if event["sequence_id"] is None:
             event["sequence_id"] = next_sequence_id(conn, discussion_id)
-            conn.execute("UPDATE events SET sequence_id = %s WHERE id = %s", (event["sequence_id"], event["id"]))
+            conn.execute(
+                "UPDATE events SET sequence_id = %s WHERE id = %s",
+                (event["sequence_id"], event["id"]),
+            )
     events.sort(key=lambda e: e["sequence_id"])
     by_id = {e["id"]: e for e in events}
     by_key: dict[tuple[str, int], Row] = {}
@@ -395,7 +425,9 @@ def repair_thread(conn: Connection, discussion_id: int) -> None:
     _clip_readers(conn, discussion_id)
 
 
-def _renumber(conn: Connection, root: Row, events: list[Row], placed: dict[int, tuple[int | None, int]]) -> None:
+def _renumber(
+    conn: Connection, root: Row, events: list[Row], placed: dict[int, tuple[int | None, int]]
+) -> None:
     children: dict[int | None, list[Row]] = {}
     for e in events:
         children.setdefault(placed[e["id"]][0], []).append(e)
@@ -438,8 +470,11 @@ def _clip_readers(conn: Connection, discussion_id: int) -> None:
         "SELECT id, read_ranges_string FROM discussion_readers WHERE discussion_id = %s",
         (discussion_id,),
     ):
-        clipped = ranges_mod.dump(ranges_mod.clip(ranges_mod.parse(reader["read_ranges_string"]), allowed))
+        clipped = ranges_mod.dump(
+            ranges_mod.clip(ranges_mod.parse(reader["read_ranges_string"]), allowed)
+        )
         if clipped != (reader["read_ranges_string"] or ""):
             conn.execute(
-                "UPDATE discussion_readers SET read_ranges_string = %s WHERE id = %s", (clipped, reader["id"])
+                "UPDATE discussion_readers SET read_ranges_string = %s WHERE id = %s",
+                (clipped, reader["id"]),
             )

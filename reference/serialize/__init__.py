@@ -48,7 +48,9 @@ F_META_TOTAL = faults.declare(
     "meta_total_page_size", "envelope", "meta.total counts the returned page instead of all matches"
 )
 F_EMPTY_DROPPED = faults.declare(
-    "empty_sideloads_omitted", "envelope", "empty sideload collections (parent_groups: []) are left out"
+    "empty_sideloads_omitted",
+    "envelope",
+    "empty sideload collections (parent_groups: []) are left out",
 )
 F_NO_MILLIS = faults.declare(
     "timestamps_without_millis", "type", 'timestamps lose milliseconds: "2025-06-01T10:15:00Z"'
@@ -62,7 +64,9 @@ F_PARENT_ROOT = faults.declare(
     "parent events are sideloaded into events (where the primary array drops them) instead of parent_events",
 )  # fmt: skip
 F_NO_DEDUP = faults.declare(
-    "sideloads_not_deduplicated", "envelope", "a record reached twice appears twice in its collection"
+    "sideloads_not_deduplicated",
+    "envelope",
+    "a record reached twice appears twice in its collection",
 )
 
 
@@ -109,7 +113,10 @@ def register_model(
 
 
 def register_serializer(
-    name: str, model: str, attributes: Callable[[Ctx, Row], dict[str, Any]], associations: Iterable[Assoc] = ()
+    name: str,
+    model: str,
+    attributes: Callable[[Ctx, Row], dict[str, Any]],
+    associations: Iterable[Assoc] = (),
 ) -> Serializer:
     ser = Serializer(name, model, attributes, tuple(associations))
     SERIALIZERS[name] = ser
@@ -184,7 +191,16 @@ def has_many(
     include: Callable[[Ctx, Row], bool] | None = None,
 ) -> Assoc:
     singular = name[:-1] if name.endswith("s") else name
-    return Assoc(name, key or f"{singular}_ids", "many", serializer, root, model, get, include or default_include(name))
+    return Assoc(
+        name,
+        key or f"{singular}_ids",
+        "many",
+        serializer,
+        root,
+        model,
+        get,
+        include or default_include(name),
+    )
 
 
 def polymorphic(
@@ -210,7 +226,9 @@ def load(ctx: Ctx, class_name: str, ident: Any) -> Row | None:
     cache_key = (class_name, ident)
     if cache_key not in ctx.cache:
         model = MODELS[class_name]
-        ctx.cache[cache_key] = db.one(ctx.conn, f"SELECT * FROM {model.table} WHERE id = %s", (ident,))
+        ctx.cache[cache_key] = db.one(
+            ctx.conn, f"SELECT * FROM {model.table} WHERE id = %s", (ident,)
+        )
     return ctx.cache[cache_key]
 
 
@@ -279,7 +297,9 @@ class Envelope:
                     continue
                 target = load(ctx, assoc.model, assoc.get(ctx, row))
                 data[assoc.key] = target["id"] if target else None
-                root = "events" if assoc.root == "parent_events" and F_PARENT_ROOT.on else assoc.root
+                root = (
+                    "events" if assoc.root == "parent_events" and F_PARENT_ROOT.on else assoc.root
+                )
                 self.merge(root, assoc.serializer, assoc.model, [target] if target else [])  # type: ignore[arg-type]
             else:
                 if assoc.model not in MODELS:

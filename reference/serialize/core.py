@@ -34,7 +34,9 @@ F_EXTRA_KEY = faults.declare(
     "discussion_extra_author_key", "shape", "discussions gain an extra key author_name"
 )
 F_READER_NULLS = faults.declare(
-    "reader_fields_null_for_visitors", "null", "visitors get discussion reader keys as null instead of absent"
+    "reader_fields_null_for_visitors",
+    "null",
+    "visitors get discussion reader keys as null instead of absent",
 )
 F_DISCARDED_BODY = faults.declare(
     "discarded_comment_body_kept", "null", "a discarded comment keeps its body instead of null"
@@ -46,7 +48,9 @@ F_COUNTS_FLOAT = faults.declare(
     "event_counts_float", "type", "events send child_count/descendant_count as floats (2.0)"
 )
 F_KEY_WIDTH = faults.declare(
-    "root_position_key_empty", "threading", 'the new_discussion event sends position_key null instead of "00000"'
+    "root_position_key_empty",
+    "threading",
+    'the new_discussion event sends position_key null instead of "00000"',
 )
 
 register_model("User", "users", serializer="author")
@@ -373,7 +377,9 @@ def reader_for(ctx: Ctx, discussion: Row) -> Row | None:
 def _reader_fields(ctx: Ctx, row: Row) -> dict[str, Any]:
     reader = reader_for(ctx, row)
     if reader is None:
-        membership = membership_of(ctx, ctx.user["id"], row["group_id"]) if row["group_id"] else None  # type: ignore[index]
+        membership = (
+            membership_of(ctx, ctx.user["id"], row["group_id"]) if row["group_id"] else None
+        )  # type: ignore[index]
         volume = membership["volume"] if membership and membership["volume"] is not None else 2
         return {
             "discussion_reader_id": None, "discussion_reader_volume": volume_name(volume),
@@ -428,7 +434,11 @@ def discussion_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
     )
     if row["description_format"] == "md":
         data["mentioned_usernames"] = mentioned_usernames(row["description"])
-    data.update(newest_first=row["newest_first"], max_depth=row["max_depth"], discarded_at=ts(row["discarded_at"]))
+    data.update(
+        newest_first=row["newest_first"],
+        max_depth=row["max_depth"],
+        discarded_at=ts(row["discarded_at"]),
+    )
     if ctx.user is not None:
         data.update(_reader_fields(ctx, row))
     elif F_READER_NULLS.on:

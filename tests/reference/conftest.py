@@ -63,7 +63,17 @@ def start_server(dsn: str, faults: tuple[str, ...], log_dir: Path) -> Server:
     env = {**os.environ, "PARITY_FAULTS": ",".join(faults)}
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reference", "serve", "--port", str(port), "--database-url", dsn, "--no-migrate"],
+            [
+                sys.executable,
+                "-m",
+                "reference",
+                "serve",
+                "--port",
+                str(port),
+                "--database-url",
+                dsn,
+                "--no-migrate",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -80,7 +90,10 @@ def start_server(dsn: str, faults: tuple[str, ...], log_dir: Path) -> Server:
         except requests.ConnectionError:
             time.sleep(0.05)
     server.stop()
-    pytest.fail(f"reference backend did not start on {server.base}:\n{log.read_text()[-3000:]}", pytrace=False)
+    pytest.fail(
+        f"reference backend did not start on {server.base}:\n{log.read_text()[-3000:]}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -89,7 +102,10 @@ def reference_template(pg_cluster: LocalPostgres) -> str:
     name = f"ref_template_{uuid.uuid4().hex[:8]}"
     dsn = pg_cluster.create_database(name)
     done = subprocess.run(
-        [sys.executable, "-m", "reference", "migrate", "--database-url", dsn], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "reference", "migrate", "--database-url", dsn],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     if done.returncode != 0:
         pytest.fail(f"migrate failed:\n{done.stderr}", pytrace=False)
@@ -97,7 +113,9 @@ def reference_template(pg_cluster: LocalPostgres) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_factory(pg_cluster: LocalPostgres, reference_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def server_factory(
+    pg_cluster: LocalPostgres, reference_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
     """start(faults=()) -> Server on a fresh clone; all stopped at session end."""
     started: list[Server] = []
     log_dir = tmp_path_factory.mktemp("reference-logs")
@@ -138,20 +156,32 @@ class Seeder:
     def one(self, query: str, params: Any = ()) -> dict[str, Any]:
         return self.sql(query, params)[0]
 
-    def user(self, name: str | None = None, *, verified: bool = True, admin: bool = False) -> dict[str, Any]:
+    def user(
+        self, name: str | None = None, *, verified: bool = True, admin: bool = False
+    ) -> dict[str, Any]:
         name = name or unique("User ")
         handle = unique("u")
         return self.one(
             """INSERT INTO users (name, email, username, encrypted_password, email_verified, is_admin,
                  avatar_initials, created_at, updated_at)
                VALUES (%s, %s, %s, %s, %s, %s, %s, now(), now()) RETURNING *""",
-            (name, f"{handle}@example.org", handle, PASSWORD_HASH, verified, admin, name[:2].upper()),
+            (
+                name,
+                f"{handle}@example.org",
+                handle,
+                PASSWORD_HASH,
+                verified,
+                admin,
+                name[:2].upper(),
+            ),
         )
 
     def group(self, creator: dict[str, Any] | None = None, *, privacy: str = "closed", parent: dict[str, Any] | None = None,
               **flags: Any) -> dict[str, Any]:  # fmt: skip
         visible = {"open": True, "closed": True, "secret": False}[privacy]
-        options = {"open": "public_only", "closed": "private_only", "secret": "private_only"}[privacy]
+        options = {"open": "public_only", "closed": "private_only", "secret": "private_only"}[
+            privacy
+        ]
         values = {
             "name": unique("Group "), "key": unique("gk"), "is_visible_to_public": visible,
             "discussion_privacy_options": options, "creator_id": creator["id"] if creator else None,
@@ -164,7 +194,9 @@ class Seeder:
         values["full_name"] = values["name"]
         cols = ", ".join(f'"{c}"' for c in values)
         marks = ", ".join(["%s"] * len(values))
-        group = self.one(f"INSERT INTO groups ({cols}) VALUES ({marks}) RETURNING *", tuple(values.values()))
+        group = self.one(
+            f"INSERT INTO groups ({cols}) VALUES ({marks}) RETURNING *", tuple(values.values())
+        )
         if creator:
             self.member(group, creator, admin=True)
         return group
@@ -192,7 +224,14 @@ class Seeder:
             """INSERT INTO discussion_readers (discussion_id, user_id, guest, admin, inviter_id, token, revoked_at,
                  created_at, updated_at)
                VALUES (%s, %s, true, %s, %s, %s, CASE WHEN %s THEN now() END, now(), now()) RETURNING *""",
-            (discussion_id, user["id"], admin, inviter["id"] if inviter else None, unique("tok"), revoked),
+            (
+                discussion_id,
+                user["id"],
+                admin,
+                inviter["id"] if inviter else None,
+                unique("tok"),
+                revoked,
+            ),
         )
 
 
@@ -241,17 +280,34 @@ class World:
     def visitor(self) -> Client:
         return Client(self.server.base)
 
-    def thread(self, group: dict[str, Any] | None, author: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    def thread(
+        self, group: dict[str, Any] | None, author: dict[str, Any], **fields: Any
+    ) -> dict[str, Any]:
         """POST a discussion as author; returns the discussion record from the answer."""
-        body = {"title": unique("Thread "), "description": "<p>hi</p>", "description_format": "html", **fields}
+        body = {
+            "title": unique("Thread "),
+            "description": "<p>hi</p>",
+            "description_format": "html",
+            **fields,
+        }
         if group is not None:
             body["group_id"] = group["id"]
         status, answer = self.client(author).post("/api/v1/discussions", {"discussion": body})
         assert status == 200, answer
         return answer["discussions"][0]
 
-    def comment(self, author: dict[str, Any], discussion_id: int, parent: int | None = None, body: str = "<p>c</p>") -> dict[str, Any]:
-        payload: dict[str, Any] = {"discussion_id": discussion_id, "body": body, "body_format": "html"}
+    def comment(
+        self,
+        author: dict[str, Any],
+        discussion_id: int,
+        parent: int | None = None,
+        body: str = "<p>c</p>",
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "discussion_id": discussion_id,
+            "body": body,
+            "body_format": "html",
+        }
         if parent:
             payload.update(parent_id=parent, parent_type="Comment")
         status, answer = self.client(author).post("/api/v1/comments", {"comment": payload})

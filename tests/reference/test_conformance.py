@@ -23,10 +23,14 @@ def spec() -> dict[str, Any]:
     return yaml.safe_load(SPEC_PATH.read_text())
 
 
-def response_schema(spec: dict[str, Any], method: str, template: str, status: int) -> dict[str, Any]:
+def response_schema(
+    spec: dict[str, Any], method: str, template: str, status: int
+) -> dict[str, Any]:
     operation = spec["paths"][template][method.lower()]
     response = operation["responses"].get(str(status))
-    assert response is not None, f"{method} {template} answered {status}, which the spec does not document"
+    assert response is not None, (
+        f"{method} {template} answered {status}, which the spec does not document"
+    )
     if "$ref" in response:
         response = spec["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
     content = response.get("content", {}).get("application/json")
@@ -62,50 +66,192 @@ def test_core_walk_conforms_to_the_spec(world: World, spec: dict[str, Any]) -> N
     a, b, v = world.client(ana), world.client(ben), world.visitor
     conform(spec, "GET", "/api/v1/profile/me", a.get("/api/v1/profile/me"))
     conform(spec, "GET", "/api/v1/profile/me", v.get("/api/v1/profile/me"))
-    login = b.call("POST", "/api/v1/sessions", json={"user": {"email": ben["email"], "password": "correct horse"}}, auth=None)
+    login = b.call(
+        "POST",
+        "/api/v1/sessions",
+        json={"user": {"email": ben["email"], "password": "correct horse"}},
+        auth=None,
+    )
     conform(spec, "POST", "/api/v1/sessions", login)
-    conform(spec, "POST", "/api/v1/sessions", v.post("/api/v1/sessions", {"user": {"email": ben["email"], "password": "x"}}))
+    conform(
+        spec,
+        "POST",
+        "/api/v1/sessions",
+        v.post("/api/v1/sessions", {"user": {"email": ben["email"], "password": "x"}}),
+    )
     conform(spec, "GET", "/api/v1/groups/{id}", a.get(f"/api/v1/groups/{group['key']}"))
     conform(spec, "GET", "/api/v1/groups/{id}", a.get("/api/v1/groups/999999"))
     conform(spec, "GET", "/api/v1/groups", a.get("/api/v1/groups", xids=f"{group['id']}"))
-    sub = conform(spec, "POST", "/api/v1/groups", a.post("/api/v1/groups", {"group": {"name": "S", "parent_id": group["id"]}}))
+    sub = conform(
+        spec,
+        "POST",
+        "/api/v1/groups",
+        a.post("/api/v1/groups", {"group": {"name": "S", "parent_id": group["id"]}}),
+    )
     conform(spec, "POST", "/api/v1/groups", a.post("/api/v1/groups", {"group": {"name": ""}}))
-    conform(spec, "POST", "/api/v1/groups", a.post("/api/v1/groups", {"group": {"name": "x", "bogus": 1}}))
+    conform(
+        spec,
+        "POST",
+        "/api/v1/groups",
+        a.post("/api/v1/groups", {"group": {"name": "x", "bogus": 1}}),
+    )
     conform(spec, "POST", "/api/v1/groups", a.post("/api/v1/groups", {}))
-    conform(spec, "PATCH", "/api/v1/groups/{id}", a.patch(f"/api/v1/groups/{sub['groups'][0]['id']}", {"group": {"description": "d"}}))
-    conform(spec, "PATCH", "/api/v1/groups/{id}", b.patch(f"/api/v1/groups/{group['id']}", {"group": {"description": "d"}}))
-    conform(spec, "GET", "/api/v1/groups/{id}/subgroups", a.get(f"/api/v1/groups/{group['id']}/subgroups"))
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/groups/{id}",
+        a.patch(f"/api/v1/groups/{sub['groups'][0]['id']}", {"group": {"description": "d"}}),
+    )
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/groups/{id}",
+        b.patch(f"/api/v1/groups/{group['id']}", {"group": {"description": "d"}}),
+    )
+    conform(
+        spec,
+        "GET",
+        "/api/v1/groups/{id}/subgroups",
+        a.get(f"/api/v1/groups/{group['id']}/subgroups"),
+    )
     conform(spec, "GET", "/api/v1/memberships", a.get("/api/v1/memberships", group_id=group["id"]))
     conform(spec, "GET", "/api/v1/memberships", v.get("/api/v1/memberships", group_id=group["id"]))
-    created = conform(spec, "POST", "/api/v1/discussions", a.post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": "T"}}))
+    created = conform(
+        spec,
+        "POST",
+        "/api/v1/discussions",
+        a.post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": "T"}}),
+    )
     d = created["discussions"][0]
-    conform(spec, "POST", "/api/v1/discussions", a.post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": ""}}))
+    conform(
+        spec,
+        "POST",
+        "/api/v1/discussions",
+        a.post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": ""}}),
+    )
     world.seed.guest(d["id"], guest, inviter=ana)
     conform(spec, "GET", "/api/v1/discussions/{id}", a.get(f"/api/v1/discussions/{d['key']}"))
     conform(spec, "GET", "/api/v1/discussions/{id}", v.get(f"/api/v1/discussions/{d['key']}"))
     conform(spec, "GET", "/api/v1/discussions", a.get("/api/v1/discussions", group_id=group["id"]))
-    conform(spec, "GET", "/api/v1/discussion_readers", a.get("/api/v1/discussion_readers", discussion_id=d["id"]))
-    first = conform(spec, "POST", "/api/v1/comments", b.post("/api/v1/comments", {"comment": {"discussion_id": d["id"], "body": "x"}}))
+    conform(
+        spec,
+        "GET",
+        "/api/v1/discussion_readers",
+        a.get("/api/v1/discussion_readers", discussion_id=d["id"]),
+    )
+    first = conform(
+        spec,
+        "POST",
+        "/api/v1/comments",
+        b.post("/api/v1/comments", {"comment": {"discussion_id": d["id"], "body": "x"}}),
+    )
     c1 = first["comments"][0]["id"]
-    reply = conform(spec, "POST", "/api/v1/comments", a.post("/api/v1/comments", {"comment": {"discussion_id": d["id"], "body": "y", "parent_id": c1, "parent_type": "Comment"}}))
+    reply = conform(
+        spec,
+        "POST",
+        "/api/v1/comments",
+        a.post(
+            "/api/v1/comments",
+            {
+                "comment": {
+                    "discussion_id": d["id"],
+                    "body": "y",
+                    "parent_id": c1,
+                    "parent_type": "Comment",
+                }
+            },
+        ),
+    )
     c2 = reply["comments"][0]["id"]
-    conform(spec, "PATCH", "/api/v1/comments/{id}", b.patch(f"/api/v1/comments/{c1}", {"comment": {"body": "z"}}))
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/comments/{id}",
+        b.patch(f"/api/v1/comments/{c1}", {"comment": {"body": "z"}}),
+    )
     conform(spec, "GET", "/api/v1/events", a.get("/api/v1/events", discussion_id=d["id"]))
-    conform(spec, "GET", "/api/v1/events", a.get("/api/v1/events", discussion_id=d["id"], exclude_types="group discussion"))
-    conform(spec, "GET", "/api/v1/events/comment", a.get("/api/v1/events/comment", discussion_id=d["id"], comment_id=c1))
-    conform(spec, "GET", "/api/v1/events/position_keys", a.get("/api/v1/events/position_keys", discussion_id=d["id"]))
-    conform(spec, "GET", "/api/v1/events/timeline", a.get("/api/v1/events/timeline", discussion_id=d["id"]))
-    conform(spec, "DELETE", "/api/v1/comments/{id}/discard", b.delete(f"/api/v1/comments/{c1}/discard"))
+    conform(
+        spec,
+        "GET",
+        "/api/v1/events",
+        a.get("/api/v1/events", discussion_id=d["id"], exclude_types="group discussion"),
+    )
+    conform(
+        spec,
+        "GET",
+        "/api/v1/events/comment",
+        a.get("/api/v1/events/comment", discussion_id=d["id"], comment_id=c1),
+    )
+    conform(
+        spec,
+        "GET",
+        "/api/v1/events/position_keys",
+        a.get("/api/v1/events/position_keys", discussion_id=d["id"]),
+    )
+    conform(
+        spec,
+        "GET",
+        "/api/v1/events/timeline",
+        a.get("/api/v1/events/timeline", discussion_id=d["id"]),
+    )
+    conform(
+        spec, "DELETE", "/api/v1/comments/{id}/discard", b.delete(f"/api/v1/comments/{c1}/discard")
+    )
     conform(spec, "DELETE", "/api/v1/comments/{id}", b.delete(f"/api/v1/comments/{c1}"))
     conform(spec, "DELETE", "/api/v1/comments/{id}", a.delete(f"/api/v1/comments/{c2}"))
-    conform(spec, "PATCH", "/api/v1/discussions/{id}", a.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "T2", "recipient_message": "hi"}}))
-    conform(spec, "PATCH", "/api/v1/discussions/{id}/close", a.patch(f"/api/v1/discussions/{d['id']}/close"))
-    conform(spec, "PATCH", "/api/v1/discussions/{id}/reopen", a.patch(f"/api/v1/discussions/{d['id']}/reopen"))
-    conform(spec, "DELETE", "/api/v1/discussions/{id}/discard", b.delete(f"/api/v1/discussions/{d['id']}/discard"))
-    conform(spec, "DELETE", "/api/v1/discussions/{id}/discard", a.delete(f"/api/v1/discussions/{d['id']}/discard"))
-    m = world.seed.one("SELECT id FROM memberships WHERE user_id = %s AND group_id = %s", (ben["id"], group["id"]))
-    conform(spec, "POST", "/api/v1/memberships/{id}/make_admin", b.post(f"/api/v1/memberships/{m['id']}/make_admin"))
-    conform(spec, "POST", "/api/v1/memberships/{id}/make_admin", a.post(f"/api/v1/memberships/{m['id']}/make_admin"))
-    conform(spec, "POST", "/api/v1/memberships/{id}/remove_admin", a.post(f"/api/v1/memberships/{m['id']}/remove_admin"))
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}",
+        a.patch(
+            f"/api/v1/discussions/{d['id']}",
+            {"discussion": {"title": "T2", "recipient_message": "hi"}},
+        ),
+    )
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}/close",
+        a.patch(f"/api/v1/discussions/{d['id']}/close"),
+    )
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}/reopen",
+        a.patch(f"/api/v1/discussions/{d['id']}/reopen"),
+    )
+    conform(
+        spec,
+        "DELETE",
+        "/api/v1/discussions/{id}/discard",
+        b.delete(f"/api/v1/discussions/{d['id']}/discard"),
+    )
+    conform(
+        spec,
+        "DELETE",
+        "/api/v1/discussions/{id}/discard",
+        a.delete(f"/api/v1/discussions/{d['id']}/discard"),
+    )
+    m = world.seed.one(
+        "SELECT id FROM memberships WHERE user_id = %s AND group_id = %s", (ben["id"], group["id"])
+    )
+    conform(
+        spec,
+        "POST",
+        "/api/v1/memberships/{id}/make_admin",
+        b.post(f"/api/v1/memberships/{m['id']}/make_admin"),
+    )
+    conform(
+        spec,
+        "POST",
+        "/api/v1/memberships/{id}/make_admin",
+        a.post(f"/api/v1/memberships/{m['id']}/make_admin"),
+    )
+    conform(
+        spec,
+        "POST",
+        "/api/v1/memberships/{id}/remove_admin",
+        a.post(f"/api/v1/memberships/{m['id']}/remove_admin"),
+    )
     conform(spec, "DELETE", "/api/v1/memberships/{id}", b.delete(f"/api/v1/memberships/{m['id']}"))
     conform(spec, "DELETE", "/api/v1/sessions", a.delete("/api/v1/sessions"))

@@ -31,11 +31,11 @@ def seqs(answer: tuple[int, Any]) -> list[int]:
 
 def test_default_is_sequence_order_from_zero(thread: Any) -> None:
     client, d, _ = thread
-    status, body = client.get("/api/v1/events", discussion_id=d["id"], per=3)
+    _status, body = client.get("/api/v1/events", discussion_id=d["id"], per=3)
     assert [e["sequence_id"] for e in body["events"]] == [1, 2, 3]
     assert body["meta"] == {"root": "events", "total": 5}
     assert all(e["kind"] != "new_discussion" for e in body["events"])
-    assert [e["kind"] for e in body["parent_events"]][0] == "new_discussion"
+    assert next(e["kind"] for e in body["parent_events"]) == "new_discussion"
     assert body["parent_events"][0]["position_key"] == "00000"
 
 
@@ -51,27 +51,46 @@ def test_from_is_an_inclusive_bound_not_an_offset(thread: Any) -> None:
 
 def test_order_desc_is_tested_for_presence_only(thread: Any) -> None:
     client, d, _ = thread
-    got = seqs(client.get("/api/v1/events", discussion_id=d["id"], order_by="sequence_id", order_desc="false", per=2))
+    got = seqs(
+        client.get(
+            "/api/v1/events",
+            discussion_id=d["id"],
+            order_by="sequence_id",
+            order_desc="false",
+            per=2,
+        )
+    )
     assert got == [5, 4]
 
 
 def test_order_by_position_key_is_preorder(thread: Any) -> None:
     client, d, _ = thread
-    status, body = client.get("/api/v1/events", discussion_id=d["id"], order_by="position_key")
-    assert [e["position_key"] for e in body["events"]] == ["00001", "00001-00001", "00002", "00002-00001", "00003"]
+    _status, body = client.get("/api/v1/events", discussion_id=d["id"], order_by="position_key")
+    assert [e["position_key"] for e in body["events"]] == [
+        "00001",
+        "00001-00001",
+        "00002",
+        "00002-00001",
+        "00003",
+    ]
 
 
 def test_filters(thread: Any) -> None:
     client, d, _ = thread
-    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], position_key_sw="00002")) == [3, 5]
+    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], position_key_sw="00002")) == [
+        3,
+        5,
+    ]
     assert seqs(client.get("/api/v1/events", discussion_id=d["id"], depth=2)) == [2, 5]
     assert seqs(client.get("/api/v1/events", discussion_id=d["id"], sequence_id_gt=3)) == [4, 5]
-    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], kind="new_comment", per=1)) == [1]
+    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], kind="new_comment", per=1)) == [
+        1
+    ]
     assert seqs(client.get("/api/v1/events", discussion_id=d["id"], pinned="true")) == []
 
 
 def test_comment_id_starts_at_that_comment(thread: Any) -> None:
-    client, d, (a, c) = thread
+    client, d, (_a, c) = thread
     assert seqs(client.get("/api/v1/events", discussion_id=d["id"], comment_id=c)) == [3, 4, 5]
     assert client.get("/api/v1/events", discussion_id=d["id"], comment_id=999999)[0] == 404
 
@@ -86,7 +105,11 @@ def test_position_key_order_without_from_is_a_500(thread: Any) -> None:
     client, d, _ = thread
     status, body = client.get("/api/v1/events", discussion_id=d["id"], order="position_key")
     assert (status, body) == (500, {"status": 500, "error": "Internal Server Error"})
-    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], order="position_key", **{"from": "00002"})) == [3, 5, 4]
+    assert seqs(
+        client.get(
+            "/api/v1/events", discussion_id=d["id"], order="position_key", **{"from": "00002"}
+        )
+    ) == [3, 5, 4]
 
 
 def test_exclude_types_drops_group_and_discussion_sideloads(thread: Any) -> None:
@@ -98,8 +121,10 @@ def test_exclude_types_drops_group_and_discussion_sideloads(thread: Any) -> None
 
 def test_position_keys_and_timeline_use_the_numeric_id(thread: Any) -> None:
     client, d, _ = thread
-    assert client.get("/api/v1/events/position_keys", discussion_id=d["key"])[1] == {"position_keys": []}
-    status, rows = client.get("/api/v1/events/timeline", discussion_id=d["id"])
+    assert client.get("/api/v1/events/position_keys", discussion_id=d["key"])[1] == {
+        "position_keys": []
+    }
+    _status, rows = client.get("/api/v1/events/timeline", discussion_id=d["id"])
     assert [r[0] for r in rows] == ["00001", "00001-00001", "00002", "00002-00001", "00003"]
     assert rows[0][1:2] == [1] and rows[0][4:] == [1, 1] and rows[0][2].endswith("Z")
 

@@ -43,7 +43,9 @@ def core_faults() -> list[str]:
 # ---------------------------------------------------------------- helpers
 
 
-def team(w: World, privacy: str = "closed", **flags: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def team(
+    w: World, privacy: str = "closed", **flags: Any
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     admin, member = w.seed.user(), w.seed.user()
     group = w.seed.group(admin, privacy=privacy, **flags)
     w.seed.member(group, member)
@@ -61,11 +63,17 @@ def shape(text: str) -> str:
 # ---------------------------------------------------------------- envelope, type, shape, null
 
 
-@probe("meta_root_missing", "ids_as_strings", "timestamps_without_millis", "timestamps_offset_suffix")
+@probe(
+    "meta_root_missing", "ids_as_strings", "timestamps_without_millis", "timestamps_offset_suffix"
+)
 def profile_me(w: World) -> Any:
     user = w.seed.user()
     _, body = w.client(user).get("/api/v1/profile/me")
-    return body["meta"], type(body["users"][0]["id"]).__name__, shape(body["users"][0]["created_at"])
+    return (
+        body["meta"],
+        type(body["users"][0]["id"]).__name__,
+        shape(body["users"][0]["created_at"]),
+    )
 
 
 @probe("meta_total_page_size", "discussions_index_ignores_pinned")
@@ -100,12 +108,18 @@ def events_page(w: World) -> Any:
     _, body = w.client(admin).get("/api/v1/events", discussion_id=d["id"])
     users = [sorted(u) for u in body["users"]]
     first = body["events"][0]
-    return sorted(body), users, type(first["child_count"]).__name__, sorted(first), [e["position_key"] for e in body["events"]]
+    return (
+        sorted(body),
+        users,
+        type(first["child_count"]).__name__,
+        sorted(first),
+        [e["position_key"] for e in body["events"]],
+    )
 
 
 @probe("membership_destroy_root_memberships")
 def leave_group(w: World) -> Any:
-    _, member, group = team(w)
+    _, member, _group = team(w)
     membership = w.seed.one("SELECT id FROM memberships WHERE user_id = %s", (member["id"],))
     _, body = w.client(member).delete(f"/api/v1/memberships/{membership['id']}")
     return sorted(body)
@@ -116,7 +130,9 @@ def leave_group(w: World) -> Any:
 def discussion_show(w: World) -> Any:
     admin, _, group = team(w)
     healed = w.thread(group, admin)
-    w.seed.sql("DELETE FROM events WHERE kind = 'new_discussion' AND eventable_id = %s", (healed["id"],))
+    w.seed.sql(
+        "DELETE FROM events WHERE kind = 'new_discussion' AND eventable_id = %s", (healed["id"],)
+    )
     _, body = w.client(admin).get(f"/api/v1/discussions/{healed['key']}")
     empty = w.thread(group, admin)
     _, fresh = w.client(admin).get(f"/api/v1/discussions/{empty['key']}")
@@ -173,8 +189,12 @@ def destroy_last_comment(w: World) -> Any:
 @probe("validation_errors_flat", "create_returns_201")
 def create_discussion(w: World) -> Any:
     admin, _, group = team(w)
-    bad = w.client(admin).post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": ""}})
-    good, _ = w.client(admin).post("/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": "ok"}})
+    bad = w.client(admin).post(
+        "/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": ""}}
+    )
+    good, _ = w.client(admin).post(
+        "/api/v1/discussions", {"discussion": {"group_id": group["id"], "title": "ok"}}
+    )
     return bad, good
 
 
@@ -194,7 +214,7 @@ def explore_groups(w: World) -> Any:
     word = unique("zq")
     user = w.seed.user()
     for i in range(2):
-        w.seed.group(user, privacy="open", name=f"{word} {i}", created_at="2025-01-0%d" % (i + 1))
+        w.seed.group(user, privacy="open", name=f"{word} {i}", created_at=f"2025-01-0{i + 1}")
     _, body = w.client(user).get("/api/v1/groups", q=word, order="created_at")
     return [g["name"] for g in body["groups"]]
 
@@ -217,7 +237,9 @@ def events_default_page(w: World) -> Any:
 def events_order(w: World) -> Any:
     admin, d = _comments(w, 3)
     c = w.client(admin)
-    desc = c.get("/api/v1/events", discussion_id=d["id"], order_by="sequence_id", order_desc="false")[1]
+    desc = c.get(
+        "/api/v1/events", discussion_id=d["id"], order_by="sequence_id", order_desc="false"
+    )[1]
     start = c.get("/api/v1/events", discussion_id=d["id"], **{"from": 2})[1]
     return [e["sequence_id"] for e in desc["events"]], [e["sequence_id"] for e in start["events"]]
 
@@ -234,7 +256,9 @@ def reply_chain(w: World) -> Any:
     w.comment(admin, d["id"], parent=b)
     _, body = w.client(admin).get("/api/v1/events", discussion_id=d["id"])
     _, shown = w.client(admin).get(f"/api/v1/discussions/{d['id']}")
-    return [(e["depth"], e["position"]) for e in body["events"]], shown["events"][0]["descendant_count"]
+    return [(e["depth"], e["position"]) for e in body["events"]], shown["events"][0][
+        "descendant_count"
+    ]
 
 
 @probe("sequence_gap_on_edit")
@@ -342,7 +366,9 @@ def test_list_faults_prints_name_category_summary() -> None:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "reference", "--list-faults"], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"], capture_output=True, text=True
+    ).stdout
     rows = [line.split("\t") for line in out.strip().splitlines()]
     assert len(rows) >= 30 and all(len(r) == 3 and r[1] in faults.CATEGORIES for r in rows)
 

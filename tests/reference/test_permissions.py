@@ -28,11 +28,15 @@ def test_discussion_visibility_rows(world: World) -> None:
     world.seed.guest(d["id"], gone, revoked=True)
     assert status_of(world.client(guest).get(path)) == 200  # row 7
     assert status_of(world.client(gone).get(path)) == 403  # row 8
-    assert status_of(world.visitor.get(path, discussion_reader_token=reader["token"])) == 200  # row 9
+    assert (
+        status_of(world.visitor.get(path, discussion_reader_token=reader["token"])) == 200
+    )  # row 9
     site_admin = world.seed.user(admin=True)
     secret = world.seed.group(admin, privacy="secret")
     hidden = world.thread(secret, admin)
-    assert status_of(world.client(site_admin).get(f"/api/v1/discussions/{hidden['key']}")) == 403  # row 16
+    assert (
+        status_of(world.client(site_admin).get(f"/api/v1/discussions/{hidden['key']}")) == 403
+    )  # row 16
     assert status_of(world.client(member).get("/api/v1/discussions/nosuchkey")) == 404  # row 17
     world.client(admin).delete(f"/api/v1/discussions/{d['id']}/discard")
     assert status_of(world.client(admin).get(path)) == 403  # row 14
@@ -64,7 +68,10 @@ def test_group_rows(world: World) -> None:
     archived = world.seed.group(admin, privacy="closed", archived_at="2025-01-01")
     assert status_of(world.visitor.get(f"/api/v1/groups/{visible['id']}")) == 200  # row 18
     assert status_of(world.visitor.get(f"/api/v1/groups/{secret['id']}")) == 403  # row 19
-    assert status_of(world.visitor.get(f"/api/v1/groups/{secret['id']}", group_token=secret["token"])) == 200  # row 20
+    assert (
+        status_of(world.visitor.get(f"/api/v1/groups/{secret['id']}", group_token=secret["token"]))
+        == 200
+    )  # row 20
     assert status_of(world.client(admin).get(f"/api/v1/groups/{archived['id']}")) == 403  # row 23
     member = world.seed.user()
     world.seed.member(visible, member)
@@ -88,17 +95,30 @@ def test_discussion_and_comment_write_rows(world: World) -> None:
                               members_can_edit_comments=False, members_can_delete_comments=False,
                               admins_can_edit_user_content=False)  # fmt: skip
     world.seed.member(strict, member)
-    assert status_of(m.post("/api/v1/discussions", {"discussion": {"group_id": strict["id"], "title": "t"}})) == 403  # 25
+    assert (
+        status_of(
+            m.post("/api/v1/discussions", {"discussion": {"group_id": strict["id"], "title": "t"}})
+        )
+        == 403
+    )  # 25
     d = world.thread(strict, admin)
-    assert status_of(m.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "x"}})) == 403  # row 31
+    assert (
+        status_of(m.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "x"}})) == 403
+    )  # row 31
     assert status_of(m.delete(f"/api/v1/discussions/{d['id']}/discard")) == 403  # row 32
     c = world.comment(member, d["id"])["comments"][0]["id"]
     assert status_of(m.patch(f"/api/v1/comments/{c}", {"comment": {"body": "y"}})) == 403  # row 39
-    assert status_of(world.client(admin).patch(f"/api/v1/comments/{c}", {"comment": {"body": "y"}})) == 403  # row 41
+    assert (
+        status_of(world.client(admin).patch(f"/api/v1/comments/{c}", {"comment": {"body": "y"}}))
+        == 403
+    )  # row 41
     assert status_of(m.delete(f"/api/v1/comments/{c}")) == 403  # row 45
     assert status_of(world.client(admin).delete(f"/api/v1/comments/{c}")) == 200  # row 46
     world.client(admin).patch(f"/api/v1/discussions/{d['id']}/close")
-    assert status_of(m.post("/api/v1/comments", {"comment": {"discussion_id": d["id"], "body": "x"}})) == 403  # 35
+    assert (
+        status_of(m.post("/api/v1/comments", {"comment": {"discussion_id": d["id"], "body": "x"}}))
+        == 403
+    )  # 35
 
 
 def test_membership_rows(world: World) -> None:
@@ -114,9 +134,13 @@ def test_membership_rows(world: World) -> None:
     headless = world.seed.group(None)
     mine = world.seed.member(headless, lonely)
     world.seed.member(headless, founder)
-    assert status_of(world.client(lonely).post(f"/api/v1/memberships/{mine['id']}/make_admin")) == 200  # row 77
+    assert (
+        status_of(world.client(lonely).post(f"/api/v1/memberships/{mine['id']}/make_admin")) == 200
+    )  # row 77
     closed = world.seed.group(admin, privacy="closed")
     opened = world.seed.group(admin, privacy="open")
-    assert status_of(world.visitor.get("/api/v1/memberships", group_id=closed["id"])) == 403  # row 93
+    assert (
+        status_of(world.visitor.get("/api/v1/memberships", group_id=closed["id"])) == 403
+    )  # row 93
     status, body = world.visitor.get("/api/v1/memberships", group_id=opened["id"])
     assert (status, body["memberships"]) == (200, [])  # row 94

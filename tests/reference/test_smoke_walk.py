@@ -12,7 +12,10 @@ def test_walk_through_core_endpoints(world: World) -> None:
     a = world.client(ana)
     assert a.get(f"/api/v1/groups/{group['id']}")[0] == 200
     assert a.get(f"/api/v1/groups/{group['key']}")[0] == 200
-    status, body = a.post("/api/v1/groups", {"group": {"name": "Sub", "parent_id": group["id"], "group_privacy": "closed"}})
+    status, body = a.post(
+        "/api/v1/groups",
+        {"group": {"name": "Sub", "parent_id": group["id"], "group_privacy": "closed"}},
+    )
     assert status == 200, body
     assert a.get(f"/api/v1/groups/{group['id']}/subgroups")[1]["meta"]["total"] == 1
     assert a.get("/api/v1/memberships", group_id=group["id"])[0] == 200
@@ -25,7 +28,9 @@ def test_walk_through_core_endpoints(world: World) -> None:
     status, body = world.client(ben).get("/api/v1/events", discussion_id=d["id"])
     assert status == 200, body
     assert [e["position_key"] for e in body["events"]] == ["00001", "00001-00001"]
-    assert a.get("/api/v1/events/position_keys", discussion_id=d["id"])[1] == {"position_keys": ["00001", "00001-00001"]}
+    assert a.get("/api/v1/events/position_keys", discussion_id=d["id"])[1] == {
+        "position_keys": ["00001", "00001-00001"]
+    }
     assert len(a.get("/api/v1/events/timeline", discussion_id=d["id"])[1]) == 2
     assert a.get("/api/v1/events/comment", discussion_id=d["id"], comment_id=cid)[0] == 200
     assert a.patch(f"/api/v1/comments/{cid}", {"comment": {"body": "<p>edited</p>"}})[0] == 200

@@ -12,7 +12,9 @@ from tests.reference.conftest import World, unique
 
 
 def events_of(world: World, discussion_id: int) -> dict[int, dict[str, Any]]:
-    rows = world.seed.sql("SELECT * FROM events WHERE discussion_id = %s ORDER BY sequence_id", (discussion_id,))
+    rows = world.seed.sql(
+        "SELECT * FROM events WHERE discussion_id = %s ORDER BY sequence_id", (discussion_id,)
+    )
     return {r["sequence_id"]: r for r in rows}
 
 
@@ -45,13 +47,20 @@ def test_comment_tree_follows_the_worked_example(world: World) -> None:
     assert placement(ev[3]) == (2, 2, "00001-00002", 0, 0)
     assert placement(ev[4]) == (1, 2, "00002", 0, 0)
     assert ev[3]["parent_id"] == ev[1]["id"]
-    assert (root["child_count"], root["descendant_count"], root["position_key"], root["sequence_id"]) == (2, 4, None, None)
+    assert (
+        root["child_count"],
+        root["descendant_count"],
+        root["position_key"],
+        root["sequence_id"],
+    ) == (2, 4, None, None)
 
     client = world.client(ana)
     # Discard B: nothing moves, the actor goes, the body is null.
     status, body = client.delete(f"/api/v1/comments/{b}/discard")
     assert status == 200
-    assert body["events"][0]["actor_id"] is None and body["events"][0]["position_key"] == "00001-00001"
+    assert (
+        body["events"][0]["actor_id"] is None and body["events"][0]["position_key"] == "00001-00001"
+    )
     assert body["comments"][0]["body"] is None
     # Destroy B is refused: C's *comment* parent is B although its event was lifted.
     assert client.delete(f"/api/v1/comments/{b}")[0] == 403
@@ -62,10 +71,14 @@ def test_comment_tree_follows_the_worked_example(world: World) -> None:
     ev = events_of(world, d["id"])
     assert (ev[1]["child_count"], ev[1]["descendant_count"]) == (1, 1)
     assert root_of(world, d["id"])["descendant_count"] == 3
-    disc = world.seed.one("SELECT items_count, ranges_string FROM discussions WHERE id = %s", (d["id"],))
+    disc = world.seed.one(
+        "SELECT items_count, ranges_string FROM discussions WHERE id = %s", (d["id"],)
+    )
     assert (disc["items_count"], disc["ranges_string"]) == (3, "1-2,4-4")
     # max_depth 1: the (synchronous) repair flattens everything in sequence order.
-    assert client.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"max_depth": 1}})[0] == 200
+    assert (
+        client.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"max_depth": 1}})[0] == 200
+    )
     ev = events_of(world, d["id"])
     assert [(s, ev[s]["depth"], ev[s]["position_key"]) for s in sorted(ev)] == [
         (1, 1, "00001"), (2, 1, "00002"), (4, 1, "00003"),
@@ -78,7 +91,9 @@ def test_comment_tree_follows_the_worked_example(world: World) -> None:
 def _insert(conn: psycopg.Connection[Any], table: str, **values: Any) -> dict[str, Any]:
     cols = ", ".join(f'"{k}"' for k in values)
     marks = ", ".join(["%s"] * len(values))
-    return conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING *", list(values.values())).fetchone()  # type: ignore[return-value]
+    return conn.execute(
+        f"INSERT INTO {table} ({cols}) VALUES ({marks}) RETURNING *", list(values.values())
+    ).fetchone()  # type: ignore[return-value]
 
 
 def test_full_worked_example_with_poll_events(world: World) -> None:
@@ -92,7 +107,11 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
         def comment(parent_type: str, parent_id: int) -> dict[str, Any]:
             row = _insert(conn, "comments", discussion_id=d["id"], user_id=ana["id"], body="x",
                           parent_type=parent_type, parent_id=parent_id)  # fmt: skip
-            parent = root if parent_type == "Discussion" else th.eventable_event(conn, "Comment", parent_id, "new_comment")
+            parent = (
+                root
+                if parent_type == "Discussion"
+                else th.eventable_event(conn, "Comment", parent_id, "new_comment")
+            )
             return th.publish(conn, kind="new_comment", eventable=("Comment", row["id"]), user_id=ana["id"],
                               discussion_id=d["id"], parent=parent), row  # type: ignore[return-value]  # fmt: skip
 
@@ -108,11 +127,15 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
                          discussion_id=d["id"], parent=ep)  # fmt: skip
         ben = world.seed.user()
         s2 = _insert(conn, "stances", poll_id=poll["id"], participant_id=ben["id"])
-        es2 = th.publish(conn, kind="stance_created", eventable=("Stance", s2["id"]), user_id=ben["id"])
+        es2 = th.publish(
+            conn, kind="stance_created", eventable=("Stance", s2["id"]), user_id=ben["id"]
+        )
         ee, _ = comment("Discussion", d["id"])
         eclose = th.publish(conn, kind="poll_closed_by_user", eventable=("Poll", poll["id"]), user_id=ana["id"],
                             discussion_id=d["id"], parent=ep)  # fmt: skip
-        outcome = _insert(conn, "outcomes", poll_id=poll["id"], author_id=ana["id"], statement="done")
+        outcome = _insert(
+            conn, "outcomes", poll_id=poll["id"], author_id=ana["id"], statement="done"
+        )
         eo = th.publish(conn, kind="outcome_created", eventable=("Outcome", outcome["id"]), user_id=ana["id"],
                         discussion_id=d["id"], parent=ep)  # fmt: skip
         conn.commit()
@@ -121,8 +144,13 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
         ep["id"]: (4, 1, "00002"), es1["id"]: (5, 2, "00002-00001"), ee["id"]: (6, 1, "00003"),
         eclose["id"]: (7, 2, "00002-00002"), eo["id"]: (8, 2, "00002-00003"),
     }  # fmt: skip
-    rows = {r["id"]: r for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))}
-    assert {i: (r["sequence_id"], r["depth"], r["position_key"]) for i, r in rows.items()} == expected
+    rows = {
+        r["id"]: r
+        for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))
+    }
+    assert {
+        i: (r["sequence_id"], r["depth"], r["position_key"]) for i, r in rows.items()
+    } == expected
     assert world.seed.one("SELECT discussion_id, sequence_id FROM events WHERE id = %s", (es2["id"],)) == {
         "discussion_id": None, "sequence_id": None,
     }  # fmt: skip
@@ -130,16 +158,21 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
     assert (r["child_count"], r["descendant_count"]) == (3, 8)
     assert (rows[ea["id"]]["child_count"], rows[ea["id"]]["descendant_count"]) == (2, 2)
     assert (rows[ep["id"]]["child_count"], rows[ep["id"]]["descendant_count"]) == (3, 3)
-    disc = world.seed.one("SELECT items_count, ranges_string FROM discussions WHERE id = %s", (d["id"],))
+    disc = world.seed.one(
+        "SELECT items_count, ranges_string FROM discussions WHERE id = %s", (d["id"],)
+    )
     assert (disc["items_count"], disc["ranges_string"]) == (8, "1-8")
-    status, keys = world.client(ana).get("/api/v1/events/position_keys", discussion_id=d["id"])
+    _status, keys = world.client(ana).get("/api/v1/events/position_keys", discussion_id=d["id"])
     assert keys["position_keys"] == ["00001", "00001-00001", "00001-00002", "00002", "00002-00001",
                                      "00002-00002", "00002-00003", "00003"]  # fmt: skip
     # A repair of an intact tree changes nothing (idempotent).
     with psycopg.connect(world.server.dsn, row_factory=dict_row) as conn:
         th.repair_thread(conn, d["id"])
         conn.commit()
-    again = {r["id"]: r for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))}
+    again = {
+        r["id"]: r
+        for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))
+    }
     assert {i: (r["sequence_id"], r["depth"], r["position_key"], r["child_count"], r["descendant_count"])
             for i, r in again.items()} == {
         i: (r["sequence_id"], r["depth"], r["position_key"], r["child_count"], r["descendant_count"])
@@ -152,7 +185,9 @@ def test_show_heals_a_discussion_without_root(world: World) -> None:
     group = world.seed.group(ana)
     d = world.thread(group, ana)
     world.comment(ana, d["id"])
-    world.seed.sql("DELETE FROM events WHERE kind = 'new_discussion' AND eventable_id = %s", (d["id"],))
+    world.seed.sql(
+        "DELETE FROM events WHERE kind = 'new_discussion' AND eventable_id = %s", (d["id"],)
+    )
     status, body = world.client(ana).get(f"/api/v1/discussions/{d['key']}")
     assert status == 200
     created = body["discussions"][0]["created_event_id"]
@@ -168,7 +203,15 @@ def test_discussion_edited_joins_thread_only_with_recipient_message(world: World
     d = world.thread(group, ana)
     client = world.client(ana)
     _, plain = client.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "t2"}})
-    assert plain["events"][0]["kind"] == "discussion_edited" and plain["events"][0]["discussion_id"] is None
+    assert (
+        plain["events"][0]["kind"] == "discussion_edited"
+        and plain["events"][0]["discussion_id"] is None
+    )
     assert plain["events"][0]["custom_fields"]["recipient_message"] is None
-    _, noted = client.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "t3", "recipient_message": ""}})
-    assert noted["events"][0]["discussion_id"] == d["id"] and noted["events"][0]["position_key"] == "00001"
+    _, noted = client.patch(
+        f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "t3", "recipient_message": ""}}
+    )
+    assert (
+        noted["events"][0]["discussion_id"] == d["id"]
+        and noted["events"][0]["position_key"] == "00001"
+    )
