@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,7 +163,7 @@ class Lockstep:
     rails: Side
     go: Side
     actors: Mapping[str, str]  # lockstep actor name -> harness actor key
-    noise: Sequence[NoiseField] = ()
+    noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # rails only, nothing compared (noise learning replays)
     calls: list[Call] = field(default_factory=list)
     answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
@@ -173,7 +173,7 @@ class Lockstep:
         cls,
         backends: Backends,
         actors: Mapping[str, str],
-        noise: Sequence[NoiseField] = (),
+        noise: Callable[[str], Sequence[NoiseField]] = lambda operation: (),
         solo: bool = False,
     ) -> Lockstep:
         go = Side(backends.go)
@@ -198,7 +198,7 @@ class Lockstep:
             answers.append(side.backend.send(request))
         rails, go = answers
         normalized, found = compare_pair(rails, go, self.rails.ids, self.go.ids)
-        kept, ignored = partition(found, self.noise)
+        kept, ignored = partition(found, self.noise(call.operation))
         return Outcome(
             call=call,
             rails=rails,

@@ -10,7 +10,7 @@ Request bodies follow shared/loomio/polls.md, threading.md and api-envelope.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ class LockstepRun:
     """What every example of one test shares: backends, noise, and the last failure."""
 
     backends: Backends
-    noise: Sequence[NoiseField] = ()
+    noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # see Lockstep.solo
     failure: tuple[Lockstep, LockstepScope, Outcome] | None = None
     examples: int = 0
@@ -192,11 +192,11 @@ class LockstepMachine(RuleBasedStateMachine):
         return self._comment(actor, self.thread_of[parent], body, parent)
 
     @precondition(lambda self: self.bursts == 0)
-    @rule(discussion=discussions)
-    def comment_burst(self, discussion: str) -> None:
-        """More comments than one default events page holds (per 30 vs 50)."""
+    @rule(discussion=discussions, size=st.sampled_from([1, BURST]))
+    def comment_burst(self, discussion: str, size: int) -> None:
+        """More comments than one default events page holds (per 30 vs 50); shrinks to one."""
         self.bursts += 1
-        for n in range(BURST):
+        for n in range(size):
             self._comment("admin", discussion, f"Comment {n}", None)
 
     @rule(actor=writers, comment=comments, body=bodies)

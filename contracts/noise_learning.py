@@ -14,8 +14,8 @@ Both kinds are handed to the report (Recorder.exclude) and named in every findin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -25,7 +25,10 @@ from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends
 from harness.errors import HarnessError
 from harness.http import ApiResponse
-from harness.noise import NoiseField, declared_noise, learn_noise
+from harness.compare import Difference, compare
+from harness.noise import NoiseField, declared_noise, generalize
+from harness.normalize import CanonicalIds
+from contracts.differential import EVENT_COLLECTIONS
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
@@ -96,7 +99,37 @@ class _fixed:
         return self.value
 
 
-def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> list[ApiResponse]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Noise:
+    """What the comparison leaves out: declared patterns everywhere, learned ones per operation
+    (a pattern learned on `GET /api/v1/events/timeline` says nothing about other answers)."""
+
+    declared: tuple[NoiseField, ...] = ()
+    learned: Mapping[str, tuple[NoiseField, ...]] = field(default_factory=dict)
+
+    def for_operation(self, operation: str) -> tuple[NoiseField, ...]:
+        return (*self.learned.get(operation, ()), *self.declared)
+
+    def listed(self) -> list[NoiseField]:
+        """Every field as the report lists it: learned patterns named with their operation."""
+        named = [
+            replace(f, pattern=f"{operation} {f.pattern}")
+            for operation, fields in sorted(self.learned.items())
+            for f in fields
+        ]
+        return [*named, *self.declared]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Replay:
+    """One replay of the script: the calls, rails' answers, the scope's seeded ids."""
+
+    operations: tuple[str, ...]
+    answers: tuple[ApiResponse, ...]
+    seeded: Mapping[str, int]
+
+
+def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Replay:
     """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder."""
     machine = LockstepMachine(LockstepRun(backends=backends, solo=True))
     try:
@@ -104,7 +137,11 @@ def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> lis
     finally:
         machine.teardown()
     tag = machine.scope.tag
-    return [_untagged(answer, tag) for answer in machine.lockstep.answers]
+    return Replay(
+        operations=tuple(call.operation for call in machine.lockstep.calls),
+        answers=tuple(_untagged(answer, tag) for answer in machine.lockstep.answers),
+        seeded=machine.scope.ids["rails"],
+    )
 
 
 def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
@@ -112,19 +149,42 @@ def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
     return replace(answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None)
 
 
-def learn(backends: Backends, script: Callable[[LockstepMachine], None] = noise_script) -> list[NoiseField]:
-    """Noise patterns: what differs between two replays of `script` on the rails side."""
+def learn(backends: Backends, script: Callable[[LockstepMachine], None] = noise_script) -> dict[str, tuple[NoiseField, ...]]:
+    """Noise patterns per operation: what differs between two replays of `script` on rails."""
     first, second = replay(backends, script), replay(backends, script)
-    if len(first) != len(second):
+    if first.operations != second.operations:
         raise HarnessError(
-            f"noise learning: the rails side answered {len(first)} then {len(second)} steps of "
-            "the same script; it is not deterministic enough to learn from"
+            "noise learning: two replays of the same script on the rails side made different "
+            f"calls ({len(first.operations)} vs {len(second.operations)}); a step failed in one"
         )
-    from contracts.differential import EVENT_COLLECTIONS
-
-    return learn_noise([list(zip(first, second, strict=True))], ordered=EVENT_COLLECTIONS)
+    return learn_from(first, second)
 
 
-def as_json(noise: list[NoiseField]) -> str:
-    """The patterns as one JSON line, for the terminal summary and tests."""
-    return json.dumps([{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise])
+def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...]]:
+    """The pure part of `learn`: compare step by step, keep what is not a scope artifact."""
+    same_seed = {(first.seeded[k], second.seeded[k]) for k in first.seeded.keys() & second.seeded.keys()}
+    ids_a, ids_b = CanonicalIds(), CanonicalIds()
+    seen: dict[str, dict[str, list[Difference]]] = {}
+    for operation, a, b in zip(first.operations, first.answers, second.answers, strict=True):
+        for d in compare(a, b, rails_ids=ids_a, go_ids=ids_b, ordered=EVENT_COLLECTIONS):
+            if (d.rails, d.go) in same_seed:  # a raw id left in a bare array: the same seeded row
+                continue
+            seen.setdefault(operation, {}).setdefault(generalize(d.pointer), []).append(d)
+    return {
+        operation: tuple(
+            NoiseField(
+                pattern=pattern,
+                source="learned",
+                kinds=tuple(sorted({str(d.kind) for d in found})),
+                seen=len(found),
+                example=f"{operation} {found[0].pointer}: {found[0].rails!r:.80} vs {found[0].go!r:.80}",
+            )
+            for pattern, found in sorted(patterns.items())
+        )
+        for operation, patterns in sorted(seen.items())
+    }
+
+
+def as_json(noise: Noise) -> str:
+    """The listed patterns as one JSON line."""
+    return json.dumps([{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()])

@@ -14,10 +14,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.differential import Lockstep, LockstepScope, Outcome
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
-from contracts.noise_learning import learn, load_declared
+from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
 from harness.findings import Finding, FindingsWriter
-from harness.noise import NoiseField
 from harness.report.options import findings_writer, report_recorder  # noqa: F401  # fixtures
 from harness.report.recorder import Recorder
 from harness.repro import render_python, render_scripts
@@ -28,20 +27,20 @@ STEPS = 30  # actions per example
 
 
 @pytest.fixture(scope="session")
-def lockstep_noise(backends: Backends, report_recorder: Recorder) -> list[NoiseField]:  # noqa: F811
+def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:  # noqa: F811
     """Learned and declared noise, handed to the report before anything is compared."""
-    noise = [*learn(backends), *load_declared()]
-    report_recorder.exclude(noise)
+    noise = Noise(declared=tuple(load_declared()), learned=learn(backends))
+    report_recorder.exclude(noise.listed())
     return noise
 
 
 def test_rails_and_go_answer_alike(
     backends: Backends,
-    lockstep_noise: list[NoiseField],
+    lockstep_noise: Noise,
     findings_writer: FindingsWriter,  # noqa: F811
     report_recorder: Recorder,  # noqa: F811
 ) -> None:
-    run = LockstepRun(backends=backends, noise=lockstep_noise)
+    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation)
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run), settings=settings(stateful_step_count=STEPS)
@@ -58,7 +57,7 @@ def test_rails_and_go_answer_alike(
 
 
 def findings_of(
-    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: list[NoiseField]
+    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: Noise
 ) -> list[Finding]:
     """One finding per difference of the failing step, with the shrunk sequence as scripts."""
     steps = {"rails": lockstep.rails.sent, "go": lockstep.go.sent}
@@ -69,7 +68,7 @@ def findings_of(
         "repro_python": python,
         "repro_sh_rails": shell["rails"],
         "repro_sh_go": shell["go"],
-        "noise": sorted(f"{n.source}: {n.pattern}" for n in noise),
+        "noise": [f"{n.source}: {n.pattern}" for n in noise.listed()],
         "actors": dict(scope.actors),
     }
     return [
