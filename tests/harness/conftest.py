@@ -14,8 +14,6 @@ import pytest
 from harness import events
 from harness.config import HarnessConfig
 
-pytest_plugins = ["pytester"]
-
 HERE = Path(__file__).parent
 PY = shlex.quote(sys.executable)
 MINIAPP = f"{PY} {shlex.quote(str(HERE / 'miniapp.py'))}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -278,3 +280,44 @@ def test_a_dead_backend_ends_the_pytest_run_cleanly_with_a_recorded_finding(
     record = json.loads((run_dir / "backend-failures.jsonl").read_text().splitlines()[0])
     assert (record["backend"], record["kind"]) == ("go", "died")
     assert not processes_mentioning(str(run_dir))
+
+
+SLOW_SESSION = """
+import time
+
+def test_waits(backends):
+    print("READY", backends.rails.runner.pid, backends.go.runner.pid, backends.server.root, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_ctrl_c_mid_run_still_stops_every_backend(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_slow=SLOW_SESSION)
+    run_dir = pytester.path / "run"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "harness.plugin",
+            f"--run-dir={run_dir}",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=pytester.path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    line = b""
+    deadline = time.monotonic() + 30
+    while b"READY" not in line and time.monotonic() < deadline:
+        line = process.stdout.readline()
+    rails_pid, go_pid, root = line.decode().split("READY", 1)[1].split()
+    process.send_signal(signal.SIGINT)
+    output = process.communicate(timeout=30)[0].decode()
+    assert "KeyboardInterrupt" in output
+    assert not process_running(int(rails_pid)) and not process_running(int(go_pid))
+    assert not Path(root).exists()

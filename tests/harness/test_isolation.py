@@ -100,3 +100,39 @@ def test_isolation_cost_per_example(pair: Backends, record_property) -> None:
     )
     record_property("isolation_cost_ms", costs)
     assert costs["clone"] < 1000 and costs["scoped"] < 1000
+
+
+HYPOTHESIS_SUITE = """
+import psycopg
+from hypothesis import given, settings, strategies as st
+from harness.http import ApiRequest
+
+@settings(max_examples=8, deadline=None, database=None)
+@given(name=st.text(alphabet="abc", min_size=1, max_size=5))
+def test_each_example_starts_from_the_seeded_world(isolated_example, backends, name):
+    with isolated_example() as scope:
+        for backend in backends:
+            with psycopg.connect(backend.seed_dsn) as conn:
+                group = scope.ids[backend.name]["group:main" if {clone} else "group:group"]
+                before = conn.execute("SELECT name FROM groups WHERE id = %s", (group,)).fetchone()
+                assert not before[0].startswith("changed-"), before
+                conn.execute("UPDATE groups SET name = %s WHERE id = %s", ("changed-" + name, group))
+            me = backend.send(ApiRequest(method="GET", path="/api/v1/profile/me", actor=scope.actor("member")))
+            assert me.status == 200
+"""
+
+
+@pytest.mark.parametrize("strategy", ["clone", "scoped"])
+def test_hypothesis_examples_are_independent_under_both_strategies(
+    pytester: pytest.Pytester, strategy: str
+) -> None:
+    pytester.makepyfile(test_iso=HYPOTHESIS_SUITE.replace("{clone}", str(strategy == "clone")))
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "harness.plugin",
+        f"--isolation={strategy}",
+        f"--run-dir={pytester.path / 'run'}",
+        "-p",
+        "no:cacheprovider",
+    )
+    result.assert_outcomes(passed=1)
