@@ -233,6 +233,25 @@ class RunInfo:
     exit_status: int = 0
 
 
+def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
+    """Shards of one run (a CI matrix) as one: first start, longest, any interruption."""
+    runs = sorted(runs, key=lambda r: r.started_at)
+    if not runs:
+        return RunInfo()
+    return RunInfo(
+        started_at=runs[0].started_at,
+        duration_s=max(r.duration_s for r in runs),
+        profile=",".join(sorted({r.profile for r in runs if r.profile})),
+        seeds=tuple(sorted({s for r in runs for s in r.seeds})),
+        versions=runs[0].versions,
+        backends=tuple(sorted({b for r in runs for b in r.backends})),
+        command=" ; ".join(r.command for r in runs),
+        processes=sum(r.processes for r in runs),
+        interrupted=any(r.interrupted for r in runs),
+        exit_status=max(r.exit_status for r in runs),
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The whole report. `verdict` is derived: no field can contradict the findings."""

@@ -9,7 +9,6 @@ when the session was interrupted or ended early: then the verdict says so.
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -20,21 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from harness import events
-from harness.findings import (
-    Finding,
-    FindingKind,
-    FindingsWriter,
-    findings_files,
-    merge_findings,
-)
+from harness.findings import Finding, FindingKind, FindingsWriter
 from harness.redact import redact as harness_redact
-from harness.report.build import build_report
+from harness.report.files import report_from_parts, write_atomic, write_report
 from harness.report.model import CheckResult, Report, RunInfo
-from harness.report.recorder import Recorder, merge_recorders
-from harness.report.render import render_report
+from harness.report.recorder import Recorder
 from harness.report.text import redact_text
 
 MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
@@ -121,19 +112,15 @@ class ReportPlugin:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self._unsubscribe()
         self.findings.close()
+        if not self.is_worker:
+            ended = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+            processes = 1 + len(list(self.parts_dir.glob("part-gw*.json")))
+            run = self.run_info(ended or bool(session.shouldstop), int(exitstatus), processes)
+            self.recorder.runs.append(run)
         self.write_part()
         if self.is_worker:
             return
-        interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
-        # Workers first: their record of a test wins over the controller's (see logreport).
-        parts = [*read_parts(self.parts_dir, exclude=self.worker_id), self.recorder]
-        self.report = build_report(
-            merge_recorders(parts),
-            merge_findings(findings_files(self.parts_dir)),
-            spec=_load(self.spec_path),
-            extraction=_load(self.spec_path.with_name("extraction-report.json")),
-            run=self.run_info(interrupted or bool(session.shouldstop), int(exitstatus), len(parts)),
-        )
+        self.report = report_from_parts([self.parts_dir], self.spec_path)
         write_report(self.report, self.out_dir)
         if self.report.finding_count and exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # findings fail the run
@@ -150,7 +137,7 @@ class ReportPlugin:
 
     def write_part(self) -> None:
         """This process' record as `parts/part-<id>.json` (atomic: never read half-written)."""
-        _write_atomic(self.parts_dir / f"part-{self.worker_id}.json", self.recorder.to_json())
+        write_atomic(self.parts_dir / f"part-{self.worker_id}.json", self.recorder.to_json())
         self.recorder.dirty = False
 
     def run_info(self, interrupted: bool, exit_status: int, processes: int) -> RunInfo:
@@ -168,20 +155,6 @@ class ReportPlugin:
             interrupted=interrupted,
             exit_status=exit_status,
         )
-
-
-def write_report(report: Report, out_dir: Path) -> None:
-    """Every report file into `out_dir` (the one place the report touches the disk)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, text in render_report(report).items():
-        _write_atomic(out_dir / name, text)
-
-
-def read_parts(parts_dir: Path, exclude: str = "") -> Iterator[Recorder]:
-    """Every process' part file in a directory (but `part-<exclude>.json`)."""
-    for path in sorted(parts_dir.glob("part-*.json")):
-        if path.name != f"part-{exclude}.json":
-            yield Recorder.from_json(path.read_text(encoding="utf-8"))
 
 
 def mask_secrets(text: str) -> str:
@@ -204,22 +177,9 @@ def _message(report: pytest.TestReport) -> str:
     return report.longreprtext
 
 
-def _load(path: Path) -> Any:
-    """A YAML or JSON document, or None when the file does not exist."""
-    if not path.is_file():
-        return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def _versions() -> Iterator[tuple[str, str]]:
     for name in VERSIONS:
         try:
             yield name, metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

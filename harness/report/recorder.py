@@ -17,7 +17,7 @@ from typing import Any
 from harness.http import ApiRequest, ApiResponse
 from harness.noise import NoiseField
 from harness.report.coverage import Observation, observe
-from harness.report.model import CheckResult
+from harness.report.model import CheckResult, RunInfo
 from harness.report.text import redact_text
 
 PART_VERSION = 1
@@ -34,6 +34,7 @@ class Recorder:
     backends: dict[str, str] = field(default_factory=dict)
     seeds: set[str] = field(default_factory=set)
     checks: dict[str, CheckResult] = field(default_factory=dict)
+    runs: list[RunInfo] = field(default_factory=list)  # a rendering process' own run, at its end
     dirty: bool = False
     enabled: bool = True  # False: `exchange` is a no-op (no report asked, no cost per request)
 
@@ -101,6 +102,7 @@ class Recorder:
         self.seeds |= other.seeds
         for nodeid, check in other.checks.items():  # the first record of a test wins
             self.checks.setdefault(nodeid, check)
+        self.runs += other.runs
 
     def figures(self) -> dict[str, list[tuple[str, float]]]:
         """Per suite, its figures: the counts and the sizes of the distinct sets."""
@@ -125,6 +127,7 @@ class Recorder:
             "backends": self.backends,
             "seeds": sorted(self.seeds),
             "checks": [asdict(c) for c in self.checks.values()],
+            "runs": [asdict(r) for r in self.runs],
         }
         return json.dumps(document, sort_keys=True)
 
@@ -146,8 +149,18 @@ class Recorder:
         recorder.seeds.update(data.get("seeds", ()))
         for item in data.get("checks", ()):
             recorder.check(CheckResult(**item))
+        recorder.runs += [_run_info(item) for item in data.get("runs", ())]
         recorder.dirty = False
         return recorder
+
+
+def _run_info(data: dict[str, Any]) -> RunInfo:
+    """A RunInfo from its JSON form (lists back to tuples)."""
+    values: dict[str, Any] = dict(data)
+    values["seeds"] = tuple(values.get("seeds", ()))
+    for key in ("versions", "backends"):
+        values[key] = tuple(tuple(pair) for pair in values.get(key, ()))
+    return RunInfo(**values)
 
 
 def merge_recorders(recorders: Iterable[Recorder]) -> Recorder:

@@ -1,0 +1,62 @@
+"""The report on disk: part files in, report files out (the I/O around the pure core)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.findings import findings_files, merge_findings
+from harness.report.build import build_report
+from harness.report.model import Report, combine_runs
+from harness.report.recorder import Recorder, merge_recorders
+from harness.report.render import render_report
+
+EXTRACTION_REPORT = "extraction-report.json"  # written by `parity extract` next to the spec
+
+
+def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
+    """The report of one run, or of several shards: every part and findings file merged."""
+    record = merge_recorders(read_parts(parts_dirs))
+    return build_report(
+        record,
+        merge_findings(p for d in parts_dirs for p in findings_files(d)),
+        spec=load(spec_path),
+        extraction=load(spec_path.with_name(EXTRACTION_REPORT)),
+        run=combine_runs(record.runs),
+    )
+
+
+def read_parts(parts_dirs: Iterable[Path]) -> Iterator[Recorder]:
+    """Every `part-*.json`, workers before their controller (`part-main.json`): a worker's
+    record of a test, masked with its own secrets, wins (see `Recorder.merge`)."""
+    for directory in parts_dirs:
+        paths = sorted(
+            directory.glob("part-*.json"), key=lambda p: (p.name == "part-main.json", p.name)
+        )
+        for path in paths:
+            yield Recorder.from_json(path.read_text(encoding="utf-8"))
+
+
+def write_report(report: Report, out_dir: Path) -> None:
+    """Every report file into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in render_report(report).items():
+        write_atomic(out_dir / name, text)
+
+
+def load(path: Path) -> Any:
+    """A YAML or JSON document, or None when the file does not exist."""
+    if not path.is_file():
+        return None
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
