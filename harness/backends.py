@@ -21,7 +21,7 @@ import contextlib
 import shlex
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +34,15 @@ from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import BackendNotReady as BackendNotReady
 from harness.providers.process import ManagedProcess, fill, run_command, wait_ready
-from harness.seed import SeedPlan, SqlSeeder, World, build_rows, default_world
+from harness.seed import (
+    HttpSeeder,
+    Seeder,
+    SeedPlan,
+    SqlSeeder,
+    World,
+    build_rows,
+    default_world,
+)
 
 PYTHON = shlex.quote(sys.executable)
 EMBEDDED_SERVE = f"{PYTHON} -m reference serve --port {{port}} --database-url {{database_url}}"
@@ -52,6 +60,7 @@ class Backend:
     database: str | None = None  # its database on the harness' server (None: not ours)
     template: str | None = None  # the seeded template it was cloned from
     seed_dsn: str | None = None  # where seed rows for this backend are written
+    seed_path: str | None = None  # or: the API path that seeds it (harness.seed.HttpSeeder)
     ids: dict[str, int] = field(default_factory=dict)  # seeded ids: ids["group:main"]
     runner: ManagedProcess | None = None
     log_path: Path | None = None
@@ -62,6 +71,17 @@ class Backend:
 
     def alive(self) -> bool:
         return self.client.liveness.alive()
+
+    def seeder(self) -> tuple[str, Seeder]:
+        """(what it writes to, the seeder): its API seed path, else its database."""
+        if self.seed_path:
+            return f"{self.base_url}{self.seed_path}", HttpSeeder(self.send, self.seed_path)
+        if self.seed_dsn:
+            return self.seed_dsn, SqlSeeder(self.seed_dsn)
+        raise HarnessError(
+            f"no way to seed the {self.name} backend: in url mode pass --{self.name}-database-url "
+            f"(the database the running server uses) or --{self.name}-seed-path."
+        )
 
     def log_tail(self) -> str:
         return self.client.liveness.log_tail()
@@ -109,7 +129,7 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
         }
         for backend in backends.values():
             _await_ready(backend, config)
-        _seed_live(backends, plan, config)
+        _seed_live(backends, plan)
         for backend in backends.values():
             if backend.ids:
                 backend.client.add_actors(dict(plan.actors))
@@ -173,6 +193,8 @@ def _prepare_templates(
     for side in sides.values():
         if server is None or not side.prepare or side.prepare in templates:
             continue
+        users = [s for s in sides.values() if s.prepare == side.prepare]
+        seed = not any(s.seed_path for s in users)  # API-seeded sides are seeded live
         name = f"parity_template_{len(templates)}"
         dsn = server.create(name)
         log = run_dir / f"{side.name}-prepare.log"
@@ -183,7 +205,7 @@ def _prepare_templates(
         else:
             env = {**environ, **dict(side.setenv), "DATABASE_URL": dsn}
             run_command(side.name, fill(side.prepare, database_url=dsn), env, log)
-        templates[side.prepare] = (name, SqlSeeder(dsn).seed(plan))
+        templates[side.prepare] = (name, SqlSeeder(dsn).seed(plan) if seed else {})
     return templates
 
 
@@ -203,9 +225,10 @@ def _start_side(
     backend = Backend(name=side.name, mode=mode, base_url="", client=client)
     if side.mode == "url":
         backend.base_url = client.base_url = str(side.url)
-        backend.seed_dsn = side.database_url
+        backend.seed_dsn, backend.seed_path = side.database_url, side.seed_path
         return backend
     assert server is not None, "process and container sides have a database server"
+    backend.seed_path = side.seed_path
     template, ids = templates.get(side.prepare or "", (None, {}))
     _assign_database(backend, server, template, ids, config)
     log = run_dir / f"{side.name}.log"
@@ -262,18 +285,20 @@ def _await_ready(backend: Backend, config: HarnessConfig) -> None:
         )
 
 
-def _seed_live(backends: dict[str, Backend], plan: SeedPlan, config: HarnessConfig) -> None:
-    """Seed sides whose database had no prepared template (seeded once per database)."""
-    seeded: dict[str, dict[str, int]] = {}
-    for backend in backends.values():
-        if backend.ids or not backend.seed_dsn:
-            continue
-        if backend.seed_dsn not in seeded:
-            seeded[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
-        backend.ids = dict(seeded[backend.seed_dsn])
-    if config.db_mode == "clone" and not all(b.ids for b in backends.values()):
-        missing = [b.name for b in backends.values() if not b.ids]
-        raise HarnessError(
-            f"no actors could be seeded on {', '.join(missing)}: in url mode pass "
-            f"--{missing[0]}-database-url (the database the running server uses)."
-        )
+def _seed_live(backends: dict[str, Backend], plan: SeedPlan) -> None:
+    """Seed the backends whose database did not come from a seeded template."""
+    pending = [b for b in backends.values() if not b.ids]
+    for name, ids in seed_each(pending, plan).items():
+        backends[name].ids = ids
+
+
+def seed_each(backends: Iterable[Backend], plan: SeedPlan) -> dict[str, dict[str, int]]:
+    """Write `plan` into each backend, once per database when they share one; ids by backend."""
+    done: dict[str, dict[str, int]] = {}
+    ids: dict[str, dict[str, int]] = {}
+    for backend in backends:
+        target, seeder = backend.seeder()
+        if target not in done:
+            done[target] = seeder.seed(plan)
+        ids[backend.name] = done[target]
+    return ids

@@ -63,6 +63,11 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "through SQL (without it the API seeder is used)",
         ),
         Option(
+            f"--{side}-seed-path",
+            f"seed the {side} backend by POSTing the seed rows to this path of its API (a "
+            "backend with another schema) instead of through SQL",
+        ),
+        Option(
             f"--{side}-setenv",
             f"extra KEY=VALUE pairs (space separated) for the {side} process or container",
         ),
@@ -127,6 +132,7 @@ class SideConfig:
     image: str | None = None
     prepare: str | None = None
     database_url: str | None = None
+    seed_path: str | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
 
@@ -283,6 +289,7 @@ def _side(
         image=get(f"{side}_image") or None,
         prepare=get(f"{side}_prepare") or None,
         database_url=get(f"{side}_database_url") or None,
+        seed_path=get(f"{side}_seed_path") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
     )

@@ -19,9 +19,9 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from harness.backends import Backends
+from harness.backends import Backends, seed_each
 from harness.errors import HarnessError
-from harness.seed import SqlSeeder, build_rows, scoped_world
+from harness.seed import build_rows, scoped_world
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,11 +40,16 @@ def reset_databases(backends: Backends, method: str = "restore") -> None:
     """Give every backend database its seeded template's content again (see above)."""
     done: set[str] = set()
     for backend in backends:
-        if backends.server is None or backend.database is None or backend.template is None:
+        if backends.server is None or backend.template is None or backend.database is None:
             raise HarnessError(
                 f"--isolation=clone needs a database the harness cloned from a prepared "
                 f"template, but the {backend.name} backend runs in {backend.mode} mode "
                 f"without one. Give --{backend.name}-prepare or use --isolation=scoped."
+            )
+        if backend.seed_path:
+            raise HarnessError(
+                f"--isolation=clone restores SQL-seeded templates, but the {backend.name} "
+                f"backend is seeded through its API ({backend.seed_path}): use --isolation=scoped."
             )
         if backend.database not in done:
             reset = backends.server.restore if method == "restore" else backends.server.recreate
@@ -65,14 +70,7 @@ def open_scope(backends: Backends) -> Iterator[Scope]:
     """Seed a fresh group, thread and actors into every backend; forget the actors after."""
     tag = secrets.token_hex(3)
     plan = build_rows(scoped_world(tag), salt=tag)
-    ids: dict[str, dict[str, int]] = {}
-    by_dsn: dict[str, dict[str, int]] = {}
-    for backend in backends:
-        if not backend.seed_dsn:
-            raise HarnessError(f"cannot seed a scope on {backend.name}: no database to seed")
-        if backend.seed_dsn not in by_dsn:  # shared mode: one database, seeded once
-            by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
-        ids[backend.name] = by_dsn[backend.seed_dsn]
+    ids = seed_each(backends, plan)  # shared mode: one database, seeded once
     keys = {name: f"{name}#{tag}" for name in plan.actors}
     registered = {keys[name]: actor for name, actor in plan.actors.items()}
     for backend in backends:

@@ -120,6 +120,36 @@ async def slow(request: Request) -> Response:
     return JSONResponse({"slept": True})
 
 
+SEEDABLE = ("users", "groups", "memberships", "discussions", "discussion_readers")
+
+
+async def seed(request: Request) -> Response:
+    """The seed endpoint of a backend with its own schema: stores what its tables have."""
+    rows = (await request.json())["rows"]
+    ids: dict[str, int] = {}
+    with psycopg.connect(request.app.state.dsn) as conn:
+        for row in rows:
+            if row["table"] not in SEEDABLE:
+                continue
+            columns = {
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = %s",
+                    (row["table"],),
+                )
+            }
+            values = {
+                k: ids[v["$ref"]] if isinstance(v, dict) and "$ref" in v else v
+                for k, v in row["values"].items()
+                if k in columns
+            }
+            names = ", ".join(values)
+            marks = ", ".join(["%s"] * len(values))
+            query = f"INSERT INTO {row['table']} ({names}) VALUES ({marks}) RETURNING id"
+            ids[row["key"]] = conn.execute(query, list(values.values())).fetchone()[0]
+    return JSONResponse({"ids": ids})
+
+
 def build_app(dsn: str) -> Starlette:
     app = Starlette(
         routes=[
@@ -128,6 +158,7 @@ def build_app(dsn: str) -> Starlette:
             Route("/api/v1/profile/me", me),
             Route("/api/v1/write", write, methods=["POST"]),
             Route("/slow", slow),
+            Route("/test/seed", seed, methods=["POST"]),
         ]
     )
     app.state.dsn = dsn

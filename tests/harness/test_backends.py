@@ -90,6 +90,25 @@ def test_process_mode_without_prepare_seeds_the_running_backends(
             assert backend.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
 
 
+def test_a_backend_with_another_schema_is_seeded_through_its_api(make_config) -> None:
+    config = make_config(
+        rails_prepare=MINIAPP_PREPARE,
+        go_prepare=MINIAPP_PREPARE,
+        rails_cmd=MINIAPP_SERVE,
+        go_cmd=MINIAPP_SERVE,
+        go_seed_path="/test/seed",
+    )
+    with provision(config) as backends:
+        assert backends.rails.template and backends.go.seed_path == "/test/seed"
+        assert backends.go.ids["user:admin"] and backends.go.ids["group:main"]
+        for backend in backends:
+            me = backend.send(ApiRequest(method="GET", path=ME, actor="admin"))
+            assert me.status == 200
+            assert me.body["users"][0]["id"] == backend.ids["user:admin"]
+        with psycopg.connect(backends.go.seed_dsn) as conn:
+            assert conn.execute("SELECT count(*) FROM users").fetchone() == (len(backends.actors),)
+
+
 def test_url_mode_against_two_servers_started_by_hand(make_config, tmp_path: Path) -> None:
     with local_postgres() as cluster:
         servers = []
