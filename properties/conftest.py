@@ -1,0 +1,49 @@
+"""Fixtures of the property suites: where findings and figures go, and the property runner.
+
+Findings go to the report's findings file with `--report`, otherwise to
+`<run dir>/findings/findings-<worker>.jsonl` (default run dir `.parity/run`, `--run-dir`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from harness.backends import Backends
+from harness.findings import FindingsWriter
+from harness.plugins.options import harness_config
+from harness.report.options import PLUGIN_NAME, recorder
+from harness.report.plugin import ReportPlugin
+from harness.report.recorder import Recorder
+from properties.findings import PropertyRun
+
+
+@pytest.fixture(scope="session")
+def property_findings(pytestconfig: pytest.Config, backends: Backends) -> Iterator[FindingsWriter]:
+    """The findings writer of this process (the report's when `--report` is given).
+
+    After `backends`: provisioning empties the run directory."""
+    plugin = pytestconfig.pluginmanager.get_plugin(PLUGIN_NAME)
+    if isinstance(plugin, ReportPlugin):
+        yield plugin.findings
+        return
+    worker = getattr(pytestconfig, "workerinput", {}).get("workerid", "main")
+    directory = harness_config(pytestconfig).run_dir / "findings"
+    with FindingsWriter.for_worker(directory, f"properties-{worker}") as writer:
+        yield writer
+
+
+@pytest.fixture(scope="session")
+def property_recorder(pytestconfig: pytest.Config) -> Recorder:
+    """Figures for the report (`count`, `cell`); idle without `--report`."""
+    return recorder(pytestconfig)
+
+
+@pytest.fixture
+def run_property(
+    request: pytest.FixtureRequest, property_findings: FindingsWriter, property_recorder: Recorder
+) -> PropertyRun:
+    """`run_property(check)`: run a Hypothesis property, turn its shrunk failures into findings."""
+    suite = f"properties/{request.path.stem.removeprefix('test_')}"
+    return PropertyRun(property_findings, property_recorder, suite)

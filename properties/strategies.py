@@ -1,0 +1,110 @@
+"""Hypothesis strategies of the property suites: thread action sequences, votes, cells.
+
+Each strategy draws inputs of an oracle (properties.oracles), never database ids: refs are
+chosen here and mapped to ids by the drivers while they talk to a backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
+
+from properties.oracles.thread_actions import HIDE_RESULTS
+from properties.oracles.threading import (
+    ClosePoll,
+    Comment,
+    CreateOutcome,
+    CreatePoll,
+    DestroyComment,
+    DiscardComment,
+    ThreadAction,
+    Vote,
+)
+
+# -- threading -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _ThreadDraft:
+    comments: list[str] = field(default_factory=list)
+    polls: list[str] = field(default_factory=list)
+    stances: list[str] = field(default_factory=list)  # stances with a thread event (reason)
+    voted: set[tuple[str, str]] = field(default_factory=set)
+    counter: int = 0
+
+    def ref(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+
+THREAD_STEPS = ("comment", "reply", "discard", "destroy", "poll", "vote", "close", "outcome")
+
+
+def _thread_step(draw: st.DrawFn, draft: _ThreadDraft) -> ThreadAction:
+    kind = draw(st.sampled_from(THREAD_STEPS))
+    if kind == "reply" and (draft.comments or draft.stances):
+        target = draw(st.sampled_from(draft.comments + draft.stances))
+        ref = draft.ref("C")
+        draft.comments.append(ref)
+        return Comment(ref, reply_to=target, by=draw(st.sampled_from(("author", "voter"))))
+    if kind in ("discard", "destroy") and draft.comments:
+        target = draw(st.sampled_from(draft.comments))
+        return DiscardComment(target) if kind == "discard" else DestroyComment(target)
+    if kind == "poll":
+        ref = draft.ref("P")
+        draft.polls.append(ref)
+        hide = draw(st.sampled_from(HIDE_RESULTS))
+        return CreatePoll(ref, hide_results=hide, anonymous=draw(st.booleans()))
+    if draft.polls and kind in ("vote", "close", "outcome"):
+        poll = draw(st.sampled_from(draft.polls))
+        if kind == "close":
+            return ClosePoll(poll)
+        if kind == "outcome":
+            return CreateOutcome(draft.ref("O"), poll)
+        by = draw(st.sampled_from(("voter", "author")))
+        if (poll, by) not in draft.voted:  # Vote is a first vote; changes are ChangeVote
+            draft.voted.add((poll, by))
+            ref, reason = draft.ref("S"), draw(st.booleans())
+            if reason:
+                draft.stances.append(ref)
+            return Vote(ref, poll, reason=reason, by=by)
+    ref = draft.ref("C")
+    draft.comments.append(ref)
+    return Comment(ref)
+
+
+@st.composite
+def thread_examples(draw: st.DrawFn, max_steps: int = 10) -> tuple[int, tuple[ThreadAction, ...]]:
+    """(max_depth 1..4, a sequence of thread actions whose refs are consistent)."""
+    if max_steps < 1:
+        raise ValueError(f"max_steps must be at least 1, got {max_steps}")
+    max_depth = draw(st.integers(1, 4))
+    draft = _ThreadDraft()
+    n = draw(st.integers(1, max_steps))
+    return max_depth, tuple(_thread_step(draw, draft) for _ in range(n))
+
+
+EVENT_QUERIES = (
+    {},
+    {"per": "3"},
+    {"from": "3", "per": "2"},
+    {"order_by": "sequence_id", "order_desc": "true", "per": "4"},
+    {"order_by": "position_key"},
+    {"order_by": "position_key", "order_desc": "true"},
+    {"order": "position_key", "from": "00001"},
+    {"order": "position", "from": "1"},
+    {"depth": "1"},
+    {"depth_gte": "2"},
+    {"position_key_sw": "00001"},
+    {"kind": "new_comment"},
+    {"pinned": "true"},
+    {"from_sequence_id_of_position": "1", "per": "5"},
+    {"until_sequence_id_of_position": "2"},
+    {"sequence_id_gt": "2", "sequence_id_lte": "5"},
+)
+
+
+def event_queries() -> st.SearchStrategy[dict[str, str]]:
+    """Events-index query forms (threading.md 5.1) whose params carry no ids."""
+    return st.sampled_from(EVENT_QUERIES)

@@ -1,0 +1,170 @@
+"""Drive one backend through a sequence of thread actions and read the thread back.
+
+`ThreadRun(backend, scope)` creates a fresh discussion (with the example's max_depth) in
+the example's scope, sends each oracle action as its API request (`apply`), keeps the
+ref -> id maps, then reads the thread back through every read form: the events index in
+pages, position_keys, timeline and the discussion. Oracle actors: "author" is the scope's
+admin (who starts the thread), "voter" the scope's member.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.backends import Backend
+from harness.http import ApiRequest, ApiResponse
+from harness.isolation import Scope
+from properties.oracles.threading import (
+    ClosePoll,
+    Comment,
+    CreateOutcome,
+    CreatePoll,
+    DestroyComment,
+    DiscardComment,
+    ThreadAction,
+    Vote,
+)
+
+CLOSING_AT = "2099-06-01T00:00:00.000Z"
+ACTORS = {"author": "admin", "voter": "member"}
+PAGE = 4  # small pages, so paging is exercised by every thread of 5+ items
+
+
+@dataclass(slots=True)
+class ThreadRun:
+    """One backend's side of one example: ids of everything it created, by oracle ref."""
+
+    backend: Backend
+    scope: Scope
+    max_depth: int
+    discussion_id: int = 0
+    root_event_id: int | None = None
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, ref) -> id
+    options: dict[str, int] = field(default_factory=dict)  # poll ref -> first option id
+    statuses: list[int] = field(default_factory=list)
+
+    def send(self, method: str, path: str, *, actor: str = "author", **kw: Any) -> ApiResponse:
+        who = self.scope.actor(ACTORS.get(actor, actor))
+        return self.backend.send(ApiRequest(method=method, path=path, actor=who, **kw))
+
+    def start(self) -> None:
+        group = self.scope.ids[self.backend.name]["group:group"]
+        body = {"title": "Threading example", "group_id": group, "private": True,
+                "max_depth": self.max_depth}  # fmt: skip
+        answer = self.send("POST", "/api/v1/discussions", json={"discussion": body})
+        if answer.status != 200:
+            raise AssertionError(f"{self.backend.name}: discussion create answered {answer.status}")
+        discussion = answer.body["discussions"][0]
+        self.discussion_id = discussion["id"]
+        self.root_event_id = discussion.get("created_event_id")
+
+    def apply(self, action: ThreadAction) -> int:
+        """Send `action`; record the ids it created; return the status."""
+        answer = self._send_action(action)
+        self.statuses.append(answer.status)
+        if answer.status == 200 and isinstance(answer.body, dict):
+            self._remember(action, answer.body)
+        return answer.status
+
+    def _id(self, kind: str, ref: str) -> int:
+        return self.ids.get((kind, ref), 0)
+
+    def _send_action(self, action: ThreadAction) -> ApiResponse:
+        match action:
+            case Comment(ref=ref, reply_to=parent, by=by):
+                body: dict[str, Any] = {"discussion_id": self.discussion_id, "body": f"Comment {ref}"}
+                if parent is not None:
+                    ptype = "Stance" if ("Stance", parent) in self.ids else "Comment"
+                    body |= {"parent_type": ptype, "parent_id": self._id(ptype, parent)}
+                return self.send("POST", "/api/v1/comments", actor=by, json={"comment": body})
+            case DiscardComment(ref=ref):
+                return self.send("DELETE", f"/api/v1/comments/{self._id('Comment', ref)}/discard")
+            case DestroyComment(ref=ref):
+                return self.send("DELETE", f"/api/v1/comments/{self._id('Comment', ref)}")
+            case CreatePoll(ref=ref, hide_results=hide, anonymous=anonymous, by=by):
+                poll = {"title": f"Poll {ref}", "poll_type": "proposal",
+                        "discussion_id": self.discussion_id, "closing_at": CLOSING_AT,
+                        "options": ["agree", "abstain", "disagree"], "hide_results": hide,
+                        "anonymous": anonymous}  # fmt: skip
+                return self.send("POST", "/api/v1/polls", actor=by, json={"poll": poll})
+            case Vote(poll=poll, reason=reason, by=by):
+                stance = {"poll_id": self._id("Poll", poll), "reason": "Because." if reason else "",
+                          "stance_choices_attributes": [
+                              {"poll_option_id": self.options.get(poll, 0), "score": 1}]}  # fmt: skip
+                return self.send("POST", "/api/v1/stances", actor=by, json={"stance": stance})
+            case ClosePoll(poll=poll, by=by):
+                return self.send("POST", f"/api/v1/polls/{self._id('Poll', poll)}/close", actor=by)
+            case CreateOutcome(poll=poll, by=by):
+                outcome = {"poll_id": self._id("Poll", poll), "statement": "We decided."}
+                return self.send("POST", "/api/v1/outcomes", actor=by, json={"outcome": outcome})
+        raise ValueError(f"the threading suite does not drive {action!r}")
+
+    def _remember(self, action: ThreadAction, body: dict[str, Any]) -> None:
+        match action:
+            case Comment(ref=ref):
+                self.ids[("Comment", ref)] = body["comments"][0]["id"]
+            case CreatePoll(ref=ref):
+                self.ids[("Poll", ref)] = body["polls"][0]["id"]
+                options = sorted(body.get("poll_options", []), key=lambda o: o.get("priority", 0))
+                self.options[ref] = options[0]["id"] if options else 0
+            case Vote(ref=ref, poll=poll):
+                poll_id = self._id("Poll", poll)
+                stances = [s for s in body.get("stances", []) if s.get("poll_id") == poll_id]
+                if stances:
+                    self.ids[("Stance", ref)] = stances[0]["id"]
+            case CreateOutcome(ref=ref):
+                self.ids[("Outcome", ref)] = body["outcomes"][0]["id"]
+
+    # -- reading the thread back ----------------------------------------------------------
+
+    def events(self, **params: str) -> ApiResponse:
+        query = (("discussion_id", str(self.discussion_id)), *params.items())
+        return self.send("GET", "/api/v1/events", params=query)
+
+    def read_all(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+        """(thread events by sequence_id through `from`/`per` paging, parent events, problems)."""
+        events: list[dict[str, Any]] = []
+        parents: dict[Any, dict[str, Any]] = {}
+        problems: list[str] = []
+        start = 0
+        for _ in range(200):
+            page = self.events(**{"from": str(start), "per": str(PAGE), "order": "sequence_id"})
+            if page.status != 200:
+                problems.append(f"events page from={start} answered {page.status}")
+                break
+            rows = page.body.get("events", [])
+            for p in page.body.get("parent_events", []):
+                parents[p["id"]] = p
+            events.extend(rows)
+            if len(rows) < PAGE:
+                break
+            start = max(r["sequence_id"] or 0 for r in rows) + 1
+        seen = Counter(e["id"] for e in events)
+        if any(n > 1 for n in seen.values()):
+            problems.append("paging returned an event twice")
+        return events, list(parents.values()), problems
+
+    def discussion(self) -> dict[str, Any]:
+        answer = self.send("GET", f"/api/v1/discussions/{self.discussion_id}")
+        return answer.body["discussions"][0] if answer.status == 200 else {}
+
+    def ref_of(self) -> dict[tuple[str, int], str]:
+        return {(kind, i): ref for (kind, ref), i in self.ids.items()}
+
+    def keyed(self, events: list[dict[str, Any]]) -> dict[Any, str]:
+        """API event id -> oracle key ("root", "new_comment:C1", "stance_created:S2#2")."""
+        refs = self.ref_of()
+        seen: Counter[str] = Counter()
+        keys: dict[Any, str] = {}
+        if self.root_event_id is not None:
+            keys[self.root_event_id] = "root"
+        for event in sorted(events, key=lambda e: e["id"]):
+            if event["id"] in keys:
+                continue
+            ref = refs.get((event.get("eventable_type"), event.get("eventable_id")), "?")
+            base = f"{event.get('kind')}:{ref}"
+            seen[base] += 1
+            keys[event["id"]] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+        return keys
