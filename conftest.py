@@ -2,7 +2,8 @@
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["harness.plugin"]
+# pytester: the harness tests run pytest inside pytest (pytest_plugins must live here).
+pytest_plugins = ["harness.plugin", "pytester"]
 
 _PROFILE_DEFAULTS = {
     "deadline": None,
