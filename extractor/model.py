@@ -157,7 +157,9 @@ class Method:
 
     `returns` is the evident JSON type of its result; `reads` the column it forwards
     (`object.title`, `object.send(name)`); `receiver` the helper it forwards to
-    (`reader.send(attr)`); `constants` the class names it mentions.
+    (`reader.send(attr)`); `constants` the class names it mentions; `nilable` whether
+    the body can evidently return nil (`return nil unless x`, `x&.y`, `x ? nil : y`);
+    `builds` whether it may return an unsaved record (`find_or_initialize_by`, `X.new`).
     """
 
     name: str
@@ -168,6 +170,8 @@ class Method:
     constants: tuple[str, ...] = ()
     class_names: tuple[str, ...] = ()
     always: bool | None = None
+    nilable: bool = False
+    builds: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -198,6 +198,7 @@ class Resolver:
                             returns=reader.returns,
                             reads=arg if reader.reads == "{}" else reader.reads,
                             receiver=reader.receiver,
+                            nilable=reader.nilable,
                         )
                         if macro.nullable:
                             nullable.add(arg)
@@ -263,6 +264,9 @@ class Resolver:
         if not value.known and (by_key := type_from_name(attr.key)) is not None:
             value, typed_by = by_key, "name"
         note = ""
+        method = methods.get(attr.name)
+        if typed_by == "column" and method is not None and self._forwards_unsaved(method, methods):
+            note = f"null when `{method.receiver}` is missing or not saved"
         if attr.name in nullable_readers:
             value, note = (
                 value.with_nullable(),
@@ -286,17 +290,44 @@ class Resolver:
         self, name: str, methods: dict[str, Method], table: Table | None
     ) -> tuple[ValueType, str]:
         method = methods.get(name.rstrip("?")) or methods.get(name)
-        if method is not None:
-            if method.returns is not None and method.returns.kind is not JsonKind.NULL:
-                return method.returns, "method"
-            if method.reads is not None:
-                source_table = table
-                column_name = method.reads
-                if method.receiver is not None:
-                    source_table, column_name = self._receiver_column(method, methods, column_name)
-                column = source_table.column(column_name) if source_table else None
-                if column is not None:
-                    return self.column_type(column), "column"
+        value, typed_by = self._type_by_name_or_column(name, methods, table)
+        if method is None:
+            return value, typed_by
+        column = self._read_column(method, methods, table)
+        if method.returns is not None and method.returns.kind is not JsonKind.NULL:
+            value, typed_by = method.returns, "method"
+        elif column is not None:
+            value, typed_by = self.column_type(column), "column"
+        # nil when the body says so, when a branch forwards a nullable column
+        # (`new_discussion ? "00000" : object.position_key`), or when it forwards a
+        # helper record that may be missing or unsaved (`reader.id` of a new DiscussionReader)
+        nilable = (
+            method.nilable
+            or (column is not None and column.null)
+            or (typed_by == "column" and self._forwards_unsaved(method, methods))
+        )
+        return (value.with_nullable() if nilable and value.known else value), typed_by
+
+    @staticmethod
+    def _forwards_unsaved(method: Method, methods: dict[str, Method]) -> bool:
+        """`reader.send(attr)` where `reader` may be nil or a new DiscussionReader."""
+        helper = methods.get(method.receiver or "")
+        return helper is not None and (helper.nilable or helper.builds)
+
+    def _read_column(
+        self, method: Method, methods: dict[str, Method], table: Table | None
+    ) -> Column | None:
+        """The column a method forwards (`object.title`, `reader.send(:volume)`), if known."""
+        if method.reads is None:
+            return None
+        source_table, column_name = table, method.reads
+        if method.receiver is not None:
+            source_table, column_name = self._receiver_column(method, methods, column_name)
+        return source_table.column(column_name) if source_table else None
+
+    def _type_by_name_or_column(
+        self, name: str, methods: dict[str, Method], table: Table | None
+    ) -> tuple[ValueType, str]:
         permitted = self._permitted_list(name, methods)
         if permitted is not None:
             return permitted, "method"

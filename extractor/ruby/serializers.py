@@ -38,9 +38,11 @@ from extractor.ruby.nodes import (
     text,
     walk,
 )
-from extractor.ruby.values import infer, last_expression
+from extractor.ruby.values import infer, last_expression, may_return_nil
 from extractor.sources import SourceFile
 
+# calls that may give an unsaved record, whose `id` (and timestamps) are nil
+_BUILDERS = frozenset({"find_or_initialize_by", "first_or_initialize", "new", "build"})
 _IGNORED_CALLS = frozenset(
     {"include", "extend", "private", "protected", "public", "require", "delegate"}
 )
@@ -355,6 +357,9 @@ def _summary(parsed: Parsed, name: str, body: Node | None, node: Node, param: st
         constants=constants,
         class_names=class_names,
         always=always,
+        nilable=may_return_nil(body),
+        builds=body is not None
+        and any(sub.type == "call" and call_name(sub) in _BUILDERS for sub in walk(body)),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from extractor.model import JsonKind, ValueType
-from extractor.ruby.nodes import call_name, receiver, statements, text
+from extractor.ruby.nodes import call_name, receiver, statements, text, walk
 
 _STRING_CALLS = frozenset(
     {
@@ -51,6 +51,10 @@ _ARRAY_CALLS = frozenset(
 )
 _OBJECT_CALLS = frozenset({"to_h", "merge", "slice", "except", "transform_values"})
 _DATETIME_CALLS = frozenset({"iso8601", "utc"})
+# calls whose result is nil when nothing is there (`Group.find_by(id: x)`, `s.presence`)
+_NIL_CALLS = frozenset({"presence", "find_by", "try", "dig"})
+# a `return` inside these belongs to another method
+_OTHER_SCOPES = frozenset({"method", "singleton_method", "lambda", "class", "module"})
 _BOOL_OPS = frozenset({"==", "!=", "<", ">", "<=", ">=", "&&", "and", "or", "=~", "!~"})
 
 
@@ -121,6 +125,40 @@ def infer(node: Node | None) -> ValueType | None:
     if kind == "identifier" and text(node).endswith("?"):
         return _t(JsonKind.BOOLEAN)
     return None
+
+
+def may_return_nil(body: Node | None) -> bool:
+    """Whether a method body can evidently return nil.
+
+    `return nil unless x` / a bare `return` anywhere, or a value that is `nil` in some
+    branch (`x ? nil : y`, `y if x`), `x&.y`, `s.presence`, `Group.find_by(...)`.
+    """
+    if body is None:
+        return False
+    for node in walk(body, skip=_OTHER_SCOPES):
+        if node.type == "return" and _returns_nil(node):
+            return True
+    return _value_may_be_nil(last_expression(body))
+
+
+def _returns_nil(node: Node) -> bool:
+    values = [v for arg in node.named_children for v in arg.named_children]
+    return not values or (len(values) == 1 and values[0].type == "nil")
+
+
+def _value_may_be_nil(node: Node | None) -> bool:
+    if node is None:
+        return False
+    kind = node.type
+    if kind == "nil":
+        return True
+    if kind in ("conditional", "if", "unless", "case", "if_modifier", "unless_modifier"):
+        return any(b is None or _value_may_be_nil(last_expression(b)) for b in _branches(node))
+    if kind == "binary" and text(node.child_by_field_name("operator")) == "||":
+        return _value_may_be_nil(last_expression(node.child_by_field_name("right")))
+    if kind == "call":
+        return text(node.child_by_field_name("operator")) == "&." or call_name(node) in _NIL_CALLS
+    return False
 
 
 def _infer_call(node: Node) -> ValueType | None:

@@ -12,6 +12,7 @@ from extractor.cli import main
 from extractor.model import App
 from extractor.resolve import Resolved, Resolver
 from extractor.ruby.routes import parse_routes
+from extractor.ruby.schema import parse_schema
 from extractor.ruby.serializers import parse_serializers
 from extractor.sources import SourceFile
 
@@ -25,15 +26,20 @@ def _source(name: str) -> SourceFile:
     return SourceFile(f"app/serializers/{name}", (FIXTURES / name).read_text())
 
 
-def _resolve(*names: str) -> dict[str, Resolved]:
+def _resolve(*names: str, schema: str | None = None) -> dict[str, Resolved]:
     serializers, constants = [], []
+    tables = (
+        parse_schema(SourceFile("db/schema.rb", (FIXTURES / schema).read_text()))[0]
+        if schema
+        else []
+    )
     for name in names:
         found, consts, _ = parse_serializers(_source(name))
         serializers += found
         constants += consts
     app = App(
         serializers=tuple(serializers),
-        tables=(),
+        tables=tuple(tables),
         routes=(),
         controllers=(),
         services=(),
@@ -73,6 +79,28 @@ def test_include_predicate_makes_key_optional(key: str) -> None:
 def test_hide_when_discarded_makes_key_nullable() -> None:
     author = _fields(_resolve("include_predicates.rb")["AuthorSerializer"])
     assert author["body"].type.nullable  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("key", "nullable"),
+    [
+        ("position_key", True),  # one branch forwards a nullable column
+        ("forced_key", False),  # ... a NOT NULL one
+        ("label", True),  # `return nil unless ...`
+        ("owner_name", True),  # `&.`
+        ("group_title", True),  # ternary with nil
+        ("stamp", True),  # `object.x` of a nullable column
+        ("score_text", False),  # `.to_s` is never nil
+        ("note_reader_id", True),  # forwarded from a reader that may be unsaved
+        ("volume", True),  # ... even a NOT NULL column of it
+        ("id", False),
+    ],
+    ids=lambda v: str(v),
+)
+def test_method_that_can_return_nil_is_nullable(key: str, nullable: bool) -> None:
+    note = _fields(_resolve("nullable_methods.rb", schema="nullable_schema.rb")["NoteSerializer"])
+    assert note[key].type.nullable is nullable  # type: ignore[attr-defined]
+    assert note[key].type.known  # type: ignore[attr-defined]
 
 
 def test_attributes_from_constant_loop_use_key_option() -> None:
