@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from harness.backends import Backends, seed_each
 from harness.errors import HarnessError
-from harness.seed import build_rows, scoped_world
+from harness.seed import SeedPlan, World, build_rows, scoped_world
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +30,8 @@ class Scope:
 
     actors: dict[str, str]  # local name -> actor key registered on both clients
     ids: dict[str, dict[str, int]]  # backend -> {"group:group": 7, ...}
+    plan: SeedPlan | None = None  # what was seeded (None: the session world)
+    tag: str = ""
 
     def actor(self, name: str) -> str:
         """The ApiRequest.actor value of this scope's `name` ("admin", "member", ...)."""
@@ -66,17 +68,20 @@ def session_scope(backends: Backends) -> Scope:
 
 
 @contextlib.contextmanager
-def open_scope(backends: Backends) -> Iterator[Scope]:
-    """Seed a fresh group, thread and actors into every backend; forget the actors after."""
-    tag = secrets.token_hex(3)
-    plan = build_rows(scoped_world(tag), salt=tag)
+def open_scope(
+    backends: Backends, world: Callable[[str], World] = scoped_world, tag: str | None = None
+) -> Iterator[Scope]:
+    """Seed `world(tag)` (default: a fresh group, thread and actors) into every backend;
+    its actors use HTTP Basic and are forgotten afterwards."""
+    tag = tag or secrets.token_hex(3)
+    plan = build_rows(world(tag), salt=tag)
     ids = seed_each(backends, plan)  # shared mode: one database, seeded once
     keys = {name: f"{name}#{tag}" for name in plan.actors}
     registered = {keys[name]: actor for name, actor in plan.actors.items()}
     for backend in backends:
         backend.client.add_actors(registered, auth="basic")
     try:
-        yield Scope(actors=keys, ids=ids)
+        yield Scope(actors=keys, ids=ids, plan=plan, tag=tag)
     finally:
         for backend in backends:
             backend.client.remove_actors(list(registered))
