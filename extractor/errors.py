@@ -67,12 +67,17 @@ class DiagnosticKind(Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Diagnostic:
-    """A warning with a place: `app/serializers/x.rb:14: message`."""
+    """A warning with a place: `app/serializers/x.rb:14: message`.
+
+    `subject` is the attribute key an untyped-attribute warning is about, so that an
+    override of that property can be recognised as resolving it.
+    """
 
     loc: Loc
     kind: DiagnosticKind
     message: str
     severity: Severity = Severity.WARNING
+    subject: str = ""
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.message}"

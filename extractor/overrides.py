@@ -14,20 +14,37 @@ An override whose target matches nothing is reported, never applied silently.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from extractor.errors import Diagnostic, DiagnosticKind
 from extractor.model import Loc
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """An override that matched: where it is written and the JSON Pointer it changed."""
+
+    loc: Loc
+    pointer: str  # "#/components/schemas/Poll/properties/results"
+
+    def covers(self, pointer: str) -> bool:
+        """It changed `pointer` itself, a part of it, or a whole that contains it."""
+        return (
+            pointer == self.pointer
+            or pointer.startswith(self.pointer + "/")
+            or self.pointer.startswith(pointer + "/")
+        )
+
+
 def apply_overrides(
     doc: dict[str, Any], overrides: Any, path: str
-) -> tuple[dict[str, Any], list[Diagnostic], int]:
-    """Apply every override; returns the new document, stale overrides, and how many applied."""
+) -> tuple[dict[str, Any], list[Diagnostic], list[Applied]]:
+    """Apply every override; returns the new document, stale overrides, and those applied."""
     out = copy.deepcopy(doc)
     stale: list[Diagnostic] = []
     entries = overrides.get("overrides", []) if isinstance(overrides, dict) else []
-    applied = 0
+    applied: list[Applied] = []
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         where = Loc(path, index + 1)
         if (
@@ -39,7 +56,7 @@ def apply_overrides(
             continue
         parts = _pointer(out, str(entry.get("operation") or ""), str(entry["target"]))
         parent, key = _locate(out, parts) if parts else (None, None)
-        if parent is None or key is None:
+        if parts is None or parent is None or key is None:
             stale.append(
                 _stale(
                     where,
@@ -52,8 +69,13 @@ def apply_overrides(
             parent[key] = copy.deepcopy(entry["set"])
         else:
             parent[key] = _merge(parent[key], entry["merge"])
-        applied += 1
+        applied.append(Applied(where, pointer_of(parts)))
     return out, stale, applied
+
+
+def pointer_of(parts: list[str]) -> str:
+    """["components", "schemas", "a/b"] -> "#/components/schemas/a~1b"."""
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 
 def _pointer(doc: dict[str, Any], operation: str, target: str) -> list[str] | None:

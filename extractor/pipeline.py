@@ -8,10 +8,11 @@ from typing import Any
 from extractor.actions import Action, ActionReader
 from extractor.app import build_app
 from extractor.errors import Diagnostic
-from extractor.openapi import build_openapi, value_schema
-from extractor.overrides import apply_overrides
+from extractor.model import Loc
+from extractor.openapi import build_openapi, schema_name, value_schema
+from extractor.overrides import Applied, apply_overrides, pointer_of
 from extractor.report import Summary, build_report, summarize
-from extractor.resolve import Resolver
+from extractor.resolve import Resolved, Resolver
 from extractor.sources import SourceTree
 
 
@@ -20,7 +21,8 @@ class Extraction:
     document: dict[str, Any]
     report: dict[str, Any]
     summary: Summary
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]  # still open; what `parity extract` prints
+    resolved: tuple[tuple[Diagnostic, Loc], ...] = ()  # and the override that settles each
 
 
 def in_spec(action: Action) -> bool:
@@ -48,14 +50,48 @@ def extract(
     }
     document = build_openapi(resolved, actions, columns, title)
     stale: list[Diagnostic] = []
+    applied: list[Applied] = []
     if overrides:
-        document, stale, _ = apply_overrides(document, overrides, overrides_path)
+        document, stale, applied = apply_overrides(document, overrides, overrides_path)
     all_diagnostics = sorted(
         set(diagnostics + resolver.diagnostics + reader.diagnostics + stale),
         key=lambda d: (d.loc, d.kind.value, d.message),
     )
-    summary = summarize(len(tree.serializers), resolved, len(app.routes), actions, all_diagnostics)
-    report = build_report(summary, resolved, actions, all_diagnostics)
-    return Extraction(
-        document=document, report=report, summary=summary, diagnostics=tuple(all_diagnostics)
+    settled = settled_by_overrides(all_diagnostics, resolved, applied)
+    still_open = [d for d in all_diagnostics if d not in settled]
+    summary = summarize(
+        len(tree.serializers), resolved, len(app.routes), actions, still_open, len(settled)
     )
+    report = build_report(summary, resolved, actions, still_open, settled)
+    return Extraction(
+        document=document,
+        report=report,
+        summary=summary,
+        diagnostics=tuple(still_open),
+        resolved=tuple(settled.items()),
+    )
+
+
+def settled_by_overrides(
+    diagnostics: list[Diagnostic], resolved: list[Resolved], applied: list[Applied]
+) -> dict[Diagnostic, Loc]:
+    """Untyped-attribute warnings whose property an override sets in every schema that
+    has it (`Poll/properties/results`), with the first such override."""
+    pointers: dict[tuple[Loc, str], list[str]] = {}
+    for r in resolved:
+        for f in r.fields:
+            if not f.type.known:
+                pointer = pointer_of(
+                    ["components", "schemas", schema_name(r.name), "properties", f.key]
+                )
+                pointers.setdefault((f.loc, f.key), []).append(pointer)
+    out: dict[Diagnostic, Loc] = {}
+    for d in diagnostics:
+        found = [
+            next((a.loc for a in applied if a.covers(p)), None)
+            for p in pointers.get((d.loc, d.subject), [])
+            if d.subject
+        ]
+        if found and all(loc is not None for loc in found):
+            out[d] = min(loc for loc in found if loc is not None)
+    return out

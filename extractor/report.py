@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from extractor.actions import Action
 from extractor.errors import Diagnostic, Severity
+from extractor.model import Loc
 from extractor.resolve import Resolved
 
 
@@ -21,6 +23,7 @@ class Summary:
     operations_concrete: int
     unimplemented: int
     warnings: int
+    resolved_by_override: int = 0
 
     @property
     def typed_share(self) -> float:
@@ -35,8 +38,12 @@ class Summary:
             f"extracted {self.serializers} serializers ({self.attributes_typed}/{self.attributes} attributes "
             f"typed, {self.typed_share:.1%}), {self.routes} routes -> {self.operations} operations "
             f"({self.operations_concrete} with a concrete response, {self.concrete_share:.1%}) into {output}; "
-            f"{self.warnings} warnings in {report}"
+            f"{self.warnings} warnings{self._resolved()} in {report}"
         )
+
+    def _resolved(self) -> str:
+        n = self.resolved_by_override
+        return f", {n} resolved by override" if n else ""
 
 
 def declared_attributes(resolved: list[Resolved]) -> dict[tuple[str, int, str], bool]:
@@ -55,6 +62,7 @@ def summarize(
     routes: int,
     actions: list[Action],
     diagnostics: list[Diagnostic],
+    resolved_by_override: int = 0,
 ) -> Summary:
     attributes = declared_attributes(resolved)
     unique = {(a.route.verb, a.route.path): a for a in reversed(actions)}
@@ -70,11 +78,16 @@ def summarize(
         ),
         unimplemented=sum(a.answer.kind == "missing" for a in unique.values()),
         warnings=sum(d.severity is Severity.WARNING for d in diagnostics),
+        resolved_by_override=resolved_by_override,
     )
 
 
 def build_report(
-    summary: Summary, resolved: list[Resolved], actions: list[Action], diagnostics: list[Diagnostic]
+    summary: Summary,
+    resolved: list[Resolved],
+    actions: list[Action],
+    diagnostics: list[Diagnostic],
+    settled: Mapping[Diagnostic, Loc] | None = None,
 ) -> dict[str, Any]:
     unique = {(a.route.verb, a.route.path): a for a in reversed(actions)}
     return {
@@ -90,6 +103,7 @@ def build_report(
             "concrete_share": round(summary.concrete_share, 4),
             "unimplemented_actions": summary.unimplemented,
             "warnings": summary.warnings,
+            "resolved_by_override": summary.resolved_by_override,
         },
         "serializers": {
             r.name: {
@@ -120,5 +134,9 @@ def build_report(
                 "message": d.message,
             }
             for d in sorted(set(diagnostics), key=lambda d: (d.loc, d.kind.value, d.message))
+        ],
+        "resolved_by_override": [
+            {"where": str(d.loc), "kind": d.kind.value, "message": d.message, "override": str(loc)}
+            for d, loc in sorted((settled or {}).items(), key=lambda kv: (kv[0].loc, kv[0].message))
         ],
     }

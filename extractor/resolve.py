@@ -281,6 +281,7 @@ class Resolver:
                 attr.loc,
                 DiagnosticKind.UNTYPED,
                 f"cannot infer the type of attribute `{attr.key}`. Add its type to spec/overrides.yaml.",
+                subject=attr.key,
             )
         return Field(
             key=attr.key, type=value, required=required, loc=attr.loc, typed_by=typed_by, note=note
@@ -472,8 +473,8 @@ class Resolver:
         found = (self.serializer_for_class(n, namespace) for n in names)
         return tuple(sorted({f for f in found if f is not None}))
 
-    def _note(self, loc: Loc, kind: DiagnosticKind, message: str) -> None:
-        self.diagnostics.append(Diagnostic(loc=loc, kind=kind, message=message))
+    def _note(self, loc: Loc, kind: DiagnosticKind, message: str, subject: str = "") -> None:
+        self.diagnostics.append(Diagnostic(loc=loc, kind=kind, message=message, subject=subject))
 
 
 def _polymorphic_type(targets: tuple[str, ...], resolver: Resolver) -> ValueType:

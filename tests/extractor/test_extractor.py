@@ -3,6 +3,7 @@ determinism and bad input. Regenerate the golden spec with `pytest tests --updat
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -141,6 +142,30 @@ def test_golden_spec_is_current(request: pytest.FixtureRequest, tmp_path: Path) 
     if request.config.getoption("--update-golden"):
         golden.write_text(out.read_text())
     assert out.read_text() == golden.read_text(), "run `pytest tests --update-golden`"
+
+
+def test_warning_an_override_settles_is_reported_as_resolved_not_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "openapi.yaml"
+    overrides = PROJECT / "spec" / "overrides.yaml"
+    assert main([str(EXAMPLE), "-o", str(out), "--overrides", str(overrides)]) == 0
+    captured = capsys.readouterr()
+    assert "`results`" not in captured.err and "`rank`" not in captured.err
+    assert "2 resolved by override" in captured.out
+    report = json.loads((tmp_path / "extraction-report.json").read_text())
+    settled = {r["where"]: r["override"] for r in report["resolved_by_override"]}
+    assert settled["app/serializers/poll_serializer.rb:8"].endswith("overrides.yaml:1")
+    assert not any("`results`" in d["message"] for d in report["diagnostics"])
+
+
+def test_warning_without_override_is_still_printed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "overrides.yaml"
+    empty.write_text("overrides: []\n")
+    assert main([str(EXAMPLE), "-o", str(tmp_path / "o.yaml"), "--overrides", str(empty)]) == 0
+    assert "cannot infer the type of attribute `results`" in capsys.readouterr().err
 
 
 def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
