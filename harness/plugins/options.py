@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from harness.config import HarnessConfig, add_options
@@ -16,7 +18,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the configuration once; a bad value stops pytest with a UsageError."""
-    config.stash[CONFIG_KEY] = HarnessConfig.from_pytest(config)
+    resolved = HarnessConfig.from_pytest(config)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if worker:  # xdist: each worker runs its own backends and keeps its own logs
+        resolved = dataclasses.replace(resolved, run_dir=resolved.run_dir / worker)
+    config.stash[CONFIG_KEY] = resolved
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -340,3 +340,21 @@ def test_ctrl_c_mid_run_still_stops_every_backend(pytester: pytest.Pytester) -> 
     assert "KeyboardInterrupt" in output
     assert not process_running(int(rails_pid)) and not process_running(int(go_pid))
     assert not Path(root).exists()
+
+
+def test_xdist_workers_each_get_their_own_backends_and_run_dir(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_two="""
+def test_a(backends, harness_config):
+    assert harness_config.run_dir.name in ("gw0", "gw1")
+    assert backends.rails.log_path.parent == harness_config.run_dir
+
+def test_b(backends, harness_config):
+    assert backends.rails.log_path.parent == harness_config.run_dir
+"""
+    )
+    run_dir = pytester.path / "run"
+    result = pytester.runpytest_subprocess(
+        "-p", "harness.plugin", "-n", "2", f"--run-dir={run_dir}", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=2)
