@@ -108,3 +108,103 @@ EVENT_QUERIES = (
 def event_queries() -> st.SearchStrategy[dict[str, str]]:
     """Events-index query forms (threading.md 5.1) whose params carry no ids."""
     return st.sampled_from(EVENT_QUERIES)
+
+
+# -- tallies ---------------------------------------------------------------------------
+
+POLL_OPTIONS: dict[str, tuple[str, ...]] = {
+    "proposal": ("agree", "abstain", "disagree"),
+    "check": ("looks_good", "not_sure", "concerned"),
+    "count": ("accept", "decline"),
+    "poll": ("Red", "Green", "Blue"),
+    "score": ("Speed", "Cost", "Care"),
+    "dot_vote": ("Roof", "Garden", "Bikes"),
+    "ranked_choice": ("A", "B", "C", "D"),
+    "meeting": ("2025-07-02T09:00:00.000Z", "2025-07-01T09:00:00.000Z", "2025-07-03T09:00:00.000Z"),
+    "question": (),
+}
+VOTERS = ("admin", "member", "guest")
+
+
+@dataclass(frozen=True, slots=True)
+class PollSpec:
+    """The poll of one tally example (options are POLL_OPTIONS of its type)."""
+
+    poll_type: str
+    anonymous: bool
+    hide_results: str
+    dots_per_person: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """`voter` votes (or changes their vote): (option index, score) pairs, index may be bad."""
+
+    voter: str
+    choices: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Uncast:
+    voter: str
+
+
+@dataclass(frozen=True, slots=True)
+class Close:
+    """Close the poll (the last step of an example)."""
+
+
+TallyStep = Cast | Uncast | Close
+
+
+def _valid_choices(poll_type: str, n: int, dots: int) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
+    if n == 0:
+        return st.just(())
+    if poll_type in ("proposal", "check", "count", "poll"):
+        return st.integers(0, n - 1).map(lambda i: ((i, 1),))
+    if poll_type == "score":
+        pairs = st.tuples(st.integers(0, n - 1), st.integers(0, 5))
+        return st.lists(pairs, min_size=1, max_size=n, unique_by=lambda c: c[0]).map(tuple)
+    if poll_type == "dot_vote":
+        return st.lists(st.integers(0, dots // n), min_size=n, max_size=n).map(
+            lambda s: tuple(enumerate(s))
+        )
+    if poll_type == "ranked_choice":
+        return st.permutations(list(range(1, n + 1))).map(lambda s: tuple(enumerate(s)))
+    return st.lists(st.integers(0, 2), min_size=n, max_size=n).map(lambda s: tuple(enumerate(s)))
+
+
+def _any_choices(n: int) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
+    # Existing options only: the validation oracle does not model unknown option ids.
+    if n == 0:
+        return st.just(())
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(-1, 10))
+    return st.lists(pairs, max_size=max(n, 1) + 1).map(tuple)
+
+
+@st.composite
+def tally_examples(draw: st.DrawFn, max_steps: int = 8) -> tuple[PollSpec, tuple[TallyStep, ...]]:
+    """A poll of any type and a sequence of votes, vote changes and uncasts, maybe a close.
+
+    An invalid vote is only sent while the voter's stance is uncast: a failed in-place
+    update of a cast stance deletes its choices without recount (polls.md 2.4), a state the
+    tally oracle does not model.
+    """
+    poll_type = draw(st.sampled_from(tuple(POLL_OPTIONS)))
+    spec = PollSpec(poll_type, draw(st.booleans()), draw(st.sampled_from(HIDE_RESULTS)))
+    n = len(POLL_OPTIONS[poll_type])
+    cast: set[str] = set()
+    steps: list[TallyStep] = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        voter = draw(st.sampled_from(VOTERS))
+        if draw(st.integers(0, 5)) == 0:
+            steps.append(Uncast(voter))
+            cast.discard(voter)
+            continue
+        valid = _valid_choices(poll_type, n, spec.dots_per_person)
+        choices = draw(valid if voter in cast else st.one_of(valid, valid, _any_choices(n)))
+        steps.append(Cast(voter, choices))
+        cast.add(voter)  # corrected below by the oracle when it is refused
+    if draw(st.booleans()):
+        steps.append(Close())
+    return spec, tuple(steps)

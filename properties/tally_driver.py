@@ -1,0 +1,133 @@
+"""Drive one backend through a tally example and keep the model the tally oracle reads.
+
+`TallyRun(backend, scope, spec)` creates the example's poll in the scope's thread (the
+scope's admin, member and guest are its voters), sends each step as the voter, checks its
+status against the stance-validation oracle, and keeps each voter's latest stance as an
+oracle `Stance`. `expected()` is then the oracle's poll fields; `poll()` what the backend shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from harness.backends import Backend
+from harness.http import ApiRequest, ApiResponse
+from harness.isolation import Scope
+from properties.findings import Problem
+from properties.oracles.tallies import Poll, Stance, Submission, poll_fields, tally, validate_stance
+from properties.strategies import POLL_OPTIONS, VOTERS, Cast, Close, PollSpec, TallyStep, Uncast
+
+CLOSING_AT = "2099-06-01T00:00:00.000Z"
+
+
+@dataclass(slots=True)
+class TallyRun:
+    backend: Backend
+    scope: Scope
+    spec: PollSpec
+    poll_id: int = 0
+    option_ids: list[int] = field(default_factory=list)
+    stance_ids: dict[str, int] = field(default_factory=dict)
+    stances: dict[str, Stance] = field(default_factory=dict)
+    closed: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    oracle_poll: Poll | None = None
+
+    def send(self, method: str, path: str, actor: str = "admin", **kw: Any) -> ApiResponse:
+        request = ApiRequest(method=method, path=path, actor=self.scope.actor(actor), **kw)
+        return self.backend.send(request)
+
+    def participant(self, voter: str) -> int:
+        return self.scope.ids[self.backend.name][f"user:{voter}"]
+
+    def start(self) -> None:
+        ids = self.scope.ids[self.backend.name]
+        spec = self.spec
+        poll: dict[str, Any] = {"title": f"A {spec.poll_type} poll", "poll_type": spec.poll_type,
+                                "discussion_id": ids["discussion:thread"], "closing_at": CLOSING_AT,
+                                "anonymous": spec.anonymous, "hide_results": spec.hide_results}  # fmt: skip
+        if POLL_OPTIONS[spec.poll_type]:
+            poll["options"] = list(POLL_OPTIONS[spec.poll_type])
+        if spec.poll_type == "dot_vote":
+            poll["dots_per_person"] = spec.dots_per_person
+        answer = self.send("POST", "/api/v1/polls", json={"poll": poll})
+        if answer.status != 200:
+            raise AssertionError(f"{self.backend.name}: poll create answered {answer.status}: {answer.text[:300]}")
+        record = answer.body["polls"][0]
+        self.poll_id = record["id"]
+        options = [o for o in answer.body.get("poll_options", []) if o.get("poll_id") == self.poll_id]
+        options.sort(key=lambda o: o["priority"])
+        self.option_ids = [o["id"] for o in options]
+        self.oracle_poll = replace(Poll.from_api(record, options), poll_type=spec.poll_type,
+                                   anonymous=spec.anonymous, hide_results=spec.hide_results,
+                                   # Poll.from_api turns a stored null into "plain"; rows carry the null
+                                   poll_option_name_format=record.get("poll_option_name_format"))  # fmt: skip
+        # Every member and discussion guest is invited: an undecided stance each (polls.md 4).
+        self.stances = {v: Stance.undecided(self.participant(v)) for v in VOTERS}
+
+    def _choice_ids(self, step: Cast) -> list[tuple[int, int]]:
+        n = len(self.option_ids)
+        return [(self.option_ids[i] if i < n else 0, score) for i, score in step.choices]
+
+    def apply(self, index: int, step: TallyStep) -> None:
+        assert self.oracle_poll is not None
+        match step:
+            case Cast(voter=voter):
+                choices = self._choice_ids(step)
+                expected = validate_stance(self.oracle_poll, Submission(choices=choices))
+                was_cast = self.stances[voter].cast
+                if was_cast and not expected.valid:
+                    return  # see strategies.tally_examples: not modelled, not sent
+                body = {"poll_id": self.poll_id, "reason": "",
+                        "stance_choices_attributes": [{"poll_option_id": o, "score": s} for o, s in choices]}  # fmt: skip
+                if voter in self.stance_ids:
+                    answer = self.send("PATCH", f"/api/v1/stances/{self.stance_ids[voter]}", voter, json={"stance": body})
+                else:
+                    answer = self.send("POST", "/api/v1/stances", voter, json={"stance": body})
+                want = 403 if self.closed else expected.status
+                self._status(index, step, "POST /api/v1/stances", want, answer.status)
+                if answer.status == 200:
+                    self._remember(voter, answer.body)
+                    self.stances[voter] = Stance.of(self.participant(voter), dict(choices))
+            case Uncast(voter=voter):
+                if voter not in self.stance_ids:
+                    return  # the voter's stance id is unknown before a first vote
+                answer = self.send("PATCH", f"/api/v1/stances/{self.stance_ids[voter]}/uncast", voter)
+                want = 200 if self.stances[voter].cast and not self.closed else 403
+                self._status(index, step, "PATCH /api/v1/stances/{id}/uncast", want, answer.status)
+                if answer.status == 200:
+                    self._remember(voter, answer.body, uncast=True)
+                    self.stances[voter] = Stance.undecided(self.participant(voter))
+            case Close():
+                answer = self.send("POST", f"/api/v1/polls/{self.poll_id}/close")
+                self._status(index, step, "POST /api/v1/polls/{id}/close", 200, answer.status)
+                self.closed = answer.status == 200
+                self.oracle_poll = replace(self.oracle_poll, closed=self.closed)
+
+    def _status(self, index: int, step: TallyStep, op: str, want: int, got: int) -> None:
+        if want != got:
+            self.problems.append(Problem(
+                backend=self.backend.name, operation=op,
+                title=f"{type(step).__name__} on a {self.spec.poll_type} poll answered {got}, expected {want}",
+                detail=f"step {index + 1}: {step!r}", expected=want, actual=got))  # fmt: skip
+
+    def _remember(self, voter: str, body: Any, *, uncast: bool = False) -> None:
+        rows = [s for s in (body or {}).get("stances", []) if s.get("poll_id") == self.poll_id]
+        rows = [s for s in rows if s.get("latest", True)]
+        if uncast:
+            rows = [s for s in rows if s.get("cast_at") is None] or rows
+        if rows:
+            self.stance_ids[voter] = max(rows, key=lambda s: s["id"])["id"]
+
+    def expected(self) -> dict[str, Any]:
+        assert self.oracle_poll is not None
+        return poll_fields(self.oracle_poll, tally(self.oracle_poll, self.stances.values()))
+
+    def poll(self) -> dict[str, Any]:
+        answer = self.send("GET", f"/api/v1/polls/{self.poll_id}")
+        return answer.body["polls"][0] if answer.status == 200 else {}
+
+    def stance_records(self, actor: str) -> list[dict[str, Any]]:
+        answer = self.send("GET", "/api/v1/stances", actor, params=(("poll_id", str(self.poll_id)),))
+        return list((answer.body or {}).get("stances", [])) if answer.status == 200 else []
