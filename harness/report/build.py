@@ -69,29 +69,24 @@ def suite_results(
 
 
 def extraction_summary(data: Mapping[str, Any]) -> ExtractionSummary:
-    """spec/extraction-report.json as the report shows it: counts, shares, issues with place."""
-    counts = data.get("counts") or {k: v for k, v in data.items() if isinstance(v, int)}
-    shares = data.get("shares") or {
-        k: v for k, v in data.items() if isinstance(v, float) and 0 <= v <= 1
-    }
-    issues = [
-        ExtractionIssue(loc=_loc(item), kind=str(item.get("kind", kind)), message=_text(item))
-        for kind in ("untyped", "unsupported", "diagnostics", "issues")
-        for item in data.get(kind) or ()
-        if isinstance(item, Mapping)
+    """spec/extraction-report.json (`parity extract`) as the report shows it."""
+    summary = data.get("summary") or {}
+    numbers = {k.replace("_", " "): v for k, v in summary.items() if not isinstance(v, bool)}
+    issues = [_issue(item) for item in data.get("diagnostics") or ()]
+    issues += [
+        _issue(item, f", resolved by {item.get('override', 'an override')}")
+        for item in data.get("resolved_by_override") or ()
     ]
     return ExtractionSummary(
-        counts=tuple((str(k), int(v)) for k, v in counts.items()),
-        shares=tuple((str(k), float(v)) for k, v in shares.items()),
+        counts=tuple((k, v) for k, v in numbers.items() if isinstance(v, int)),
+        shares=tuple((k, v) for k, v in numbers.items() if isinstance(v, float)),
         issues=tuple(sorted(issues, key=lambda i: (i.kind, i.loc))),
     )
 
 
-def _loc(item: Mapping[str, Any]) -> str:
-    if "loc" in item:
-        return str(item["loc"])
-    return f"{item.get('file', '?')}:{item.get('line', '?')}"
-
-
-def _text(item: Mapping[str, Any]) -> str:
-    return str(item.get("message") or item.get("name") or item.get("attribute") or "")
+def _issue(item: Mapping[str, Any], note: str = "") -> ExtractionIssue:
+    return ExtractionIssue(
+        loc=str(item.get("where", "?")),
+        kind=f"{item.get('kind', '?')}{note}",
+        message=str(item.get("message", "")),
+    )

@@ -287,6 +287,14 @@ class Report:
         return tuple((f"{ops[0].method} {ops[0].path}", ops) for ops in rows)
 
     @property
+    def findings_by_kind(self) -> tuple[tuple[str, tuple[FindingGroup, ...]], ...]:
+        """The groups under their kind, kinds in the order of `group_findings`."""
+        by_kind: dict[str, list[FindingGroup]] = {}
+        for group in self.findings:
+            by_kind.setdefault(group.kind, []).append(group)
+        return tuple((kind, tuple(groups)) for kind, groups in by_kind.items())
+
+    @property
     def kinds(self) -> tuple[tuple[str, int], ...]:
         """Finding counts by kind, in order of first appearance."""
         counts: dict[str, int] = {}
@@ -295,12 +303,23 @@ class Report:
         return tuple(counts.items())
 
 
+# What QA reads first: a dead backend, then the two backends disagreeing, then Loomio's
+# rules broken, then one backend against the spec.
+KIND_ORDER = ("backend_failure", "differential", "permission", "tally", "threading")
+
+
 def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:
-    """Findings grouped by kind, check, operation and title; sorted, occurrences in order."""
+    """Findings grouped by kind, check, operation and title; most urgent kinds first."""
     groups: dict[tuple[str, str, str, str], list[Finding]] = {}
     for f in findings:
         groups.setdefault((str(f.kind), f.check, f.operation, f.title), []).append(f)
     return tuple(
         FindingGroup(kind=kind, check=check, operation=op, title=title, findings=tuple(found))
-        for (kind, check, op, title), found in sorted(groups.items(), key=lambda kv: kv[0])
+        for (kind, check, op, title), found in sorted(groups.items(), key=_urgency)
     )
+
+
+def _urgency(item: tuple[tuple[str, str, str, str], list[Finding]]) -> tuple[int, tuple[str, ...]]:
+    key = item[0]
+    rank = KIND_ORDER.index(key[0]) if key[0] in KIND_ORDER else len(KIND_ORDER)
+    return rank, key

@@ -87,7 +87,8 @@ class ReportPlugin:
         An xdist controller sees every report too; its record only counts for tests whose
         worker wrote none (the worker crashed), see `Recorder.merge`.
         """
-        known = self.recorder.checks.get(report.nodeid)
+        nodeid = _check_id(report)
+        known = self.recorder.checks.get(nodeid)
         message = known.message if known else ""
         if report.failed or (report.skipped and not message):
             message = mask_secrets(_message(report))[:MESSAGE_LIMIT]
@@ -95,7 +96,7 @@ class ReportPlugin:
             message = ""  # the worker's record has the text, masked with the worker's secrets
         self.recorder.check(
             CheckResult(
-                nodeid=report.nodeid,
+                nodeid=nodeid,
                 outcome=_outcome(report, known.outcome if known else "passed"),
                 duration_s=(known.duration_s if known else 0.0) + report.duration,
                 message=message,
@@ -161,6 +162,16 @@ def mask_secrets(text: str) -> str:
     """A test's failure text with the report's redaction and every secret this process
     registered (actor passwords live only in the worker that seeded them)."""
     return harness_redact(redact_text(text))
+
+
+def _check_id(report: pytest.TestReport) -> str:
+    """The test's node id; a subtest's adds its description: `…::test_x[go] [GET /a]`."""
+    context = getattr(report, "context", None)  # pytest's SubtestReport
+    if context is None:
+        return report.nodeid
+    kwargs = ", ".join(f"{k}={v}" for k, v in (context.kwargs or {}).items())
+    parts = [f"[{context.msg}]" if context.msg is not None else "", f"({kwargs})" if kwargs else ""]
+    return f"{report.nodeid} {' '.join(p for p in parts if p) or '(subtest)'}"
 
 
 def _outcome(report: pytest.TestReport, so_far: str) -> str:

@@ -59,7 +59,10 @@ def pretty(value: Any) -> str:
 
 
 def sides(finding: Finding) -> tuple[tuple[str, Any], ...]:
-    """The backends' values worth showing: those given, and those of the backends involved."""
+    """The backends' values worth showing: none when neither is given, else those given
+    and those of the backends involved (a differential `null` is a value)."""
+    if finding.rails is None and finding.go is None:
+        return ()
     return tuple(
         (name, value)
         for name, value in (("rails", finding.rails), ("go", finding.go))

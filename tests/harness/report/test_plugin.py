@@ -124,3 +124,20 @@ def test_what_a_worker_recorded_before_it_died_still_counts(tmp_path):
     html = (tmp_path / "report" / "index.html").read_text()
     assert "1 request sent" in html
     assert "test_b" in html  # the crashed test is a failed check
+
+
+SUBTESTS = """
+def test_operations(subtests):
+    for path in ("/a", "/b"):
+        with subtests.test(msg=f"GET {path}"):
+            assert path == "/a"
+"""
+
+
+def test_each_subtest_is_a_check_of_its_own(tmp_path):
+    result = run_pytest(tmp_path, SUBTESTS)
+    assert result.returncode == 1, result.stdout + result.stderr
+    junit = ET.parse(tmp_path / "report" / "junit.xml").getroot()
+    names = {c.get("name"): c.find("failure") is not None for c in junit.iter("testcase")}
+    assert names["test_operations [GET /a]"] is False
+    assert names["test_operations [GET /b]"] is True

@@ -7,6 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from harness.findings import Finding, FindingKind
+from harness.report.build import extraction_summary
 from harness.report.model import Report, RunInfo, Verdict, group_findings
 from harness.report.render import render_report
 from tests.harness.report.samples import sample_findings, sample_report
@@ -23,9 +24,18 @@ def test_render_report_writes_the_four_files_deterministically():
     assert files == render_report(report)
 
 
-def test_findings_are_grouped_by_kind_operation_and_pointer():
+def test_findings_are_grouped_and_the_backends_disagreeing_come_first():
     groups = group_findings(sample_findings())
-    assert [(g.kind, len(g.findings)) for g in groups] == [("conformance", 1), ("differential", 2)]
+    assert [(g.kind, len(g.findings)) for g in groups] == [("differential", 2), ("conformance", 1)]
+
+
+def test_a_finding_without_values_shows_no_empty_value_panel():
+    conformance = a_finding(backend="rails")
+    html = render_report(Report(findings=group_findings([conformance])))["index.html"]
+    assert "<h4>rails</h4>" not in html
+    null_vs_value = a_finding(backend="rails,go", rails=None, go=1)
+    html = render_report(Report(findings=group_findings([null_vs_value])))["index.html"]
+    assert "<h4>rails</h4><pre>null</pre>" in html
 
 
 def test_verdict_follows_findings_failed_checks_and_interruption():
@@ -98,7 +108,7 @@ def test_findings_json_round_trips():
     assert document["verdict"] == "fail" and document["finding_count"] == 3
     back = [Finding.from_dict(f) for f in document["findings"]]
     assert group_findings(back) == report.findings
-    assert [len(g["ids"]) for g in document["groups"]] == [1, 2]
+    assert [len(g["ids"]) for g in document["groups"]] == [2, 1]
 
 
 def test_summary_md_has_verdict_coverage_and_fenced_repro():
@@ -129,3 +139,26 @@ def test_partial_report_says_so():
     files = render_report(report)
     assert "run interrupted: partial report" in files["index.html"]
     assert "partial report" in files["summary.md"]
+
+
+def test_extraction_report_of_parity_extract_is_shown_with_places():
+    data = {
+        "summary": {"serializers": 29, "attributes": 327, "typed_share": 0.9939},
+        "diagnostics": [
+            {"where": "config/routes.rb:64", "kind": "unsupported", "message": "devise_scope"}
+        ],
+        "resolved_by_override": [
+            {
+                "where": "app/serializers/poll_serializer.rb:8",
+                "kind": "untyped",
+                "message": "cannot infer the type of attribute `results`.",
+                "override": "spec/overrides.yaml:1",
+            }
+        ],
+    }
+    summary = extraction_summary(data)
+    assert summary.counts == (("serializers", 29), ("attributes", 327))
+    assert summary.shares == (("typed share", 0.9939),)
+    html = render_report(Report(extraction=summary))["index.html"]
+    assert "config/routes.rb:64" in html and "app/serializers/poll_serializer.rb:8" in html
+    assert "resolved by spec/overrides.yaml:1" in html and "99%" in html
