@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import shlex
-import shutil
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,8 +31,7 @@ from harness.databases import DatabaseServer
 from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
-from harness.providers.process import BackendNotReady as BackendNotReady
-from harness.providers.process import ManagedProcess, fill, run_command, wait_ready
+from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
 from harness.seed import (
     HttpSeeder,
     Seeder,
@@ -108,10 +106,6 @@ class Backends:
     def actors(self) -> dict[str, Actor]:
         return dict(self.plan.actors)
 
-    @property
-    def shared(self) -> bool:
-        return self.config.db_mode == "shared"
-
 
 @contextlib.contextmanager
 def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Backends]:
@@ -145,9 +139,11 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
 
 
 def _fresh_run_dir(run_dir: Path) -> Path:
-    """Empty the run directory: logs of the previous run are replaced, never accumulated."""
-    shutil.rmtree(run_dir, ignore_errors=True)
-    run_dir.mkdir(parents=True)
+    """Drop the previous run's logs and failure records (only those: --run-dir may be any
+    directory), so logs are replaced, never accumulated."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for old in [*run_dir.glob("*.log"), run_dir / "backend-failures.jsonl"]:
+        old.unlink(missing_ok=True)
     return run_dir
 
 
@@ -270,19 +266,15 @@ def _assign_database(
 
 
 def _await_ready(backend: Backend, config: HarnessConfig) -> None:
-    url = backend.base_url + config.ready_path
-    if backend.runner is not None:
-        backend.runner.wait_ready(url, config.ready_timeout)
-        return
-    last = wait_ready(url, config.ready_timeout, alive=backend.alive)
-    if last is not None:
-        raise BackendNotReady(
-            name=backend.name,
-            url=url,
-            timeout=config.ready_timeout,
-            last=last,
-            log=backend.log_path,
-        )
+    liveness = backend.client.liveness
+    ensure_ready(
+        backend.name,
+        backend.base_url + config.ready_path,
+        config.ready_timeout,
+        alive=liveness.alive,
+        exit_code=liveness.exit_code,
+        log=backend.log_path,
+    )
 
 
 def _seed_live(backends: dict[str, Backend], plan: SeedPlan) -> None:

@@ -194,6 +194,12 @@ class HarnessConfig:
         for option in OPTIONS:
             _check_choices(option, *values[option.key])
         sides = {s: _side(s, get, values) for s in SIDES}
+        prepares = {s.prepare for s in sides.values() if s.prepare}
+        if get("db_mode") == "shared" and len(prepares) > 1:
+            raise pytest.UsageError(
+                "--db-mode=shared: both backends share one database, but --rails-prepare and "
+                "--go-prepare differ (two schemas). Give one prepare command or use clone."
+            )
         run_dir = Path(get("run_dir"))
         return cls(
             rails=sides["rails"],

@@ -123,14 +123,9 @@ class ManagedProcess:
 
     def wait_ready(self, url: str, timeout: float) -> None:
         """Poll `url` until it answers 200; BackendNotReady on timeout or exit."""
-        last = wait_ready(url, timeout, alive=self.alive)
-        if last is not None:
-            code = self.exit_code()
-            if code is not None:
-                last = f"{last}; the process exited with code {code}"
-            raise BackendNotReady(
-                name=self.name, url=url, timeout=timeout, last=last, log=self.log_path
-            )
+        ensure_ready(
+            self.name, url, timeout, alive=self.alive, exit_code=self.exit_code, log=self.log_path
+        )
 
     def stop(self, grace: float = 5.0) -> None:
         """SIGTERM the whole process group, SIGKILL what is left after `grace` seconds."""
@@ -187,6 +182,25 @@ def wait_ready(url: str, timeout: float, alive: Callable[[], bool] | None = None
             if time.monotonic() >= deadline:
                 return last
             time.sleep(0.05)
+
+
+def ensure_ready(
+    name: str,
+    url: str,
+    timeout: float,
+    *,
+    alive: Callable[[], bool],
+    exit_code: Callable[[], int | None],
+    log: Path | None,
+) -> None:
+    """`wait_ready`, raising BackendNotReady (URL, last answer, exit code, log tail)."""
+    last = wait_ready(url, timeout, alive=alive)
+    if last is None:
+        return
+    code = exit_code()
+    if code is not None:
+        last = f"{last}; the process exited with code {code}"
+    raise BackendNotReady(name=name, url=url, timeout=timeout, last=last, log=log)
 
 
 def run_command(name: str, command: str, env: Mapping[str, str], log_path: Path) -> None:

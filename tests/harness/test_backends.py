@@ -358,3 +358,13 @@ def test_b(backends, harness_config):
         "-p", "harness.plugin", "-n", "2", f"--run-dir={run_dir}", "-p", "no:cacheprovider"
     )
     result.assert_outcomes(passed=2)
+
+
+def test_run_dir_keeps_unrelated_files(make_config, tmp_path: Path) -> None:
+    config = make_config(run_dir=str(tmp_path))
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "rails.log").write_text("old run")
+    with provision(config):
+        pass
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert "old run" not in (tmp_path / "rails.log").read_text()

@@ -146,3 +146,8 @@ def test_ini_key_is_read_from_the_ini_file(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-p", "harness.plugin")
     result.assert_outcomes(passed=1)
+
+
+def test_shared_mode_refuses_two_different_schemas() -> None:
+    with pytest.raises(pytest.UsageError, match=r"--db-mode=shared: .* differ"):
+        resolve(cli={"db_mode": "shared", "rails_prepare": "a", "go_prepare": "b"})
