@@ -19,7 +19,7 @@ from harness.actors import Actor
 from harness.errors import HarnessError
 from harness.events import BackendFailure, record_backend_failure
 from harness.http import ApiRequest, ApiResponse
-from harness.redact import redact, register_secret
+from harness.redact import redact, redact_headers, register_secret
 
 LOGIN_PATH = "/api/v1/sessions"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -142,7 +142,7 @@ class BackendClient:
         elapsed = (time.perf_counter() - started) * 1000
         return ApiResponse(
             status=answer.status_code,
-            headers=tuple(answer.headers.items()),
+            headers=redact_headers(answer.headers.items()),  # Set-Cookie never leaves
             body=ApiResponse.decode(answer.text),
             text=answer.text,
             elapsed_ms=elapsed,

@@ -46,5 +46,5 @@ def redact_url(url: str) -> str:
 
 
 def redact_headers(headers: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """Headers with credential-bearing values masked."""
-    return tuple((k, MASK if k.lower() in SECRET_HEADERS else redact(v)) for k, v in headers)
+    """Headers with credential-bearing values (cookies, Authorization, CSRF token) masked."""
+    return tuple((k, MASK if k.lower() in SECRET_HEADERS else v) for k, v in headers)
