@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 from extractor import inflect
 from extractor.errors import Diagnostic, DiagnosticKind, Severity
-from extractor.model import App, Controller, ControllerMethod, Loc, PermitList, Render, Route, Step
+from extractor.model import (
+    App,
+    Controller,
+    ControllerMethod,
+    JsonKind,
+    Loc,
+    Param,
+    PermitList,
+    Render,
+    Route,
+    Step,
+)
 
 # Render helpers of SnorlaxBase that the extractor reads as terminals, not as calls to inline.
 _TERMINALS = frozenset(
@@ -57,6 +69,7 @@ class Action:
     errors: tuple[Render, ...]
     permit: PermitList | None
     has_body: bool
+    params: tuple[Param, ...] = ()  # query parameters, by name
 
     @property
     def implemented(self) -> bool:
@@ -137,6 +150,7 @@ class ActionReader:
             errors=tuple(errors),
             permit=permit,
             has_body=writes,
+            params=query_params(route, chain, method),
         )
 
     def _expand(
@@ -261,6 +275,55 @@ class ActionReader:
 
     def _known(self, serializers: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(s for s in serializers if s in self.serializer_names)
+
+
+def query_params(
+    route: Route, chain: list[Controller], method: ControllerMethod
+) -> tuple[Param, ...]:
+    """The parameters an action reads, following the methods it may call (`index` ->
+    `instantiate_collection` -> `accessible_records` -> `params[:from]`). Path parameters
+    are left out, and so is `load_and_authorize(:discussion)` in discussions#show (`:id`).
+    A parameter is required when some unconditional path fails without it."""
+    path_params = set(re.findall(r":(\w+)", route.path))
+    resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
+    found: dict[str, Param] = {}
+    queue: list[tuple[ControllerMethod, bool]] = [(method, True)]
+    seen: set[tuple[int, bool]] = set()
+    while queue:
+        current, sure = queue.pop(0)
+        if (id(current), sure) in seen:
+            continue
+        seen.add((id(current), sure))
+        for p in current.params:
+            if p.name in path_params or (p.model == resource and "id" in path_params):
+                continue
+            required = p.required and sure
+            old = found.get(p.name)
+            if old is None:
+                found[p.name] = replace(p, required=required)
+            elif required and not old.required:
+                found[p.name] = replace(old, required=True)
+            if (
+                old is not None
+                and old.type.kind is JsonKind.STRING
+                and p.type.kind is JsonKind.INTEGER
+            ):
+                # `if params[:x]` first, `params[:x].to_i` later: an integer
+                found[p.name] = replace(found[p.name], type=p.type)
+        for mention in current.mentions:
+            target = _callee(chain, current, mention.name)
+            if target is not None:
+                queue.append((target, sure and not mention.conditional))
+    return tuple(found[name] for name in sorted(found))
+
+
+def _callee(
+    chain: list[Controller], caller: ControllerMethod, name: str
+) -> ControllerMethod | None:
+    if name != "super":
+        return _find(chain, name)
+    owner = next((i for i, c in enumerate(chain) if caller in c.methods), 0)
+    return _find(chain[owner + 1 :], caller.name)
 
 
 def _find(chain: list[Controller], name: str) -> ControllerMethod | None:

@@ -294,13 +294,42 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Param:
+    """A request parameter a controller method reads: `params[:per]`, `params.require(:poll)`,
+    `params.fetch(:x)`, `params["#{name}_lt"]` in a loop over a literal list, and the
+    `<model>_id` of `load_and_authorize(:model)` (`model` set).
+
+    `required`: the method fails without it (`params.require`, `fetch` with no default,
+    `find(params[:x])`, `load_and_authorize(:x)` without `optional: true`), unconditionally.
+    """
+
+    name: str
+    type: ValueType
+    required: bool
+    loc: Loc
+    model: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mention:
+    """A receiver-less call or identifier in a controller method (`accessible_records`):
+    a possible call of another method, and whether it sits in a conditional branch."""
+
+    name: str
+    conditional: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ControllerMethod:
-    """A controller method reduced to the steps that decide its response."""
+    """A controller method reduced to the steps that decide its response, the request
+    parameters it reads and the other methods it may call."""
 
     name: str
     loc: Loc
     steps: tuple[Step, ...] = ()
     returns: tuple[str, ...] = ()
+    params: tuple[Param, ...] = ()
+    mentions: tuple[Mention, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

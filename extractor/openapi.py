@@ -7,7 +7,7 @@ from typing import Any
 
 from extractor import inflect
 from extractor.actions import Action, Answer, action_loc
-from extractor.model import JsonKind, Render, ValueType
+from extractor.model import JsonKind, Param, Render, ValueType
 from extractor.resolve import Field, Resolved
 
 _ERRORS: dict[str, tuple[int, str, dict[str, Any]]] = {
@@ -312,6 +312,7 @@ def operation(
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
         for p in re.findall(r":(\w+)", route.path)
     ]
+    params += [_query_param(p) for p in action.params]
     if params:
         op["parameters"] = params
     if action.has_body:
@@ -327,6 +328,23 @@ def operation(
             "Declared in config/routes.rb, but the controller action does not exist: Loomio answers 404."
         )
     return op
+
+
+def _query_param(param: Param) -> dict[str, Any]:
+    """`params[:per]` read by the action -> `{name: per, in: query, schema: {type: integer}}`."""
+    out: dict[str, Any] = {
+        "name": param.name,
+        "in": "query",
+        "required": param.required,
+        "schema": value_schema(param.type),
+        "x-rails-param": str(param.loc),
+    }
+    if param.model is not None:
+        out["description"] = (
+            f"load_and_authorize(:{param.model}): the {param.model}'s id "
+            f"(or pass {param.model}_key); 404 when it is unknown"
+        )
+    return out
 
 
 def _request_body(action: Action, columns: dict[str, dict[str, Any]]) -> dict[str, Any]:

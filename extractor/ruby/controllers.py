@@ -29,6 +29,7 @@ from extractor.ruby.nodes import (
     text,
     walk,
 )
+from extractor.ruby.params import read_params
 from extractor.ruby.values import infer, last_expression
 from extractor.sources import SourceFile
 
@@ -53,11 +54,18 @@ def parse_controllers(source: SourceFile) -> tuple[list[Controller], list[Diagno
     """Every controller class in a file (nested modules become `A::B::C`)."""
     parsed = parse(source)
     out: list[Controller] = []
-    _scan(parsed, parsed.root, (), out)
-    return out, list(parsed.diagnostics)
+    diagnostics = list(parsed.diagnostics)
+    _scan(parsed, parsed.root, (), out, diagnostics)
+    return out, diagnostics
 
 
-def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Controller]) -> None:
+def _scan(
+    parsed: Parsed,
+    node: Node,
+    namespace: tuple[str, ...],
+    out: list[Controller],
+    diagnostics: list[Diagnostic],
+) -> None:
     for stmt in statements(node if node.type == "program" else body_of(node)):
         if stmt.type not in ("class", "module"):
             continue
@@ -70,7 +78,7 @@ def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Cont
                 else None
             )
             methods = tuple(
-                _method(parsed, m)
+                _method(parsed, m, diagnostics)
                 for m in statements(body_of(stmt))
                 if m.type in ("method", "singleton_method")
             )
@@ -79,10 +87,10 @@ def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Cont
                     name="::".join(name), parent=parent, loc=parsed.loc(stmt), methods=methods
                 )
             )
-        _scan(parsed, stmt, name, out)
+        _scan(parsed, stmt, name, out, diagnostics)
 
 
-def _method(parsed: Parsed, node: Node) -> ControllerMethod:
+def _method(parsed: Parsed, node: Node, diagnostics: list[Diagnostic]) -> ControllerMethod:
     name = text(node.child_by_field_name("name"))
     body = node.child_by_field_name("body")
     steps: list[Step] = []
@@ -90,8 +98,15 @@ def _method(parsed: Parsed, node: Node) -> ControllerMethod:
         step = _step(parsed, sub)
         if step is not None:
             steps.append(step)
+    params, mentions, notes = read_params(parsed, node)
+    diagnostics.extend(notes)
     return ControllerMethod(
-        name=name, loc=parsed.loc(node), steps=tuple(steps), returns=_returns(body)
+        name=name,
+        loc=parsed.loc(node),
+        steps=tuple(steps),
+        returns=_returns(body),
+        params=tuple(params),
+        mentions=tuple(mentions),
     )
 
 

@@ -8,10 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
+from extractor.actions import ActionReader
 from extractor.cli import main
-from extractor.model import App
+from extractor.model import App, Loc, Route
 from extractor.resolve import Resolved, Resolver
+from extractor.ruby.controllers import parse_controllers
 from extractor.ruby.routes import parse_routes
 from extractor.ruby.schema import parse_schema
 from extractor.ruby.serializers import parse_serializers
@@ -128,6 +131,79 @@ def test_routes_expand_rails_rules() -> None:
     assert ("PUT", "/api/v1/widgets/:id", "api/v1/widgets#update") in got
     assert not any(r.path == "/dev" for r in routes)
     assert any("some_helper" in d.message for d in diagnostics)
+
+
+def _params(verb: str, path: str, action: str) -> dict[str, tuple[str, bool]]:
+    source = SourceFile(
+        "app/controllers/api/v1/widgets_controller.rb",
+        (FIXTURES / "params_controller.rb").read_text(),
+    )
+    controllers, _ = parse_controllers(source)
+    app = App(
+        serializers=(),
+        tables=(),
+        routes=(),
+        controllers=tuple(controllers),
+        services=(),
+        enums=(),
+        constants=(),
+        permits=(),
+    )
+    route = Route(
+        verb=verb, path=path, controller="api/v1/widgets", action=action, loc=Loc("r.rb", 1)
+    )
+    described = ActionReader(app, frozenset()).describe(route)
+    return {p.name: (p.type.kind.value, p.required) for p in described.params}
+
+
+@pytest.mark.parametrize(
+    ("verb", "path", "action", "expected"),
+    [
+        (
+            "GET",
+            "/api/v1/widgets",
+            "index",
+            {
+                "from": ("integer", False),  # SnorlaxBase paging, through two calls
+                "per": ("integer", False),
+                "exclude_types": ("string", False),  # a parameter default `scope: default_scope`
+                "group_id": ("integer", True),  # load_and_authorize(:group)
+                "size_lt": ("string", False),  # generic filters from a loop over %w()
+                "weight_id_lt": ("integer", False),
+                "kind": ("string", False),
+            },
+        ),
+        # load_and_authorize(:widget) in widgets#show reads the path's :id
+        ("GET", "/api/v1/widgets/:id", "show", {"exclude_types": ("string", False)}),
+        (
+            "GET",
+            "/api/v1/widgets/lookup",
+            "lookup",
+            {
+                "token": ("string", True),  # params.require
+                "part_id": ("integer", True),  # find(params[:part_id])
+                "owner_id": ("integer", False),  # find(...) if ...: only sometimes
+                "with_owner": ("string", False),
+                "mode": ("string", False),  # fetch with a default
+            },
+        ),
+    ],
+    ids=["index", "show", "lookup"],
+)
+def test_action_query_params_follow_calls_and_are_required_when_it_fails_without(
+    verb: str, path: str, action: str, expected: dict[str, tuple[str, bool]]
+) -> None:
+    assert _params(verb, path, action) == expected
+
+
+def test_loomio_mini_events_index_documents_its_query(tmp_path: Path) -> None:
+    out = tmp_path / "openapi.yaml"
+    assert main([str(EXAMPLE), "-o", str(out)]) == 0
+    operation = yaml.safe_load(out.read_text())["paths"]["/api/v1/events"]["get"]
+    query = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+    assert query["discussion_id"]["required"] is True
+    assert query["from"]["schema"] == {"type": "integer"} and not query["from"]["required"]
+    assert {"per", "exclude_types"} <= query.keys()
 
 
 def test_golden_spec_is_current(request: pytest.FixtureRequest, tmp_path: Path) -> None:
