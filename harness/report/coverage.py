@@ -2,7 +2,8 @@
 
 A response property is a JSON Pointer template: `/discussions/*/title`, where `*` stands
 for any array item and `{key}` for any key of a map (`additionalProperties`); a recursive
-schema (a reply's `parent`) is declared once, and `/parent/**` accepts all below it. An
+schema (a reply's `parent`) is declared once, and `/parent/**` accepts all below it, as
+does a free-form `{type: object}`. An
 observation keeps only the property names of a body, never its values, so coverage data
 can hold no secret.
 """
@@ -163,6 +164,16 @@ def schema_properties(
         yield from schema_properties(spec, extra, pointer, seen)
     if "items" in schema:
         yield from schema_properties(spec, schema["items"], f"{prefix}/{ARRAY_ITEM}", seen)
+    elif _free_form(schema):
+        yield f"{prefix}/{ANY_BELOW}"
+
+
+def _free_form(schema: dict[str, Any]) -> bool:
+    """`{type: object}` or `{}`: any key below is allowed, so none is undeclared."""
+    shaped = ("properties", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const")
+    kinds = schema.get("type", ["object", "array"])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    return not any(k in schema for k in shaped) and bool({"object", "array"} & set(kinds))
 
 
 def _resolve(spec: Mapping[str, Any], node: Any) -> dict[str, Any]:

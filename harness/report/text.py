@@ -71,7 +71,10 @@ def sides(finding: Finding) -> tuple[tuple[str, Any], ...]:
 
 
 def diff_lines(rails: Any, go: Any) -> tuple[tuple[str, str], ...]:
-    """A unified diff rails -> go of the pretty values, as (css class, line) pairs."""
+    """A unified diff rails -> go of the pretty values, as (css class, line) pairs; none for
+    two scalars, which the side-by-side values already show."""
+    if not isinstance(rails, dict | list) and not isinstance(go, dict | list):
+        return ()
     lines = difflib.unified_diff(
         pretty(rails).splitlines(), pretty(go).splitlines(), "rails", "go", lineterm="", n=3
     )

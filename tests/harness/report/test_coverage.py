@@ -131,3 +131,36 @@ def test_nothing_declared_is_not_shown_as_full_coverage():
     (rails,) = compute_coverage(SPEC, [], ["rails"])
     assert by_id(rails, "discussions_search").property_share is None
     assert rails.exercised == 0 and rails.operation_share == 0
+
+
+def test_free_form_objects_accept_any_key_below():
+    spec = {
+        "paths": {
+            "/g": {
+                "get": {
+                    "operationId": "g",
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "subscription": {"type": "object"},
+                                            "name": {"type": "string"},
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            }
+        }
+    }
+    body = {"subscription": {"plan": "pro", "limits": {"max": 3}}, "name": "x", "extra": 1}
+    (cov,) = compute_coverage(spec, [observe("go", "GET", "/g", 200, body)], ["go"])
+    (op,) = cov.operations
+    assert op.undeclared == ("200 /extra",)
+    assert op.declared == ("200 /name", "200 /subscription")

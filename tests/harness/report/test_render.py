@@ -162,3 +162,10 @@ def test_extraction_report_of_parity_extract_is_shown_with_places():
     html = render_report(Report(extraction=summary))["index.html"]
     assert "config/routes.rb:64" in html and "app/serializers/poll_serializer.rb:8" in html
     assert "resolved by spec/overrides.yaml:1" in html and "99%" in html
+
+
+def test_two_scalars_get_no_diff_block_structures_do():
+    scalars = a_finding(backend="rails,go", rails="<absent>", go="Member")
+    html = render_report(Report(findings=group_findings([scalars])))["index.html"]
+    assert "Diff rails → go" not in html and "Member" in html
+    assert "Diff rails → go" in render_report(sample_report())["index.html"]
