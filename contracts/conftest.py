@@ -80,8 +80,15 @@ def expectations(pytestconfig: pytest.Config) -> Expectations:
 @pytest.fixture(scope="session")
 def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
     """spec/openapi.yaml as a schemathesis schema, configured by the expectations file."""
+    import yaml
+
     config = SchemathesisConfig.from_dict(expectations.schemathesis_config(BASE_CONFIG))
-    return schemathesis.openapi.from_path(pytestconfig.rootpath / SPEC, config=config)
+    spec = yaml.safe_load((pytestconfig.rootpath / SPEC).read_text(encoding="utf-8"))
+    try:
+        spec = expectations.patch_spec(spec)
+    except ExpectationsError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    return schemathesis.openapi.from_dict(spec, config=config)
 
 
 @pytest.fixture(scope="session")

@@ -59,12 +59,69 @@ class Expectation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Known:
+    """A known deviation of the bundled pair from the spec, with its reason and owner.
+
+    A failure of one of `checks` on one of `operations` answered with `status` is counted
+    in the report ("known deviations"), not made a finding. Keep the list short and
+    precise: every entry is a bug to fix in the spec or the backend, not a convention.
+    """
+
+    checks: tuple[str, ...]
+    operations: tuple[str, ...]  # operationIds, or "*" for every operation
+    status: int
+    reason: str
+    mode: str = ""  # "negative": only for invalid requests (schemathesis' negative mode)
+
+    def covers(self, check: str, operation_id: str, status: int, negative: bool) -> bool:
+        return (
+            check in self.checks
+            and ("*" in self.operations or operation_id in self.operations)
+            and status == self.status
+            and (self.mode != "negative" or negative)
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecPatch:
+    """A correction of the extracted spec applied in memory: `nullable` at `pointer`."""
+
+    pointer: str
+    reason: str
+
+    def apply(self, spec: dict[str, Any]) -> None:
+        node: Any = spec
+        for part in self.pointer.strip("/").split("/"):
+            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(
+                node, dict
+            ) else None
+        if not isinstance(node, dict) or "type" not in node:
+            raise ExpectationsError(
+                f"spec_patches: {self.pointer} is not a typed schema in spec/openapi.yaml; "
+                "remove the patch (the spec changed)."
+            )
+        types = [node["type"]] if isinstance(node["type"], str) else list(node["type"])
+        node["type"] = [*types, "null"] if "null" not in types else types
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Expectations:
     """The whole file: defaults applied to every operation, then per-operation entries."""
 
     source: Path
     defaults: Mapping[str, Any]
     operations: Mapping[str, Expectation]
+    known: tuple[Known, ...] = ()
+    spec_patches: tuple[SpecPatch, ...] = ()
+
+    def is_known(self, check: str, operation_id: str, status: int, negative: bool) -> bool:
+        return any(k.covers(check, operation_id, status, negative) for k in self.known)
+
+    def patch_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """The spec with the file's corrections applied (the committed file is not touched)."""
+        for patch in self.spec_patches:
+            patch.apply(spec)
+        return spec
 
     def for_operation(self, operation_id: str) -> Expectation:
         """The operation's entry, or the defaults for an operation the file does not name."""
@@ -108,6 +165,23 @@ def load_expectations(path: Path, known_operations: set[str]) -> Expectations:
         operations={
             op: _expectation(op, entry or {}, defaults, path) for op, entry in operations.items()
         },
+        known=tuple(_known(entry, path) for entry in data.get("known") or ()),
+        spec_patches=tuple(
+            SpecPatch(pointer=str(e["pointer"]), reason=str(e.get("reason") or ""))
+            for e in data.get("spec_patches") or ()
+        ),
+    )
+
+
+def _known(entry: Mapping[str, Any], source: Path) -> Known:
+    if not entry.get("reason"):
+        raise ExpectationsError(f"{source}: known: every entry needs a reason ({dict(entry)}).")
+    return Known(
+        checks=tuple(entry.get("checks") or ()),
+        operations=tuple(entry.get("operations") or ()),
+        status=int(entry["status"]),
+        reason=str(entry["reason"]),
+        mode=str(entry.get("mode") or ""),
     )
 
 
