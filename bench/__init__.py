@@ -1,0 +1,1 @@
+"""Benchmarks of loomio-parity: `python -m bench` (see bench/__main__.py)."""

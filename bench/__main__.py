@@ -1,0 +1,165 @@
+"""`python -m bench`: every benchmark figure, written to bench/results.json and bench/results.html.
+
+    python -m bench                          # full run (<= 30 min on 2 cores)
+    python -m bench --quick                  # smoke run: tiny sizes, dev profile
+    python -m bench --only extraction --rails-root /tmp/loomio
+    python -m bench --only detection --faults ids_as_strings,meta_root_missing
+
+Parts (--only, comma-separated): extraction, overhead, detection, mutation. Each part has a
+time budget (--budget-*); what did not fit is listed as skipped, never left out silently.
+Scratch files (reports, logs of every run) go to --work (default .parity/bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.detection import DetectionSettings, run_clean, run_matrix
+from bench.extract import run_once
+from bench.mutation import MutationSettings, run_mutation
+from bench.page import render_page
+from bench.suites import REPO, run_suites
+
+PARTS = ("extraction", "overhead", "detection", "mutation")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--only", default=",".join(PARTS), help=f"parts to run ({','.join(PARTS)})")
+    p.add_argument("--quick", action="store_true", help="smoke run: tiny sizes, dev profile")
+    p.add_argument("--out", type=Path, default=REPO / "bench" / "results.json")
+    p.add_argument("--html", type=Path, default=None, help="page (default: OUT with .html)")
+    p.add_argument("--work", type=Path, default=REPO / ".parity" / "bench")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--workers", type=int, default=2, help="suite runs side by side")
+    p.add_argument("--rails-root", type=Path, action="append", default=[],
+                   help="also time extraction of this Rails tree (repeatable)")  # fmt: skip
+    p.add_argument("--extract-runs", type=int, default=3)
+    p.add_argument("--profile", default="ci", help="Hypothesis profile of detection runs")
+    p.add_argument("--faults", default="", help="only these faults (comma-separated)")
+    p.add_argument("--clean-runs", type=int, default=2, help="fault-free runs (false positives)")
+    p.add_argument("--fault-timeout", type=float, default=300)
+    p.add_argument("--mutants", type=int, default=40)
+    p.add_argument("--mutation-profile", default="dev", help="Hypothesis profile of mutant runs")
+    p.add_argument("--mutant-timeout", type=float, default=240)
+    p.add_argument("--budget-detection", type=float, default=16 * 60, help="seconds")
+    p.add_argument("--budget-mutation", type=float, default=10 * 60, help="seconds")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.extract_runs, args.clean_runs, args.mutants = 1, 1, 2
+        args.profile = args.mutation_profile = "dev"
+        args.faults = args.faults or "ids_as_strings,position_key_width_4"
+        args.fault_timeout = args.mutant_timeout = 180
+    args.parts = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(args.parts) - set(PARTS)
+    if unknown:
+        p.error(f"--only: unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    return args
+
+
+def bench_extraction(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Wall time and peak RSS of `parity extract` per tree (bench/extract.py's measurement)."""
+    trees = [REPO / "examples" / "loomio-mini", *args.rails_root]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for tree in trees:
+            runs = [
+                run_once(tree, None, Path(tmp) / "openapi.yaml") for _ in range(args.extract_runs)
+            ]
+            walls = [w for w, _, _ in runs]
+            rows.append({"rails_root": str(tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree),
+                         "runs": len(runs), "wall_s_median": round(statistics.median(walls), 3),
+                         "wall_s_min": round(min(walls), 3), "peak_rss_mib": round(max(p for _, p, _ in runs) / 1024, 1),
+                         "exit_codes": sorted({rc for _, _, rc in runs})})  # fmt: skip
+    return rows
+
+
+def bench_overhead(args: argparse.Namespace) -> dict[str, Any]:
+    """Differential suite vs a bare loop of the same requests; isolation cost per example."""
+    run = run_suites("overhead", ["contracts/test_differential.py", "bench/probe_overhead.py"],
+                     args.work / "overhead", profile="dev", seed=args.seed, timeout=600,
+                     extra=("--bench-capture",))  # fmt: skip
+    figures = run.first("overhead")
+    if figures is None:
+        return {"error": f"no figures; see {run.out_dir / 'pytest.log'}", "exit_status": run.status}
+    out = {
+        k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items() if k != "event"
+    }
+    out["ratio_bare_over_suite"] = round(figures["bare_rps"] / figures["suite_rps"], 2)
+    out["http_share_pct"] = round(100 * figures["http_s"] / figures["suite_s"], 1)
+    out["isolation_ms"] = {
+        k: {s: round(v, 1) for s, v in d.items()} for k, d in figures["isolation_ms"].items()
+    }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    started = time.monotonic()
+    results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results["meta"] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
+                       "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
+                       "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+                       "quick": args.quick, "parts": args.parts}  # fmt: skip
+    if "extraction" in args.parts:
+        results["extraction"] = _progress("extraction", lambda: bench_extraction(args))
+    if "overhead" in args.parts:
+        results["overhead"] = _progress("overhead", lambda: bench_overhead(args))
+    baseline: set[str] = set()
+    if "detection" in args.parts:
+        det = DetectionSettings(profile=args.profile, seed=args.seed, workers=args.workers,
+                                clean_runs=args.clean_runs, timeout=args.fault_timeout,
+                                only=tuple(f for f in args.faults.split(",") if f))  # fmt: skip
+        deadline = time.monotonic() + args.budget_detection
+        results["detection"] = _progress(
+            "detection", lambda: run_matrix(det, args.work / "detection", deadline)
+        )
+        baseline = {k for c in results["detection"]["clean_runs"] for k in c["keys"]}
+    if "mutation" in args.parts:
+        if "detection" not in args.parts:  # the baseline: findings of a fault-free run
+            clean = run_clean(DetectionSettings(profile=args.mutation_profile, seed=args.seed,
+                              workers=1, timeout=args.mutant_timeout), args.work / "mutation-clean",
+                              time.monotonic() + args.mutant_timeout)  # fmt: skip
+            baseline = {k for c in clean for k in c.keys()}
+        mut = MutationSettings(mutants=args.mutants, seed=args.seed, profile=args.mutation_profile,
+                               workers=args.workers, timeout=args.mutant_timeout)  # fmt: skip
+        deadline = time.monotonic() + args.budget_mutation
+        results["mutation"] = _progress(
+            "mutation", lambda: run_mutation(mut, args.work / "mutation", baseline, deadline)
+        )
+    results["meta"]["seconds"] = round(time.monotonic() - started, 1)
+    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
+    html = args.html or args.out.with_suffix(".html")
+    html.write_text(render_page(results))
+    print(f"bench: {results['meta']['seconds']} s; {args.out} and {html}")
+    return 0
+
+
+def _progress(name: str, step: Any) -> Any:
+    start = time.monotonic()
+    print(f"bench: {name} ...", file=sys.stderr, flush=True)
+    result = step()
+    print(f"bench: {name} done in {time.monotonic() - start:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

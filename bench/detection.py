@@ -1,0 +1,140 @@
+"""Detection matrix: every fault of the reference catalogue, switched on for the go side.
+
+First `clean_runs` runs with no fault (every suite a fault may use): each of their findings
+is a false positive (both sides run the same code), and their keys are the baseline. Then
+one run per fault of the suites its category calls for (bench.suites.targets_for), ending
+at the first detection; `workers` runs at a time, each with its own PostgreSQL and backends.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.suites import REPO, SuiteRun, contract_targets, property_targets, run_suites, targets_for
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DetectionSettings:
+    profile: str = "ci"
+    seed: int = 0
+    workers: int = 2
+    clean_runs: int = 1
+    timeout: float = 600.0  # one run
+    only: tuple[str, ...] = ()  # fault names; empty = the whole catalogue
+
+
+def list_faults() -> list[dict[str, str]]:
+    """`python -m reference --list-faults`: name, category, summary."""
+    out = subprocess.run([sys.executable, "-m", "reference", "--list-faults"], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    rows = [line.split("\t") for line in out.splitlines() if line.count("\t") >= 2]
+    return [{"name": n, "category": c, "summary": s} for n, c, s, *_ in rows]
+
+
+def all_targets() -> list[str]:
+    props = [t for c in ("threading", "tally", "permission") for t in property_targets(c)]
+    return contract_targets() + sorted(set(props))
+
+
+def run_clean(settings: DetectionSettings, work: Path, deadline: float) -> list[SuiteRun]:
+    """The clean runs, side by side (seeds differ)."""
+
+    def one(i: int) -> SuiteRun:
+        return run_suites(f"clean-{i}", all_targets(), work / f"clean-{i}",
+                          profile=settings.profile, seed=settings.seed + 1000 + i,
+                          timeout=min(settings.timeout * 2, max(60.0, deadline - time.monotonic())))  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        return list(pool.map(one, range(settings.clean_runs)))
+
+
+def fault_result(
+    fault: dict[str, str], run: SuiteRun | None, baseline: set[str], missing: bool
+) -> dict[str, Any]:
+    """One row of the matrix."""
+    row: dict[str, Any] = {**fault, "property_suite_missing": missing}
+    if run is None:
+        return {**row, "detected": None, "skipped": "time budget spent"}
+    hit = run.first("detected")
+    found = run.detected(baseline)
+    ready = run.first("ready")
+    row.update(targets=run.targets, wall_s=round(run.wall_s, 2), timed_out=run.timed_out,
+               exit_status=run.status, setup_s=round(ready["setup_s"], 2) if ready else None,
+               detected=bool(hit or found), examples_run=run.examples())  # fmt: skip
+    if hit:
+        row.update(by=hit["checks"], test=hit["nodeid"], time_to_detection_s=round(hit["s"], 2),
+                   examples_to_detection=hit["examples"], evidence=hit["findings"][:3])  # fmt: skip
+    elif found:  # written after the last check (e.g. at session end)
+        row.update(by=sorted({f"{f['kind']}/{f['check']}" for f in found}),
+                   evidence=[{k: f.get(k) for k in ("kind", "check", "title", "operation")} for f in found[:3]])  # fmt: skip
+    return row
+
+
+def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict[str, Any]:
+    """Clean runs, then every fault; rows past the deadline are marked skipped."""
+    started = time.monotonic()
+    clean = run_clean(settings, work, deadline) if settings.clean_runs else []
+    baseline = {k for run in clean for k in run.keys()}
+    faults = [f for f in list_faults() if not settings.only or f["name"] in settings.only]
+
+    def one(fault: dict[str, str]) -> dict[str, Any]:
+        targets, missing = targets_for(fault["category"])
+        left = deadline - time.monotonic()
+        if left < 30:
+            return fault_result(fault, None, baseline, missing)
+        run = run_suites(fault["name"], targets, work / "faults" / fault["name"],
+                         profile=settings.profile, seed=settings.seed, faults=(fault["name"],),
+                         baseline=baseline, stop=True, timeout=min(settings.timeout, left))  # fmt: skip
+        return fault_result(fault, run, baseline, missing)
+
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        rows = list(pool.map(one, faults))
+    return summarize(rows, clean, settings, time.monotonic() - started)
+
+
+def summarize(
+    rows: list[dict[str, Any]], clean: list[SuiteRun], settings: DetectionSettings, took: float
+) -> dict[str, Any]:
+    import statistics
+
+    ran = [r for r in rows if r["detected"] is not None]
+    hits = [r for r in ran if r["detected"]]
+    times = [r["time_to_detection_s"] for r in hits if "time_to_detection_s" in r]
+    examples = [r["examples_to_detection"] for r in hits if "examples_to_detection" in r]
+    by_category: dict[str, list[int]] = {}
+    for r in ran:
+        by_category.setdefault(r["category"], [0, 0])[0] += bool(r["detected"])
+        by_category[r["category"]][1] += 1
+    missing = sorted({r["category"] for r in rows if r["property_suite_missing"]})
+    return {
+        "profile": settings.profile,
+        "seed": settings.seed,
+        "workers": settings.workers,
+        "faults": len(rows),
+        "ran": len(ran),
+        "detected": len(hits),
+        "detection_pct": round(100 * len(hits) / len(ran), 1) if ran else None,
+        "median_time_to_detection_s": round(statistics.median(times), 2) if times else None,
+        "median_examples_to_detection": statistics.median(examples) if examples else None,
+        "by_category": {c: {"detected": d, "ran": n} for c, (d, n) in sorted(by_category.items())},
+        "property_suites_missing_for": missing,
+        "clean_runs": [
+            {
+                "findings": len(c.findings),
+                "keys": c.keys(),
+                "wall_s": round(c.wall_s, 1),
+                "examples": c.examples(),
+                "timed_out": c.timed_out,
+            }
+            for c in clean
+        ],  # fmt: skip
+        "false_positives": sum(len(c.findings) for c in clean),
+        "seconds": round(took, 1),
+        "rows": rows,
+    }

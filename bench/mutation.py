@@ -1,0 +1,157 @@
+"""Mutation score: mutmut's mutants of the reference backend's domain modules, run as the go side.
+
+mutmut 3 writes every mutant of a file into one copy (`mutants/`) behind trampolines and
+picks the live one from `MUTANT_UNDER_TEST`. Its own runner maps tests to mutants by
+recording calls in the pytest process, which never sees the backend (a separate server
+process), so it would mark every mutant "no tests". We therefore use mutmut for what it
+does well (generating, naming, diffing mutants) in a scratch copy of `reference/`, sample
+N names with a seed, and run each as a bug of the go side: the go backend starts from
+`mutants/` with `MUTANT_UNDER_TEST=<name>`, the rails side stays the clean reference, and the
+suites of the module's area run until their first detection (bench.suites).
+Killed: a new go-side finding; survived: the run ended without one; timeout: the run hit
+its time limit. A control run with `MUTANT_UNDER_TEST=fail` (every mutated function raises)
+proves the go side really runs the mutated copy.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.suites import REPO, SuiteRun, run_suites, targets_for
+
+MODULES = {  # file to mutate -> the fault category whose suites check it
+    "reference/domain/threading.py": "threading",
+    "reference/domain/tallies.py": "tally",
+    "reference/domain/permissions.py": "permission",
+    "reference/serialize/core.py": "shape",
+    "reference/serialize/polls.py": "shape",
+}
+
+GENERATE = """
+import json, os, random, sys
+from mutmut.__main__ import (copy_also_copy_files, copy_src_dir, create_mutants,
+    setup_source_paths, walk_mutatable_files)
+from mutmut.mutation.data import SourceFileMutationData
+from mutmut.mutation.diff_apply import get_diff_for_mutant
+from mutmut.mutation.trampoline import set_mutant_under_test
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+copy_src_dir(); copy_also_copy_files(); setup_source_paths(); create_mutants(2)
+names = []
+for path in walk_mutatable_files():
+    data = SourceFileMutationData(path=path); data.load()
+    names += [(str(path), key) for key in sorted(data.exit_code_by_key)]
+sample = random.Random(seed).sample(names, min(n, len(names)))
+by_file = {}
+for path, _ in names: by_file[path] = by_file.get(path, 0) + 1
+out = [{"file": p, "name": k, "diff": get_diff_for_mutant(k, path=p)} for p, k in sample]
+print(json.dumps({"total": len(names), "by_file": by_file, "sample": out}))
+"""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MutationSettings:
+    mutants: int = 40
+    seed: int = 0
+    profile: str = "ci"
+    workers: int = 2
+    timeout: float = 300.0  # one mutant's run
+
+
+def generate(work: Path, settings: MutationSettings) -> dict[str, Any]:
+    """A scratch copy of reference/, mutmut's mutants of MODULES in it, a seeded sample."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(REPO / "reference", work / "reference",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    only = ", ".join(json.dumps(m) for m in MODULES)
+    (work / "pyproject.toml").write_text(
+        f'[tool.mutmut]\nsource_paths = ["reference"]\nonly_mutate = [{only}]\n'
+    )
+    proc = subprocess.run([sys.executable, "-c", GENERATE, str(settings.mutants), str(settings.seed)],
+                          cwd=work, capture_output=True, text=True, check=False)  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"mutmut could not generate mutants in {work}:\n{proc.stderr[-2000:]}")
+    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return data
+
+
+def run_mutant(name: str, file: str, work: Path, out: Path, settings: MutationSettings,
+               baseline: set[str], timeout: float) -> SuiteRun:  # fmt: skip
+    targets, _ = targets_for(MODULES.get(file, "shape"))
+    env = f"PYTHONPATH={work / 'mutants'} MUTANT_UNDER_TEST={name}"
+    return run_suites(name, targets, out, profile=settings.profile, seed=settings.seed,
+                      timeout=timeout, baseline=baseline, stop=True,
+                      extra=("--go-setenv", env))  # fmt: skip
+
+
+def status_of(run: SuiteRun, baseline: set[str]) -> str:
+    if run.first("detected") or run.detected(baseline):
+        return "killed"
+    return "timeout" if run.timed_out else "survived"
+
+
+def run_mutation(
+    settings: MutationSettings, work: Path, baseline: set[str], deadline: float
+) -> dict[str, Any]:
+    """Generate, sample, run the control and every sampled mutant; score and survivors."""
+    started = time.monotonic()
+    generated = generate(work / "scratch", settings)
+    scratch = work / "scratch"
+
+    def one(index_mutant: tuple[int, dict[str, Any]]) -> dict[str, Any]:
+        i, m = index_mutant
+        left = deadline - time.monotonic()
+        if left < 30:
+            return {**m, "status": "not run", "why": "time budget spent"}
+        run = run_mutant(m["name"], m["file"], scratch, work / "runs" / f"{i:03d}", settings,
+                         baseline, min(settings.timeout, left))  # fmt: skip
+        hit = run.first("detected") or {}
+        return {**m, "status": status_of(run, baseline), "by": hit.get("checks", []),
+                "time_to_kill_s": hit.get("s"), "wall_s": round(run.wall_s, 1)}  # fmt: skip
+
+    control_file = next(iter(MODULES))
+    jobs = [
+        (
+            0,
+            {
+                "file": control_file,
+                "name": "fail",
+                "diff": "(control: every mutated function raises)",
+            },
+        )
+    ]
+    jobs += list(enumerate(generated["sample"], start=1))
+    with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
+        rows = list(pool.map(one, jobs))
+    control, rows = rows[0], rows[1:]
+    counts = {
+        s: sum(r["status"] == s for r in rows) for s in ("killed", "survived", "timeout", "not run")
+    }
+    scored = counts["killed"] + counts["survived"] + counts["timeout"]
+    return {
+        "tool": f"mutmut {_mutmut_version()}", "modules": list(MODULES), "profile": settings.profile,
+        "seed": settings.seed, "generated": generated["total"], "generated_by_file": generated["by_file"],
+        "sampled": len(rows), **counts,
+        # a timed-out mutant counts as detected (mutmut's convention: the suite noticed a hang)
+        "score_pct": round(100 * (counts["killed"] + counts["timeout"]) / scored, 1) if scored else None,
+        "control": control["status"],
+        "survivors": [{k: r[k] for k in ("name", "file", "diff")} for r in rows if r["status"] == "survived"],
+        "rows": rows, "seconds": round(time.monotonic() - started, 1),
+    }  # fmt: skip
+
+
+def _mutmut_version() -> str:
+    from importlib.metadata import version
+
+    return version("mutmut")

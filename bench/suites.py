@@ -1,0 +1,154 @@
+"""Which suites a fault category calls for, and one suite run in a pytest subprocess.
+
+Suites are discovered, not listed: every `contracts/test_*.py` (the conformance suite on
+the go side only: the rails side is the clean reference), and per property category the
+`properties/test_*.py` files whose names match its patterns. A suite added later is
+picked up by the next bench run; a category without its property suite is reported as
+`missing` and runs the contract suites alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.findings import detections, finding_key, read_findings
+
+REPO = Path(__file__).resolve().parent.parent
+CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
+PROPERTY_PATTERNS = {
+    "threading": ("test_thread*.py",),
+    "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
+    "permission": ("test_permission*.py", "test_access*.py"),
+}
+# the go side of the conformance suite (its tests are parametrized by side)
+CONFORMANCE_GO = "contracts/test_conformance.py::test_operation_conforms_to_spec[go]"
+
+
+def contract_targets() -> list[str]:
+    """The lockstep differential first (fastest to see a difference), then the rest."""
+    files = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "contracts").glob("test_*.py"))
+    files.sort(key=lambda f: f != "contracts/test_differential.py")
+    return [CONFORMANCE_GO if f == CONFORMANCE_GO.split("::")[0] else f for f in files]
+
+
+def property_targets(category: str) -> list[str]:
+    found: set[str] = set()
+    for pattern in PROPERTY_PATTERNS.get(category, ()):
+        found |= {p.relative_to(REPO).as_posix() for p in (REPO / "properties").glob(pattern)}
+    return sorted(found)
+
+
+def targets_for(category: str) -> tuple[list[str], bool]:
+    """(pytest targets in run order, whether a property suite the category needs is missing)."""
+    contracts = contract_targets()
+    if category in CONTRACT_CATEGORIES:
+        return contracts, False
+    props = property_targets(category)
+    differential = [t for t in contracts if t.endswith("test_differential.py")]
+    if not props:
+        return contracts, True
+    return props + differential, False
+
+
+@dataclass(slots=True, kw_only=True)
+class SuiteRun:
+    """What one subprocess did: exit status, wall time, bench records, findings."""
+
+    name: str
+    targets: list[str]
+    status: int
+    wall_s: float
+    timed_out: bool
+    out_dir: Path
+    records: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def first(self, event: str) -> dict[str, Any] | None:
+        return next((r for r in self.records if r.get("event") == event), None)
+
+    def examples(self) -> int:
+        return sum(r["examples"] for r in self.records if r.get("event") == "hypothesis")
+
+    def keys(self) -> list[str]:
+        return sorted({finding_key(f) for f in self.findings})
+
+    def detected(self, baseline: set[str]) -> list[dict[str, Any]]:
+        return detections(self.findings, baseline)
+
+
+def run_suites(
+    name: str,
+    targets: list[str],
+    out_dir: Path,
+    *,
+    profile: str,
+    seed: int,
+    timeout: float,
+    faults: tuple[str, ...] = (),
+    baseline: set[str] | None = None,
+    stop: bool = False,
+    extra: tuple[str, ...] = (),
+) -> SuiteRun:
+    """Run `targets` with the report and bench plugins in a fresh process (own backends)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "pytest", *(str(REPO / t) for t in targets)]
+    cmd += ["-p", "harness.report.options", "-p", "bench.plugin", "-p", "no:cacheprovider"]
+    cmd += [f"--rootdir={REPO}", "-c", str(REPO / "pyproject.toml"), "-q", "--tb=no"]
+    cmd += ["--report", str(out_dir / "report"), "--run-dir", str(out_dir / "run")]
+    cmd += [f"--bench-profile={profile}", "--hypothesis-profile=bench"]
+    cmd += [f"--hypothesis-seed={seed}", "--bench-out", str(out_dir / "bench.jsonl")]
+    if faults:
+        cmd += ["--go-faults", ",".join(faults)]
+    if baseline is not None:
+        (out_dir / "baseline.json").write_text(json.dumps(sorted(baseline)))
+        cmd += ["--bench-baseline", str(out_dir / "baseline.json")]
+    if stop:
+        cmd.append("--bench-stop")
+    cmd += list(extra)
+    (out_dir / "command.txt").write_text(shlex.join(cmd) + "\n")
+    # cwd outside the repository: `python -m reference` there imports the installed package
+    # (or PYTHONPATH's copy, for mutants), never a `reference/` of the current directory.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.perf_counter()
+    with open(out_dir / "pytest.log", "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=out_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)  # fmt: skip
+        try:
+            status, timed_out = proc.wait(timeout=timeout), False
+        except subprocess.TimeoutExpired:
+            _stop(proc)
+            status, timed_out = -1, True
+    wall = time.perf_counter() - start
+    records = _records(out_dir / "bench.jsonl")
+    findings = read_findings(out_dir / "report")
+    return SuiteRun(name=name, targets=targets, status=status, wall_s=wall, timed_out=timed_out,
+                    out_dir=out_dir, records=records, findings=findings)  # fmt: skip
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT first (pytest tears the backends down), then the whole group."""
+    import signal
+
+    for sig, grace in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(proc.pid, sig)
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

@@ -1,0 +1,70 @@
+"""The bench entry command's plumbing: parts, results.json, the page (no timing assertions)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import parse_args
+from bench.findings import detections, finding_key
+from bench.page import render_page
+from bench.suites import CONFORMANCE_GO, targets_for
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_quick_extraction_writes_results_and_page(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    cmd = [sys.executable, "-m", "bench", "--quick", "--only", "extraction", "--out", str(out),
+           "--work", str(tmp_path / "work")]  # fmt: skip
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
+    results = json.loads(out.read_text())
+    assert results["extraction"][0]["rails_root"] == "examples/loomio-mini"
+    assert results["extraction"][0]["exit_codes"] == [0]
+    assert "Extraction" in out.with_suffix(".html").read_text()
+
+
+def test_unknown_part_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "speed"])
+
+
+@pytest.mark.parametrize(
+    ("category", "expected"),
+    [("type", CONFORMANCE_GO), ("ordering", "contracts/test_differential.py"),
+     ("threading", "properties/test_threading.py")],
+    ids=["contract-category-runs-go-conformance", "differential-always", "property-suite-discovered"],
+)  # fmt: skip
+def test_category_selects_suites(category: str, expected: str) -> None:
+    assert expected in targets_for(category)[0]
+
+
+def test_detection_ignores_rails_only_and_baseline_findings() -> None:
+    rails = {
+        "kind": "conformance",
+        "check": "c",
+        "operation": "GET /x",
+        "title": "t",
+        "backend": "rails",
+    }
+    noisy = {**rails, "backend": "go"}
+    new = {**noisy, "title": "other"}
+    assert detections([rails, noisy, new], {finding_key(noisy)}) == [new]
+
+
+def test_page_renders_every_part() -> None:
+    results = {
+        "meta": {"date": "d", "machine": "m", "command": "c", "seconds": 1},
+        "extraction": [{"rails_root": "x", "runs": 1, "wall_s_median": 1, "wall_s_min": 1,
+                        "peak_rss_mib": 1, "exit_codes": [0]}],
+        "detection": {"profile": "ci", "seed": 0, "detected": 1, "ran": 1, "faults": 1,
+                      "detection_pct": 100.0, "median_time_to_detection_s": 1,
+                      "median_examples_to_detection": 1, "false_positives": 0, "clean_runs": [],
+                      "property_suites_missing_for": [], "by_category": {"type": {"detected": 1, "ran": 1}},
+                      "rows": [{"name": "f", "category": "type", "detected": True, "by": ["x/y"]}]},
+    }  # fmt: skip
+    assert "f</td>" in render_page(results)
