@@ -110,7 +110,8 @@ class Backends:
 @contextlib.contextmanager
 def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Backends]:
     """Bring both backends up as configured; tear everything down on exit."""
-    environ = dict(config.environ)
+    # Faults reach a side only through --go-faults, never from the caller's environment.
+    environ = {k: v for k, v in config.environ if k != "PARITY_FAULTS"}
     plan = build_rows(world or default_world())
     run_dir = _fresh_run_dir(config.run_dir)
     with contextlib.ExitStack() as stack:

@@ -368,3 +368,31 @@ def test_run_dir_keeps_unrelated_files(make_config, tmp_path: Path) -> None:
         pass
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert "old run" not in (tmp_path / "rails.log").read_text()
+
+
+def test_go_faults_reach_only_the_go_reference_process(make_config) -> None:
+    fault = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"], capture_output=True, text=True
+    ).stdout.split()[0]
+    with provision(make_config(go_faults=fault)) as backends:
+        environ = {
+            b.name: Path(f"/proc/{b.runner.pid}/environ").read_bytes().split(b"\0")
+            for b in backends
+        }
+        assert f"PARITY_FAULTS={fault}".encode() in environ["go"]
+        assert not [e for e in environ["rails"] if e.startswith(b"PARITY_FAULTS=")]
+
+
+SUITES = {
+    "contracts/test_c.py": "def test_c(): pass",
+    "properties/test_p.py": "def test_p(): pass",
+}
+
+
+def test_suites_option_deselects_the_other_suite(pytester: pytest.Pytester) -> None:
+    for path, text in SUITES.items():
+        (pytester.path / path).parent.mkdir(exist_ok=True)
+        (pytester.path / path).write_text(text)
+    result = pytester.runpytest_subprocess("-p", "harness.plugin", "--suites=properties")
+    result.assert_outcomes(passed=1, deselected=1)
+    result.stdout.fnmatch_lines(["*properties/test_p.py*"])
