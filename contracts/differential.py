@@ -15,9 +15,10 @@ group allows public threads (visitors read them); see the report's requests to h
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from harness.backends import Backend, Backends
@@ -196,7 +197,7 @@ class Lockstep:
             request = translate(call, side.ids, self.actors)
             side.sent.append((request.actor, request))
             answers.append(side.backend.send(request))
-        rails, go = answers
+        rails, go = (_named_in_errors(a, call, s.ids) for a, s in zip(answers, (self.rails, self.go)))
         normalized, found = compare_pair(rails, go, self.rails.ids, self.go.ids)
         kept, ignored = partition(found, self.noise(call.operation))
         return Outcome(
@@ -216,6 +217,30 @@ class Lockstep:
         self.answers.append(answer)
         normalized = _normalized(answer, self.rails.ids)
         return Outcome(call=call, rails=answer, go=answer, normalized=normalized, differences=(), ignored=())
+
+
+_ERROR_ID = re.compile(r"'id'=([A-Za-z0-9]+)")
+
+
+def _named_in_errors(answer: ApiResponse, call: Call, ids: CanonicalIds) -> ApiResponse:
+    """Raw ids of the request inside an error text (`Couldn't find Comment with 'id'=12`)
+    become their canonical names: harness.normalize does not look inside strings."""
+    if answer.status < 400 or "'id'=" not in answer.text:
+        return answer
+    refs = _refs_in([call.path, [v for _, v in call.params], call.json])
+    named = {str(ids.raw(ref.name)): ref.name for ref in refs}
+    text = _ERROR_ID.sub(lambda m: f"'id'=<{named.get(m[1], m[1])}>", answer.text)
+    return replace(answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None)
+
+
+def _refs_in(value: Any) -> list[Ref]:
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return [ref for item in value for ref in _refs_in(item)]
+    return []
 
 
 # -- the example's world ---------------------------------------------------------------
