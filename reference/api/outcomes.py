@@ -7,10 +7,10 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db
+from reference.api.common import respond
 from reference.domain import outcomes
 from reference.domain.poll_params import to_int
 from reference.serialize import polls as _polls_ser  # noqa: F401  # registers serializers
-from reference.serialize import render
 from reference.serialize.core import event_serializer
 from reference.web import ApiError, Ctx, endpoint, permit
 
@@ -21,7 +21,7 @@ def _params(ctx: Ctx) -> dict[str, Any]:
 
 def _respond(ctx: Ctx, event: Any) -> Any:
     ctx.scope["exclude_types"] = {"discussion", "event"}
-    return render(ctx, [event], serializer=event_serializer(), root="events")
+    return respond(ctx, [event], serializer=event_serializer(), root="events")
 
 
 def create(ctx: Ctx) -> Any:

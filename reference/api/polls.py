@@ -8,6 +8,7 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db
+from reference.api.common import respond
 from reference.db import Row
 from reference.domain import poll_access, polls
 from reference.domain import poll_types as pt
@@ -23,7 +24,6 @@ from reference.domain.poll_params import (
     to_time,
 )
 from reference.serialize import polls as _polls_ser  # noqa: F401  # registers serializers
-from reference.serialize import render
 from reference.serialize.core import event_serializer
 from reference.web import ApiError, Ctx, endpoint, forbidden, invalid, now, permit
 
@@ -31,7 +31,7 @@ MUST_BE_FUTURE = "Must be in the future"
 
 
 def _events(ctx: Ctx, event: Row) -> dict[str, Any]:
-    return render(ctx, [event], serializer=event_serializer(), root="events")
+    return respond(ctx, [event], serializer=event_serializer(), root="events")
 
 
 def _poll_params(ctx: Ctx) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def show(ctx: Ctx) -> Any:
     poll = polls.find_poll(ctx, ctx.path_params["id"])
     if not poll_access.can_show(ctx, poll):
         raise forbidden()
-    return render(ctx, [poll], serializer="poll", root="polls")
+    return respond(ctx, [poll], serializer="poll", root="polls")
 
 
 def _option_plans(ctx: Ctx, poll: Row, params: dict[str, Any]) -> list[OptionPlan]:
@@ -282,7 +282,7 @@ def discard(ctx: Ctx) -> Any:
     polls.discard(ctx.conn, poll, ctx.user_id)
     polls.reload(ctx, poll["id"])
     event = polls.created_event(ctx.conn, poll["id"])
-    return render(ctx, [event] if event else [], serializer=event_serializer(), root="events")
+    return respond(ctx, [event] if event else [], serializer=event_serializer(), root="events")
 
 
 ROUTES = [

@@ -7,11 +7,11 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db, faults
+from reference.api.common import respond
 from reference.db import Row
 from reference.domain import poll_access, polls, stances
 from reference.domain.poll_params import to_int
 from reference.serialize import polls as poll_ser
-from reference.serialize import render
 from reference.serialize.core import event_serializer
 from reference.web import ApiError, Ctx, endpoint, forbidden, json_response, permit
 
@@ -61,7 +61,7 @@ def _respond(ctx: Ctx, work: Any) -> Any:
         raise
     poll = polls.reload(ctx, ctx.memo["vote_poll_id"])
     _scope(ctx, poll)
-    return render(ctx, [event], serializer=event_serializer(), root="events")
+    return respond(ctx, [event], serializer=event_serializer(), root="events")
 
 
 def create(ctx: Ctx) -> Any:
@@ -100,7 +100,7 @@ def uncast(ctx: Ctx) -> Any:
         "ORDER BY id DESC LIMIT 10",
         (poll["id"], ctx.user_id),
     )
-    return render(ctx, recent, serializer="stance", root="stances")
+    return respond(ctx, recent, serializer="stance", root="stances")
 
 
 def index(ctx: Ctx) -> Any:
@@ -133,7 +133,7 @@ def index(ctx: Ctx) -> Any:
         "LIMIT %s OFFSET %s",
         [*args, to_int(ctx.param("per")) or 50, to_int(ctx.param("from")) or 0],
     )
-    return render(ctx, rows, serializer="stance", root="stances", total=total)
+    return respond(ctx, rows, serializer="stance", root="stances", total=total)
 
 
 ROUTES = [

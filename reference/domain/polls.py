@@ -269,22 +269,3 @@ def discard(conn: Connection, poll: Row, actor_id: int) -> None:
         )
     if poll["discussion_id"]:
         th.update_sequence_info(conn, poll["discussion_id"])
-
-
-def preload_active_polls(ctx: Ctx, discussion_ids: list[int]) -> None:
-    """Fill ctx.memo["active_polls"] for discussions' active_poll_ids (RecordCache)."""
-    by_discussion: dict[int, list[Row]] = ctx.memo.setdefault("active_polls", {})
-    wanted = [d for d in discussion_ids if d not in by_discussion]
-    if not wanted:
-        return
-    rows = db.all_rows(
-        ctx.conn,
-        "SELECT * FROM polls WHERE discussion_id = ANY(%s) AND closed_at IS NULL "
-        "AND discarded_at IS NULL ORDER BY id",
-        (wanted,),
-    )
-    for d in wanted:
-        by_discussion[d] = []
-    for row in rows:
-        ctx.cache[("Poll", row["id"])] = row
-        by_discussion[row["discussion_id"]].append(row)
