@@ -1,0 +1,140 @@
+"""Build the world of one permission cell on every backend, then send the cell's action.
+
+The world (permission_model): group G (maybe under parent P; a subgroup S for subgroup
+members), thread D in G, a comment, a poll with a stance, memberships — seeded through
+harness.seed (a World of its own, tagged, so examples never share data) and brought into
+the cell's states through the API as G's owner (closing, discarding, voting). The acting
+user is "actor". `supported(cell)` says which cells this builder can make; the rest of the
+decision table (revoked rows, tokens, archived groups, expired polls, poll guests,
+unverified actors) needs SQL-level states the seeding API does not offer yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.backends import Backend, Backends
+from harness.http import ApiRequest, ApiResponse
+from harness.seed import DiscussionSpec, GroupSpec, GuestSpec, MembershipSpec, SqlSeeder, UserSpec, World, build_rows
+from properties.oracles.permissions import Action, Cell, Config, Role
+from properties.oracles.permission_rules import Facts
+
+CLOSING_AT = "2099-06-01T00:00:00.000Z"
+UNSUPPORTED_ROLES = {Role.VISITOR_WITH_TOKEN, Role.REVOKED_MEMBER, Role.REVOKED_GUEST, Role.POLL_GUEST}
+DISCUSSION_TARGET = {Action.DISCUSSION_UPDATE, Action.DISCUSSION_CLOSE, Action.DISCUSSION_REOPEN,
+                     Action.DISCUSSION_DISCARD, Action.EVENT_PIN}  # fmt: skip
+COMMENT_TARGET = {Action.COMMENT_UPDATE, Action.COMMENT_DISCARD, Action.COMMENT_DESTROY}
+READS = (Action.GROUP_SHOW, Action.GROUP_SUBGROUPS, Action.MEMBERSHIPS_INDEX, Action.DISCUSSION_SHOW,
+         Action.DISCUSSION_LIST, Action.EVENTS_INDEX, Action.POLL_SHOW, Action.PROFILE_ME)  # fmt: skip
+MISSING_ID = "99999999"
+
+
+def supported(cell: Cell) -> bool:
+    c, a = cell.config, cell.actor
+    return not (
+        a.role in UNSUPPORTED_ROLES or not a.verified or c.group_archived
+        or c.poll_state == "expired" or c.membership == "sent_pending"
+        or c.parent == "secret" and c.privacy != "closed"
+        or (c.stance.startswith("own") and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST,
+                                                           Role.PENDING_MEMBER})
+        or cell.action == Action.PROFILE_INDEX
+        or (cell.action == Action.OUTCOME_UPDATE and c.poll_state != "closed")  # an outcome needs a closed poll
+    )  # fmt: skip
+
+
+def _group(name: str, privacy: str, parent: str | None, facts: Facts | None, config: Config) -> GroupSpec:
+    visible = privacy != "secret" if facts is None else facts.visible_to_public
+    dpo = "private_only" if facts is None else facts.discussion_privacy_options
+    granted = {"open": "request", "closed": "approval", "secret": "invitation"}[privacy]
+    return GroupSpec(
+        name=name, parent=parent, is_visible_to_public=visible,
+        is_visible_to_parent_members=bool(facts and facts.visible_to_parent_members),
+        parent_members_can_see_discussions=bool(facts and config.parent_members_can_see_discussions),
+        discussion_privacy_options=dpo if facts else ("public_only" if privacy == "open" else "private_only"),
+        membership_granted_upon=granted, flags=config.flags if facts else (),
+    )  # fmt: skip
+
+
+def world_of(cell: Cell, tag: str) -> World:
+    """The seeded part of the cell's world (API-made states come after)."""
+    c, role, action = cell.config, cell.actor.role, cell.action
+    facts = Facts(cell.actor, c)
+    authors_thread = cell.actor.author and action in DISCUSSION_TARGET
+    users = [UserSpec(name="actor", site_admin=role == Role.SITE_ADMIN), UserSpec(name="owner"),
+             UserSpec(name="voter")]  # fmt: skip
+    groups, members, guests = [], [], []
+    if c.grouped:
+        if c.parent:
+            groups.append(_group("parent", c.parent, None, None, c))
+        groups.append(_group("g", c.privacy, "parent" if c.parent else None, facts, c))
+        members += [MembershipSpec(user="owner", group="g", admin=c.group_has_admins),
+                    MembershipSpec(user="voter", group="g")]  # fmt: skip
+        if c.parent:
+            members.append(MembershipSpec(user="owner", group="parent", admin=True))
+        if role in (Role.MEMBER, Role.ADMIN, Role.PENDING_MEMBER):
+            members.append(MembershipSpec(user="actor", group="g", admin=role == Role.ADMIN,
+                                          accepted=role != Role.PENDING_MEMBER))  # fmt: skip
+        elif role == Role.PARENT_MEMBER:
+            members.append(MembershipSpec(user="actor", group="parent"))
+        elif role == Role.SUBGROUP_MEMBER:
+            groups.append(GroupSpec(name="s", parent="g", is_visible_to_parent_members=True))
+            members.append(MembershipSpec(user="actor", group="s"))
+            members.append(MembershipSpec(user="owner", group="s", admin=True))
+    elif role == Role.MEMBER:  # of some other group
+        groups.append(GroupSpec(name="other"))
+        members.append(MembershipSpec(user="actor", group="other"))
+    discussion = DiscussionSpec(name="d", author="actor" if authors_thread else "owner",
+                                group="g" if c.grouped else None, private=facts.discussion_private)  # fmt: skip
+    if role == Role.DISCUSSION_GUEST:
+        guests.append(GuestSpec(user="actor", discussion="d"))
+    if not c.grouped:
+        guests.append(GuestSpec(user="voter", discussion="d"))
+    return World(users=tuple(users), groups=tuple(groups), memberships=tuple(members),
+                 discussions=(discussion,), guests=tuple(guests), tag=f"-{tag}")  # fmt: skip
+
+
+@dataclass(slots=True)
+class CellWorld:
+    """One backend's copy of the world: ids by name, and what the API setup made."""
+
+    backend: Backend
+    actors: dict[str, str]  # local name -> client actor key
+    ids: dict[str, int]
+    made: dict[str, Any] = field(default_factory=dict)
+    setup_failed: str = ""
+
+    def send(self, method: str, path: str, who: str | None, **kw: Any) -> ApiResponse:
+        actor = None if who is None else self.actors[who]
+        return self.backend.send(ApiRequest(method=method, path=path, actor=actor, **kw))
+
+    def must(self, method: str, path: str, who: str, **kw: Any) -> Any:
+        answer = self.send(method, path, who, **kw)
+        if answer.status != 200 and not self.setup_failed:
+            self.setup_failed = f"{method} {path} as {who} answered {answer.status}"
+        return answer.body if isinstance(answer.body, dict) else {}
+
+
+@contextlib.contextmanager
+def seeded(backends: Backends, cell: Cell) -> Iterator[dict[str, CellWorld]]:
+    """The cell's seeded world on every backend (actors known only inside the block)."""
+    tag = secrets.token_hex(3)
+    plan = build_rows(world_of(cell, tag), salt=tag)
+    keys = {name: f"{name}#{tag}" for name in plan.actors}
+    registered = {keys[n]: a for n, a in plan.actors.items()}
+    worlds: dict[str, CellWorld] = {}
+    by_dsn: dict[str, dict[str, int]] = {}
+    for backend in backends:
+        assert backend.seed_dsn, f"cannot seed a permission world on {backend.name}"
+        if backend.seed_dsn not in by_dsn:
+            by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
+        backend.client.add_actors(registered, auth="basic")
+        worlds[backend.name] = CellWorld(backend, keys, by_dsn[backend.seed_dsn])
+    try:
+        yield worlds
+    finally:
+        for backend in backends:
+            backend.client.remove_actors(list(registered))
