@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             clean = run_clean(DetectionSettings(profile=args.mutation_profile, seed=args.seed,
                               workers=1, timeout=args.mutant_timeout), args.work / "mutation-clean",
                               time.monotonic() + args.mutant_timeout)  # fmt: skip
-            baseline = {k for c in clean for k in c.keys()}
+            baseline = {k for c in clean for k in c.finding_keys()}
         mut = MutationSettings(mutants=args.mutants, seed=args.seed, profile=args.mutation_profile,
                                workers=args.workers, timeout=args.mutant_timeout)  # fmt: skip
         deadline = time.monotonic() + args.budget_mutation

@@ -80,7 +80,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
     """Clean runs, then every fault; rows past the deadline are marked skipped."""
     started = time.monotonic()
     clean = run_clean(settings, work, deadline) if settings.clean_runs else []
-    baseline = {k for run in clean for k in run.keys()}
+    baseline = {k for run in clean for k in run.finding_keys()}
     faults = [f for f in list_faults() if not settings.only or f["name"] in settings.only]
 
     def one(fault: dict[str, str]) -> dict[str, Any]:
@@ -127,13 +127,13 @@ def summarize(
         "clean_runs": [
             {
                 "findings": len(c.findings),
-                "keys": c.keys(),
+                "keys": c.finding_keys(),
                 "wall_s": round(c.wall_s, 1),
                 "examples": c.examples(),
                 "timed_out": c.timed_out,
             }
             for c in clean
-        ],  # fmt: skip
+        ],
         "false_positives": sum(len(c.findings) for c in clean),
         "seconds": round(took, 1),
         "rows": rows,

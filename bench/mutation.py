@@ -16,7 +16,6 @@ proves the go side really runs the mutated copy.
 from __future__ import annotations
 
 import json
-import random
 import shutil
 import subprocess
 import sys

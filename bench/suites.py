@@ -77,7 +77,7 @@ class SuiteRun:
     def examples(self) -> int:
         return sum(r["examples"] for r in self.records if r.get("event") == "hypothesis")
 
-    def keys(self) -> list[str]:
+    def finding_keys(self) -> list[str]:
         return sorted({finding_key(f) for f in self.findings})
 
     def detected(self, baseline: set[str]) -> list[dict[str, Any]]:
