@@ -115,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
                        "quick": args.quick, "parts": args.parts}  # fmt: skip
     if "extraction" in args.parts:
         results["extraction"] = _progress("extraction", lambda: bench_extraction(args))
+        _save(args, results)
     if "overhead" in args.parts:
         results["overhead"] = _progress("overhead", lambda: bench_overhead(args))
+        _save(args, results)
     baseline: set[str] = set()
     if "detection" in args.parts:
         det = DetectionSettings(profile=args.profile, seed=args.seed, workers=args.workers,
@@ -126,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         results["detection"] = _progress(
             "detection", lambda: run_matrix(det, args.work / "detection", deadline)
         )
-        baseline = {k for c in results["detection"]["clean_runs"] for k in c["keys"]}
+        _save(args, results)
+        clean_runs = results["detection"].get("clean_runs", [])
+        baseline = {k for c in clean_runs for k in c["keys"]}
     if "mutation" in args.parts:
         if "detection" not in args.parts:  # the baseline: findings of a fault-free run
             clean = run_clean(DetectionSettings(profile=args.mutation_profile, seed=args.seed,
@@ -140,17 +144,27 @@ def main(argv: list[str] | None = None) -> int:
             "mutation", lambda: run_mutation(mut, args.work / "mutation", baseline, deadline)
         )
     results["meta"]["seconds"] = round(time.monotonic() - started, 1)
-    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
-    html = args.html or args.out.with_suffix(".html")
-    html.write_text(render_page(results))
+    html = _save(args, results)
     print(f"bench: {results['meta']['seconds']} s; {args.out} and {html}")
     return 0
 
 
+def _save(args: argparse.Namespace, results: dict[str, Any]) -> Path:
+    """results.json and the page, after every part (an interrupted run keeps what it has)."""
+    args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
+    html: Path = args.html or args.out.with_suffix(".html")
+    html.write_text(render_page(results))
+    return html
+
+
 def _progress(name: str, step: Any) -> Any:
+    """Run one part; a part that crashes is recorded as its error, the others still run."""
     start = time.monotonic()
     print(f"bench: {name} ...", file=sys.stderr, flush=True)
-    result = step()
+    try:
+        result = step()
+    except Exception as exc:  # one broken part must not lose the others' figures
+        result = {"error": f"{type(exc).__name__}: {exc}"}
     print(f"bench: {name} done in {time.monotonic() - start:.0f} s", file=sys.stderr, flush=True)
     return result
 
