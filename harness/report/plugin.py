@@ -141,6 +141,21 @@ class ReportPlugin:
         write_atomic(self.parts_dir / f"part-{self.worker_id}.json", self.recorder.to_json())
         self.recorder.dirty = False
 
+    def _configured_backends(self) -> dict[str, str]:
+        """How each side was reached, from the harness configuration (when it is loaded)."""
+        # Imported here: importing a plugin module before pytest registers it would keep
+        # pytest from rewriting its asserts (a warning, an error under -W error).
+        from harness.plugins.options import CONFIG_KEY
+
+        if CONFIG_KEY not in self.config.stash:
+            return {}
+        described = {}
+        for side in self.config.stash[CONFIG_KEY].sides:
+            where = side.url or side.image or side.cmd or "reference backend"
+            faults = f" with faults {', '.join(side.faults)}" if side.faults else ""
+            described[side.name] = redact_text(f"{side.mode}: {where}{faults}")
+        return described
+
     def run_info(self, interrupted: bool, exit_status: int, processes: int) -> RunInfo:
         option = self.config.getoption
         seed = option("hypothesis_seed", None)
@@ -150,7 +165,9 @@ class ReportPlugin:
             profile=str(option("hypothesis_profile", None) or "default"),
             seeds=tuple(sorted({*self.recorder.seeds, *([str(seed)] if seed else [])})),
             versions=(("python", sys.version.split()[0]), *_versions()),
-            backends=tuple(sorted(self.recorder.backends.items())),
+            backends=tuple(
+                sorted({**self._configured_backends(), **self.recorder.backends}.items())
+            ),
             command=mask_secrets(" ".join(["pytest", *self.config.invocation_params.args])),
             processes=processes,
             interrupted=interrupted,

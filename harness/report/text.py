@@ -59,8 +59,12 @@ def pretty(value: Any) -> str:
 
 
 def sides(finding: Finding) -> tuple[tuple[str, Any], ...]:
-    """The backends' values worth showing: none when neither is given, else those given
-    and those of the backends involved (a differential `null` is a value)."""
+    """The values worth showing, labelled: expected vs actual when a single backend broke
+    a rule (the property suites' `extra`), else the backends' values — none when neither
+    is given; a differential `null` is a value."""
+    extra = finding.extra
+    if "expected" in extra and "actual" in extra and "," not in finding.backend:
+        return (("expected", extra["expected"]), (f"{finding.backend} (actual)", extra["actual"]))
     if finding.rails is None and finding.go is None:
         return ()
     return tuple(
@@ -70,13 +74,16 @@ def sides(finding: Finding) -> tuple[tuple[str, Any], ...]:
     )
 
 
-def diff_lines(rails: Any, go: Any) -> tuple[tuple[str, str], ...]:
-    """A unified diff rails -> go of the pretty values, as (css class, line) pairs; none for
-    two scalars, which the side-by-side values already show."""
-    if not isinstance(rails, dict | list) and not isinstance(go, dict | list):
+def diff_lines(shown: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, str], ...]:
+    """A unified diff of two shown values, as (css class, line) pairs; none for two
+    scalars, which the side-by-side values already show."""
+    if len(shown) != 2:
+        return ()
+    (old_label, old), (new_label, new) = shown
+    if not isinstance(old, dict | list) and not isinstance(new, dict | list):
         return ()
     lines = difflib.unified_diff(
-        pretty(rails).splitlines(), pretty(go).splitlines(), "rails", "go", lineterm="", n=3
+        pretty(old).splitlines(), pretty(new).splitlines(), old_label, new_label, lineterm=""
     )
     kinds = {"+": "add", "-": "del", "@": "hunk"}
     return tuple(

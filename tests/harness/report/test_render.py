@@ -169,3 +169,15 @@ def test_two_scalars_get_no_diff_block_structures_do():
     html = render_report(Report(findings=group_findings([scalars])))["index.html"]
     assert "Diff rails → go" not in html and "Member" in html
     assert "Diff rails → go" in render_report(sample_report())["index.html"]
+
+
+def test_a_broken_rule_shows_expected_against_the_backend_actual():
+    finding = a_finding(
+        backend="go",
+        rails=1,  # the property suites also keep the oracle's value here
+        extra={"expected": {"child_count": 1}, "actual": {"child_count": 0}},
+    )
+    html = render_report(Report(findings=group_findings([finding])))["index.html"]
+    assert "<h4>expected</h4>" in html and "<h4>go (actual)</h4>" in html
+    assert "<h4>rails</h4>" not in html
+    assert "Diff expected → go (actual)" in html
