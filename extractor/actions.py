@@ -286,6 +286,7 @@ def query_params(
     A parameter is required when some unconditional path fails without it."""
     path_params = set(re.findall(r":(\w+)", route.path))
     resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
+    by_name, owner = _methods_by_name(chain)
     found: dict[str, Param] = {}
     queue: list[tuple[ControllerMethod, bool]] = [(method, True)]
     seen: set[tuple[int, bool]] = set()
@@ -295,35 +296,41 @@ def query_params(
             continue
         seen.add((id(current), sure))
         for p in current.params:
-            if p.name in path_params or (p.model == resource and "id" in path_params):
-                continue
-            required = p.required and sure
-            old = found.get(p.name)
-            if old is None:
-                found[p.name] = replace(p, required=required)
-            elif required and not old.required:
-                found[p.name] = replace(old, required=True)
-            if (
-                old is not None
-                and old.type.kind is JsonKind.STRING
-                and p.type.kind is JsonKind.INTEGER
-            ):
-                # `if params[:x]` first, `params[:x].to_i` later: an integer
-                found[p.name] = replace(found[p.name], type=p.type)
+            if p.name not in path_params and not (p.model == resource and "id" in path_params):
+                found[p.name] = _merge_param(found.get(p.name), p, sure)
         for mention in current.mentions:
-            target = _callee(chain, current, mention.name)
+            if mention.name == "super":
+                target = _find(chain[owner.get(id(current), 0) + 1 :], current.name)
+            else:
+                target = by_name.get(mention.name)
             if target is not None:
                 queue.append((target, sure and not mention.conditional))
     return tuple(found[name] for name in sorted(found))
 
 
-def _callee(
-    chain: list[Controller], caller: ControllerMethod, name: str
-) -> ControllerMethod | None:
-    if name != "super":
-        return _find(chain, name)
-    owner = next((i for i, c in enumerate(chain) if caller in c.methods), 0)
-    return _find(chain[owner + 1 :], caller.name)
+def _methods_by_name(
+    chain: list[Controller],
+) -> tuple[dict[str, ControllerMethod], dict[int, int]]:
+    """The chain's methods by name (most derived wins), and each method's controller index."""
+    by_name: dict[str, ControllerMethod] = {}
+    owner: dict[int, int] = {}
+    for index, controller in enumerate(chain):
+        for m in controller.methods:
+            by_name.setdefault(m.name, m)
+            owner.setdefault(id(m), index)
+    return by_name, owner
+
+
+def _merge_param(old: Param | None, new: Param, sure: bool) -> Param:
+    """Required if any unconditional read requires it; an integer if any read says so
+    (`if params[:x]` first, `params[:x].to_i` later)."""
+    required = new.required and sure
+    if old is None:
+        return replace(new, required=required)
+    merged = replace(old, required=True) if required and not old.required else old
+    if old.type.kind is JsonKind.STRING and new.type.kind is JsonKind.INTEGER:
+        merged = replace(merged, type=new.type)
+    return merged
 
 
 def _find(chain: list[Controller], name: str) -> ControllerMethod | None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from extractor.errors import ExtractorError, InvalidSpec, Severity, UsageError
+from extractor.errors import ExtractorError, Severity, UsageError
 from extractor.pipeline import extract
 from extractor.sources import read_tree
+from extractor.validation import Validation
 
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT / "examples" / "loomio-mini"
@@ -68,16 +70,6 @@ def dump_yaml(document: dict[str, Any]) -> str:
     return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
-def validate(document: dict[str, Any]) -> None:
-    from openapi_spec_validator import validate as _validate  # slow import: only when needed
-    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-
-    try:
-        _validate(document)
-    except OpenAPIValidationError as exc:
-        raise InvalidSpec(str(exc).splitlines()[0]) from None
-
-
 def main(argv: list[str] | None = None) -> int:
     """Extract, validate, write (or --check). 0 ok, 1 stale/invalid, 2 usage error."""
     try:
@@ -91,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    with Validation() as validation:  # forked first: its import overlaps extraction
+        return _extract_and_write(args, validation)
+
+
+def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
     output: Path = args.output
     overrides_path: Path = args.overrides or output.with_name("overrides.yaml")
     report_path: Path = args.report or output.with_name("extraction-report.json")
@@ -103,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
         overrides_path=_display(overrides_path),
         title=args.title,
     )
+    validation.submit(result.document)
     for diagnostic in result.diagnostics:
         if diagnostic.severity is Severity.WARNING:
             print(
@@ -111,10 +109,10 @@ def _run(args: argparse.Namespace) -> int:
                 else str(diagnostic),
                 file=sys.stderr,
             )
-    validate(result.document)
     text = dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
     if args.check:
+        validation.wait()
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != text:
             print(
@@ -126,7 +124,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    pending = output.with_name(f".{output.name}.{os.getpid()}.tmp")
+    try:
+        pending.write_text(text, encoding="utf-8")
+        validation.wait()  # nothing is written to `output` unless the spec is valid
+        os.replace(pending, output)
+    finally:
+        pending.unlink(missing_ok=True)
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(report, encoding="utf-8")
     print(result.summary.line(_display(output), _display(report_path)))

@@ -41,7 +41,7 @@ def apply_overrides(
     doc: dict[str, Any], overrides: Any, path: str
 ) -> tuple[dict[str, Any], list[Diagnostic], list[Applied]]:
     """Apply every override; returns the new document, stale overrides, and those applied."""
-    out = copy.deepcopy(doc)
+    out = dict(doc)  # containers on an override's path are copied, the rest is shared
     stale: list[Diagnostic] = []
     entries = overrides.get("overrides", []) if isinstance(overrides, dict) else []
     applied: list[Applied] = []
@@ -94,14 +94,21 @@ def _pointer(doc: dict[str, Any], operation: str, target: str) -> list[str] | No
 
 
 def _locate(doc: Any, parts: list[str]) -> tuple[Any, Any]:
+    """The container holding the pointer's target and its key; every container on the
+    way is replaced by a copy, so the generated document itself is never changed."""
     node = doc
     for part in parts[:-1]:
         if isinstance(node, dict) and part in node:
-            node = node[part]
+            key: Any = part
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
+            key = int(part)
         else:
             return None, None
+        child = node[key]
+        if isinstance(child, (dict, list)):
+            child = copy.copy(child)
+            node[key] = child
+        node = child
     last = parts[-1]
     if isinstance(node, dict) and last in node:
         return node, last

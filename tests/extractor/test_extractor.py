@@ -19,6 +19,7 @@ from extractor.ruby.routes import parse_routes
 from extractor.ruby.schema import parse_schema
 from extractor.ruby.serializers import parse_serializers
 from extractor.sources import SourceFile
+from extractor.validation import shared
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -249,6 +250,29 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     assert main([str(EXAMPLE), "-o", str(first)]) == 0
     assert main([str(EXAMPLE), "-o", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_invalid_spec_is_not_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "openapi.yaml"
+    out.write_text("previous\n")
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(
+        "overrides:\n"
+        "  - target: '#/components/schemas/Poll/properties/results'\n"
+        "    set: {type: 42}\n"
+    )
+    assert main([str(EXAMPLE), "-o", str(out), "--overrides", str(overrides)]) == 1
+    assert "not valid OpenAPI 3.1" in capsys.readouterr().err
+    assert out.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_shared_copy_is_equal_with_one_object_per_distinct_subtree() -> None:
+    document = {"a": {"type": "integer"}, "b": [{"type": "integer"}, {"type": 1}, {"type": True}]}
+    copy = shared(document)
+    assert copy == document
+    assert copy["a"] is copy["b"][0]
+    assert copy["b"][1] is not copy["b"][2]  # 1 and True are different JSON
 
 
 def test_check_fails_on_a_stale_spec(tmp_path: Path) -> None:

@@ -1,0 +1,152 @@
+"""The generated document checked with openapi-spec-validator, in a forked worker.
+
+The check dominates `parity extract` on real Loomio, so it is made cheaper and overlapped:
+
+* openapi-spec-validator meta-checks each schema object once *by identity*; `shared()`
+  makes equal sub-trees one object (619 query parameters have 3 distinct schemas).
+* the worker is forked before extraction: importing the validator overlaps parsing, and
+  validating overlaps the YAML dump. The caller writes to a temporary file and renames it
+  only after `Validation.wait()` returned (the spec is still validated before it is written).
+
+Without `os.fork` (Windows) the document is validated in-process.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import threading
+from types import TracebackType
+from typing import Any
+
+from extractor.errors import InvalidSpec
+
+
+def shared(value: Any, seen: dict[Any, Any] | None = None) -> Any:
+    """A copy of a JSON-like tree where equal dicts and lists are the same object."""
+    seen = {} if seen is None else seen
+    if isinstance(value, dict):
+        items = [(k, shared(v, seen)) for k, v in value.items()]
+        key = ("d", tuple((k, _identity(v)) for k, v in items))
+        return seen.setdefault(key, dict(items))
+    if isinstance(value, list):
+        elements = [shared(v, seen) for v in value]
+        key = ("l", tuple(_identity(v) for v in elements))
+        return seen.setdefault(key, elements)
+    return value
+
+
+def _identity(value: Any) -> Any:
+    # children are already shared, so identity stands for content; `True` is not `1`
+    return id(value) if isinstance(value, (dict, list)) else (type(value), value)
+
+
+def check(document: dict[str, Any]) -> str | None:
+    """The first reason the document is not valid OpenAPI 3.1, or None."""
+    from openapi_spec_validator import validate  # slow import: in the worker, early
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate(shared(document))
+    except OpenAPIValidationError as exc:
+        return str(exc).splitlines()[0]
+    return None
+
+
+class Validation:
+    """`with Validation() as v: ...; v.submit(doc); ...; v.wait()` (raises InvalidSpec)."""
+
+    def __init__(self) -> None:
+        self._pid = 0
+        self._to_worker = self._from_worker = -1
+        self._writer: threading.Thread | None = None
+        self._document: dict[str, Any] | None = None
+
+    def __enter__(self) -> Validation:
+        if not hasattr(os, "fork"):
+            return self
+        doc_r, self._to_worker = os.pipe()
+        self._from_worker, verdict_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the caller's code
+            try:
+                os.close(self._to_worker)
+                os.close(self._from_worker)
+                _serve(doc_r, verdict_w)
+            finally:
+                os._exit(0)
+        os.close(doc_r)
+        os.close(verdict_w)
+        self._pid = pid
+        return self
+
+    def submit(self, document: dict[str, Any]) -> None:
+        """Hand the document over; returns at once (a thread feeds the pipe)."""
+        if not self._pid:
+            self._document = document
+            return
+        payload = marshal.dumps(document)
+        fd = self._to_worker
+        self._to_worker = -1
+
+        def feed() -> None:
+            try:
+                view = memoryview(payload)
+                while view:
+                    view = view[os.write(fd, view) :]
+            except OSError:
+                pass  # the worker died; wait() reports it
+            finally:
+                os.close(fd)
+
+        self._writer = threading.Thread(target=feed, daemon=True)
+        self._writer.start()
+
+    def wait(self) -> None:
+        """Block until the verdict; raise InvalidSpec if the document is not valid."""
+        if not self._pid:
+            reason = check(self._document or {})
+        else:
+            reason = _read_all(self._from_worker).decode("utf-8", "replace") or (
+                "the validation worker exited without a verdict"
+            )
+            reason = None if reason == "ok" else reason
+        if reason is not None:
+            raise InvalidSpec(reason)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for fd in (self._to_worker, self._from_worker):
+            if fd >= 0:
+                os.close(fd)
+        self._to_worker = self._from_worker = -1
+        if self._writer is not None:
+            self._writer.join()
+        if self._pid:
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+
+def _serve(doc_r: int, verdict_w: int) -> None:
+    """The worker: import the validator, read the document, answer "ok" or the reason."""
+    try:
+        import openapi_spec_validator  # noqa: F401  # imported while the parent extracts
+
+        payload = _read_all(doc_r)
+        if not payload:
+            return  # the parent stopped before extracting anything
+        verdict = check(marshal.loads(payload)) or "ok"
+    except Exception as exc:  # reported to the parent, never a traceback here
+        verdict = f"validation failed: {exc!r}"
+    os.write(verdict_w, verdict.encode())
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
