@@ -341,8 +341,8 @@ def _query_param(param: Param) -> dict[str, Any]:
     }
     if param.model is not None:
         out["description"] = (
-            f"load_and_authorize(:{param.model}): the {param.model}'s id "
-            f"(or pass {param.model}_key); 404 when it is unknown"
+            f"load_and_authorize(:{param.model}) finds the {param.model} by "
+            f"{param.model}_id or {param.model}_key; 404 when it is unknown"
         )
     return out
 

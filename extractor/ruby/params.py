@@ -143,14 +143,11 @@ def _load_and_authorize(parsed: Parsed, node: Node, body: Node | None) -> list[P
     if model is None:
         return []
     optional = text(options(node).get("optional")) == "true"
+    loc = parsed.loc(node)
+    required = not optional and not _conditional(node, body)
     return [
-        Param(
-            name=f"{model}_id",
-            type=_INTEGER,
-            required=not optional and not _conditional(node, body),
-            loc=parsed.loc(node),
-            model=model,
-        )
+        Param(name=f"{model}_id", type=_INTEGER, required=required, loc=loc, model=model),
+        Param(name=f"{model}_key", type=_STRING, required=False, loc=loc, model=model),
     ]
 
 

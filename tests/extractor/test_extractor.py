@@ -169,6 +169,7 @@ def _params(verb: str, path: str, action: str) -> dict[str, tuple[str, bool]]:
                 "per": ("integer", False),
                 "exclude_types": ("string", False),  # a parameter default `scope: default_scope`
                 "group_id": ("integer", True),  # load_and_authorize(:group)
+                "group_key": ("string", False),  # ... or by its key
                 "size_lt": ("string", False),  # generic filters from a loop over %w()
                 "weight_id_lt": ("integer", False),
                 "kind": ("string", False),
