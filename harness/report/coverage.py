@@ -26,6 +26,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 ARRAY_ITEM = "*"
 MAP_KEY = "{key}"
 ANY_BELOW = "**"  # where a recursive schema is cut: whatever lies below is declared
+_ITEMS = "\x00items"  # the items of an array in a shape tree (no JSON key can clash: NUL)
 _MAX_DEPTH = 12  # recursive schemas (reply trees) are cut here
 
 
@@ -76,16 +77,45 @@ def observe(
     )
 
 
-def shape_of(body: Any, prefix: str = "") -> Iterator[str]:
-    """Every object key of a JSON document as a pointer template (array items are `*`)."""
-    if isinstance(body, dict):
-        for key, value in body.items():
-            pointer = f"{prefix}/{escape(str(key))}"
+def shape_of(body: Any) -> Iterator[str]:
+    """Every object key of a JSON document as a pointer template (array items are `*`).
+
+    The items of an array are merged into one tree first: an envelope of 100 events costs
+    one dict lookup per key, and pointers are built once per distinct place (hot path:
+    every response of a run goes through here).
+    """
+    tree: dict[str, Any] = {}
+    if isinstance(body, dict | list):
+        _merge_shape(tree, body)
+    return _pointers(tree, "")
+
+
+def _merge_shape(tree: dict[str, Any], value: Any) -> None:
+    # type() over isinstance and get() over setdefault: this loop runs once per JSON node.
+    if type(value) is list:
+        items = tree.get(_ITEMS)
+        if items is None:
+            items = tree[_ITEMS] = {}
+        for item in value:
+            if type(item) is dict or type(item) is list:
+                _merge_shape(items, item)
+        return
+    for key, item in value.items():
+        sub = tree.get(key)
+        if sub is None:
+            sub = tree[key] = {}
+        if type(item) is dict or type(item) is list:
+            _merge_shape(sub, item)
+
+
+def _pointers(tree: dict[str, Any], prefix: str) -> Iterator[str]:
+    for key, sub in tree.items():
+        if key == _ITEMS:
+            yield from _pointers(sub, f"{prefix}/{ARRAY_ITEM}")
+        else:
+            pointer = f"{prefix}/{escape(key)}"
             yield pointer
-            yield from shape_of(value, pointer)
-    elif isinstance(body, list):
-        for item in body:
-            yield from shape_of(item, f"{prefix}/{ARRAY_ITEM}")
+            yield from _pointers(sub, pointer)
 
 
 def escape(key: str) -> str:
