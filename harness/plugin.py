@@ -30,4 +30,5 @@ pytest_plugins = [
     "harness.plugins.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
+    "harness.report.options",
 ]
