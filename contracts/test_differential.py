@@ -12,14 +12,13 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from contracts.differential import Lockstep, LockstepScope, Outcome
+from contracts.differential_findings import findings_of
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
-from harness.findings import Finding, FindingsWriter
+from harness.findings import FindingsWriter
 from harness.report.options import findings_writer, report_recorder  # noqa: F401  # fixtures
 from harness.report.recorder import Recorder
-from harness.repro import render_python, render_scripts
 
 pytestmark = pytest.mark.backend
 SUITE = "contracts/differential"
@@ -54,30 +53,3 @@ def test_rails_and_go_answer_alike(
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
         report_recorder.exclude(run.ignored.values())
-
-
-def findings_of(
-    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: Noise
-) -> list[Finding]:
-    """One finding per difference of the failing step, with the shrunk sequence as scripts."""
-    steps = {"rails": lockstep.rails.sent, "go": lockstep.go.sent}
-    title = f"lockstep: {outcome.call.operation}"
-    python = render_python(steps, emails=scope.emails, title=title)
-    shell = render_scripts(steps, emails=scope.emails, title=title)
-    extra = {
-        "repro_python": python,
-        "repro_sh_rails": shell["rails"],
-        "repro_sh_go": shell["go"],
-        "noise": [f"{n.source}: {n.pattern}" for n in noise.listed()],
-        "actors": dict(scope.actors),
-    }
-    return [
-        Finding.from_difference(
-            difference,
-            operation=outcome.call.operation,
-            repro=python,
-            steps=tuple(call.describe() for call in lockstep.calls),
-            extra=extra,
-        )
-        for difference in outcome.differences
-    ]

@@ -1,0 +1,35 @@
+"""A lockstep failure -> differential findings, each with the shrunk sequence as scripts."""
+
+from __future__ import annotations
+
+from contracts.differential import Lockstep, LockstepScope, Outcome
+from contracts.noise_learning import Noise
+from harness.findings import Finding
+from harness.repro import render_python, render_scripts
+
+
+def findings_of(
+    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: Noise | None = None
+) -> list[Finding]:
+    """One finding per difference of the failing step, with the shrunk sequence as scripts."""
+    steps = {"rails": lockstep.rails.sent, "go": lockstep.go.sent}
+    title = f"lockstep: {outcome.call.operation}"
+    python = render_python(steps, emails=scope.emails, title=title)
+    shell = render_scripts(steps, emails=scope.emails, title=title)
+    extra = {
+        "repro_python": python,
+        "repro_sh_rails": shell["rails"],
+        "repro_sh_go": shell["go"],
+        "noise": [f"{n.source}: {n.pattern}" for n in (noise or Noise()).listed()],
+        "actors": dict(scope.actors),
+    }
+    return [
+        Finding.from_difference(
+            difference,
+            operation=outcome.call.operation,
+            repro=python,
+            steps=tuple(call.describe() for call in lockstep.calls),
+            extra=extra,
+        )
+        for difference in outcome.differences
+    ]
