@@ -257,7 +257,7 @@ def test_secrets_never_reach_logs_or_failure_records(make_config) -> None:
 
 
 KILL_MID_RUN = """
-import os, signal
+import os, signal, time
 from harness.http import ApiRequest
 
 def test_first(backends):
@@ -265,6 +265,8 @@ def test_first(backends):
     assert backends.go.send(me).status == 200
 
 def test_go_dies(go_backend):
+    with open("killed_at", "w") as f:
+        f.write(repr(time.time()))
     os.killpg(go_backend.runner.pid, signal.SIGKILL)
     go_backend.send(ApiRequest(method="GET", path="/api/v1/profile/me", actor="admin"))
 
@@ -278,7 +280,6 @@ def test_a_dead_backend_ends_the_pytest_run_cleanly_with_a_recorded_finding(
 ) -> None:
     pytester.makepyfile(test_kill=KILL_MID_RUN)
     run_dir = pytester.path / "run"
-    started = time.monotonic()
     result = pytester.runpytest_subprocess(
         "-p",
         "harness.plugin",
@@ -287,7 +288,8 @@ def test_a_dead_backend_ends_the_pytest_run_cleanly_with_a_recorded_finding(
         "-p",
         "no:cacheprovider",
     )
-    assert time.monotonic() - started < 20
+    killed_at = float((pytester.path / "killed_at").read_text())
+    assert time.time() - killed_at < 10, "the session must end within the request timeout"
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
