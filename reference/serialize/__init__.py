@@ -63,6 +63,11 @@ F_PARENT_ROOT = faults.declare(
     "parent_events_in_events", "envelope",
     "parent events are sideloaded into events (where the primary array drops them) instead of parent_events",
 )  # fmt: skip
+F_AUTHOR_UNLOADED = faults.declare(
+    "comment_author_not_sideloaded",
+    "envelope",
+    "comments keep author_id but their author is missing from the users sideload",
+)
 F_NO_DEDUP = faults.declare(
     "sideloads_not_deduplicated",
     "envelope",
@@ -297,6 +302,8 @@ class Envelope:
                     continue
                 target = load(ctx, assoc.model, assoc.get(ctx, row))
                 data[assoc.key] = target["id"] if target else None
+                if F_AUTHOR_UNLOADED.on and ser.model == "Comment" and assoc.name == "author":
+                    continue
                 root = (
                     "events" if assoc.root == "parent_events" and F_PARENT_ROOT.on else assoc.root
                 )

@@ -30,6 +30,9 @@ F_EMAIL_LEAK = faults.declare(
 F_RENAMED_ACTOR = faults.declare(
     "event_actor_renamed", "shape", "events send user_id instead of actor_id"
 )
+F_NO_PINNED_TITLE = faults.declare(
+    "event_pinned_title_missing", "shape", "events lack the pinned_title key (a field left out)"
+)
 F_EXTRA_KEY = faults.declare(
     "discussion_extra_author_key", "shape", "discussions gain an extra key author_name"
 )
@@ -553,7 +556,8 @@ def event_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
     if row["kind"] in CUSTOM_FIELD_KINDS:
         data["custom_fields"] = custom
     data["pinned"] = row["pinned"]
-    data["pinned_title"] = custom.get("pinned_title")
+    if not F_NO_PINNED_TITLE.on:
+        data["pinned_title"] = custom.get("pinned_title")
     data["parent_id"] = row["parent_id"]
     data["user_id" if F_RENAMED_ACTOR.on else "actor_id"] = row["user_id"]
     key = row["position_key"]

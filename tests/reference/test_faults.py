@@ -98,7 +98,7 @@ def group_show(w: World) -> Any:
 
 @probe(
     "parent_events_in_events", "sideloads_not_deduplicated", "event_counts_float", "author_email_always",
-    "event_actor_renamed", "position_key_width_4",
+    "event_actor_renamed", "position_key_width_4", "event_pinned_title_missing",
 )  # fmt: skip
 def events_page(w: World) -> Any:
     admin, member, group = team(w)
@@ -115,6 +115,18 @@ def events_page(w: World) -> Any:
         sorted(first),
         [e["position_key"] for e in body["events"]],
     )
+
+
+@probe("comment_author_not_sideloaded")
+def admin_edits_a_members_comment(w: World) -> Any:
+    """PATCH /comments/:id by an admin: the member author is only reachable as the author."""
+    admin, member, group = team(w)
+    d = w.thread(group, admin)
+    comment = cid(w.comment(member, d["id"]))
+    _, body = w.client(admin).patch(
+        f"/api/v1/comments/{comment}", {"comment": {"body": "<p>x</p>"}}
+    )
+    return sorted(u["id"] for u in body["users"])
 
 
 @probe("membership_destroy_root_memberships")
@@ -342,13 +354,34 @@ def test_fault_changes_an_answer(faulty: World, world: World) -> None:
     assert name in PROBES, f"fault {name} has no probe in tests/reference/test_faults.py"
     clean = PROBES[name](world)
     bent = PROBES[name](faulty)
-    assert clean != bent, f"{name}: same observation with and without the fault: {clean!r}"
+    probe = PROBES[name]
+    requests = (probe.__doc__ or probe.__name__).strip().splitlines()[0]
+    assert clean != bent, f"{name}: {requests}: same answer with and without the fault: {clean!r}"
 
 
 def test_every_declared_fault_is_probed_somewhere() -> None:
     names = core_faults()
     assert len(names) >= 22
     assert set(names) <= set(PROBES), sorted(set(names) - set(PROBES))
+
+
+def test_every_fault_of_the_catalogue_has_a_probe() -> None:
+    """Core probes here, poll-area cases in test_poll_faults.py: together, the whole catalogue."""
+    from tests.reference.test_poll_faults import CASES
+
+    import_all_modules()
+    unprobed = {f.name for f in faults.catalogue()} - set(PROBES) - set(CASES)
+    assert not unprobed, f"faults without a probe: {sorted(unprobed)}"
+
+
+def test_catalogue_covers_issue_4_categories() -> None:
+    import_all_modules()
+    by_category: dict[str, int] = {}
+    for fault in faults.catalogue():
+        by_category[fault.category] = by_category.get(fault.category, 0) + 1
+    assert set(by_category) == set(faults.CATEGORIES)
+    assert by_category["permission"] >= 6 and by_category["tally"] >= 11
+    assert sum(by_category.values()) >= 30
 
 
 def test_unknown_fault_is_a_usage_error(world: World, tmp_path: Any) -> None:
