@@ -20,7 +20,7 @@ class Verdict(Enum):
 
     PASS = "pass"
     FAIL = "fail"
-    INCOMPLETE = "incomplete"  # interrupted or errored before the end, and no finding so far
+    INCOMPLETE = "incomplete"  # nothing found, but the run did not really run (see verdict)
 
 
 def share(part: int, whole: int) -> float | None:
@@ -274,9 +274,22 @@ class Report:
 
     @property
     def verdict(self) -> Verdict:
+        """FAIL on any finding or failed check; INCOMPLETE when the run did not really run
+        (interrupted, every check skipped, pytest ended with a usage or internal error)."""
         if self.findings or self.failed_checks:
             return Verdict.FAIL
-        return Verdict.INCOMPLETE if self.run.interrupted else Verdict.PASS
+        return Verdict.INCOMPLETE if self.why_incomplete else Verdict.PASS
+
+    @property
+    def why_incomplete(self) -> str:
+        """Why the run cannot vouch for the backends, or "" when it can."""
+        if self.run.interrupted:
+            return "run interrupted: partial report"
+        if self.checks and all(c.outcome == "skipped" for c in self.checks):
+            return "every check was skipped"
+        if self.run.exit_status not in (0, 1):
+            return f"pytest ended with exit status {self.run.exit_status}"
+        return ""
 
     @property
     def operation_rows(self) -> tuple[tuple[str, tuple[OperationCoverage, ...]], ...]:

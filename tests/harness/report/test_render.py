@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from harness.findings import Finding, FindingKind
 from harness.report.build import extraction_summary
-from harness.report.model import Report, RunInfo, Verdict, group_findings
+from harness.report.model import CheckResult, Report, RunInfo, Verdict, group_findings
 from harness.report.render import render_report
 from tests.harness.report.samples import sample_findings, sample_report
 
@@ -44,6 +44,9 @@ def test_verdict_follows_findings_failed_checks_and_interruption():
     clean = Report(run=RunInfo())
     assert clean.verdict is Verdict.PASS
     assert Report(run=RunInfo(interrupted=True)).verdict is Verdict.INCOMPLETE
+    assert Report(run=RunInfo(exit_status=5)).verdict is Verdict.INCOMPLETE  # nothing collected
+    skipped = CheckResult(nodeid="t.py::x", outcome="skipped", message="no backend")
+    assert Report(checks=(skipped,)).verdict is Verdict.INCOMPLETE
 
 
 def test_html_is_self_contained():
