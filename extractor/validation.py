@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import threading
 from types import TracebackType
 from typing import Any
@@ -126,6 +127,8 @@ class Validation:
         self._to_worker = self._from_worker = -1
         if self._writer is not None:
             self._writer.join()
+        elif self._pid:  # nothing was submitted (a usage error): no need to finish importing
+            os.kill(self._pid, signal.SIGKILL)
         if self._pid:
             os.waitpid(self._pid, 0)
             self._pid = 0
