@@ -153,11 +153,12 @@ def _plan_side(side: SideConfig, config: HarnessConfig) -> SideConfig:
     if side.mode != "embedded":
         return side
     faults = (("PARITY_FAULTS", ",".join(side.faults)),) if side.faults else ()
+    unbuffered = (("PYTHONUNBUFFERED", "1"),)  # its last words reach the log before a crash
     return SideConfig(
         name=side.name,
         cmd=EMBEDDED_SERVE + " --no-migrate",
         prepare=EMBEDDED_PREPARE,
-        setenv=(*side.setenv, *faults),
+        setenv=(*unbuffered, *side.setenv, *faults),
     )
 
 
@@ -244,7 +245,9 @@ def _start_side(
         runner.start()
         backend.runner = runner
         backend.base_url = f"http://127.0.0.1:{port}"
-        liveness = Liveness(alive=runner.alive, exit_code=runner.exit_code, log_tail=runner.tail)
+        liveness = Liveness(
+            alive=runner.alive, exit_code=runner.exit_code, log_tail=runner.tail, log_path=str(log)
+        )
     backend.log_path = log
     client.base_url, client.liveness = backend.base_url, liveness
     return backend

@@ -44,6 +44,7 @@ class Liveness:
     alive: Callable[[], bool] = lambda: True
     exit_code: Callable[[], int | None] = lambda: None
     log_tail: Callable[[], str] = lambda: ""
+    log_path: str = ""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -163,6 +164,7 @@ class BackendClient:
             request=what,
             detail=f"{detail} ({self.base_url})",
             log_tail=self.liveness.log_tail(),
+            log_path=self.liveness.log_path,
             exit_code=self.liveness.exit_code(),
         )
         record_backend_failure(failure)

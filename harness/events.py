@@ -24,6 +24,7 @@ class BackendFailure:
     request: str  # ApiRequest.describe(): method and path, never a body or header
     detail: str
     log_tail: str = ""
+    log_path: str = ""
     exit_code: int | None = None
 
     @property
@@ -33,7 +34,10 @@ class BackendFailure:
 
     def message(self) -> str:
         code = f" (exit code {self.exit_code})" if self.exit_code is not None else ""
-        tail = f"\nLast log lines:\n{self.log_tail}" if self.log_tail else ""
+        if self.log_tail:
+            tail = f"\nLast lines of {self.log_path or 'its log'}:\n{self.log_tail}"
+        else:
+            tail = f"\nIts log is empty ({self.log_path})" if self.log_path else ""
         return (
             f"{self.backend} backend {self.kind}{code} during {self.request}: {self.detail}{tail}"
         )

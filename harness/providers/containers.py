@@ -89,7 +89,7 @@ def start_app_container(
             return int(container.get_wrapped_container().attrs["State"]["ExitCode"])
         return None
 
-    return url, Liveness(alive=alive, exit_code=exit_code, log_tail=tail)
+    return url, Liveness(alive=alive, exit_code=exit_code, log_tail=tail, log_path=str(log))
 
 
 def run_prepare_container(side: SideConfig, database_url: str, log: Path) -> None:

@@ -196,6 +196,23 @@ def test_killing_a_backend_mid_run_fails_fast_with_a_finding_quoting_its_log(mak
     assert failure.fatal
     assert events.backend_failures() == (failure,)
     assert "go backend died (exit code -9) during GET /api/v1/profile/me" in str(raised.value)
+    assert failure.log_path.endswith("go.log")
+
+
+def test_the_failure_of_a_process_backend_quotes_its_log(make_config) -> None:
+    config = make_config(
+        rails_cmd=MINIAPP_SERVE,
+        go_cmd=MINIAPP_SERVE,
+        rails_prepare=MINIAPP_PREPARE,
+        go_prepare=MINIAPP_PREPARE,
+    )
+    with provision(config) as backends:
+        backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
+        os.killpg(backends.go.runner.pid, signal.SIGKILL)
+        with pytest.raises(BackendFailed) as raised:
+            backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
+    assert '"GET /api/v1/profile/me HTTP/1.1" 200' in raised.value.failure.log_tail
+    assert "Last lines of " in str(raised.value) and "go.log" in str(raised.value)
 
 
 def test_a_hanging_backend_times_out_instead_of_hanging(make_config) -> None:
