@@ -33,7 +33,8 @@ from typing import Any
 import requests
 from schemathesis.checks import CHECKS, load_all_checks
 
-from harness.findings import Finding, FindingKind, redact
+from harness.findings import Finding, FindingKind
+from harness.redact import redact
 
 BUILT_IN = (
     "not_a_server_error",
@@ -81,9 +82,7 @@ def visitors_are_refused(expected: int | None, timeout: float) -> Check:
     return visitors_are_refused
 
 
-def created_records_can_be_read(
-    collection: str | None, read: Callable[[str, int], int]
-) -> Check:
+def created_records_can_be_read(collection: str | None, read: Callable[[str, int], int]) -> Check:
     """A record a create answered with (200) can be read back at its show endpoint (200)."""
 
     def created_records_can_be_read(ctx: Any, response: Any, case: Any) -> bool | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -22,8 +21,7 @@ from typing import IO, Any
 from harness.compare import Difference
 from harness.errors import HarnessError
 from harness.noise import generalize
-
-MASK = "[REDACTED]"
+from harness.redact import redact_value
 
 
 class FindingKind(StrEnum):
@@ -99,56 +97,6 @@ class Finding:
         values["kind"] = FindingKind(values["kind"])
         values["steps"] = tuple(values.get("steps", ()))
         return cls(**values)
-
-
-# -- redaction -------------------------------------------------------------------------
-
-_SECRET_KEY = re.compile(r"(?i)(password|passwd|secret|token|api_?key|cookie|authorization|csrf)")
-_HEADER = re.compile(
-    r"(?i)\b((?:set-cookie|cookie|authorization|x-csrf-token)\s*:\s*)([^'\"\r\n]+)"
-)
-_JSON_PAIR = re.compile(
-    r'(?i)("(?:[a-z_]*(?:password|passwd|secret|token|api_?key)[a-z_]*|code)"\s*:\s*)'
-    r'("(?:[^"\\]|\\.)*"|\d+)'
-)
-_ESCAPED_JSON_PAIR = re.compile(  # the same inside a JSON string: \"password\": \"x\"
-    r'(?i)(\\"(?:[a-z_]*(?:password|passwd|secret|token|api_?key)[a-z_]*|code)\\"\s*:\s*)'
-    r'(\\"(?:[^\\]|\\[^"])*?\\"|\d+)'
-)
-_QUERY_PAIR = re.compile(
-    r"(?i)([?&;\s](?:[a-z_]*(?:password|secret|token|api_?key)[a-z_]*|code)=)([^&\s'\"]+)"
-)
-_COOKIE_PAIR = re.compile(r"\b((?:_loomio|remember_user_token|csrftoken)=)([^;\s'\"]+)")
-_BEARER = re.compile(r"\b((?:Bearer|Basic)\s+)([A-Za-z0-9._~+/=-]{8,})")
-
-
-def redact(text: str) -> str:
-    """`text` with passwords, tokens, cookies and credential headers masked."""
-    text = _HEADER.sub(lambda m: m[1] + MASK, text)
-    text = _JSON_PAIR.sub(lambda m: m[1] + f'"{MASK}"', text)
-    text = _ESCAPED_JSON_PAIR.sub(lambda m: m[1] + f'\\"{MASK}\\"', text)
-    text = _QUERY_PAIR.sub(lambda m: m[1] + MASK, text)
-    text = _COOKIE_PAIR.sub(lambda m: m[1] + MASK, text)
-    return _BEARER.sub(lambda m: m[1] + MASK, text)
-
-
-def redact_value(value: Any) -> Any:
-    """A JSON value with secret-named keys masked and every string redacted."""
-    if isinstance(value, dict):
-        return {
-            k: MASK
-            if is_secret_key(k) and isinstance(v, str | int) and not isinstance(v, bool)
-            else redact_value(v)
-            for k, v in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [redact_value(v) for v in value]
-    return redact(value) if isinstance(value, str) else value
-
-
-def is_secret_key(key: str) -> bool:
-    """Whether a JSON key or parameter name holds a secret (`password`, `api_key`, `code` …)."""
-    return key == "code" or bool(_SECRET_KEY.search(key))
 
 
 # -- files -----------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from harness.findings import is_secret_key
 from harness.http import ApiRequest
+from harness.redact import is_secret_key
 
 Step = tuple[str | None, ApiRequest]  # (actor name or None for a visitor, request)
 _MARK = re.compile(r"@@([A-Z0-9_]+)@@")

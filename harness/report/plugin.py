@@ -22,11 +22,10 @@ import pytest
 
 from harness import events
 from harness.findings import Finding, FindingKind, FindingsWriter
-from harness.redact import redact as harness_redact
+from harness.redact import redact
 from harness.report.files import report_from_parts, write_atomic, write_report
 from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.recorder import Recorder
-from harness.report.text import redact_text
 
 MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
 _WORKER_CRASH = re.compile(r"^worker '[^']+' crashed while running '[^']+'$")
@@ -153,7 +152,7 @@ class ReportPlugin:
         for side in self.config.stash[CONFIG_KEY].sides:
             where = side.url or side.image or side.cmd or "reference backend"
             faults = f" with faults {', '.join(side.faults)}" if side.faults else ""
-            described[side.name] = redact_text(f"{side.mode}: {where}{faults}")
+            described[side.name] = redact(f"{side.mode}: {where}{faults}")
         return described
 
     def run_info(self, interrupted: bool, exit_status: int, processes: int) -> RunInfo:
@@ -178,7 +177,7 @@ class ReportPlugin:
 def mask_secrets(text: str) -> str:
     """A test's failure text with the report's redaction and every secret this process
     registered (actor passwords live only in the worker that seeded them)."""
-    return harness_redact(redact_text(text))
+    return redact(text)
 
 
 def _check_id(report: pytest.TestReport) -> str:

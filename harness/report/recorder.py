@@ -16,9 +16,9 @@ from typing import Any
 
 from harness.http import ApiRequest, ApiResponse
 from harness.noise import NoiseField
+from harness.redact import redact
 from harness.report.coverage import Observation, observe
 from harness.report.model import CheckResult, RunInfo
-from harness.report.text import redact_text
 
 PART_VERSION = 1
 
@@ -74,7 +74,7 @@ class Recorder:
 
     def backend(self, name: str, where: str) -> None:
         """How a backend was reached (URL, image, command), for the run metadata."""
-        self.backends[name] = redact_text(where)
+        self.backends[name] = redact(where)
         self.dirty = True
 
     def seed(self, seed: str) -> None:

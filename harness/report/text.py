@@ -11,27 +11,20 @@ from enum import Enum
 from typing import Any
 
 from harness.compare import ABSENT
-from harness.findings import MASK, Finding, is_secret_key, redact
-
-# postgresql://user:secret@host, http://admin:secret@host: the password part of a URL
-_URL_PASSWORD = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)", re.IGNORECASE)
-
-
-def redact_text(text: str) -> str:
-    """`harness.findings.redact`, plus passwords inside URLs (a backend or database URL)."""
-    return redact(_URL_PASSWORD.sub(lambda m: m[1] + MASK + m[3], text))
+from harness.findings import Finding
+from harness.redact import MASK, is_secret_key, redact
 
 
 def scrub(value: Any) -> Any:
     """`value` with every string redacted and every secret-named key's value masked.
 
-    Like `harness.findings.redact_value`, but through dataclasses, tuples and map keys, so
+    Like `harness.redact.redact_value`, but through dataclasses, tuples and map keys, so
     that one call covers the whole report model.
     """
     if isinstance(value, Enum):
         return value
     if isinstance(value, str):
-        return redact_text(value)
+        return redact(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {
             f.name: scrub(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
