@@ -36,7 +36,7 @@ MISSING_ID = "99999999"
 def disputed(cell: Cell) -> str | None:
     """Cells where the oracle and the reference backend disagree on the clean pair; left out
     (and listed in the suite's report) until their owners settle who is right."""
-    if cell.action in (Action.POLL_SHOW, Action.VOTE) and cell.config.discussion_discarded:
+    if cell.action.value.startswith(("poll_", "vote", "stance_", "outcome_")) and cell.config.discussion_discarded:
         return "poll show/vote in a discarded thread: oracle 200 (permissions.md 4.5 ignores the thread), reference 403"
     if cell.action == Action.EVENT_PIN:
         return "event pin of the comment's event: oracle allows members, reference 403"
