@@ -23,6 +23,9 @@ def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:
         min_size=2,
         max_size=max_size,
         kwargs={"row_factory": dict_row, "autocommit": True, "prepare_threshold": 2},
+        # A harness may drop and re-clone the database under us: check a connection before
+        # lending it, as Rails reconnects after a dropped connection.
+        check=ConnectionPool.check_connection,
         open=True,
     )
     pool.wait(timeout=30)
