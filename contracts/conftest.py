@@ -1,8 +1,8 @@
 """Fixtures of the conformance suite: the spec as a schemathesis schema, the world, the runner.
 
-Option (group "conformance"): `--conformance-expectations PATH` / ini
+Options (group "conformance"): `--conformance-expectations PATH` / ini
 `conformance_expectations` — the per-operation expectations file (default
-contracts/expectations.yaml). Examples per operation follow the Hypothesis profile
+contracts/expectations.yaml); `--conformance-operations IDS` — only these operationIds. Examples per operation follow the Hypothesis profile
 (`--hypothesis-profile dev|ci|nightly`).
 """
 
@@ -40,6 +40,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="per-operation expectations (actors, references, expected statuses); "
         f"default {DEFAULT_PATH.relative_to(DEFAULT_PATH.parents[1])}",
+    )
+    group.addoption(
+        "--conformance-operations",
+        dest="conformance_operations",
+        metavar="IDS",
+        default=None,
+        help="comma-separated operationIds to test (default: every operation of the spec)",
     )
     parser.addini(
         "conformance_expectations", "per-operation expectations file of the conformance suite"
@@ -82,12 +89,22 @@ def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
     """spec/openapi.yaml as a schemathesis schema, configured by the expectations file."""
     import yaml
 
-    config = SchemathesisConfig.from_dict(expectations.schemathesis_config(BASE_CONFIG))
     spec = yaml.safe_load((pytestconfig.rootpath / SPEC).read_text(encoding="utf-8"))
     try:
         spec = expectations.patch_spec(spec)
     except ExpectationsError as exc:
         pytest.fail(str(exc), pytrace=False)
+    settings = expectations.schemathesis_config(BASE_CONFIG)
+    chosen = pytestconfig.getoption("conformance_operations")
+    if chosen:
+        names = {name.strip() for name in chosen.split(",") if name.strip()}
+        unknown = sorted(names - _spec_operations(spec))
+        if unknown:
+            pytest.fail(f"--conformance-operations: not in the spec: {unknown}", pytrace=False)
+        left_out = sorted(_spec_operations(spec) - names)
+        if left_out:
+            settings["operations"].append({"include-operation-id": left_out, "enabled": False})
+    config = SchemathesisConfig.from_dict(settings)
     return schemathesis.openapi.from_dict(spec, config=config)
 
 

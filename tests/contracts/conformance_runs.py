@@ -1,0 +1,89 @@
+"""Run the conformance suite as users do (a pytest subprocess) and read its findings.
+
+Which faults of the reference catalogue conformance detects, and which it cannot see
+(they keep the spec: only the differential suite, comparing both sides, finds them).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.findings import findings_files, merge_findings
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = "contracts/test_conformance.py"
+CATEGORIES = ("shape", "type", "null", "envelope", "status")
+
+# fault -> the operations where conformance shows it (run only these, on the go side).
+DETECTED: dict[str, tuple[str, ...]] = {
+    "event_actor_renamed": ("comments_create",),
+    "ids_as_strings": ("groups_show",),
+    "empty_ranges_null": ("discussions_show",),
+    "membership_destroy_root_memberships": ("memberships_destroy",),
+    "meta_root_missing": ("discussions_show",),
+    "timeline_wrapped": ("events_timeline",),
+    "create_returns_201": ("comments_create",),
+    "forbidden_as_404": ("discussions_show",),
+    "status_stance_invalid_as_error_string": ("stances_create",),
+    "validation_errors_flat": ("comments_create",),
+}
+
+# fault -> why the spec cannot tell it from Loomio (the differential suite finds it).
+UNDETECTED: dict[str, str] = {
+    "author_email_always": "email is an optional Author key: present or not, both conform",
+    "discussion_extra_author_key": "record schemas allow extra keys (no additionalProperties)",
+    "event_counts_float": "JSON Schema integers accept 2.0",
+    "timestamps_offset_suffix": "'+00:00' is a valid date-time",
+    "timestamps_without_millis": "a date-time without milliseconds is valid",
+    "comment_destroy_empty_array": "{'events': []} is a valid EventsEnvelopeNoMeta",
+    "discarded_comment_body_kept": "Comment.body is nullable, a string conforms too",
+    "reader_fields_null_for_visitors": "visitor replays are checked for their status only",
+    "discussion_show_no_root_heal": "needs a discussion without a root event (not seeded)",
+    "empty_sideloads_omitted": "sideload collections are optional envelope keys",
+    "meta_total_page_size": "a value, not a shape: any integer total conforms",
+    "parent_events_in_events": "parent events are valid Events in either collection",
+    "sideloads_not_deduplicated": "duplicates are valid array items",
+    "events_position_key_no_500": "order=position_key without from: 200 is a documented status",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteRun:
+    """One run: exit code, its conformance findings, wall time, output tail."""
+
+    returncode: int
+    findings: list[dict[str, Any]]
+    seconds: float
+    output: str
+
+
+def run_conformance(
+    tmp_path: Path, *args: str, profile: str = "dev", timeout: float = 1800
+) -> SuiteRun:
+    """`pytest contracts/test_conformance.py --report DIR ARGS` from the repository root."""
+    report = tmp_path / "report"
+    command = [sys.executable, "-m", "pytest", SUITE, "-p", "harness.report.options"]
+    command += ["-p", "no:cacheprovider", "-q", "--report", str(report)]
+    command += [f"--hypothesis-profile={profile}", "--run-dir", str(tmp_path / "run"), *args]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    seconds = time.monotonic() - started
+    # The suite's findings files, not findings.json: they exist even if rendering fails.
+    found = merge_findings(findings_files(report / "parts"))
+    conformance = [f.to_dict() for f in found if f.kind == "conformance"]
+    return SuiteRun(done.returncode, conformance, seconds, (done.stdout + done.stderr)[-4000:])
+
+
+def catalogue() -> list[tuple[str, str]]:
+    """(fault, category) of the reference catalogue in the categories conformance covers."""
+    listed = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"],
+        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    rows = [line.split("\t") for line in listed.splitlines() if line.strip()]
+    return [(row[0], row[1]) for row in rows if len(row) >= 2 and row[1] in CATEGORIES]
