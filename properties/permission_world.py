@@ -38,6 +38,8 @@ def disputed(cell: Cell) -> str | None:
     (and listed in the suite's report) until their owners settle who is right."""
     if cell.action.value.startswith(("poll_", "vote", "stance_", "outcome_")) and cell.config.discussion_discarded:
         return "poll show/vote in a discarded thread: oracle 200 (permissions.md 4.5 ignores the thread), reference 403"
+    if cell.action == Action.DISCUSSION_LIST and cell.actor.role == Role.DISCUSSION_GUEST:
+        return "thread list of a group the guest cannot show: oracle 200, reference 403"
     if cell.action == Action.EVENT_PIN:
         return "event pin of the comment's event: oracle allows members, reference 403"
     return None
