@@ -89,13 +89,17 @@ def compare(
     rails_ids: CanonicalIds | None = None,
     go_ids: CanonicalIds | None = None,
     ordered: frozenset[str] = frozenset(),
+    columns: tuple[str, ...] = (),
 ) -> list[Difference]:
     """Differences between two answers, minus those under an `ignore` pattern.
 
-    Pass each backend's `CanonicalIds` to keep names stable across an action sequence.
+    Pass each backend's `CanonicalIds` to keep names stable across an action sequence;
+    `ordered` and `columns` are handed to harness.normalize.normalize.
     A status difference is reported alone: the bodies of two statuses are not comparable.
     """
-    found = _differences(rails, go, rails_ids or CanonicalIds(), go_ids or CanonicalIds(), ordered)
+    found = _differences(
+        rails, go, rails_ids or CanonicalIds(), go_ids or CanonicalIds(), ordered, columns
+    )
     return [d for d in found if not any(match_pointer(d.pointer, p) for p in ignore)]
 
 
@@ -105,6 +109,7 @@ def _differences(
     rails_ids: CanonicalIds,
     go_ids: CanonicalIds,
     ordered: frozenset[str],
+    columns: tuple[str, ...],
 ) -> list[Difference]:
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
@@ -134,8 +139,8 @@ def _differences(
             )
         ]
     return compare_normalized(
-        normalize(left.value, rails_ids, ordered=ordered),
-        normalize(right.value, go_ids, ordered=ordered),
+        normalize(left.value, rails_ids, ordered=ordered, columns=columns),
+        normalize(right.value, go_ids, ordered=ordered, columns=columns),
     )
 
 

@@ -10,7 +10,7 @@ kept as JSON Pointer patterns where array indices and canonical record ids are `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from harness.compare import Difference, compare
@@ -39,31 +39,44 @@ def generalize(pointer: str) -> str:
 
 
 def learn_noise(
-    runs: Iterable[Sequence[tuple[ApiResponse, ApiResponse]]],
+    runs: Iterable[Sequence[tuple[str, ApiResponse, ApiResponse]]],
     *,
     ordered: frozenset[str] = frozenset(),
-) -> list[NoiseField]:
-    """Patterns of what differs between two instances of one backend on the same actions.
+    columns: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, tuple[NoiseField, ...]]:
+    """Patterns, per operation, of what differs between two instances of one backend.
 
-    Each run is one action sequence: (answer of instance A, answer of instance B) per step;
-    canonical ids are tracked per instance across the steps of a run, as in the suites.
+    Each run is one action sequence: (operation, answer of instance A, answer of instance
+    B) per step; canonical ids are tracked per instance across the steps of a run, as in
+    the suites. A pattern learned on one operation says nothing about another's answers
+    (`GET /api/v1/events/timeline` rows are not `GET /api/v1/discussions/{id}` fields).
+    `columns` gives the cell names of operations answering bare rows (normalize.columns).
     """
-    counts: dict[str, list[Difference]] = {}
+    seen: dict[str, dict[str, list[Difference]]] = {}
     for run in runs:
         first, second = CanonicalIds(), CanonicalIds()
-        for a, b in run:
-            for difference in compare(a, b, rails_ids=first, go_ids=second, ordered=ordered):
-                counts.setdefault(generalize(difference.pointer), []).append(difference)
-    return [
-        NoiseField(
-            pattern=pattern,
-            source="learned",
-            kinds=tuple(sorted({str(d.kind) for d in seen})),
-            seen=len(seen),
-            example=f"{seen[0].pointer}: {seen[0].rails!r} vs {seen[0].go!r}",
-        )
-        for pattern, seen in sorted(counts.items())
-    ]
+        for operation, a, b in run:
+            cells = (columns or {}).get(operation, ())
+            for difference in compare(
+                a, b, rails_ids=first, go_ids=second, ordered=ordered, columns=cells
+            ):
+                by_pattern = seen.setdefault(operation, {})
+                by_pattern.setdefault(generalize(difference.pointer), []).append(difference)
+    return {
+        operation: tuple(_learned(operation, p, found) for p, found in sorted(patterns.items()))
+        for operation, patterns in sorted(seen.items())
+    }
+
+
+def _learned(operation: str, pattern: str, found: Sequence[Difference]) -> NoiseField:
+    first = found[0]
+    return NoiseField(
+        pattern=pattern,
+        source="learned",
+        kinds=tuple(sorted({str(d.kind) for d in found})),
+        seen=len(found),
+        example=f"{operation} {first.pointer}: {first.rails!r:.80} vs {first.go!r:.80}",
+    )
 
 
 def declared_noise(patterns: Iterable[str]) -> list[NoiseField]:

@@ -52,11 +52,25 @@ RECORD_TYPES = (
 )
 NOT_REFS = frozenset({"sequence_id"})  # per-discussion counters, part of the contract
 NOT_KEYS = frozenset({"position_key"})  # thread position, part of the contract
+# events/timeline answers a bare array of rows, one per event (threading.md section 5.4).
+TIMELINE_COLUMNS = (
+    "position_key",
+    "sequence_id",
+    "created_at",
+    "user_id",
+    "depth",
+    "descendant_count",
+)
 
 _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
 )
-_CANONICAL = re.compile(r'^"?([a-z_.]+)#(\d+)"?$')
+# Rails' RecordNotFound texts: `Couldn't find Discussion with 'id'=12`,
+# `Couldn't find PollOption with ID=5 for Poll with ID=3`.
+_NOT_FOUND = re.compile(
+    r"(?P<model>[A-Z][A-Za-z0-9]*(?:::[A-Z][A-Za-z0-9]*)*) with "
+    r"(?:'(?P<column>\w+)'|(?P<upper>ID))=(?P<raw>[^\s,\]\[]+)"
+)
 
 
 def _singular(plural: str) -> str:
@@ -347,7 +361,39 @@ class _Walk:
             if instant is not None:
                 self.timestamps[to_pointer(path)] = instant
                 return f"<timestamp {timestamp_class(value)}>"
+            if " with " in value:
+                return _NOT_FOUND.sub(self.not_found, value)
         return value
+
+    def not_found(self, match: re.Match[str]) -> str:
+        """`Discussion with 'id'=12` -> `Discussion with 'id'=<discussions#2>`."""
+        space = _not_found_space(match["model"], match["column"] or "id")
+        if space is None:
+            return match[0]
+        return match[0].removesuffix(match["raw"]) + f"<{self.state.name(space, match['raw'])}>"
+
+    def rows(self, body: list[Any], columns: tuple[str, ...]) -> list[Any]:
+        """A bare array of rows (events/timeline), each cell read as the field it is."""
+        return [
+            [
+                self.field(c, v, dict(zip(columns, row, strict=True)), None, [i, c])
+                for c, v in zip(columns, row, strict=True)
+            ]
+            if isinstance(row, list) and len(row) == len(columns)
+            else self.any(row, [i])
+            for i, row in enumerate(body)
+        ]
+
+
+def _not_found_space(model: str, column: str) -> str | None:
+    """The name space of the value in a RecordNotFound text, by the column it was looked up by."""
+    if column.lower() == "id":
+        return class_type(model)
+    if column == "key":
+        return class_type(model) + ".key"
+    if column.endswith("_id") and column not in NOT_REFS:
+        return record_type(column[:-3])
+    return None
 
 
 def _record_sort_key(name: str) -> tuple[int, int, int, str]:
@@ -363,17 +409,21 @@ def normalize(
     *,
     ordered: frozenset[str] = frozenset(),
     types: Mapping[str, str] = COLLECTION_TYPES,
+    columns: tuple[str, ...] = (),
 ) -> Normalized:
     """Canonical form of one response body; `state` is this backend's id table (updated).
 
-    `ordered` names collections whose order is contract besides `meta.root`.
+    `ordered` names collections whose order is contract besides `meta.root`; `columns`
+    names the cells of a bare array of rows (`TIMELINE_COLUMNS`), so ids in it are mapped.
     """
     collections = collections_of(body)
     root = _root_of(body)
     _assign_ids(collections, root, state, types)
     walk = _Walk(state)
     if not isinstance(body, dict) or not (collections or "meta" in body):
-        bare = walk.any(body, [])
+        bare = (
+            walk.rows(body, columns) if columns and isinstance(body, list) else walk.any(body, [])
+        )
         return Normalized(
             body=bare,
             keyed=bare,

@@ -20,8 +20,10 @@ from harness.noise import (
     learn_noise,
     partition,
 )
+from harness.normalize import TIMELINE_COLUMNS
 
 DATA = Path(__file__).parent / "data"
+SHOW = "GET /api/v1/discussions/{id}"
 
 
 def load(name: str) -> Any:
@@ -56,10 +58,10 @@ def _instance_b(body: Any, seen_by: int) -> Any:
 def test_learns_fields_that_differ_between_two_instances_of_one_backend() -> None:
     step = load("discussion_show.rails.json")
     runs = [
-        [(ok(step), ok(_instance_b(step, 4)))],
-        [(ok(step), ok(step)), (ok(step), ok(_instance_b(step, 5)))],
+        [(SHOW, ok(step), ok(_instance_b(step, 4)))],
+        [(SHOW, ok(step), ok(step)), (SHOW, ok(step), ok(_instance_b(step, 5)))],
     ]
-    [field] = learn_noise(runs)
+    [field] = learn_noise(runs)[SHOW]
     assert field.pattern == "/discussions/*/seen_by_count"
     assert (field.source, field.kinds, field.seen) == ("learned", ("value",), 2)
     assert "3" in field.example
@@ -67,14 +69,34 @@ def test_learns_fields_that_differ_between_two_instances_of_one_backend() -> Non
 
 def test_identical_instances_give_no_noise() -> None:
     body = load("events_index.rails.json")
-    assert learn_noise([[(ok(body), ok(copy.deepcopy(body)))]]) == []
+    assert learn_noise([[(SHOW, ok(body), ok(copy.deepcopy(body)))]]) == {}
+
+
+def test_learned_noise_is_scoped_to_its_operation() -> None:
+    step = load("discussion_show.rails.json")
+    events = load("events_index.rails.json")
+    index = "GET /api/v1/events"
+    learned = learn_noise(
+        [[(SHOW, ok(step), ok(_instance_b(step, 4))), (index, ok(events), ok(events))]]
+    )
+    assert list(learned) == [SHOW]
+    assert learned[SHOW][0].example.startswith(f"{SHOW} /discussions/")
+
+
+def test_learning_maps_ids_in_bare_rows() -> None:
+    timeline = "GET /api/v1/events/timeline"
+    row = ["00001", 1, "2025-06-01T10:15:00.000Z", 7, 1, 0]
+    other = ["00001", 1, "2025-06-01T10:16:00.000Z", 93, 1, 0]  # another instance: another raw id
+    runs = [[(timeline, ok([row]), ok([other]))]]
+    assert learn_noise(runs, columns={timeline: TIMELINE_COLUMNS}) == {}
+    assert [f.pattern for f in learn_noise(runs)[timeline]] == ["/*/*"]
 
 
 def test_learned_noise_is_set_aside_and_listed_not_dropped() -> None:
     rails, go = load("discussion_show.rails.json"), load("discussion_show.go.json")
     go["discussions"][0]["seen_by_count"] = 9
     go["discussions"][0]["title"] = "Elsewhere"
-    noise = learn_noise([[(ok(rails), ok(_instance_b(rails, 4)))]])
+    noise = learn_noise([[(SHOW, ok(rails), ok(_instance_b(rails, 4)))]])[SHOW]
     kept, ignored = partition(compare(ok(rails), ok(go)), noise)
     assert [d.pointer for d in kept] == ["/discussions/discussions#1/title"]
     [(difference, field)] = ignored

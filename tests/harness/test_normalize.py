@@ -10,6 +10,7 @@ import pytest
 
 from harness.errors import HarnessError
 from harness.normalize import (
+    TIMELINE_COLUMNS,
     CanonicalIds,
     class_type,
     match_pointer,
@@ -150,6 +151,58 @@ def test_non_envelope_bodies_pass_through_with_timestamps_classed(body: Any, exp
     result = normalize(body, CanonicalIds())
     assert result.envelope is False
     assert result.body == expected
+
+
+@pytest.mark.parametrize(
+    ("error", "named"),
+    [
+        (
+            "Couldn't find Discussion with 'id'=42",
+            "Couldn't find Discussion with 'id'=<discussions#1>",
+        ),
+        (
+            "Couldn't find Discussion with 'key'=a1B2",
+            "Couldn't find Discussion with 'key'=<discussions.key#1>",
+        ),
+        (
+            "Couldn't find PollOption with ID=9 for Poll with ID=42",
+            "Couldn't find PollOption with ID=<poll_options#1> for Poll with ID=<polls#1>",
+        ),
+        ("Couldn't find Event", "Couldn't find Event"),
+        ("Couldn't find Group with 'name'=x", "Couldn't find Group with 'name'=x"),
+    ],
+)
+def test_raw_ids_in_not_found_errors_get_canonical_names(error: str, named: str) -> None:
+    body = {"exception": "ActiveRecord::RecordNotFound", "error": error}
+    assert normalize(body, CanonicalIds()).body["error"] == named
+
+
+def test_not_found_error_names_the_record_an_earlier_step_named() -> None:
+    ids = CanonicalIds()
+    ids.name("discussions", 7)
+    ids.name("discussions", 42)
+    body = normalize({"error": "Couldn't find Discussion with 'id'=42"}, ids).body
+    assert body == {"error": "Couldn't find Discussion with 'id'=<discussions#2>"}
+
+
+def test_timeline_rows_map_user_ids_and_class_timestamps() -> None:
+    ids = CanonicalIds()
+    rows = [
+        ["00001", 1, "2025-06-01T10:15:00.000Z", 7, 1, 0],
+        ["00002", 2, "2025-06-01T10:16:00.000Z", 3, 1, 0],
+    ]
+    result = normalize(rows, ids, columns=TIMELINE_COLUMNS)
+    stamp = "<timestamp 9999-99-99T99:99:99.999Z>"
+    assert result.body == [
+        ["00001", 1, stamp, "users#1", 1, 0],
+        ["00002", 2, stamp, "users#2", 1, 0],
+    ]
+    assert ids.raw("users#2") == 3
+    assert list(result.timestamps) == ["/0/created_at", "/1/created_at"]
+
+
+def test_rows_of_another_width_are_left_as_they_are() -> None:
+    assert normalize([[1, 2]], CanonicalIds(), columns=TIMELINE_COLUMNS).body == [[1, 2]]
 
 
 def test_login_payload_without_meta_is_an_envelope_with_current_user_mapped() -> None:
