@@ -7,42 +7,41 @@ those tables (harness.normalize) and compared (harness.compare); differences und
 or ignore pattern are set aside, and the rest fail the step. Every step is kept as the
 (actor, ApiRequest) each backend was really sent, for harness.repro's scripts.
 
-The example's world (`open_lockstep_scope`) is seeded by this module rather than by
-harness.isolation.open_scope because the lockstep actors include a second member and the
-group allows public threads (visitors read them); see the report's requests to harness.
+The two backends are sent each step's request at the same time (one thread per side:
+each backend has its own client, and its sessions are per actor). The example's world is
+`lockstep_world`, seeded by harness.isolation.open_scope.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-import secrets
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from harness.backends import Backend, Backends
 from harness.compare import Difference, Kind, compare_normalized, payload_of
 from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
+from harness.isolation import Scope
 from harness.noise import NoiseField, partition
-from harness.normalize import CanonicalIds, Normalized, normalize
+from harness.normalize import TIMELINE_COLUMNS, CanonicalIds, Normalized, normalize
 from harness.repro import Step
 from harness.seed import (
     DiscussionSpec,
     GroupSpec,
     GuestSpec,
     MembershipSpec,
-    SeedPlan,
-    SqlSeeder,
     UserSpec,
     World,
-    build_rows,
 )
 
 API = "/api/v1"
 ACTORS = ("admin", "member", "other_member", "guest", "stranger")
 EVENT_COLLECTIONS = frozenset({"events"})  # events order is contract (threading.md)
+BARE_ROWS = {f"GET {API}/events/timeline": TIMELINE_COLUMNS}  # operation -> cell names
+# One thread per backend: a step's two requests go out together (bench/request_rate.py).
+_SENDERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lockstep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +64,18 @@ class Call:
     @property
     def operation(self) -> str:
         """`PATCH /api/v1/discussions/{id}/close` (keys show as `{key}`)."""
-        parts = [p if isinstance(p, str) else ("{key}" if ".key#" in p.name else "{id}") for p in self.path]
+        parts = [
+            p if isinstance(p, str) else ("{key}" if ".key#" in p.name else "{id}")
+            for p in self.path
+        ]
         return f"{self.method} {API}/{'/'.join(parts)}"
 
     def describe(self) -> str:
         """`member: POST /api/v1/comments {"comment": {...discussions#2...}}` (canonical)."""
         parts = [p if isinstance(p, str) else f"<{p.name}>" for p in self.path]
-        query = "&".join(f"{k}={v if isinstance(v, str) else f'<{v.name}>'}" for k, v in self.params)
+        query = "&".join(
+            f"{k}={v if isinstance(v, str) else f'<{v.name}>'}" for k, v in self.params
+        )
         body = f" {_canonical_json(self.json)}" if self.json is not None else ""
         target = f"{API}/{'/'.join(parts)}" + (f"?{query}" if query else "")
         return f"{self.actor or 'visitor'}: {self.method} {target}{body}"
@@ -131,22 +135,32 @@ class Side:
     sent: list[Step] = field(default_factory=list)
 
 
-def _normalized(response: ApiResponse, ids: CanonicalIds) -> Normalized | None:
+def normalized(response: ApiResponse, ids: CanonicalIds, operation: str) -> Normalized | None:
+    """`response` in canonical form (None: not JSON), as the lockstep compares it."""
     payload = payload_of(response)
     if payload.form != "json":
         return None
-    return normalize(payload.value, ids, ordered=EVENT_COLLECTIONS)
+    columns = BARE_ROWS.get(operation, ())
+    return normalize(payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns)
 
 
 def compare_pair(
-    rails: ApiResponse, go: ApiResponse, rails_ids: CanonicalIds, go_ids: CanonicalIds
+    rails: ApiResponse,
+    go: ApiResponse,
+    rails_ids: CanonicalIds,
+    go_ids: CanonicalIds,
+    operation: str = "",
 ) -> tuple[Normalized | None, list[Difference]]:
     """harness.compare.compare, but both bodies are normalized even when statuses differ
     (a 201 that should be a 200 still created a record both sides must name alike)."""
-    left, right = _normalized(rails, rails_ids), _normalized(go, go_ids)
+    left, right = normalized(rails, rails_ids, operation), normalized(go, go_ids, operation)
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
-        return left, [Difference(pointer="", kind=Kind.STATUS, rails=rails.status, go=go.status, detail=detail)]
+        return left, [
+            Difference(
+                pointer="", kind=Kind.STATUS, rails=rails.status, go=go.status, detail=detail
+            )
+        ]
     if left is None or right is None:
         a, b = payload_of(rails), payload_of(go)
         if (a.form, a.value) == (b.form, b.value):
@@ -188,59 +202,38 @@ class Lockstep:
         return names.pop()
 
     def send(self, call: Call) -> Outcome:
-        """Send `call` to rails, then to go; compare; differences not under noise count."""
+        """Send `call` to rails and go at once; compare; differences not under noise count."""
         self.calls.append(call)
         if self.solo:
             return self._send_solo(call)
-        answers = []
+        translated = {}
         for side in (self.rails, self.go):
-            request = translate(call, side.ids, self.actors)
+            translated[side.backend.name] = request = translate(call, side.ids, self.actors)
             side.sent.append((request.actor, request))
-            answers.append(side.backend.send(request))
-        rails, go = (_named_in_errors(a, call, s.ids) for a, s in zip(answers, (self.rails, self.go)))
-        normalized, found = compare_pair(rails, go, self.rails.ids, self.go.ids)
-        kept, ignored = partition(found, self.noise(call.operation))
+        sending = _SENDERS.submit(self.go.backend.send, translated[self.go.backend.name])
+        rails = self.rails.backend.send(translated[self.rails.backend.name])
+        go = sending.result()
+        operation = call.operation
+        found_in, found = compare_pair(rails, go, self.rails.ids, self.go.ids, operation)
+        kept, ignored = partition(found, self.noise(operation))
         return Outcome(
             call=call,
             rails=rails,
             go=go,
-            normalized=normalized,
+            normalized=found_in,
             differences=tuple(kept),
             ignored=tuple(ignored),
         )
-
 
     def _send_solo(self, call: Call) -> Outcome:
         request = translate(call, self.rails.ids, self.actors)
         self.rails.sent.append((request.actor, request))
         answer = self.rails.backend.send(request)
         self.answers.append(answer)
-        normalized = _normalized(answer, self.rails.ids)
-        return Outcome(call=call, rails=answer, go=answer, normalized=normalized, differences=(), ignored=())
-
-
-_ERROR_ID = re.compile(r"'id'=([A-Za-z0-9]+)")
-
-
-def _named_in_errors(answer: ApiResponse, call: Call, ids: CanonicalIds) -> ApiResponse:
-    """Raw ids of the request inside an error text (`Couldn't find Comment with 'id'=12`)
-    become their canonical names: harness.normalize does not look inside strings."""
-    if answer.status < 400 or "'id'=" not in answer.text:
-        return answer
-    refs = _refs_in([call.path, [v for _, v in call.params], call.json])
-    named = {str(ids.raw(ref.name)): ref.name for ref in refs}
-    text = _ERROR_ID.sub(lambda m: f"'id'=<{named.get(m[1], m[1])}>", answer.text)
-    return replace(answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None)
-
-
-def _refs_in(value: Any) -> list[Ref]:
-    if isinstance(value, Ref):
-        return [value]
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list | tuple):
-        return [ref for item in value for ref in _refs_in(item)]
-    return []
+        found_in = normalized(answer, self.rails.ids, call.operation)
+        return Outcome(
+            call=call, rails=answer, go=answer, normalized=found_in, differences=(), ignored=()
+        )
 
 
 # -- the example's world ---------------------------------------------------------------
@@ -270,44 +263,11 @@ def lockstep_world(tag: str) -> World:
     )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockstepScope:
-    """What one example may use: actor keys, seeded ids per backend, the plan (emails,
-    passwords for repro runs) and the tag that makes its names unique."""
-
-    tag: str
-    actors: Mapping[str, str]  # "admin" -> "admin#<tag>" (the client's actor key)
-    ids: Mapping[str, Mapping[str, int]]  # backend -> {"group:group": 7, ...}
-    plan: SeedPlan
-
-    @property
-    def emails(self) -> dict[str, str]:
-        """Actor key -> email, as harness.repro wants them."""
-        return {key: self.plan.actors[name].email for name, key in self.actors.items()}
-
-
-@contextlib.contextmanager
-def open_lockstep_scope(backends: Backends, tag: str | None = None) -> Iterator[LockstepScope]:
-    """Seed `lockstep_world` into every backend's database; forget its actors after."""
-    tag = tag or secrets.token_hex(3)
-    plan = build_rows(lockstep_world(tag), salt=tag)
-    by_dsn: dict[str, dict[str, int]] = {}
-    ids: dict[str, dict[str, int]] = {}
-    for backend in backends:
-        if not backend.seed_dsn:
-            raise HarnessError(f"cannot seed a lockstep scope on {backend.name}: no database to seed")
-        if backend.seed_dsn not in by_dsn:
-            by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
-        ids[backend.name] = by_dsn[backend.seed_dsn]
-    keys = {name: f"{name}#{tag}" for name in plan.actors}
-    registered = {keys[name]: actor for name, actor in plan.actors.items()}
-    for backend in backends:
-        backend.client.add_actors(registered, auth="basic")
-    try:
-        yield LockstepScope(tag=tag, actors=keys, ids=ids, plan=plan)
-    finally:
-        for backend in backends:
-            backend.client.remove_actors(list(registered))
+def emails_of(scope: Scope) -> dict[str, str]:
+    """Actor key -> email of a scope's actors, as harness.repro wants them."""
+    if scope.plan is None:
+        raise HarnessError("a lockstep scope always has its own seed plan (harness.isolation)")
+    return {key: scope.plan.actors[name].email for name, key in scope.actors.items()}
 
 
 SEEDED_TYPES = (  # seed row prefix -> record type, in the order names are given out
@@ -320,7 +280,7 @@ SEEDED_TYPES = (  # seed row prefix -> record type, in the order names are given
 )
 
 
-def register_seeded(lockstep: Lockstep, scope: LockstepScope) -> dict[str, str]:
+def register_seeded(lockstep: Lockstep, scope: Scope) -> dict[str, str]:
     """Canonical names of the seeded records, the same on both sides: {"group:group": "groups#1"}."""
     names: dict[str, str] = {}
     rails_ids = scope.ids["rails"]

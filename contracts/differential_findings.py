@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from contracts.differential import Lockstep, LockstepScope, Outcome
+from contracts.differential import Lockstep, Outcome, emails_of
 from contracts.noise_learning import Noise
 from harness.findings import Finding
+from harness.isolation import Scope
 from harness.repro import render_python, render_scripts
 
 
 def findings_of(
-    lockstep: Lockstep, scope: LockstepScope, outcome: Outcome, noise: Noise | None = None
+    lockstep: Lockstep, scope: Scope, outcome: Outcome, noise: Noise | None = None
 ) -> list[Finding]:
     """One finding per difference of the failing step, with the shrunk sequence as scripts."""
     steps = {"rails": lockstep.rails.sent, "go": lockstep.go.sent}
     title = f"lockstep: {outcome.call.operation}"
-    python = render_python(steps, emails=scope.emails, title=title)
-    shell = render_scripts(steps, emails=scope.emails, title=title)
+    emails = emails_of(scope)
+    python = render_python(steps, emails=emails, title=title)
+    shell = render_scripts(steps, emails=emails, title=title)
     extra = {
         "repro_python": python,
         "repro_sh_rails": shell["rails"],

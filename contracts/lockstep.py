@@ -15,21 +15,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, multiple, precondition, rule
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    multiple,
+    precondition,
+    rule,
+)
 
 from contracts import votes
-from contracts.votes import CLOSING_AT
 from contracts.differential import (
     ACTORS,
     Call,
     Lockstep,
-    LockstepScope,
     Outcome,
     Ref,
-    open_lockstep_scope,
+    lockstep_world,
     register_seeded,
 )
+from contracts.votes import CLOSING_AT
 from harness.backends import Backends
+from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
 
 VISITOR = None
@@ -65,7 +72,7 @@ class LockstepRun:
     backends: Backends
     noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # see Lockstep.solo
-    failure: tuple[Lockstep, LockstepScope, Outcome] | None = None
+    failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
     ignored: dict[str, NoiseField] = field(default_factory=dict)
@@ -96,7 +103,7 @@ class LockstepMachine(RuleBasedStateMachine):
         super().__init__()
         self.run = run
         self.exits = contextlib.ExitStack()
-        self.scope = self.exits.enter_context(open_lockstep_scope(run.backends))
+        self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
         self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
         self.seeded = register_seeded(self.lockstep, self.scope)
         self.thread_of: dict[str, str] = {}  # comment -> discussion
@@ -114,7 +121,7 @@ class LockstepMachine(RuleBasedStateMachine):
     def send(self, call: Call) -> Outcome:
         outcome = self.lockstep.send(call)
         self.run.requests += 2
-        for difference, noise in outcome.ignored:
+        for _, noise in outcome.ignored:
             self.run.ignored.setdefault(noise.pattern, noise)
         if outcome.differences:
             self.run.failure = (self.lockstep, self.scope, outcome)
@@ -156,13 +163,26 @@ class LockstepMachine(RuleBasedStateMachine):
     def create_discussion(self, actor: str, title: str, depth: int | None, private: bool) -> Any:
         fields: dict[str, Any] = {"title": title, "group_id": Ref(self.seeded["group:group"])}
         fields |= {"private": private} | ({"max_depth": depth} if depth is not None else {})
-        created = _created(self.send(Call(method="POST", path=("discussions",), actor=actor, json={"discussion": fields})))
+        created = _created(
+            self.send(
+                Call(method="POST", path=("discussions",), actor=actor, json={"discussion": fields})
+            )
+        )
         return created if created else multiple()
 
     @rule(actor=writers, discussion=discussions, title=titles, depth=max_depths)
     def edit_discussion(self, actor: str, discussion: str, title: str, depth: int | None) -> None:
-        fields: dict[str, Any] = {"title": title} | ({"max_depth": depth} if depth is not None else {})
-        self.send(Call(method="PATCH", path=("discussions", Ref(discussion)), actor=actor, json={"discussion": fields}))
+        fields: dict[str, Any] = {"title": title} | (
+            {"max_depth": depth} if depth is not None else {}
+        )
+        self.send(
+            Call(
+                method="PATCH",
+                path=("discussions", Ref(discussion)),
+                actor=actor,
+                json={"discussion": fields},
+            )
+        )
 
     @rule(actor=writers, discussion=discussions, action=st.sampled_from(["close", "reopen"]))
     def close_or_reopen_discussion(self, actor: str, discussion: str, action: str) -> None:
@@ -170,7 +190,9 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=writers, discussion=discussions)
     def discard_discussion(self, actor: str, discussion: str) -> None:
-        self.send(Call(method="DELETE", path=("discussions", Ref(discussion), "discard"), actor=actor))
+        self.send(
+            Call(method="DELETE", path=("discussions", Ref(discussion), "discard"), actor=actor)
+        )
 
     # -- comments ------------------------------------------------------------------------
 
@@ -178,7 +200,11 @@ class LockstepMachine(RuleBasedStateMachine):
         fields: dict[str, Any] = {"body": body, "discussion_id": Ref(discussion)}
         if parent is not None:
             fields |= {"parent_id": Ref(parent), "parent_type": "Comment"}
-        created = _created(self.send(Call(method="POST", path=("comments",), actor=actor, json={"comment": fields})))
+        created = _created(
+            self.send(
+                Call(method="POST", path=("comments",), actor=actor, json={"comment": fields})
+            )
+        )
         if created:
             self.thread_of[created] = discussion
         return created if created else multiple()
@@ -201,7 +227,14 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=writers, comment=comments, body=bodies)
     def edit_comment(self, actor: str, comment: str, body: str) -> None:
-        self.send(Call(method="PATCH", path=("comments", Ref(comment)), actor=actor, json={"comment": {"body": body}}))
+        self.send(
+            Call(
+                method="PATCH",
+                path=("comments", Ref(comment)),
+                actor=actor,
+                json={"comment": {"body": body}},
+            )
+        )
 
     @rule(actor=writers, comment=comments, destroy=st.booleans())
     def discard_or_destroy_comment(self, actor: str, comment: str, destroy: bool) -> None:
@@ -217,9 +250,15 @@ class LockstepMachine(RuleBasedStateMachine):
         return self.make_poll(actor, discussion if in_thread else None, fields)
 
     def make_poll(self, actor: str, discussion: str | None, fields: dict[str, Any]) -> Any:
-        where = {"discussion_id": Ref(discussion)} if discussion else {"group_id": Ref(self.seeded["group:group"])}
+        where = (
+            {"discussion_id": Ref(discussion)}
+            if discussion
+            else {"group_id": Ref(self.seeded["group:group"])}
+        )
         fields = {**fields, **where}
-        created = _created(self.send(Call(method="POST", path=("polls",), actor=actor, json={"poll": fields})))
+        created = _created(
+            self.send(Call(method="POST", path=("polls",), actor=actor, json={"poll": fields}))
+        )
         if not created:
             return multiple()
         self.poll_type[created] = fields["poll_type"]
@@ -227,11 +266,22 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(target=stances, actor=writers, poll=polls, data=st.data())
     def vote(self, actor: str, poll: str, data: st.DataObject) -> Any:
-        fields = data.draw(votes.stance_bodies(self.poll_type[poll], self.options.get(poll, [])), label="stance")
+        fields = data.draw(
+            votes.stance_bodies(self.poll_type[poll], self.options.get(poll, [])), label="stance"
+        )
         return self.make_stance(actor, poll, fields)
 
     def make_stance(self, actor: str, poll: str, fields: dict[str, Any]) -> Any:
-        created = _created(self.send(Call(method="POST", path=("stances",), actor=actor, json={"stance": {"poll_id": Ref(poll), **fields}})))
+        created = _created(
+            self.send(
+                Call(
+                    method="POST",
+                    path=("stances",),
+                    actor=actor,
+                    json={"stance": {"poll_id": Ref(poll), **fields}},
+                )
+            )
+        )
         if created:
             self.poll_type[created] = self.poll_type[poll]
             self.options[created] = self.options.get(poll, [])
@@ -239,8 +289,14 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=writers, stance=stances, data=st.data())
     def change_vote(self, actor: str, stance: str, data: st.DataObject) -> None:
-        fields = data.draw(votes.stance_bodies(self.poll_type[stance], self.options[stance]), label="stance")
-        self.send(Call(method="PATCH", path=("stances", Ref(stance)), actor=actor, json={"stance": fields}))
+        fields = data.draw(
+            votes.stance_bodies(self.poll_type[stance], self.options[stance]), label="stance"
+        )
+        self.send(
+            Call(
+                method="PATCH", path=("stances", Ref(stance)), actor=actor, json={"stance": fields}
+            )
+        )
 
     @rule(actor=writers, stance=stances)
     def uncast(self, actor: str, stance: str) -> None:
@@ -254,12 +310,23 @@ class LockstepMachine(RuleBasedStateMachine):
     @rule(target=outcomes, actor=writers, poll=polls, statement=bodies)
     def create_outcome(self, actor: str, poll: str, statement: str) -> Any:
         fields = {"poll_id": Ref(poll), "statement": statement}
-        created = _created(self.send(Call(method="POST", path=("outcomes",), actor=actor, json={"outcome": fields})))
+        created = _created(
+            self.send(
+                Call(method="POST", path=("outcomes",), actor=actor, json={"outcome": fields})
+            )
+        )
         return created if created else multiple()
 
     @rule(actor=writers, outcome=outcomes, statement=bodies)
     def edit_outcome(self, actor: str, outcome: str, statement: str) -> None:
-        self.send(Call(method="PATCH", path=("outcomes", Ref(outcome)), actor=actor, json={"outcome": {"statement": statement}}))
+        self.send(
+            Call(
+                method="PATCH",
+                path=("outcomes", Ref(outcome)),
+                actor=actor,
+                json={"outcome": {"statement": statement}},
+            )
+        )
 
     # -- memberships ---------------------------------------------------------------------
 
@@ -272,17 +339,33 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=actors, discussion=discussions, by_key=st.booleans())
     def show_discussion(self, actor: str | None, discussion: str, by_key: bool) -> None:
-        self.send(Call(method="GET", path=("discussions", self.target(discussion, by_key)), actor=actor))
+        self.send(
+            Call(method="GET", path=("discussions", self.target(discussion, by_key)), actor=actor)
+        )
 
     @rule(actor=actors, discussion=discussions, params=events_params, by_key=st.booleans())
-    def events_index(self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool) -> None:
-        query = (("discussion_id", self.target(discussion, by_key)), *sorted(params.items()))
+    def events_index(
+        self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
+    ) -> None:
+        query: tuple[tuple[str, str | Ref], ...] = (
+            ("discussion_id", self.target(discussion, by_key)),
+            *sorted(params.items()),
+        )
         self.send(Call(method="GET", path=("events",), actor=actor, params=query))
 
-    @rule(actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"]))
+    @rule(
+        actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"])
+    )
     def thread_outline(self, actor: str | None, discussion: str, which: str) -> None:
         # numeric id: a key here passes the permission check, then lists nothing (threading.md)
-        self.send(Call(method="GET", path=("events", which), actor=actor, params=(("discussion_id", Ref(discussion)),)))
+        self.send(
+            Call(
+                method="GET",
+                path=("events", which),
+                actor=actor,
+                params=(("discussion_id", Ref(discussion)),),
+            )
+        )
 
     @rule(actor=actors, poll=polls, by_key=st.booleans())
     def show_poll(self, actor: str | None, poll: str, by_key: bool) -> None:
@@ -290,7 +373,9 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=actors, poll=polls)
     def stances_index(self, actor: str | None, poll: str) -> None:
-        self.send(Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),)))
+        self.send(
+            Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),))
+        )
 
     @rule(actor=actors, group=st.sampled_from(["group:group", "group:side"]))
     def show_group(self, actor: str | None, group: str) -> None:
@@ -311,7 +396,9 @@ def describe_failure(outcome: Outcome, limit: int = 8) -> str:
     """The failing step and its differences, for the test's failure message."""
     lines = [f"rails and go answer differently to {outcome.call.describe()}"]
     for d in outcome.differences[:limit]:
-        lines.append(f"  {d.pointer or '(response)'} [{d.kind}]: rails {d.rails!r:.200} / go {d.go!r:.200}")
+        lines.append(
+            f"  {d.pointer or '(response)'} [{d.kind}]: rails {d.rails!r:.200} / go {d.go!r:.200}"
+        )
     if len(outcome.differences) > limit:
         lines.append(f"  ... and {len(outcome.differences) - limit} more")
     return "\n".join(lines)

@@ -17,18 +17,17 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from contracts import votes
+from contracts.differential import BARE_ROWS, EVENT_COLLECTIONS, Ref
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends
 from harness.errors import HarnessError
 from harness.http import ApiResponse
-from harness.compare import Difference, compare
-from harness.noise import NoiseField, declared_noise, generalize
-from harness.normalize import CanonicalIds
-from contracts.differential import EVENT_COLLECTIONS
+from harness.noise import NoiseField, declared_noise, learn_noise
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
@@ -51,7 +50,7 @@ def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
 def noise_script(machine: LockstepMachine) -> None:
     """Every action kind once, in an order that gives each a target."""
     thread = machine.seeded["discussion:thread"]
-    made = machine.create_discussion("admin", "Budget 2025", 2, True)
+    made = _made(machine.create_discussion("admin", "Budget 2025", 2, True))
     machine.show_discussion("member", made, by_key=True)
     first = machine.comment("member", made, "Hello")
     reply = machine.reply("other_member", first, "I agree with this.")
@@ -59,13 +58,21 @@ def noise_script(machine: LockstepMachine) -> None:
     machine.edit_comment("other_member", reply, "edited")
     machine.comment("guest", thread, "a guest speaks")
     for poll_type in votes.POLL_TYPES:
-        body = {"title": f"A {poll_type} poll", "poll_type": poll_type, "closing_at": votes.CLOSING_AT}
+        body: dict[str, Any] = {
+            "title": f"A {poll_type} poll",
+            "poll_type": poll_type,
+            "closing_at": votes.CLOSING_AT,
+        }
         body |= {"options": votes.OPTIONS[poll_type]} if votes.OPTIONS[poll_type] else {}
         body |= {"dots_per_person": 8} if poll_type == "dot_vote" else {}
-        poll = machine.make_poll("admin", made, body)
+        poll = _made(machine.make_poll("admin", made, body))
         options = machine.options.get(poll, [])
-        choices = [{"poll_option_id": votes.Ref(o), "score": 1} for o in options[:1]]
-        stance = machine.make_stance("member", poll, {"reason": "Because it is cheaper.", "stance_choices_attributes": choices})
+        choices = [{"poll_option_id": Ref(o), "score": 1} for o in options[:1]]
+        stance = machine.make_stance(
+            "member",
+            poll,
+            {"reason": "Because it is cheaper.", "stance_choices_attributes": choices},
+        )
         machine.show_poll("other_member", poll, by_key=False)
         machine.stances_index("admin", poll)
         if poll_type == "proposal":
@@ -76,7 +83,9 @@ def noise_script(machine: LockstepMachine) -> None:
             machine.edit_outcome("admin", outcome, "We agreed, mostly.")
             machine.close_or_reopen_poll("admin", poll, "reopen")
     machine.discard_or_destroy_comment("other_member", reply, destroy=False)
-    machine.events_index("member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False)
+    machine.events_index(
+        "member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False
+    )
     machine.events_index(None, thread, {}, by_key=False)
     machine.thread_outline("member", made, "position_keys")
     machine.thread_outline("member", made, "timeline")
@@ -87,6 +96,16 @@ def noise_script(machine: LockstepMachine) -> None:
     machine.memberships_index("member")
     machine.groups_index("member", "memberships_count")
     machine.discard_discussion("admin", made)
+
+
+def _made(created: object) -> str:
+    """A record the script just made; the script cannot go on without it."""
+    if not isinstance(created, str):
+        raise HarnessError(
+            "noise learning: a create step of the noise script made nothing on the rails side; "
+            "see the rails log, or shorten contracts.noise_learning.noise_script"
+        )
+    return created
 
 
 class _fixed:
@@ -122,11 +141,10 @@ class Noise:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Replay:
-    """One replay of the script: the calls, rails' answers, the scope's seeded ids."""
+    """One replay of the script: the calls and rails' answers."""
 
     operations: tuple[str, ...]
     answers: tuple[ApiResponse, ...]
-    seeded: Mapping[str, int]
 
 
 def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Replay:
@@ -140,16 +158,19 @@ def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Rep
     return Replay(
         operations=tuple(call.operation for call in machine.lockstep.calls),
         answers=tuple(_untagged(answer, tag) for answer in machine.lockstep.answers),
-        seeded=machine.scope.ids["rails"],
     )
 
 
 def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
     text = answer.text.replace(tag, TAG)
-    return replace(answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None)
+    return replace(
+        answer, text=text, body=ApiResponse.decode(text) if answer.body is not None else None
+    )
 
 
-def learn(backends: Backends, script: Callable[[LockstepMachine], None] = noise_script) -> dict[str, tuple[NoiseField, ...]]:
+def learn(
+    backends: Backends, script: Callable[[LockstepMachine], None] = noise_script
+) -> dict[str, tuple[NoiseField, ...]]:
     """Noise patterns per operation: what differs between two replays of `script` on rails."""
     first, second = replay(backends, script), replay(backends, script)
     if first.operations != second.operations:
@@ -161,30 +182,13 @@ def learn(backends: Backends, script: Callable[[LockstepMachine], None] = noise_
 
 
 def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...]]:
-    """The pure part of `learn`: compare step by step, keep what is not a scope artifact."""
-    same_seed = {(first.seeded[k], second.seeded[k]) for k in first.seeded.keys() & second.seeded.keys()}
-    ids_a, ids_b = CanonicalIds(), CanonicalIds()
-    seen: dict[str, dict[str, list[Difference]]] = {}
-    for operation, a, b in zip(first.operations, first.answers, second.answers, strict=True):
-        for d in compare(a, b, rails_ids=ids_a, go_ids=ids_b, ordered=EVENT_COLLECTIONS):
-            if (d.rails, d.go) in same_seed:  # a raw id left in a bare array: the same seeded row
-                continue
-            seen.setdefault(operation, {}).setdefault(generalize(d.pointer), []).append(d)
-    return {
-        operation: tuple(
-            NoiseField(
-                pattern=pattern,
-                source="learned",
-                kinds=tuple(sorted({str(d.kind) for d in found})),
-                seen=len(found),
-                example=f"{operation} {found[0].pointer}: {found[0].rails!r:.80} vs {found[0].go!r:.80}",
-            )
-            for pattern, found in sorted(patterns.items())
-        )
-        for operation, patterns in sorted(seen.items())
-    }
+    """The pure part of `learn`: the two replays compared step by step, per operation."""
+    steps = zip(first.operations, first.answers, second.answers, strict=True)
+    return learn_noise([list(steps)], ordered=EVENT_COLLECTIONS, columns=BARE_ROWS)
 
 
 def as_json(noise: Noise) -> str:
     """The listed patterns as one JSON line."""
-    return json.dumps([{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()])
+    return json.dumps(
+        [{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()]
+    )

@@ -17,7 +17,6 @@ from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
 from harness.findings import FindingsWriter
-from harness.report.options import findings_writer, report_recorder  # noqa: F401  # fixtures
 from harness.report.recorder import Recorder
 
 pytestmark = pytest.mark.backend
@@ -26,7 +25,7 @@ STEPS = 30  # actions per example
 
 
 @pytest.fixture(scope="session")
-def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:  # noqa: F811
+def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:
     """Learned and declared noise, handed to the report before anything is compared."""
     noise = Noise(declared=tuple(load_declared()), learned=learn(backends))
     report_recorder.exclude(noise.listed())
@@ -36,13 +35,14 @@ def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:  # n
 def test_rails_and_go_answer_alike(
     backends: Backends,
     lockstep_noise: Noise,
-    findings_writer: FindingsWriter,  # noqa: F811
-    report_recorder: Recorder,  # noqa: F811
+    findings_writer: FindingsWriter,
+    report_recorder: Recorder,
 ) -> None:
     run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation)
     try:
         run_state_machine_as_test(
-            lambda: LockstepMachine(run), settings=settings(stateful_step_count=STEPS)
+            lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
+            settings=settings(stateful_step_count=STEPS),
         )
     except DifferentialFailure:
         assert run.failure is not None

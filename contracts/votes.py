@@ -52,12 +52,22 @@ def _choices(poll_type: str, options: list[str]) -> st.SearchStrategy[list[tuple
     if poll_type in {"proposal", "check", "count", "poll"}:
         return st.sampled_from(options).map(lambda o: [(o, 1)])
     if poll_type == "score":
-        return st.lists(st.tuples(st.sampled_from(options), st.integers(0, 5)), max_size=n, unique_by=lambda c: c[0])
+        return st.lists(
+            st.tuples(st.sampled_from(options), st.integers(0, 5)),
+            max_size=n,
+            unique_by=lambda c: c[0],
+        )
     if poll_type == "dot_vote":
-        return st.lists(st.integers(0, 8 // n), min_size=n, max_size=n).map(lambda s: list(zip(options, s)))
+        return st.lists(st.integers(0, 8 // n), min_size=n, max_size=n).map(
+            lambda s: list(zip(options, s, strict=True))
+        )
     if poll_type == "ranked_choice":
-        return st.permutations(list(range(1, n + 1))).map(lambda s: list(zip(options, s)))
-    return st.lists(st.integers(0, 2), min_size=n, max_size=n).map(lambda s: list(zip(options, s)))
+        return st.permutations(list(range(1, n + 1))).map(
+            lambda s: list(zip(options, s, strict=True))
+        )
+    return st.lists(st.integers(0, 2), min_size=n, max_size=n).map(
+        lambda s: list(zip(options, s, strict=True))
+    )
 
 
 def _invalid(options: list[str]) -> st.SearchStrategy[list[tuple[str, int]]]:

@@ -26,10 +26,12 @@ class SuiteRun:
     output: str
 
 
-def run_differential(tmp_path: Path, *args: str, profile: str = "dev", timeout: float = 1800) -> SuiteRun:
+def run_differential(
+    tmp_path: Path, *args: str, profile: str = "dev", timeout: float = 1800
+) -> SuiteRun:
     """`pytest contracts/test_differential.py --report DIR ARGS` from the repository root."""
     report = tmp_path / "report"
-    command = [sys.executable, "-m", "pytest", SUITE, "-p", "harness.report.options"]
+    command = [sys.executable, "-m", "pytest", SUITE]
     command += ["-p", "no:cacheprovider", "-q", "--report", str(report)]
     command += [f"--hypothesis-profile={profile}", "--run-dir", str(tmp_path / "run"), *args]
     started = time.monotonic()
@@ -45,7 +47,11 @@ def catalogue() -> list[tuple[str, str]]:
     """(fault, category) of the reference catalogue the differential suite must detect."""
     listed = subprocess.run(
         [sys.executable, "-m", "reference", "--list-faults"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     rows = [line.split("\t") for line in listed.splitlines() if line.strip()]
     return [(row[0], row[1]) for row in rows if len(row) >= 2 and row[1] in DETECTED_CATEGORIES]
