@@ -10,6 +10,7 @@ Request bodies follow shared/loomio/polls.md, threading.md and api-envelope.md.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,8 @@ class LockstepRun:
     examples: int = 0
     requests: int = 0
     ignored: dict[str, NoiseField] = field(default_factory=dict)
+    started: float = field(default_factory=time.monotonic)
+    detected_after: float | None = None  # seconds from the start to the first difference
 
 
 def _created(outcome: Outcome) -> str | None:
@@ -125,6 +128,8 @@ class LockstepMachine(RuleBasedStateMachine):
             self.run.ignored.setdefault(noise.pattern, noise)
         if outcome.differences:
             self.run.failure = (self.lockstep, self.scope, outcome)
+            if self.run.detected_after is None:
+                self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
         self._remember(outcome)
         return outcome
