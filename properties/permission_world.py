@@ -19,12 +19,26 @@ from typing import Any
 
 from harness.backends import Backend, Backends
 from harness.http import ApiRequest, ApiResponse
-from harness.seed import DiscussionSpec, GroupSpec, GuestSpec, MembershipSpec, SqlSeeder, UserSpec, World, build_rows
-from properties.oracles.permissions import Action, Cell, Config, Role
+from harness.seed import (
+    DiscussionSpec,
+    GroupSpec,
+    GuestSpec,
+    MembershipSpec,
+    SqlSeeder,
+    UserSpec,
+    World,
+    build_rows,
+)
 from properties.oracles.permission_rules import Facts
+from properties.oracles.permissions import Action, Cell, Config, Role
 
 CLOSING_AT = "2099-06-01T00:00:00.000Z"
-UNSUPPORTED_ROLES = {Role.VISITOR_WITH_TOKEN, Role.REVOKED_MEMBER, Role.REVOKED_GUEST, Role.POLL_GUEST}
+UNSUPPORTED_ROLES = {
+    Role.VISITOR_WITH_TOKEN,
+    Role.REVOKED_MEMBER,
+    Role.REVOKED_GUEST,
+    Role.POLL_GUEST,
+}
 DISCUSSION_TARGET = {Action.DISCUSSION_UPDATE, Action.DISCUSSION_CLOSE, Action.DISCUSSION_REOPEN,
                      Action.DISCUSSION_DISCARD, Action.EVENT_PIN}  # fmt: skip
 COMMENT_TARGET = {Action.COMMENT_UPDATE, Action.COMMENT_DISCARD, Action.COMMENT_DESTROY}
@@ -36,12 +50,6 @@ MISSING_ID = "99999999"
 def disputed(cell: Cell) -> str | None:
     """Cells where the oracle and the reference backend disagree on the clean pair; left out
     (and listed in the suite's report) until their owners settle who is right."""
-    if cell.action.value.startswith(("poll_", "vote", "stance_", "outcome_")) and cell.config.discussion_discarded:
-        return "poll show/vote in a discarded thread: oracle 200 (permissions.md 4.5 ignores the thread), reference 403"
-    if cell.action == Action.DISCUSSION_LIST and cell.actor.role == Role.DISCUSSION_GUEST:
-        return "thread list of a group the guest cannot show: oracle 200, reference 403"
-    if cell.action == Action.EVENT_PIN:
-        return "event pin of the comment's event: oracle allows members, reference 403"
     return None
 
 
@@ -50,7 +58,7 @@ def supported(cell: Cell) -> bool:
     return not (
         a.role in UNSUPPORTED_ROLES or not a.verified or c.group_archived
         or c.poll_state == "expired" or c.membership == "sent_pending"
-        or c.parent == "secret" and c.privacy != "closed"
+        or (c.parent == "secret" and c.privacy != "closed")
         or (c.stance.startswith("own") and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST,
                                                            Role.PENDING_MEMBER})
         or cell.action == Action.PROFILE_INDEX
@@ -60,7 +68,9 @@ def supported(cell: Cell) -> bool:
     )  # fmt: skip
 
 
-def _group(name: str, privacy: str, parent: str | None, facts: Facts | None, config: Config) -> GroupSpec:
+def _group(
+    name: str, privacy: str, parent: str | None, facts: Facts | None, config: Config
+) -> GroupSpec:
     visible = privacy != "secret" if facts is None else facts.visible_to_public
     dpo = "private_only" if facts is None else facts.discussion_privacy_options
     granted = {"open": "request", "closed": "approval", "secret": "invitation"}[privacy]

@@ -153,8 +153,14 @@ class Facts:
 
     # -- the poll (3.6) --
     @property
+    def poll_discarded(self) -> bool:
+        """threading.md section 6, "Discard discussion": "The discussion and all its polls get
+        `discarded_at`", so a poll of a discarded thread is itself discarded."""
+        return self.config.poll_discarded or self.config.discussion_discarded
+
+    @property
     def poll_active(self) -> bool:
-        return self.config.poll_state == "active" and not self.config.poll_discarded
+        return self.config.poll_state == "active" and not self.poll_discarded
 
     @property
     def poll_member(self) -> bool:
@@ -233,7 +239,7 @@ def _comment_destroy(f: Facts) -> Decision:
 def _poll_show(f: Facts) -> Decision:
     public = f.config.grouped and f.discussion_privacy_options == "public_only"
     who = f.actor.author or public or f.member or f.guest or f.stance_guest
-    return _gate(not f.config.poll_discarded and who, "poll show")
+    return _gate(not f.poll_discarded and who, "poll show")
 
 
 def _poll_create(f: Facts) -> Decision:
@@ -267,6 +273,11 @@ def _outcome(f: Facts) -> Decision:
 
 
 def _discussion_list(f: Facts) -> Decision:
+    # `group_id` is loaded and authorized first (load_and_authorize(:group): group show,
+    # section 3.1), so a guest of D in a group they cannot show is refused (403), not
+    # answered with a list (CanCan: "If none does, `authorize!` raises and the API answers 403").
+    if not f.can_show_group():
+        return deny("group show")
     return Decision(200, "listed" if f.can_show_discussion() else "unlisted")
 
 

@@ -8,8 +8,9 @@ member of a top-level group, a visitor who authored something, an invalid group 
 `cells(...)` enumerates the applicable ones and `config_variants()` the one-setting-off-
 default configurations a generator can sample.
 
-Assumptions beyond the facts (documented in the report): `group_subgroups` needs group
-show (403 otherwise); `discussion_list` answers 200 and lists D iff D's show rule holds.
+Assumptions beyond the facts (documented in the report): `group_subgroups` and
+`discussion_list` (`?group_id=`) load and authorize the group first, so both need group
+show (403 otherwise); `discussion_list` then answers 200 and lists D iff D's show rule holds.
 """
 
 from __future__ import annotations
