@@ -1,19 +1,22 @@
-"""Events: index (threading.md section 5.1, quirks included), comment, position_keys, timeline."""
+"""Events: index (threading.md section 5.1, quirks included), comment, position_keys, timeline,
+pin and unpin (permissions.md section 3.5)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.routing import Route
 
 from reference import db, faults
-from reference.api.common import int_param, respond
+from reference.api.common import find, int_param, respond
 from reference.api.discussions import load_visible
 from reference.db import Row
+from reference.domain import permissions as perm
 from reference.domain import ranges as ranges_mod
 from reference.serialize import ts
 from reference.serialize.core import event_serializer
-from reference.web import Ctx, endpoint, not_found, record_not_found
+from reference.web import Ctx, endpoint, forbidden, not_found, now, record_not_found
 
 FILTER_FIELDS = ("parent_id", "depth", "sequence_id", "position", "position_key")
 ORDER_COLUMNS = ("sequence_id", "position", "position_key")
@@ -212,9 +215,38 @@ def timeline(ctx: Ctx) -> Any:
     return {"timeline": body} if F_TIMELINE_WRAPPED.on else body
 
 
+def _set_pinned(ctx: Ctx, pinned: bool) -> Any:
+    """EventService.pin / unpin: `authorize!(:pin, event)` -- the event belongs to a discussion
+    AND the caller can update that discussion (permissions.md 3.5; row 47: a plain member may pin
+    while members_can_edit_discussions is on). Pin also stores `pinned_title` (custom_fields)."""
+    event = find(ctx, "Event", ctx.path_params["id"])
+    discussion = find(ctx, "Discussion", event["discussion_id"]) if event["discussion_id"] else None
+    if discussion is None or not perm.can_update_discussion(ctx, discussion):
+        raise forbidden()
+    title = {"pinned_title": ctx.param("pinned_title")} if pinned else {}
+    row = db.one(
+        ctx.conn,
+        "UPDATE events SET pinned = %s, custom_fields = coalesce(custom_fields, '{}'::jsonb) || %s::jsonb, "
+        "updated_at = %s WHERE id = %s RETURNING *",
+        (pinned, json.dumps(title), now(), event["id"]),
+    )
+    assert row is not None  # found above, in this transaction
+    return respond(ctx, [row], serializer=event_serializer(), root="events")
+
+
+def pin(ctx: Ctx) -> Any:
+    return _set_pinned(ctx, True)
+
+
+def unpin(ctx: Ctx) -> Any:
+    return _set_pinned(ctx, False)
+
+
 ROUTES = [
     Route("/api/v1/events", endpoint(index), methods=["GET"]),
     Route("/api/v1/events/comment", endpoint(comment), methods=["GET"]),
     Route("/api/v1/events/position_keys", endpoint(position_keys), methods=["GET"]),
     Route("/api/v1/events/timeline", endpoint(timeline), methods=["GET"]),
+    Route("/api/v1/events/{id}/pin", endpoint(pin), methods=["PATCH"]),
+    Route("/api/v1/events/{id}/unpin", endpoint(unpin), methods=["PATCH"]),
 ]

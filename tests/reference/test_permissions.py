@@ -144,3 +144,30 @@ def test_membership_rows(world: World) -> None:
     )  # row 93
     status, body = world.visitor.get("/api/v1/memberships", group_id=opened["id"])
     assert (status, body["memberships"]) == (200, [])  # row 94
+
+
+def test_event_pin_rows(world: World) -> None:
+    """permissions.md 3.5: pin/unpin need "the event belongs to a discussion AND the caller can
+    update that discussion"; row 47: a plain member may pin (members_can_edit_discussions)."""
+    admin, member, outsider = world.seed.user(), world.seed.user(), world.seed.user()
+    group = world.seed.group(admin, privacy="closed")
+    world.seed.member(group, member)
+    d = world.thread(group, admin)
+    answer = world.comment(admin, d["id"])
+    event = next(e["id"] for e in answer["events"] if e["kind"] == "new_comment")
+    m = world.client(member)
+    status, body = m.patch(f"/api/v1/events/{event}/pin", {"pinned_title": "Key point"})
+    assert status == 200  # row 47
+    assert (body["events"][0]["pinned"], body["events"][0]["pinned_title"]) == (True, "Key point")
+    status, body = m.patch(f"/api/v1/events/{event}/unpin")
+    assert (status, body["events"][0]["pinned"]) == (200, False)
+    assert status_of(world.client(outsider).patch(f"/api/v1/events/{event}/pin")) == 403
+    assert status_of(world.visitor.patch(f"/api/v1/events/{event}/pin")) == 403
+    assert status_of(m.patch("/api/v1/events/99999999/pin")) == 404
+    strict = world.seed.group(admin, members_can_edit_discussions=False)
+    world.seed.member(strict, member)
+    shut = world.thread(strict, admin)
+    other = next(
+        e["id"] for e in world.comment(admin, shut["id"])["events"] if e["kind"] == "new_comment"
+    )
+    assert status_of(m.patch(f"/api/v1/events/{other}/pin")) == 403
