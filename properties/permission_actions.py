@@ -34,11 +34,18 @@ def prepare(world: CellWorld, cell: Cell) -> None:
     d = ids["discussion:d"]
     thread_author = "actor" if author and action not in COMMENT_TARGET | POLL_TARGET else "owner"
     by = "actor" if author and action in COMMENT_TARGET else "owner"
-    body = world.must("POST", "/api/v1/comments", by, json={"comment": {"discussion_id": d, "body": "A comment."}})
+    body = world.must(
+        "POST", "/api/v1/comments", by, json={"comment": {"discussion_id": d, "body": "A comment."}}
+    )
     made["comment"] = (body.get("comments") or [{}])[0].get("id")
     made["event"] = _first_event(body, "new_comment")
     if c.comment_has_replies:
-        reply = {"discussion_id": d, "body": "A reply.", "parent_type": "Comment", "parent_id": made["comment"]}
+        reply = {
+            "discussion_id": d,
+            "body": "A reply.",
+            "parent_type": "Comment",
+            "parent_id": made["comment"],
+        }
         world.must("POST", "/api/v1/comments", "owner", json={"comment": reply})
     poll_author = "actor" if author and action in POLL_TARGET else "owner"
     poll = {"title": "A poll", "poll_type": "proposal", "discussion_id": d, "options": ["agree", "disagree"],
@@ -49,9 +56,14 @@ def prepare(world: CellWorld, cell: Cell) -> None:
     made["option"] = min((o["id"] for o in body.get("poll_options", [])), default=0)
     if action in STANCE_TARGET:
         voter = "voter" if c.stance == "other" else "actor"
-        vote = {"poll_id": made["poll"], "stance_choices_attributes": [{"poll_option_id": made["option"], "score": 1}]}
+        vote = {
+            "poll_id": made["poll"],
+            "stance_choices_attributes": [{"poll_option_id": made["option"], "score": 1}],
+        }
         body = world.must("POST", "/api/v1/stances", voter, json={"stance": vote})
-        made["stance"] = next((s["id"] for s in body.get("stances", []) if s.get("latest", True)), None)
+        made["stance"] = next(
+            (s["id"] for s in body.get("stances", []) if s.get("latest", True)), None
+        )
         if c.stance == "own_uncast" and made["stance"]:
             body = world.must("PATCH", f"/api/v1/stances/{made['stance']}/uncast", "actor")
             made["stance"] = next((s["id"] for s in body.get("stances", [])
@@ -85,7 +97,9 @@ def request_of(world: CellWorld, cell: Cell) -> tuple[str, str, tuple[tuple[str,
     method, template = ENDPOINTS[cell.action]
     path, _, query = template.format(**values).partition("?")
     params = tuple(tuple(p.split("=", 1)) for p in query.split("&") if p)
-    if cell.action == Action.DISCUSSION_LIST:  # the index hides closed threads unless asked
+    # api-envelope.md 5, discussions#index: `filter` = `all` | `closed` / `show_closed` | anything
+    # else (open only); `all` so that a closed thread is listed whenever it is visible.
+    if cell.action == Action.DISCUSSION_LIST:
         params += (("filter", "all"),)
     return method, path, params, _body(cell, ids, made)  # type: ignore[return-value]  # pairs
 

@@ -53,16 +53,18 @@ class TallyRun:
             poll["dots_per_person"] = spec.dots_per_person
         answer = self.send("POST", "/api/v1/polls", json={"poll": poll})
         if answer.status != 200:
-            raise AssertionError(f"{self.backend.name}: poll create answered {answer.status}: {answer.text[:300]}")
+            raise AssertionError(
+                f"{self.backend.name}: poll create answered {answer.status}: {answer.text[:300]}"
+            )
         record = answer.body["polls"][0]
         self.poll_id = record["id"]
-        options = [o for o in answer.body.get("poll_options", []) if o.get("poll_id") == self.poll_id]
+        options = [
+            o for o in answer.body.get("poll_options", []) if o.get("poll_id") == self.poll_id
+        ]
         options.sort(key=lambda o: o["priority"])
         self.option_ids = [o["id"] for o in options]
         self.oracle_poll = replace(Poll.from_api(record, options), poll_type=spec.poll_type,
-                                   anonymous=spec.anonymous, hide_results=spec.hide_results,
-                                   # Poll.from_api turns a stored null into "plain"; rows carry the null
-                                   poll_option_name_format=record.get("poll_option_name_format"))  # fmt: skip
+                                   anonymous=spec.anonymous, hide_results=spec.hide_results)  # fmt: skip
         # Every member and discussion guest is invited: an undecided stance each (polls.md 4).
         self.stances = {v: Stance.undecided(self.participant(v)) for v in VOTERS}
 
@@ -82,7 +84,12 @@ class TallyRun:
                 body = {"poll_id": self.poll_id, "reason": "",
                         "stance_choices_attributes": [{"poll_option_id": o, "score": s} for o, s in choices]}  # fmt: skip
                 if voter in self.stance_ids:
-                    answer = self.send("PATCH", f"/api/v1/stances/{self.stance_ids[voter]}", voter, json={"stance": body})
+                    answer = self.send(
+                        "PATCH",
+                        f"/api/v1/stances/{self.stance_ids[voter]}",
+                        voter,
+                        json={"stance": body},
+                    )
                 else:
                     answer = self.send("POST", "/api/v1/stances", voter, json={"stance": body})
                 want = 403 if self.closed else expected.status
@@ -93,7 +100,9 @@ class TallyRun:
             case Uncast(voter=voter):
                 if voter not in self.stance_ids:
                     return  # the voter's stance id is unknown before a first vote
-                answer = self.send("PATCH", f"/api/v1/stances/{self.stance_ids[voter]}/uncast", voter)
+                answer = self.send(
+                    "PATCH", f"/api/v1/stances/{self.stance_ids[voter]}/uncast", voter
+                )
                 want = 200 if self.stances[voter].cast and not self.closed else 403
                 self._status(index, step, "PATCH /api/v1/stances/{id}/uncast", want, answer.status)
                 if answer.status == 200:
@@ -129,5 +138,7 @@ class TallyRun:
         return answer.body["polls"][0] if answer.status == 200 else {}
 
     def stance_records(self, actor: str) -> list[dict[str, Any]]:
-        answer = self.send("GET", "/api/v1/stances", actor, params=(("poll_id", str(self.poll_id)),))
+        answer = self.send(
+            "GET", "/api/v1/stances", actor, params=(("poll_id", str(self.poll_id)),)
+        )
         return list((answer.body or {}).get("stances", [])) if answer.status == 200 else []

@@ -10,8 +10,6 @@ Distinct cells exercised are counted for the report ("permission cells").
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -33,6 +31,24 @@ def _who(cell: Cell) -> str:
     return f"{cell.actor} ({describe(cell.config)})"
 
 
+# List actions: (root, the seeded id a listed record matches on, what the caller should see).
+LISTS = {
+    Action.DISCUSSION_LIST: ("discussions", "id", "the thread"),
+    # permissions.md 3.2: only memberships in groups the caller belongs to (or subgroups of
+    # groups they administer), so a non-member gets an empty list, a member G's memberships.
+    Action.MEMBERSHIPS_INDEX: ("memberships", "group_id", "G's memberships"),
+}
+
+
+def _listed(world: CellWorld, cell: Cell, answer: ApiResponse) -> bool | None:
+    """Whether a 200 list answer holds the cell's record (None: not a list action / not a list)."""
+    if cell.action not in LISTS or answer.status != 200 or not isinstance(answer.body, dict):
+        return None
+    root, key, _ = LISTS[cell.action]
+    target = world.ids["discussion:d" if cell.action == Action.DISCUSSION_LIST else "group:g"]
+    return any(r.get(key) == target for r in answer.body.get(root) or [])
+
+
 def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
     decision = decide(cell)
     method, path, params, body = request_of(world, cell)
@@ -42,7 +58,13 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
     name, op = world.backend.name, f"{method} {path.split('/api/v1')[-1]}"
     problems = []
     if got != want:
-        verb = "could" if got < 300 <= want else "could not" if want < 300 <= got else "was refused differently for"
+        verb = (
+            "could"
+            if got < 300 <= want
+            else "could not"
+            if want < 300 <= got
+            else "was refused differently for"
+        )
         problems.append(Problem(
             backend=name, operation=op,
             title=f"{cell.actor} {verb} {cell.action.value} ({describe(cell.config)})",
@@ -50,15 +72,15 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
                    f"({decision.detail or 'allowed'})",
             expected=want, actual=got, extra={"actor": str(cell.actor), "action": cell.action.value,
                                               "config": describe(cell.config)}))  # fmt: skip
-    elif cell.action == Action.DISCUSSION_LIST and decision.detail in ("listed", "unlisted") and isinstance(answer.body, dict):
-        listed = any(d.get("id") == world.ids["discussion:d"] for d in answer.body.get("discussions", []))
-        if listed != (decision.detail == "listed"):
-            problems.append(Problem(
-                backend=name, operation=op,
-                title=f"{cell.actor} {'sees' if listed else 'does not see'} the thread in the list ({describe(cell.config)})",
-                detail=f"{_who(cell)}: GET {path} listed {[d.get('id') for d in answer.body.get('discussions', [])]}, "
-                       f"the thread is {world.ids['discussion:d']}",
-                expected=decision.detail, actual="listed" if listed else "unlisted"))  # fmt: skip
+    elif (shown := _listed(world, cell, answer)) is not None and shown != (
+        decision.detail == "listed"
+    ):
+        problems.append(Problem(
+            backend=name, operation=op,
+            title=f"{cell.actor} {'sees' if shown else 'does not see'} {LISTS[cell.action][2]} ({describe(cell.config)})",
+            detail=f"{_who(cell)}: {method} {path} {'listed' if shown else 'did not list'} {LISTS[cell.action][2]}; "
+                   f"the decision table says {decision.detail}",
+            expected=decision.detail, actual="listed" if shown else "unlisted"))  # fmt: skip
     return problems, got
 
 
@@ -83,7 +105,11 @@ def test_permissions_match_decision_table(
                     found, statuses.setdefault(one, {})[name] = check_cell(world, one)
                     problems += found
                 exercised.add(one)
-                run_property.recorder.cell(SUITE, "permission cells", [str(one.actor), describe(one.config), one.action.value])
+                run_property.recorder.cell(
+                    SUITE,
+                    "permission cells",
+                    [str(one.actor), describe(one.config), one.action.value],
+                )
         for one, by in statuses.items():
             if by["rails"] != by["go"]:
                 problems.append(Problem(backend="rails,go", title=f"the backends answer {one.action.value} differently",

@@ -49,7 +49,9 @@ class Poll:
     show_none_of_the_above: bool = False
     closed: bool = False
     discarded: bool = False
-    poll_option_name_format: str = "plain"
+    poll_option_name_format: str | None = (
+        "plain"  # null on the API: no stored value, no type default
+    )
     minimum_stance_choices: int | None = None
     maximum_stance_choices: int | None = None
     min_score: int | None = None
@@ -84,7 +86,9 @@ class Poll:
             show_none_of_the_above=bool(data.get("show_none_of_the_above")),
             closed=data.get("closed_at") is not None,
             discarded=data.get("discarded_at") is not None,
-            poll_option_name_format=data.get("poll_option_name_format") or "plain",
+            # The record carries the effective value (column -> custom_fields -> type default,
+            # polls.md 1) and results rows copy it as `name_format` (polls.md 3): null stays null.
+            poll_option_name_format=data.get("poll_option_name_format"),
             minimum_stance_choices=data.get("minimum_stance_choices"),
             maximum_stance_choices=data.get("maximum_stance_choices"),
             min_score=data.get("min_score"),

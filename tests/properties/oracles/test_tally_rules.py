@@ -189,6 +189,15 @@ def test_from_api_round_trip():
     assert result.results[0]["voter_scores"] == {"5": 1}
 
 
+@pytest.mark.parametrize(("stored", "expected"), [(None, None), ("iso8601", "iso8601"), ("i18n", "i18n")],
+                         ids=["null-stays-null", "iso8601", "i18n"])  # fmt: skip
+def test_from_api_keeps_the_records_name_format(stored, expected):
+    # polls.md 3: a row's `name_format` is "the poll's `poll_option_name_format`" -- the record's
+    # effective value, null when neither a stored value nor a type default exists.
+    poll = Poll.from_api({"id": 1, "poll_type": "proposal", "poll_option_name_format": stored}, [])
+    assert poll.poll_option_name_format == expected
+
+
 def test_unknown_poll_type_is_rejected():
     with pytest.raises(ValueError, match="unknown poll_type"):
         Poll(poll_type="vote")
