@@ -18,8 +18,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUITE_OF = {"threading": "test_threading.py", "tally": "test_tallies.py", "permission": "test_permissions.py"}
-REPRESENTATIVE = {"child_count_not_recounted", "tally_score_average_integer_division", "guest_cannot_read"}
+SUITE_OF = {
+    "threading": "test_threading.py",
+    "tally": "test_tallies.py",
+    "permission": "test_permissions.py",
+}
+REPRESENTATIVE = {
+    "child_count_not_recounted",
+    "tally_score_average_integer_division",
+    "guest_cannot_read",
+}
 
 
 def catalogue() -> list[tuple[str, str]]:
@@ -29,10 +37,12 @@ def catalogue() -> list[tuple[str, str]]:
     return [(name, category) for name, category, *_ in rows if category in SUITE_OF]
 
 
-def run_suite(suite: str, run_dir: Path, *extra: str) -> tuple[list[dict], float, str]:
+def run_suite(
+    suite: str, run_dir: Path, *extra: str, profile: str = "dev"
+) -> tuple[list[dict], float, str]:
     started = time.perf_counter()
     command = [sys.executable, "-m", "pytest", f"properties/{suite}", "-q", "-p", "no:cacheprovider",
-               "--run-dir", str(run_dir), "--hypothesis-profile", "dev", *extra]  # fmt: skip
+               "--run-dir", str(run_dir), "--hypothesis-profile", profile, *extra]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     elapsed = time.perf_counter() - started
     findings = [json.loads(line) for f in sorted((run_dir / "findings").glob("*.jsonl"))
@@ -42,8 +52,10 @@ def run_suite(suite: str, run_dir: Path, *extra: str) -> tuple[list[dict], float
 
 @pytest.mark.backend
 @pytest.mark.parametrize("suite", sorted(SUITE_OF.values()))
-def test_clean_pair_has_no_findings(suite: str, tmp_path: Path) -> None:
-    findings, elapsed, output = run_suite(suite, tmp_path)
+def test_clean_pair_has_no_findings(
+    suite: str, tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    findings, elapsed, output = run_suite(suite, tmp_path, profile=_profile(pytestconfig))
     print(f"| (none) | {suite} | {len(findings)} findings | {elapsed:.0f}s |")
     assert findings == [], output
 
@@ -54,9 +66,14 @@ def _cases(representative: bool) -> list:
             for name, category in catalogue() if (name in REPRESENTATIVE) == representative]  # fmt: skip
 
 
-def _check_detected(name: str, category: str, tmp_path: Path) -> None:
+def _profile(config: pytest.Config) -> str:
+    """The suites run under this session's `--hypothesis-profile` (dev unless given)."""
+    return config.getoption("hypothesis_profile", None) or "dev"
+
+
+def _check_detected(name: str, category: str, tmp_path: Path, profile: str) -> None:
     suite = SUITE_OF[category]
-    findings, elapsed, output = run_suite(suite, tmp_path, "--go-faults", name)
+    findings, elapsed, output = run_suite(suite, tmp_path, "--go-faults", name, profile=profile)
     on_go = [f for f in findings if "go" in f["backend"].split(",") and f["kind"] == category]
     titles = sorted({f["title"] for f in on_go})
     print(f"| {name} | {suite} | {'yes' if on_go else 'NO'} | {elapsed:.0f}s | {titles[:3]} |")
@@ -66,11 +83,15 @@ def _check_detected(name: str, category: str, tmp_path: Path) -> None:
 
 @pytest.mark.backend
 @pytest.mark.parametrize(("name", "category"), _cases(True))
-def test_representative_fault_is_detected(name: str, category: str, tmp_path: Path) -> None:
-    _check_detected(name, category, tmp_path)
+def test_representative_fault_is_detected(
+    name: str, category: str, tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    _check_detected(name, category, tmp_path, _profile(pytestconfig))
 
 
 @pytest.mark.backend
 @pytest.mark.parametrize(("name", "category"), _cases(False))
-def test_every_fault_is_detected(name: str, category: str, tmp_path: Path) -> None:
-    _check_detected(name, category, tmp_path)
+def test_every_fault_is_detected(
+    name: str, category: str, tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    _check_detected(name, category, tmp_path, _profile(pytestconfig))
