@@ -57,6 +57,9 @@ class BackendClient:
     auth: str = "cookie"
     liveness: Liveness = field(default_factory=Liveness)
     actors: dict[str, Actor] = field(default_factory=dict)
+    # Called with (backend name, request, response) after every answer, e.g. the report's
+    # coverage recorder: whichever suite sends a request, it counts.
+    observers: list[Callable[[str, ApiRequest, ApiResponse], None]] = field(default_factory=list)
     _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
 
     def add_actors(self, actors: dict[str, Actor], *, auth: str | None = None) -> None:
@@ -82,6 +85,8 @@ class BackendClient:
         response = self._call(session, request)
         if request.actor is None:
             session.cookies.clear()  # a visitor stays a visitor
+        for observe in self.observers:
+            observe(self.name, request, response)
         return response
 
     def close(self) -> None:

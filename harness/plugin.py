@@ -26,9 +26,11 @@ harness.events (for the findings), and ends the run; the run directory keeps the
 backend-failures.jsonl.
 """
 
+# The report's options come first: the backends plugin imports them (for the coverage
+# recorder), and pytest wants a plugin module registered before anything imports it.
 pytest_plugins = [
+    "harness.report.options",
     "harness.plugins.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
-    "harness.report.options",
 ]

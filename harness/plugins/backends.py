@@ -14,6 +14,7 @@ from harness.backends import Backend, Backends, provision
 from harness.client import BackendFailed
 from harness.errors import HarnessError
 from harness.plugins.options import harness_config
+from harness.report.options import recorder
 
 BACKENDS_KEY = pytest.StashKey[Backends]()
 
@@ -25,6 +26,9 @@ def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
     try:
         with provision(config) as pair:
             request.config.stash[BACKENDS_KEY] = pair
+            coverage = recorder(request.config)
+            for backend in pair:
+                backend.client.observers.append(coverage.exchange)
             yield pair
     except HarnessError as exc:
         request.session.shouldstop = f"backends unavailable: {str(exc).splitlines()[0]}"

@@ -33,10 +33,9 @@ from tests.harness.conftest import (
 ME = "/api/v1/profile/me"
 
 
-def test_embedded_default_is_ready_within_5s_and_leaves_nothing_behind(make_config) -> None:
-    started = time.monotonic()
+def test_embedded_default_comes_up_and_leaves_nothing_behind(make_config) -> None:
+    # How fast it comes up is a benchmark (bench/session_startup.py), not a test.
     with provision(make_config()) as backends:
-        ready_after = time.monotonic() - started
         pg_port = backends.server.host_dsn.rsplit(":", 1)[1].split("/")[0]
         pids = [b.runner.pid for b in backends]
         cluster_root = backends.server.root
@@ -49,8 +48,6 @@ def test_embedded_default_is_ready_within_5s_and_leaves_nothing_behind(make_conf
             assert me.body["users"][0]["email"] == backends.actors["admin"].email
             assert backend.send(ApiRequest(method="GET", path=ME)).status == 403
         assert backends.rails.ids == backends.go.ids  # one seeded template, two clones
-    print(f"embedded session ready in {ready_after:.2f}s")
-    assert ready_after <= 5.0
     assert not [pid for pid in pids if process_running(pid)]
     assert all(port_is_free(p) for p in [*ports, int(pg_port)])
     assert not processes_mentioning(f"port={pg_port}") and not processes_mentioning(
