@@ -120,8 +120,9 @@ class Ctx:
     def exclude_types(self) -> set[str]:
         value = self.scope.get("exclude_types")
         if value is None:
-            raw = self.params.get("exclude_types") or ""
-            value = set(str(raw).split()) if isinstance(raw, str) else set(raw)
+            # params[:exclude_types].to_s.split(' '): a non-string names no type.
+            raw = self.params.get("exclude_types")
+            value = set(raw.split()) if isinstance(raw, str) else set()
             self.scope["exclude_types"] = value
         return value
 
@@ -136,12 +137,42 @@ class Ctx:
         return value
 
 
+# The shape each permitted key has in Loomio's PermittedParams: `{files: []}` permits an
+# array of scalars, `{link_previews: [...]}` and the nested attributes hashes; every other
+# key is a scalar permit (`:title`).
+ARRAY_PARAMS = frozenset(
+    {"files", "image_files", "attachments", "document_ids", "tags", "recipient_user_ids",
+     "recipient_emails", "recipient_chatbot_ids", "forked_event_ids", "options",
+     "poll_option_names"}
+)  # fmt: skip
+NESTED_PARAMS = frozenset(
+    {"link_previews", "poll_options_attributes", "stance_choices_attributes", "option_scores"}
+)
+
+
 def permit(values: dict[str, Any], allowed: set[str] | frozenset[str]) -> dict[str, Any]:
-    """Rails strong parameters configured to raise on unpermitted keys."""
-    extra = [k for k in values if k not in allowed]
+    """Rails strong parameters configured to raise on unpermitted keys.
+
+    A permitted key whose value has the wrong shape (a hash for `:max_depth`, `[{}]` for
+    `tags: []`) is left out of the permitted hash, so Rails reports it as unpermitted too.
+    """
+    extra = [k for k, v in values.items() if k not in allowed or not _permitted_shape(k, v)]
     if extra:
         raise unpermitted(extra)
     return values
+
+
+def _permitted_shape(name: str, value: Any) -> bool:
+    if name in NESTED_PARAMS:
+        return isinstance(value, dict | list)
+    if name in ARRAY_PARAMS:
+        return isinstance(value, list) and all(_scalar(v) for v in value)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> bool:
+    """ActionController::Parameters::PERMITTED_SCALAR_TYPES, as JSON can send them."""
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def json_response(body: Any, status: int = 200) -> Response:

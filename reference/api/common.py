@@ -8,6 +8,7 @@ preloaded them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from reference import db, faults
@@ -56,9 +57,23 @@ def int_param(ctx: Ctx, name: str, default: int) -> int:
         return default
 
 
+def to_i(value: Any) -> int:
+    """Ruby's String#to_i: leading digits after an optional sign ("1.5" -> 1, "abc" -> 0)."""
+    match = _LEADING_INTEGER.match(str(value if value is not None else ""))
+    return int(match.group(0).replace("_", "")) if match else 0
+
+
+_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*")
+
+
 def page(ctx: Ctx, default_per: int = 50) -> tuple[int, int]:
-    """Generic SnorlaxBase paging: OFFSET from (default 0), LIMIT per (default 50, no cap)."""
-    return max(int_param(ctx, "from", 0), 0), max(int_param(ctx, "per", default_per), 0)
+    """SnorlaxBase paging: `offset(params[:from].to_i).limit((params[:per] || 50).to_i)`.
+
+    Neither is clamped: PostgreSQL refuses a negative OFFSET/LIMIT or one past bigint, and
+    Loomio answers those with 500 too (ActiveRecord::StatementInvalid).
+    """
+    per = ctx.param("per")
+    return to_i(ctx.param("from")), to_i(per) if per is not None else default_per
 
 
 def xids(ctx: Ctx, name: str = "xids") -> list[int]:

@@ -9,7 +9,7 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db, faults
-from reference.api.common import find, int_param, respond
+from reference.api.common import find, int_param, respond, to_i
 from reference.api.discussions import load_visible
 from reference.db import Row
 from reference.domain import permissions as perm
@@ -110,7 +110,8 @@ def index(ctx: Ctx) -> Any:
     _filters(ctx, discussion, where, args)
     sql = " AND ".join(where)
     total = db.scalar(ctx.conn, f"SELECT count(*) FROM events WHERE {sql}", args)
-    per = max(int_param(ctx, "per", 50 if F_PER_50.on else 30), 0)
+    raw_per = ctx.param("per")  # to_i, unclamped: a negative LIMIT is a 500 in Loomio too
+    per = to_i(raw_per) if raw_per is not None else (50 if F_PER_50.on else 30)
     if ctx.param("until_sequence_id_of_position") not in (None, ""):
         root_children = db.scalar(
             ctx.conn,

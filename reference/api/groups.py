@@ -121,6 +121,8 @@ def _cast(params: dict[str, Any]) -> dict[str, Any]:
             value = int(value) if value not in (None, "") else None
         elif name in ("attachments", "link_previews"):
             value = db_json(value or [])
+        elif name == "handle":  # a blank handle is stored as NULL (unique index allows many)
+            value = str(value) if value is not None and str(value).strip() else None
         out[name] = value
     return out
 

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db, faults
-from reference.api.common import respond
+from reference.api.common import page, respond
 from reference.db import Row
 from reference.domain import poll_access, polls, stances
 from reference.domain.poll_params import to_int
@@ -131,7 +131,7 @@ def index(ctx: Ctx) -> Any:
         ctx.conn,
         f"SELECT s.* {base} ORDER BY s.cast_at DESC NULLS LAST, s.created_at DESC, s.id DESC "
         "LIMIT %s OFFSET %s",
-        [*args, to_int(ctx.param("per")) or 50, to_int(ctx.param("from")) or 0],
+        [*args, *reversed(page(ctx))],
     )
     return respond(ctx, rows, serializer="stance", root="stances", total=total)
 
