@@ -8,7 +8,9 @@ Built-in schemathesis checks, and why each is in or out for Loomio's conventions
   422 validation), so any other status, a non-JSON body or a body off its schema is a finding.
 - `negative_data_rejection`: in, accepting Loomio's rejections: 400, 403, 404, 422 (Rails
   answers 422 for a type it cannot use, e.g. a title that is a list). Per operation in
-  contracts/expectations.yaml.
+  contracts/expectations.yaml. Query parameters are not a contract Loomio keeps: controllers
+  read paging and ids with `to_i` (per=abc is 0, from=1.5 is 1), so on index operations a
+  wrongly typed query parameter may be answered 2xx like a valid one (`lenient_query` there).
 - `positive_data_acceptance`: in, accepting 2xx, 403, 404 and, where Loomio validates more
   than the spec can say (a poll needs a known poll_type, a vote a valid choice), 422.
 - `ignored_auth`: out as a built-in: the spec declares no securitySchemes (Loomio

@@ -2,8 +2,9 @@
 
 Options (group "conformance"): `--conformance-expectations PATH` / ini
 `conformance_expectations` — the per-operation expectations file (default
-contracts/expectations.yaml); `--conformance-operations IDS` — only these operationIds. Examples per operation follow the Hypothesis profile
-(`--hypothesis-profile dev|ci|nightly`).
+contracts/expectations.yaml); `--conformance-operations IDS` — only these operationIds.
+Examples per operation follow the Hypothesis profile (`--hypothesis-profile dev|ci|nightly`,
+see `EXAMPLES`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ from harness.report.options import recorder
 SPEC = Path("spec/openapi.yaml")
 # What every operation shares; per-operation checks come from the expectations file.
 BASE_CONFIG: dict[str, Any] = {"generation": {"mode": "all"}}
+# Fuzzed examples per operation and Hypothesis profile. Conformance sends every example
+# twice (both backends) with records made through the API, so its counts are below the
+# profiles' max_examples (root conftest.py); schemathesis' coverage phase adds its own
+# deterministic cases on top.
+EXAMPLES = {"dev": 8, "ci": 40, "nightly": 400}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -94,7 +100,11 @@ def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
         spec = expectations.patch_spec(spec)
     except ExpectationsError as exc:
         pytest.fail(str(exc), pytrace=False)
-    settings = expectations.schemathesis_config(BASE_CONFIG)
+    profile = pytestconfig.getoption("hypothesis_profile", None) or "dev"
+    base = {"generation": {**BASE_CONFIG["generation"], "max-examples": EXAMPLES.get(profile)}}
+    if base["generation"]["max-examples"] is None:
+        del base["generation"]["max-examples"]  # a profile of the user's: its own count
+    settings = expectations.schemathesis_config(base)
     chosen = pytestconfig.getoption("conformance_operations")
     if chosen:
         names = {name.strip() for name in chosen.split(",") if name.strip()}

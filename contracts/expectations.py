@@ -19,8 +19,18 @@ import yaml
 
 DEFAULT_PATH = Path(__file__).with_name("expectations.yaml")
 RECORD_KINDS = frozenset(
-    {"group", "discussion", "membership", "comment", "poll", "poll_option", "stance",
-     "closed_poll", "outcome", "user"}  # fmt: skip
+    {
+        "group",
+        "discussion",
+        "membership",
+        "comment",
+        "poll",
+        "poll_option",
+        "stance",
+        "closed_poll",
+        "outcome",
+        "user",
+    }  # fmt: skip
 )
 _OPERATION_KEYS = frozenset(
     {"actor", "path", "query", "body", "fresh", "checks", "visitor", "skip", "note"}
@@ -92,9 +102,11 @@ class SpecPatch:
     def apply(self, spec: dict[str, Any]) -> None:
         node: Any = spec
         for part in self.pointer.strip("/").split("/"):
-            node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(
-                node, dict
-            ) else None
+            node = (
+                node.get(part.replace("~1", "/").replace("~0", "~"))
+                if isinstance(node, dict)
+                else None
+            )
         if not isinstance(node, dict) or "type" not in node:
             raise ExpectationsError(
                 f"spec_patches: {self.pointer} is not a typed schema in spec/openapi.yaml; "
@@ -194,9 +206,7 @@ def _expectation(
             f"{source}: operations.{operation_id}: unknown keys {', '.join(extra)} "
             f"(allowed: {', '.join(sorted(_OPERATION_KEYS))})."
         )
-    refs = {
-        name: dict(entry.get(name) or {}) for name in ("path", "query", "body")
-    }
+    refs = {name: dict(entry.get(name) or {}) for name in ("path", "query", "body")}
     fresh = tuple(entry.get("fresh") or ())
     for name, mapping in refs.items():
         for key, ref in mapping.items():
