@@ -63,6 +63,7 @@ class MembershipSpec:
     group: str
     admin: bool = False
     accepted: bool = True  # False = a pending invitation (it still counts as membership)
+    revoked: bool = False  # revoked_at set: the row exists but is no membership (left, removed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +81,7 @@ class GuestSpec:
     user: str
     discussion: str
     admin: bool = False
+    revoked: bool = False  # revoked_at set: a former guest
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -197,6 +199,7 @@ def build_rows(world: World, *, salt: str | None = None) -> SeedPlan:
             "user_id": Ref(f"user:{m.user}"),
             "admin": m.admin,
             "accepted_at": now if m.accepted else None,
+            "revoked_at": now if m.revoked else None,
             "token": _key(salt, "membership", m.user, m.group) * 3,
             "volume": 2,
             "experiences": Jsonb({}),
@@ -207,6 +210,7 @@ def build_rows(world: World, *, salt: str | None = None) -> SeedPlan:
         rows.extend(_discussion_rows(d, world, salt, stamp))
     for g in world.guests:
         reader = _reader(g.user, g.discussion, guest=True, admin=g.admin, stamp=stamp, salt=salt)
+        reader["revoked_at"] = stamp["created_at"] if g.revoked else None
         rows.append(Row("discussion_readers", f"reader:{g.user}@{g.discussion}", reader))
     return SeedPlan(world=world, rows=tuple(rows), actors=actors)
 
@@ -254,7 +258,7 @@ def _parents_first(groups: Iterable[GroupSpec]) -> list[GroupSpec]:
 def _group_counts(world: World) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     for g in world.groups:
-        ms = [m for m in world.memberships if m.group == g.name]
+        ms = [m for m in world.memberships if m.group == g.name and not m.revoked]
         ds = [d for d in world.discussions if d.group == g.name]
         counts[g.name] = {
             "memberships_count": sum(m.accepted for m in ms),

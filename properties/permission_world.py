@@ -5,8 +5,9 @@ members), thread D in G, a comment, a poll with a stance, memberships — seeded
 harness.seed (a World of its own, tagged, so examples never share data) and brought into
 the cell's states through the API as G's owner (closing, discarding, voting). The acting
 user is "actor". `supported(cell)` says which cells this builder can make; the rest of the
-decision table (revoked rows, tokens, archived groups, expired polls, poll guests,
-unverified actors) needs SQL-level states the seeding API does not offer yet.
+decision table (tokens, archived groups, expired polls, poll guests,
+unverified actors) needs SQL-level states the seeding API does not offer yet. Revoked
+members and guests are seeded rows with `revoked_at` set.
 """
 
 from __future__ import annotations
@@ -35,8 +36,6 @@ from properties.oracles.permissions import Action, Cell, Config, Role
 CLOSING_AT = "2099-06-01T00:00:00.000Z"
 UNSUPPORTED_ROLES = {
     Role.VISITOR_WITH_TOKEN,
-    Role.REVOKED_MEMBER,
-    Role.REVOKED_GUEST,
     Role.POLL_GUEST,
 }
 DISCUSSION_TARGET = {Action.DISCUSSION_UPDATE, Action.DISCUSSION_CLOSE, Action.DISCUSSION_REOPEN,
@@ -45,6 +44,7 @@ COMMENT_TARGET = {Action.COMMENT_UPDATE, Action.COMMENT_DISCARD, Action.COMMENT_
 READS = (Action.GROUP_SHOW, Action.GROUP_SUBGROUPS, Action.MEMBERSHIPS_INDEX, Action.DISCUSSION_SHOW,
          Action.DISCUSSION_LIST, Action.EVENTS_INDEX, Action.POLL_SHOW, Action.PROFILE_ME)  # fmt: skip
 MISSING_ID = "99999999"
+STANCE_ACTIONS = {Action.STANCE_UPDATE, Action.STANCE_UNCAST}
 
 
 def disputed(cell: Cell) -> str | None:
@@ -59,11 +59,13 @@ def supported(cell: Cell) -> bool:
         a.role in UNSUPPORTED_ROLES or not a.verified or c.group_archived
         or c.poll_state == "expired" or c.membership == "sent_pending"
         or (c.parent == "secret" and c.privacy != "closed")
-        or (c.stance.startswith("own") and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST,
-                                                           Role.PENDING_MEMBER})
+        # an own stance needs an actor who may vote; other actions ignore the (canonical) stance
+        or (cell.action in STANCE_ACTIONS and c.stance.startswith("own")
+            and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST, Role.PENDING_MEMBER})
         or cell.action == Action.PROFILE_INDEX
         or disputed(cell) is not None
-        or (a.role == Role.DISCUSSION_GUEST and a.author and cell.action in DISCUSSION_TARGET)  # one reader row
+        or (a.role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST) and a.author
+            and cell.action in DISCUSSION_TARGET)  # one reader row per (user, thread)
         or (cell.action == Action.OUTCOME_UPDATE and c.poll_state != "closed")  # an outcome needs a closed poll
     )  # fmt: skip
 
@@ -102,6 +104,8 @@ def world_of(cell: Cell, tag: str) -> World:
         if role in (Role.MEMBER, Role.ADMIN, Role.PENDING_MEMBER):
             members.append(MembershipSpec(user="actor", group="g", admin=role == Role.ADMIN,
                                           accepted=role != Role.PENDING_MEMBER))  # fmt: skip
+        elif role == Role.REVOKED_MEMBER:
+            members.append(MembershipSpec(user="actor", group="g", revoked=True))
         elif role == Role.PARENT_MEMBER:
             members.append(MembershipSpec(user="actor", group="parent"))
         elif role == Role.SUBGROUP_MEMBER:
@@ -113,8 +117,8 @@ def world_of(cell: Cell, tag: str) -> World:
         members.append(MembershipSpec(user="actor", group="other"))
     discussion = DiscussionSpec(name="d", author="actor" if authors_thread else "owner",
                                 group="g" if c.grouped else None, private=facts.discussion_private)  # fmt: skip
-    if role == Role.DISCUSSION_GUEST:
-        guests.append(GuestSpec(user="actor", discussion="d"))
+    if role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST):
+        guests.append(GuestSpec(user="actor", discussion="d", revoked=role == Role.REVOKED_GUEST))
     if not c.grouped:
         guests.append(GuestSpec(user="voter", discussion="d"))
     return World(users=tuple(users), groups=tuple(groups), memberships=tuple(members),

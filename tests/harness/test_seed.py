@@ -139,3 +139,23 @@ def test_a_reduced_schema_gets_only_the_columns_it_has(empty_database: str, tmp_
         assert conn.execute(
             "SELECT guest FROM discussion_readers WHERE user_id = %s", (ids["user:guest"],)
         ).fetchone() == (True,)
+
+
+def test_revoked_memberships_and_guests_get_revoked_at_and_do_not_count() -> None:
+    from harness.seed import DiscussionSpec, GroupSpec, GuestSpec, MembershipSpec, UserSpec, World
+
+    world = World(
+        users=(UserSpec(name="owner"), UserSpec(name="gone"), UserSpec(name="guest")),
+        groups=(GroupSpec(name="g"),),
+        memberships=(
+            MembershipSpec(user="owner", group="g", admin=True),
+            MembershipSpec(user="gone", group="g", revoked=True),
+        ),  # fmt: skip
+        discussions=(DiscussionSpec(name="d", author="owner", group="g"),),
+        guests=(GuestSpec(user="guest", discussion="d", revoked=True),),
+    )
+    rows = {row.key: row.values for row in build_rows(world, salt="s").rows}
+    assert rows["membership:gone@g"]["revoked_at"] is not None
+    assert rows["membership:owner@g"]["revoked_at"] is None
+    assert rows["reader:guest@d"]["revoked_at"] is not None
+    assert rows["group:g"]["memberships_count"] == 1
