@@ -96,7 +96,11 @@ class TallyRun:
                 self._status(index, step, "POST /api/v1/stances", want, answer.status)
                 if answer.status == 200:
                     self._remember(voter, answer.body)
-                    self.stances[voter] = Stance.of(self.participant(voter), dict(choices))
+                    # every submitted choice counts, duplicates too (polls.md 3.1: voter_count =
+                    # "number of such choices"); a dict would fold them into one
+                    self.stances[voter] = Stance(
+                        participant=self.participant(voter), choices=tuple(choices)
+                    )
             case Uncast(voter=voter):
                 if voter not in self.stance_ids:
                     return  # the voter's stance id is unknown before a first vote
