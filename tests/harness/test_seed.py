@@ -150,7 +150,7 @@ def test_revoked_memberships_and_guests_get_revoked_at_and_do_not_count() -> Non
         memberships=(
             MembershipSpec(user="owner", group="g", admin=True),
             MembershipSpec(user="gone", group="g", revoked=True),
-        ),  # fmt: skip
+        ),
         discussions=(DiscussionSpec(name="d", author="owner", group="g"),),
         guests=(GuestSpec(user="guest", discussion="d", revoked=True),),
     )
