@@ -17,7 +17,13 @@ from hypothesis import given
 from harness.backends import Backends
 from harness.findings import FindingKind
 from properties.findings import Problem, PropertyRun, raise_if
-from properties.oracles.threading import DestroyComment, Repair, ThreadAction, query_events, simulate
+from properties.oracles.threading import (
+    DestroyComment,
+    Repair,
+    ThreadAction,
+    query_events,
+    simulate,
+)
 from properties.strategies import event_queries, thread_examples
 from properties.thread_checks import (
     check_events,
@@ -35,13 +41,17 @@ from properties.thread_driver import ThreadRun
 SUITE = "properties/threading"
 
 
-def _steps(max_depth: int, actions: tuple[ThreadAction, ...], queries: list[dict[str, str]]) -> list[str]:
+def _steps(
+    max_depth: int, actions: tuple[ThreadAction, ...], queries: list[dict[str, str]]
+) -> list[str]:
     return [f"new discussion with max_depth={max_depth}", *(repr(a) for a in actions),
             *(f"GET /api/v1/events?discussion_id=D&{'&'.join(f'{k}={v}' for k, v in q.items())}"
               for q in queries)]  # fmt: skip
 
 
-def _check_backend(run: ThreadRun, actions: tuple[ThreadAction, ...], queries: list[dict[str, str]]):
+def _check_backend(
+    run: ThreadRun, actions: tuple[ThreadAction, ...], queries: list[dict[str, str]]
+):
     name = run.backend.name
     run.start()
     for action in actions:
@@ -62,12 +72,18 @@ def _check_backend(run: ThreadRun, actions: tuple[ThreadAction, ...], queries: l
     answer = run.send("GET", "/api/v1/events/position_keys", params=did)
     problems += check_position_keys(name, thread, answer.body)
     ids = run.scope.ids[name]
-    actor_ids: dict[str | None, Any] = {"author": ids["user:admin"], "voter": ids["user:member"], None: None}
+    actor_ids: dict[str | None, Any] = {
+        "author": ids["user:admin"],
+        "voter": ids["user:member"],
+        None: None,
+    }
     answer = run.send("GET", "/api/v1/events/timeline", params=did)
     problems += check_timeline(name, thread, answer.body, actor_ids)
     for params in queries:
         answer = run.events(**params)
-        problems += check_query(name, params, query_events(thread, params), answer.status, answer.body, keys)
+        problems += check_query(
+            name, params, query_events(thread, params), answer.status, answer.body, keys
+        )
     return problems, structure(events, keys)
 
 
@@ -88,7 +104,9 @@ def test_threads_match_oracle_and_each_other(
     with isolated_example("scoped") as scope:  # each example starts a discussion of its own
 
         @given(example=thread_examples(), queries=st_queries())
-        def threads(example: tuple[int, tuple[ThreadAction, ...]], queries: list[dict[str, str]]) -> None:
+        def threads(
+            example: tuple[int, tuple[ThreadAction, ...]], queries: list[dict[str, str]]
+        ) -> None:
             max_depth, actions = example
             problems: list[Problem] = []
             shapes = {}
@@ -98,7 +116,12 @@ def test_threads_match_oracle_and_each_other(
                 problems += found
             problems += compare_backends(shapes)
             run_property.recorder.count(SUITE, "threads checked")
-            raise_if("threading_oracle", FindingKind.THREADING, problems, _steps(max_depth, actions, queries))
+            raise_if(
+                "threading_oracle",
+                FindingKind.THREADING,
+                problems,
+                _steps(max_depth, actions, queries),
+            )
 
         run_property(threads)
 

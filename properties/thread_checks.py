@@ -25,14 +25,24 @@ Event = Mapping[str, Any]
 
 
 def check_statuses(
-    backend: str, actions: Sequence[ThreadAction], thread: Thread, statuses: Sequence[int],
+    backend: str,
+    actions: Sequence[ThreadAction],
+    thread: Thread,
+    statuses: Sequence[int],
     thread_actions: Sequence[ThreadAction],
 ) -> list[Problem]:
     """Each sent action's status against the oracle's (`thread_actions`: what was simulated)."""
-    outcomes = [o for a, o in zip(thread_actions, thread.outcomes, strict=True) if not isinstance(a, Repair)]
+    outcomes = [
+        o for a, o in zip(thread_actions, thread.outcomes, strict=True) if not isinstance(a, Repair)
+    ]
     return [
-        Problem(backend=backend, title=f"{type(a).__name__} answered {got}, expected {o.status}",
-                detail=f"step {i + 1}: {a!r}", expected=o.status, actual=got)  # fmt: skip
+        Problem(
+            backend=backend,
+            title=f"{type(a).__name__} answered {got}, expected {o.status}",
+            detail=f"step {i + 1}: {a!r}",
+            expected=o.status,
+            actual=got,
+        )
         for i, (a, o, got) in enumerate(zip(actions, outcomes, statuses, strict=True))
         if got != o.status
     ]
@@ -47,12 +57,24 @@ def check_events(
     problems = []
     for key in sorted(expected.keys() - actual.keys()):
         kind = key.split(":")[0]
-        problems.append(Problem(backend=backend, title=f"{kind} event missing from the thread",
-                                detail=key, expected=key))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=backend,
+                title=f"{kind} event missing from the thread",
+                detail=key,
+                expected=key,
+            )
+        )
     for key in sorted(actual.keys() - expected.keys()):
         kind = key.split(":")[0]
-        problems.append(Problem(backend=backend, title=f"unexpected {kind} event in the thread",
-                                detail=key, actual=key))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=backend,
+                title=f"unexpected {kind} event in the thread",
+                detail=key,
+                actual=key,
+            )
+        )
     for key in sorted(expected.keys() & actual.keys()):
         want, got = expected[key], actual[key]
         values = {name: getattr(want, name) for name in FIELDS}
@@ -62,9 +84,13 @@ def check_events(
         for name, value in values.items():
             if seen[name] != value:
                 problems.append(
-                    Problem(backend=backend, title=f"{name} of {want.kind} events differs from the oracle",
-                            detail=f"{key}: expected {value!r}, got {seen[name]!r}",
-                            expected=value, actual=seen[name])  # fmt: skip
+                    Problem(
+                        backend=backend,
+                        title=f"{name} of {want.kind} events differs from the oracle",
+                        detail=f"{key}: expected {value!r}, got {seen[name]!r}",
+                        expected=value,
+                        actual=seen[name],
+                    )
                 )
     return problems
 
@@ -76,8 +102,14 @@ def check_root(backend: str, thread: Thread, root: Event | None) -> list[Problem
     problems = []
     for name in ("position_key", "child_count", "descendant_count", "depth"):
         if root.get(name) != getattr(want, name):
-            problems.append(Problem(backend=backend, title=f"{name} of the root event differs from the oracle",
-                                    expected=getattr(want, name), actual=root.get(name)))  # fmt: skip
+            problems.append(
+                Problem(
+                    backend=backend,
+                    title=f"{name} of the root event differs from the oracle",
+                    expected=getattr(want, name),
+                    actual=root.get(name),
+                )
+            )
     return problems
 
 
@@ -90,8 +122,12 @@ def check_invariants(
         return []
     ids = {e["id"] for e in events}
     everything = [*events, *(p for p in parents if p["id"] not in ids)]
-    found = invariants(everything, discussion, max_depth_pending=thread.max_depth_pending,
-                       index_response=index_response)  # fmt: skip
+    found = invariants(
+        everything,
+        discussion,
+        max_depth_pending=thread.max_depth_pending,
+        index_response=index_response,
+    )
     rooted = any(e.get("kind") == "new_discussion" for e in everything)
     return [
         Problem(backend=backend, title=f"threading invariant {v.invariant} broken", detail=str(v))
@@ -139,16 +175,33 @@ def check_query(
     problems = []
     why = expected.explain(got)
     if why:
-        problems.append(Problem(backend=backend, title=f"events?{form} order differs from the oracle",
-                                operation=op, detail=why, expected=list(expected.keys), actual=got))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=backend,
+                title=f"events?{form} order differs from the oracle",
+                operation=op,
+                detail=why,
+                expected=list(expected.keys),
+                actual=got,
+            )
+        )
     total = (body.get("meta") or {}).get("total")
     if expected.total is not None and total != expected.total:
-        problems.append(Problem(backend=backend, title=f"events?{form} meta.total differs from the oracle",
-                                operation=op, expected=expected.total, actual=total))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=backend,
+                title=f"events?{form} meta.total differs from the oracle",
+                operation=op,
+                expected=expected.total,
+                actual=total,
+            )
+        )
     return problems
 
 
-def structure(thread_events: Sequence[Event], keys: Mapping[Any, str]) -> dict[str, tuple[Any, ...]]:
+def structure(
+    thread_events: Sequence[Event], keys: Mapping[Any, str]
+) -> dict[str, tuple[Any, ...]]:
     """A backend's thread without ids, for comparing the two backends with each other."""
     return {
         keys[e["id"]]: (*(e.get(f) for f in FIELDS), keys.get(e.get("parent_id"), "?"))
