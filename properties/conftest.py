@@ -49,10 +49,14 @@ def run_property(
     return PropertyRun(property_findings, property_recorder, suite)
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
     """One line with the permission cells exercised (the figure the issue asks for)."""
     from properties.test_permissions import EXERCISED
 
     found = config.stash.get(EXERCISED, None)
     if found is not None:
-        terminalreporter.write_line(f"permission cells exercised: {len(found)} distinct (actor, configuration, action)")
+        terminalreporter.write_line(
+            f"permission cells exercised: {len(found)} distinct (actor, configuration, action)"
+        )

@@ -36,17 +36,25 @@ class Problem:
 class PropertyFailure(AssertionError):
     """Raised inside a Hypothesis example: the problems found and the example that found them."""
 
-    def __init__(self, check: str, kind: FindingKind, problems: Sequence[Problem], steps: Sequence[str]):
+    def __init__(
+        self, check: str, kind: FindingKind, problems: Sequence[Problem], steps: Sequence[str]
+    ):
         self.check, self.kind = check, kind
         self.problems, self.steps = tuple(problems), tuple(steps)
-        lines = [f"{p.backend}: {p.title}" + (f" — {p.detail}" if p.detail else "") for p in problems]
+        lines = [
+            f"{p.backend}: {p.title}" + (f" — {p.detail}" if p.detail else "") for p in problems
+        ]
         super().__init__(
-            f"{check}: {len(problems)} problem(s)\n  " + "\n  ".join(lines[:20])
-            + "\nminimal example:\n  " + "\n  ".join(steps)
+            f"{check}: {len(problems)} problem(s)\n  "
+            + "\n  ".join(lines[:20])
+            + "\nminimal example:\n  "
+            + "\n  ".join(steps)
         )
 
 
-def raise_if(check: str, kind: FindingKind, problems: Sequence[Problem], steps: Sequence[str]) -> None:
+def raise_if(
+    check: str, kind: FindingKind, problems: Sequence[Problem], steps: Sequence[str]
+) -> None:
     """Fail the current example when there are problems (Hypothesis then shrinks it)."""
     if problems:
         raise PropertyFailure(check, kind, problems, steps)
@@ -106,6 +114,8 @@ class PropertyRun:
             titles = sorted({p.title for f in failures for p in f.problems})
             pytest.fail(
                 f"{len(failures)} shrunk failure(s) after {elapsed:.1f}s: "
-                + json.dumps(titles)[:2000] + "\n\n" + "\n\n".join(str(f) for f in failures),
+                + json.dumps(titles)[:2000]
+                + "\n\n"
+                + "\n\n".join(str(f) for f in failures),
                 pytrace=False,
             )

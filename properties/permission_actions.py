@@ -9,18 +9,29 @@ from properties.oracles.permission_rules import Facts
 from properties.oracles.permissions import ENDPOINTS, Action, Cell, Config
 from properties.permission_world import CLOSING_AT, COMMENT_TARGET, MISSING_ID, CellWorld
 
-POLL_TARGET = {Action.POLL_SHOW, Action.POLL_UPDATE, Action.POLL_CLOSE, Action.POLL_REOPEN,
-               Action.POLL_DISCARD, Action.OUTCOME_CREATE, Action.OUTCOME_UPDATE}  # fmt: skip
+POLL_TARGET = {
+    Action.POLL_SHOW,
+    Action.POLL_UPDATE,
+    Action.POLL_CLOSE,
+    Action.POLL_REOPEN,
+    Action.POLL_DISCARD,
+    Action.OUTCOME_CREATE,
+    Action.OUTCOME_UPDATE,
+}
 STANCE_TARGET = {Action.STANCE_UPDATE, Action.STANCE_UNCAST}
 
 
 def describe(config: Config) -> str:
     """The settings that differ from the default configuration: `privacy=secret, poll_state=closed`."""
     base = Config()
-    return ", ".join(
-        f"{f.name}={getattr(config, f.name)!r}" for f in fields(Config)
-        if getattr(config, f.name) != getattr(base, f.name)
-    ) or "defaults"  # fmt: skip
+    return (
+        ", ".join(
+            f"{f.name}={getattr(config, f.name)!r}"
+            for f in fields(Config)
+            if getattr(config, f.name) != getattr(base, f.name)
+        )
+        or "defaults"
+    )
 
 
 def _first_event(body: dict[str, Any], kind: str) -> int | None:
@@ -48,9 +59,15 @@ def prepare(world: CellWorld, cell: Cell) -> None:
         }
         world.must("POST", "/api/v1/comments", "owner", json={"comment": reply})
     poll_author = "actor" if author and action in POLL_TARGET else "owner"
-    poll = {"title": "A poll", "poll_type": "proposal", "discussion_id": d, "options": ["agree", "disagree"],
-            "anonymous": c.anonymous, "specified_voters_only": c.specified_voters_only,
-            "closing_at": None if c.poll_state == "wip" else CLOSING_AT}  # fmt: skip
+    poll = {
+        "title": "A poll",
+        "poll_type": "proposal",
+        "discussion_id": d,
+        "options": ["agree", "disagree"],
+        "anonymous": c.anonymous,
+        "specified_voters_only": c.specified_voters_only,
+        "closing_at": None if c.poll_state == "wip" else CLOSING_AT,
+    }
     body = world.must("POST", "/api/v1/polls", poll_author, json={"poll": poll})
     made["poll"] = (body.get("polls") or [{}])[0].get("id")
     made["option"] = min((o["id"] for o in body.get("poll_options", [])), default=0)
@@ -66,8 +83,14 @@ def prepare(world: CellWorld, cell: Cell) -> None:
         )
         if c.stance == "own_uncast" and made["stance"]:
             body = world.must("PATCH", f"/api/v1/stances/{made['stance']}/uncast", "actor")
-            made["stance"] = next((s["id"] for s in body.get("stances", [])
-                                   if s.get("latest", True) and s.get("cast_at") is None), None)  # fmt: skip
+            made["stance"] = next(
+                (
+                    s["id"]
+                    for s in body.get("stances", [])
+                    if s.get("latest", True) and s.get("cast_at") is None
+                ),
+                None,
+            )
     if c.poll_state == "closed":
         world.must("POST", f"/api/v1/polls/{made['poll']}/close", poll_author)
     if action == Action.OUTCOME_UPDATE:
@@ -87,11 +110,17 @@ def request_of(world: CellWorld, cell: Cell) -> tuple[str, str, tuple[tuple[str,
     ids, made, c = world.ids, world.made, cell.config
     member = "actor" if c.membership == "own" else "voter"
     values = {
-        "group": ids.get("group:g"), "membership": ids.get(f"membership:{member}@g"),
-        "discussion": ids["discussion:d"], "discussion_key": ids["discussion:d"],
-        "event": made.get("event"), "comment": made.get("comment"), "poll": made.get("poll"),
-        "poll_key": made.get("poll"), "stance": made.get("stance"), "outcome": made.get("outcome"),
-    }  # fmt: skip
+        "group": ids.get("group:g"),
+        "membership": ids.get(f"membership:{member}@g"),
+        "discussion": ids["discussion:d"],
+        "discussion_key": ids["discussion:d"],
+        "event": made.get("event"),
+        "comment": made.get("comment"),
+        "poll": made.get("poll"),
+        "poll_key": made.get("poll"),
+        "stance": made.get("stance"),
+        "outcome": made.get("outcome"),
+    }
     if c.missing:
         values = dict.fromkeys(values, MISSING_ID)
     method, template = ENDPOINTS[cell.action]
@@ -108,17 +137,29 @@ def _body(cell: Cell, ids: dict[str, int], made: dict[str, Any]) -> Any:
     d, poll = ids["discussion:d"], made.get("poll")
     choice = [{"poll_option_id": made.get("option"), "score": 1}]
     return {
-        Action.DISCUSSION_CREATE: {"discussion": {"title": "A new thread", "group_id": ids.get("group:g"),
-                                                  "private": Facts(cell.actor, cell.config).discussion_private}},
+        Action.DISCUSSION_CREATE: {
+            "discussion": {
+                "title": "A new thread",
+                "group_id": ids.get("group:g"),
+                "private": Facts(cell.actor, cell.config).discussion_private,
+            }
+        },
         Action.DISCUSSION_UPDATE: {"discussion": {"title": "Renamed"}},
         Action.COMMENT_CREATE: {"comment": {"discussion_id": d, "body": "Hello."}},
         Action.COMMENT_UPDATE: {"comment": {"body": "Edited."}},
-        Action.POLL_CREATE: {"poll": {"title": "Another", "poll_type": "proposal", "discussion_id": d,
-                                      "options": ["agree", "disagree"], "closing_at": CLOSING_AT}},
+        Action.POLL_CREATE: {
+            "poll": {
+                "title": "Another",
+                "poll_type": "proposal",
+                "discussion_id": d,
+                "options": ["agree", "disagree"],
+                "closing_at": CLOSING_AT,
+            }
+        },
         Action.POLL_UPDATE: {"poll": {"title": "Renamed poll"}},
         Action.POLL_REOPEN: {"poll": {"closing_at": CLOSING_AT}},
         Action.VOTE: {"stance": {"poll_id": poll, "stance_choices_attributes": choice}},
         Action.STANCE_UPDATE: {"stance": {"stance_choices_attributes": choice}},
         Action.OUTCOME_CREATE: {"outcome": {"poll_id": poll, "statement": "Decided."}},
         Action.OUTCOME_UPDATE: {"outcome": {"statement": "Changed."}},
-    }.get(cell.action)  # fmt: skip
+    }.get(cell.action)

@@ -38,11 +38,24 @@ UNSUPPORTED_ROLES = {
     Role.VISITOR_WITH_TOKEN,
     Role.POLL_GUEST,
 }
-DISCUSSION_TARGET = {Action.DISCUSSION_UPDATE, Action.DISCUSSION_CLOSE, Action.DISCUSSION_REOPEN,
-                     Action.DISCUSSION_DISCARD, Action.EVENT_PIN}  # fmt: skip
+DISCUSSION_TARGET = {
+    Action.DISCUSSION_UPDATE,
+    Action.DISCUSSION_CLOSE,
+    Action.DISCUSSION_REOPEN,
+    Action.DISCUSSION_DISCARD,
+    Action.EVENT_PIN,
+}
 COMMENT_TARGET = {Action.COMMENT_UPDATE, Action.COMMENT_DISCARD, Action.COMMENT_DESTROY}
-READS = (Action.GROUP_SHOW, Action.GROUP_SUBGROUPS, Action.MEMBERSHIPS_INDEX, Action.DISCUSSION_SHOW,
-         Action.DISCUSSION_LIST, Action.EVENTS_INDEX, Action.POLL_SHOW, Action.PROFILE_ME)  # fmt: skip
+READS = (
+    Action.GROUP_SHOW,
+    Action.GROUP_SUBGROUPS,
+    Action.MEMBERSHIPS_INDEX,
+    Action.DISCUSSION_SHOW,
+    Action.DISCUSSION_LIST,
+    Action.EVENTS_INDEX,
+    Action.POLL_SHOW,
+    Action.PROFILE_ME,
+)
 MISSING_ID = "99999999"
 STANCE_ACTIONS = {Action.STANCE_UPDATE, Action.STANCE_UNCAST}
 
@@ -56,18 +69,29 @@ def disputed(cell: Cell) -> str | None:
 def supported(cell: Cell) -> bool:
     c, a = cell.config, cell.actor
     return not (
-        a.role in UNSUPPORTED_ROLES or not a.verified or c.group_archived
-        or c.poll_state == "expired" or c.membership == "sent_pending"
+        a.role in UNSUPPORTED_ROLES
+        or not a.verified
+        or c.group_archived
+        or c.poll_state == "expired"
+        or c.membership == "sent_pending"
         or (c.parent == "secret" and c.privacy != "closed")
         # an own stance needs an actor who may vote; other actions ignore the (canonical) stance
-        or (cell.action in STANCE_ACTIONS and c.stance.startswith("own")
-            and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST, Role.PENDING_MEMBER})
+        or (
+            cell.action in STANCE_ACTIONS
+            and c.stance.startswith("own")
+            and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST, Role.PENDING_MEMBER}
+        )
         or cell.action == Action.PROFILE_INDEX
         or disputed(cell) is not None
-        or (a.role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST) and a.author
-            and cell.action in DISCUSSION_TARGET)  # one reader row per (user, thread)
-        or (cell.action == Action.OUTCOME_UPDATE and c.poll_state != "closed")  # an outcome needs a closed poll
-    )  # fmt: skip
+        or (
+            a.role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST)
+            and a.author
+            and cell.action in DISCUSSION_TARGET
+        )  # one reader row per (user, thread)
+        or (
+            cell.action == Action.OUTCOME_UPDATE and c.poll_state != "closed"
+        )  # an outcome needs a closed poll
+    )
 
 
 def _group(
@@ -77,12 +101,19 @@ def _group(
     dpo = "private_only" if facts is None else facts.discussion_privacy_options
     granted = {"open": "request", "closed": "approval", "secret": "invitation"}[privacy]
     return GroupSpec(
-        name=name, parent=parent, is_visible_to_public=visible,
+        name=name,
+        parent=parent,
+        is_visible_to_public=visible,
         is_visible_to_parent_members=bool(facts and facts.visible_to_parent_members),
-        parent_members_can_see_discussions=bool(facts and config.parent_members_can_see_discussions),
-        discussion_privacy_options=dpo if facts else ("public_only" if privacy == "open" else "private_only"),
-        membership_granted_upon=granted, flags=config.flags if facts else (),
-    )  # fmt: skip
+        parent_members_can_see_discussions=bool(
+            facts and config.parent_members_can_see_discussions
+        ),
+        discussion_privacy_options=dpo
+        if facts
+        else ("public_only" if privacy == "open" else "private_only"),
+        membership_granted_upon=granted,
+        flags=config.flags if facts else (),
+    )
 
 
 def world_of(cell: Cell, tag: str) -> World:
@@ -90,20 +121,31 @@ def world_of(cell: Cell, tag: str) -> World:
     c, role, action = cell.config, cell.actor.role, cell.action
     facts = Facts(cell.actor, c)
     authors_thread = cell.actor.author and action in DISCUSSION_TARGET
-    users = [UserSpec(name="actor", site_admin=role == Role.SITE_ADMIN), UserSpec(name="owner"),
-             UserSpec(name="voter")]  # fmt: skip
+    users = [
+        UserSpec(name="actor", site_admin=role == Role.SITE_ADMIN),
+        UserSpec(name="owner"),
+        UserSpec(name="voter"),
+    ]
     groups, members, guests = [], [], []
     if c.grouped:
         if c.parent:
             groups.append(_group("parent", c.parent, None, None, c))
         groups.append(_group("g", c.privacy, "parent" if c.parent else None, facts, c))
-        members += [MembershipSpec(user="owner", group="g", admin=c.group_has_admins),
-                    MembershipSpec(user="voter", group="g")]  # fmt: skip
+        members += [
+            MembershipSpec(user="owner", group="g", admin=c.group_has_admins),
+            MembershipSpec(user="voter", group="g"),
+        ]
         if c.parent:
             members.append(MembershipSpec(user="owner", group="parent", admin=True))
         if role in (Role.MEMBER, Role.ADMIN, Role.PENDING_MEMBER):
-            members.append(MembershipSpec(user="actor", group="g", admin=role == Role.ADMIN,
-                                          accepted=role != Role.PENDING_MEMBER))  # fmt: skip
+            members.append(
+                MembershipSpec(
+                    user="actor",
+                    group="g",
+                    admin=role == Role.ADMIN,
+                    accepted=role != Role.PENDING_MEMBER,
+                )
+            )
         elif role == Role.REVOKED_MEMBER:
             members.append(MembershipSpec(user="actor", group="g", revoked=True))
         elif role == Role.PARENT_MEMBER:
@@ -115,14 +157,24 @@ def world_of(cell: Cell, tag: str) -> World:
     elif role == Role.MEMBER:  # of some other group
         groups.append(GroupSpec(name="other"))
         members.append(MembershipSpec(user="actor", group="other"))
-    discussion = DiscussionSpec(name="d", author="actor" if authors_thread else "owner",
-                                group="g" if c.grouped else None, private=facts.discussion_private)  # fmt: skip
+    discussion = DiscussionSpec(
+        name="d",
+        author="actor" if authors_thread else "owner",
+        group="g" if c.grouped else None,
+        private=facts.discussion_private,
+    )
     if role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST):
         guests.append(GuestSpec(user="actor", discussion="d", revoked=role == Role.REVOKED_GUEST))
     if not c.grouped:
         guests.append(GuestSpec(user="voter", discussion="d"))
-    return World(users=tuple(users), groups=tuple(groups), memberships=tuple(members),
-                 discussions=(discussion,), guests=tuple(guests), tag=f"-{tag}")  # fmt: skip
+    return World(
+        users=tuple(users),
+        groups=tuple(groups),
+        memberships=tuple(members),
+        discussions=(discussion,),
+        guests=tuple(guests),
+        tag=f"-{tag}",
+    )
 
 
 @dataclass(slots=True)

@@ -157,7 +157,9 @@ class Close:
 TallyStep = Cast | Uncast | Close
 
 
-def _valid_choices(poll_type: str, n: int, dots: int) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
+def _valid_choices(
+    poll_type: str, n: int, dots: int
+) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
     if n == 0:
         return st.just(())
     if poll_type in ("proposal", "check", "count", "poll"):

@@ -44,9 +44,14 @@ class TallyRun:
     def start(self) -> None:
         ids = self.scope.ids[self.backend.name]
         spec = self.spec
-        poll: dict[str, Any] = {"title": f"A {spec.poll_type} poll", "poll_type": spec.poll_type,
-                                "discussion_id": ids["discussion:thread"], "closing_at": CLOSING_AT,
-                                "anonymous": spec.anonymous, "hide_results": spec.hide_results}  # fmt: skip
+        poll: dict[str, Any] = {
+            "title": f"A {spec.poll_type} poll",
+            "poll_type": spec.poll_type,
+            "discussion_id": ids["discussion:thread"],
+            "closing_at": CLOSING_AT,
+            "anonymous": spec.anonymous,
+            "hide_results": spec.hide_results,
+        }
         if POLL_OPTIONS[spec.poll_type]:
             poll["options"] = list(POLL_OPTIONS[spec.poll_type])
         if spec.poll_type == "dot_vote":
@@ -63,8 +68,12 @@ class TallyRun:
         ]
         options.sort(key=lambda o: o["priority"])
         self.option_ids = [o["id"] for o in options]
-        self.oracle_poll = replace(Poll.from_api(record, options), poll_type=spec.poll_type,
-                                   anonymous=spec.anonymous, hide_results=spec.hide_results)  # fmt: skip
+        self.oracle_poll = replace(
+            Poll.from_api(record, options),
+            poll_type=spec.poll_type,
+            anonymous=spec.anonymous,
+            hide_results=spec.hide_results,
+        )
         # Every member and discussion guest is invited: an undecided stance each (polls.md 4).
         self.stances = {v: Stance.undecided(self.participant(v)) for v in VOTERS}
 
@@ -81,8 +90,13 @@ class TallyRun:
                 was_cast = self.stances[voter].cast
                 if was_cast and not expected.valid:
                     return  # see strategies.tally_examples: not modelled, not sent
-                body = {"poll_id": self.poll_id, "reason": "",
-                        "stance_choices_attributes": [{"poll_option_id": o, "score": s} for o, s in choices]}  # fmt: skip
+                body = {
+                    "poll_id": self.poll_id,
+                    "reason": "",
+                    "stance_choices_attributes": [
+                        {"poll_option_id": o, "score": s} for o, s in choices
+                    ],
+                }
                 if voter in self.stance_ids:
                     answer = self.send(
                         "PATCH",
@@ -120,10 +134,16 @@ class TallyRun:
 
     def _status(self, index: int, step: TallyStep, op: str, want: int, got: int) -> None:
         if want != got:
-            self.problems.append(Problem(
-                backend=self.backend.name, operation=op,
-                title=f"{type(step).__name__} on a {self.spec.poll_type} poll answered {got}, expected {want}",
-                detail=f"step {index + 1}: {step!r}", expected=want, actual=got))  # fmt: skip
+            self.problems.append(
+                Problem(
+                    backend=self.backend.name,
+                    operation=op,
+                    title=f"{type(step).__name__} on a {self.spec.poll_type} poll answered {got}, expected {want}",
+                    detail=f"step {index + 1}: {step!r}",
+                    expected=want,
+                    actual=got,
+                )
+            )
 
     def _remember(self, voter: str, body: Any, *, uncast: bool = False) -> None:
         rows = [s for s in (body or {}).get("stances", []) if s.get("poll_id") == self.poll_id]

@@ -52,8 +52,13 @@ def _listed(world: CellWorld, cell: Cell, answer: ApiResponse) -> bool | None:
 def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
     decision = decide(cell)
     method, path, params, body = request_of(world, cell)
-    answer: ApiResponse = world.send(method, path, None if cell.actor.role.startswith("visitor") else "actor",
-                                     params=params, json=body)  # fmt: skip
+    answer: ApiResponse = world.send(
+        method,
+        path,
+        None if cell.actor.role.startswith("visitor") else "actor",
+        params=params,
+        json=body,
+    )
     got, want = answer.status, decision.status
     name, op = world.backend.name, f"{method} {path.split('/api/v1')[-1]}"
     problems = []
@@ -65,22 +70,36 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
             if want < 300 <= got
             else "was refused differently for"
         )
-        problems.append(Problem(
-            backend=name, operation=op,
-            title=f"{cell.actor} {verb} {cell.action.value} ({describe(cell.config)})",
-            detail=f"{_who(cell)}: {cell.action.value} answered {got}, the decision table says {want} "
-                   f"({decision.detail or 'allowed'})",
-            expected=want, actual=got, extra={"actor": str(cell.actor), "action": cell.action.value,
-                                              "config": describe(cell.config)}))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=name,
+                operation=op,
+                title=f"{cell.actor} {verb} {cell.action.value} ({describe(cell.config)})",
+                detail=f"{_who(cell)}: {cell.action.value} answered {got}, the decision table says {want} "
+                f"({decision.detail or 'allowed'})",
+                expected=want,
+                actual=got,
+                extra={
+                    "actor": str(cell.actor),
+                    "action": cell.action.value,
+                    "config": describe(cell.config),
+                },
+            )
+        )
     elif (shown := _listed(world, cell, answer)) is not None and shown != (
         decision.detail == "listed"
     ):
-        problems.append(Problem(
-            backend=name, operation=op,
-            title=f"{cell.actor} {'sees' if shown else 'does not see'} {LISTS[cell.action][2]} ({describe(cell.config)})",
-            detail=f"{_who(cell)}: {method} {path} {'listed' if shown else 'did not list'} {LISTS[cell.action][2]}; "
-                   f"the decision table says {decision.detail}",
-            expected=decision.detail, actual="listed" if shown else "unlisted"))  # fmt: skip
+        problems.append(
+            Problem(
+                backend=name,
+                operation=op,
+                title=f"{cell.actor} {'sees' if shown else 'does not see'} {LISTS[cell.action][2]} ({describe(cell.config)})",
+                detail=f"{_who(cell)}: {method} {path} {'listed' if shown else 'did not list'} {LISTS[cell.action][2]}; "
+                f"the decision table says {decision.detail}",
+                expected=decision.detail,
+                actual="listed" if shown else "unlisted",
+            )
+        )
     return problems, got
 
 
@@ -112,11 +131,22 @@ def test_permissions_match_decision_table(
                 )
         for one, by in statuses.items():
             if by["rails"] != by["go"]:
-                problems.append(Problem(backend="rails,go", title=f"the backends answer {one.action.value} differently",
-                                        detail=f"{_who(one)}: rails {by['rails']}, go {by['go']}",
-                                        extra={"rails": by["rails"], "go": by["go"]}))  # fmt: skip
-        raise_if("permission_table", FindingKind.PERMISSION, problems,
-                 [f"world: {describe(cell.config)}; actor {cell.actor}",
-                  *(f"{c.action.value} as {c.actor}" for c in checked)])  # fmt: skip
+                problems.append(
+                    Problem(
+                        backend="rails,go",
+                        title=f"the backends answer {one.action.value} differently",
+                        detail=f"{_who(one)}: rails {by['rails']}, go {by['go']}",
+                        extra={"rails": by["rails"], "go": by["go"]},
+                    )
+                )
+        raise_if(
+            "permission_table",
+            FindingKind.PERMISSION,
+            problems,
+            [
+                f"world: {describe(cell.config)}; actor {cell.actor}",
+                *(f"{c.action.value} as {c.actor}" for c in checked),
+            ],
+        )
 
     run_property(permissions)

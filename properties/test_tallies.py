@@ -33,19 +33,45 @@ def check_poll(run: TallyRun) -> list[Problem]:
         if key == "results":
             continue
         if key not in got:
-            problems.append(Problem(backend=name, operation=OP, title=f"{kind} poll lacks {key}", expected=value))
+            problems.append(
+                Problem(
+                    backend=name, operation=OP, title=f"{kind} poll lacks {key}", expected=value
+                )
+            )
         elif got[key] != value or type(got[key]) is not type(value):
-            problems.append(Problem(backend=name, operation=OP, title=f"{key} of a {kind} poll differs from the oracle",
-                                    detail=f"expected {value!r}, got {got[key]!r}", expected=value, actual=got[key]))  # fmt: skip
+            problems.append(
+                Problem(
+                    backend=name,
+                    operation=OP,
+                    title=f"{key} of a {kind} poll differs from the oracle",
+                    detail=f"expected {value!r}, got {got[key]!r}",
+                    expected=value,
+                    actual=got[key],
+                )
+            )
     for key in ("results", "stance_counts"):
         if key not in want and key in got:
-            problems.append(Problem(backend=name, operation=OP, title=f"{key} of a {kind} poll sent while hidden",
-                                    actual=got[key]))  # fmt: skip
+            problems.append(
+                Problem(
+                    backend=name,
+                    operation=OP,
+                    title=f"{key} of a {kind} poll sent while hidden",
+                    actual=got[key],
+                )
+            )
     if "results" in want and "results" in got:
         diffs = compare_results(kind, want["results"], got["results"] or [])
         if diffs:
-            problems.append(Problem(backend=name, operation=OP, title=f"results of a {kind} poll differ from the oracle",
-                                    detail="; ".join(diffs[:6]), expected=want["results"], actual=got["results"]))  # fmt: skip
+            problems.append(
+                Problem(
+                    backend=name,
+                    operation=OP,
+                    title=f"results of a {kind} poll differ from the oracle",
+                    detail="; ".join(diffs[:6]),
+                    expected=want["results"],
+                    actual=got["results"],
+                )
+            )
     return problems
 
 
@@ -59,13 +85,25 @@ def check_stances(run: TallyRun) -> list[Problem]:
         if record.get("participant_id") == own:
             continue
         if spec.anonymous and record.get("participant_id") is not None:
-            problems.append(Problem(backend=name, operation="GET /api/v1/stances",
-                                    title="stances of an anonymous poll name their participant"))  # fmt: skip
-        leaked = sorted(STANCE_PRIVATE_KEYS & record.keys()) if run.oracle_poll.results_hidden else []
+            problems.append(
+                Problem(
+                    backend=name,
+                    operation="GET /api/v1/stances",
+                    title="stances of an anonymous poll name their participant",
+                )
+            )
+        leaked = (
+            sorted(STANCE_PRIVATE_KEYS & record.keys()) if run.oracle_poll.results_hidden else []
+        )
         if leaked and not spec.anonymous:
-            problems.append(Problem(backend=name, operation="GET /api/v1/stances",
-                                    title="others' stances show their choices while results are hidden",
-                                    detail=", ".join(leaked)))  # fmt: skip
+            problems.append(
+                Problem(
+                    backend=name,
+                    operation="GET /api/v1/stances",
+                    title="others' stances show their choices while results are hidden",
+                    detail=", ".join(leaked),
+                )
+            )
     return problems
 
 
@@ -73,22 +111,36 @@ def canonical(run: TallyRun, poll: dict[str, Any]) -> dict[str, Any]:
     """The poll's counts and results without ids (options by index, voters by name)."""
     options = {oid: i for i, oid in enumerate(run.option_ids)}
     voters = {run.participant(v): v for v in VOTERS}
-    fields = {k: poll.get(k) for k in ("voters_count", "undecided_voters_count", "decided_voters_count",
-                                       "cast_stances_pct", "total_score", "stance_counts")}  # fmt: skip
+    fields = {
+        k: poll.get(k)
+        for k in (
+            "voters_count",
+            "undecided_voters_count",
+            "decided_voters_count",
+            "cast_stances_pct",
+            "total_score",
+            "stance_counts",
+        )
+    }
     rows = []
     for row in poll.get("results") or []:
         r = dict(row)
         r["id"] = options.get(r.get("id"), r.get("id"))
         r.pop("poll_id", None)
         r["voter_ids"] = sorted(str(voters.get(v, v)) for v in r.get("voter_ids", []))
-        r["voter_scores"] = {str(voters.get(int(k), k)): v for k, v in (r.get("voter_scores") or {}).items()}
+        r["voter_scores"] = {
+            str(voters.get(int(k), k)): v for k, v in (r.get("voter_scores") or {}).items()
+        }
         rows.append(r)
     fields["results"] = sorted(rows, key=lambda r: str(r["id"]))
     return fields
 
 
 def _steps(spec: PollSpec, steps: tuple[TallyStep, ...]) -> list[str]:
-    return [f"new {spec!r} in the thread; voters {', '.join(VOTERS)} invited", *(repr(s) for s in steps)]
+    return [
+        f"new {spec!r} in the thread; voters {', '.join(VOTERS)} invited",
+        *(repr(s) for s in steps),
+    ]
 
 
 def test_tallies_match_oracle_and_each_other(
@@ -109,10 +161,18 @@ def test_tallies_match_oracle_and_each_other(
                 problems += run.problems + check_poll(run) + check_stances(run)
                 shapes[backend.name] = canonical(run, run.poll())
             if shapes["rails"] != shapes["go"]:
-                differing = sorted(k for k in shapes["rails"] if shapes["rails"][k] != shapes["go"].get(k))
-                problems.append(Problem(backend="rails,go", operation=OP,
-                                        title=f"the backends tally a {spec.poll_type} poll differently",
-                                        detail=f"fields {differing}", extra={"rails": shapes["rails"], "go": shapes["go"]}))  # fmt: skip
+                differing = sorted(
+                    k for k in shapes["rails"] if shapes["rails"][k] != shapes["go"].get(k)
+                )
+                problems.append(
+                    Problem(
+                        backend="rails,go",
+                        operation=OP,
+                        title=f"the backends tally a {spec.poll_type} poll differently",
+                        detail=f"fields {differing}",
+                        extra={"rails": shapes["rails"], "go": shapes["go"]},
+                    )
+                )
             run_property.recorder.count(SUITE, "polls checked")
             raise_if("tally_oracle", FindingKind.TALLY, problems, _steps(spec, steps))
 

@@ -44,9 +44,14 @@ SUITE = "properties/threading"
 def _steps(
     max_depth: int, actions: tuple[ThreadAction, ...], queries: list[dict[str, str]]
 ) -> list[str]:
-    return [f"new discussion with max_depth={max_depth}", *(repr(a) for a in actions),
-            *(f"GET /api/v1/events?discussion_id=D&{'&'.join(f'{k}={v}' for k, v in q.items())}"
-              for q in queries)]  # fmt: skip
+    return [
+        f"new discussion with max_depth={max_depth}",
+        *(repr(a) for a in actions),
+        *(
+            f"GET /api/v1/events?discussion_id=D&{'&'.join(f'{k}={v}' for k, v in q.items())}"
+            for q in queries
+        ),
+    ]
 
 
 def _check_backend(

@@ -114,9 +114,13 @@ def check_root(backend: str, thread: Thread, root: Event | None) -> list[Problem
 
 
 def check_invariants(
-    backend: str, thread: Thread, events: Sequence[Event], parents: Sequence[Event],
-    discussion: Event, index_response: Mapping[str, Any] | None,
-) -> list[Problem]:  # fmt: skip
+    backend: str,
+    thread: Thread,
+    events: Sequence[Event],
+    parents: Sequence[Event],
+    discussion: Event,
+    index_response: Mapping[str, Any] | None,
+) -> list[Problem]:
     """threading.md section 8 on the API's JSON (only when the oracle says they must hold)."""
     if thread.quirks or not discussion:
         return []
@@ -142,33 +146,60 @@ def check_position_keys(backend: str, thread: Thread, answer: Any) -> list[Probl
     got = answer.get("position_keys") if isinstance(answer, dict) else answer
     if got == want:
         return []
-    return [Problem(backend=backend, title="events/position_keys differs from the oracle",
-                    operation="GET /api/v1/events/position_keys", expected=want, actual=got)]  # fmt: skip
+    return [
+        Problem(
+            backend=backend,
+            title="events/position_keys differs from the oracle",
+            operation="GET /api/v1/events/position_keys",
+            expected=want,
+            actual=got,
+        )
+    ]
 
 
 def check_timeline(
     backend: str, thread: Thread, answer: Any, actor_ids: Mapping[str | None, Any]
 ) -> list[Problem]:
-    want = [[r.position_key, r.sequence_id, actor_ids.get(r.actor), r.depth, r.descendant_count]
-            for r in timeline(thread)]  # fmt: skip
+    want = [
+        [r.position_key, r.sequence_id, actor_ids.get(r.actor), r.depth, r.descendant_count]
+        for r in timeline(thread)
+    ]
     rows = answer if isinstance(answer, list) else None
     got = None if rows is None else [[r[0], r[1], r[3], r[4], r[5]] for r in rows]
     if got == want:
         return []
-    return [Problem(backend=backend, title="events/timeline differs from the oracle",
-                    operation="GET /api/v1/events/timeline", expected=want, actual=got)]  # fmt: skip
+    return [
+        Problem(
+            backend=backend,
+            title="events/timeline differs from the oracle",
+            operation="GET /api/v1/events/timeline",
+            expected=want,
+            actual=got,
+        )
+    ]
 
 
 def check_query(
-    backend: str, params: Mapping[str, str], expected: QueryResult, status: int,
-    body: Any, keys: Mapping[Any, str],
-) -> list[Problem]:  # fmt: skip
+    backend: str,
+    params: Mapping[str, str],
+    expected: QueryResult,
+    status: int,
+    body: Any,
+    keys: Mapping[Any, str],
+) -> list[Problem]:
     """One events-index query form: status, order (ties as sets), meta.total."""
     form = "&".join(f"{k}={v}" for k, v in params.items()) or "(no params)"
     op = "GET /api/v1/events"
     if status != expected.status:
-        return [Problem(backend=backend, title=f"events?{form} answered {status}, expected {expected.status}",
-                        operation=op, expected=expected.status, actual=status)]  # fmt: skip
+        return [
+            Problem(
+                backend=backend,
+                title=f"events?{form} answered {status}, expected {expected.status}",
+                operation=op,
+                expected=expected.status,
+                actual=status,
+            )
+        ]
     if status != 200:
         return []
     got = [keys.get(e["id"], str(e["id"])) for e in body.get("events", [])]
@@ -215,7 +246,14 @@ def compare_backends(shapes: Mapping[str, Mapping[str, tuple[Any, ...]]]) -> lis
     if rails is None or go is None or rails == go:
         return []
     differing = sorted(k for k in rails.keys() | go.keys() if rails.get(k) != go.get(k))
-    return [Problem(backend="rails,go", title="the backends thread the same actions differently",
-                    detail=f"events {differing[:10]} (fields {', '.join(FIELDS)}, parent)",
-                    extra={"rails": {k: rails.get(k) for k in differing[:10]},
-                           "go": {k: go.get(k) for k in differing[:10]}})]  # fmt: skip
+    return [
+        Problem(
+            backend="rails,go",
+            title="the backends thread the same actions differently",
+            detail=f"events {differing[:10]} (fields {', '.join(FIELDS)}, parent)",
+            extra={
+                "rails": {k: rails.get(k) for k in differing[:10]},
+                "go": {k: go.get(k) for k in differing[:10]},
+            },
+        )
+    ]

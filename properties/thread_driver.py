@@ -51,8 +51,12 @@ class ThreadRun:
 
     def start(self) -> None:
         group = self.scope.ids[self.backend.name]["group:group"]
-        body = {"title": "Threading example", "group_id": group, "private": True,
-                "max_depth": self.max_depth}  # fmt: skip
+        body = {
+            "title": "Threading example",
+            "group_id": group,
+            "private": True,
+            "max_depth": self.max_depth,
+        }
         answer = self.send("POST", "/api/v1/discussions", json={"discussion": body})
         if answer.status != 200:
             raise AssertionError(f"{self.backend.name}: discussion create answered {answer.status}")
@@ -74,7 +78,10 @@ class ThreadRun:
     def _send_action(self, action: ThreadAction) -> ApiResponse:
         match action:
             case Comment(ref=ref, reply_to=parent, by=by):
-                body: dict[str, Any] = {"discussion_id": self.discussion_id, "body": f"Comment {ref}"}
+                body: dict[str, Any] = {
+                    "discussion_id": self.discussion_id,
+                    "body": f"Comment {ref}",
+                }
                 if parent is not None:
                     ptype = "Stance" if ("Stance", parent) in self.ids else "Comment"
                     body |= {"parent_type": ptype, "parent_id": self._id(ptype, parent)}
@@ -84,15 +91,24 @@ class ThreadRun:
             case DestroyComment(ref=ref):
                 return self.send("DELETE", f"/api/v1/comments/{self._id('Comment', ref)}")
             case CreatePoll(ref=ref, hide_results=hide, anonymous=anonymous, by=by):
-                poll = {"title": f"Poll {ref}", "poll_type": "proposal",
-                        "discussion_id": self.discussion_id, "closing_at": CLOSING_AT,
-                        "options": ["agree", "abstain", "disagree"], "hide_results": hide,
-                        "anonymous": anonymous}  # fmt: skip
+                poll = {
+                    "title": f"Poll {ref}",
+                    "poll_type": "proposal",
+                    "discussion_id": self.discussion_id,
+                    "closing_at": CLOSING_AT,
+                    "options": ["agree", "abstain", "disagree"],
+                    "hide_results": hide,
+                    "anonymous": anonymous,
+                }
                 return self.send("POST", "/api/v1/polls", actor=by, json={"poll": poll})
             case Vote(poll=poll, reason=reason, by=by):
-                stance = {"poll_id": self._id("Poll", poll), "reason": "Because." if reason else "",
-                          "stance_choices_attributes": [
-                              {"poll_option_id": self.options.get(poll, 0), "score": 1}]}  # fmt: skip
+                stance = {
+                    "poll_id": self._id("Poll", poll),
+                    "reason": "Because." if reason else "",
+                    "stance_choices_attributes": [
+                        {"poll_option_id": self.options.get(poll, 0), "score": 1}
+                    ],
+                }
                 return self.send("POST", "/api/v1/stances", actor=by, json={"stance": stance})
             case ClosePoll(poll=poll, by=by):
                 return self.send("POST", f"/api/v1/polls/{self._id('Poll', poll)}/close", actor=by)

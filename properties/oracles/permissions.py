@@ -124,10 +124,21 @@ _MEMBERSHIP_TARGET = frozenset(
     {Action.MEMBERSHIP_MAKE_ADMIN, Action.MEMBERSHIP_REMOVE_ADMIN, Action.MEMBERSHIP_DESTROY}
 )
 _STANCE_TARGET = frozenset({Action.STANCE_UPDATE, Action.STANCE_UNCAST})
-_POLL_TARGET = frozenset(
-    {Action.POLL_SHOW, Action.POLL_UPDATE, Action.POLL_CLOSE, Action.POLL_REOPEN,
-     Action.POLL_DISCARD, Action.VOTE, Action.OUTCOME_CREATE, Action.OUTCOME_UPDATE}
-) | _STANCE_TARGET  # fmt: skip
+_POLL_TARGET = (
+    frozenset(
+        {
+            Action.POLL_SHOW,
+            Action.POLL_UPDATE,
+            Action.POLL_CLOSE,
+            Action.POLL_REOPEN,
+            Action.POLL_DISCARD,
+            Action.VOTE,
+            Action.OUTCOME_CREATE,
+            Action.OUTCOME_UPDATE,
+        }
+    )
+    | _STANCE_TARGET
+)
 # Settings that only matter to some actions; elsewhere `canonical` resets them.
 _ACTION_SPECIFIC = {
     "membership": _MEMBERSHIP_TARGET,
@@ -173,23 +184,33 @@ def actors() -> list[Actor]:
 def config_variants() -> list[Config]:
     """The default configuration and each setting flipped away from its default."""
     base = Config()
-    flips = [base, replace(base, grouped=False), replace(base, privacy="open"),
-             replace(base, privacy="secret"),
-             replace(base, discussion_privacy_options="public_or_private",
-                     discussion_private=False),
-             replace(base, parent="closed"),
-             replace(base, parent="closed", parent_members_can_see_discussions=True),
-             replace(base, parent="secret"),
-             replace(base, privacy="secret", parent="closed"),
-             replace(base, group_archived=True), replace(base, group_has_admins=False),
-             replace(base, discussion_closed=True), replace(base, discussion_discarded=True),
-             replace(base, comment_has_replies=True), replace(base, poll_state="closed"),
-             replace(base, poll_state="closed", anonymous=True),
-             replace(base, poll_state="expired"), replace(base, poll_state="wip"),
-             replace(base, poll_discarded=True), replace(base, specified_voters_only=True),
-             replace(base, membership="other"), replace(base, membership="sent_pending"),
-             replace(base, stance="own_uncast"), replace(base, stance="other"),
-             replace(base, missing=True)]  # fmt: skip
+    flips = [
+        base,
+        replace(base, grouped=False),
+        replace(base, privacy="open"),
+        replace(base, privacy="secret"),
+        replace(base, discussion_privacy_options="public_or_private", discussion_private=False),
+        replace(base, parent="closed"),
+        replace(base, parent="closed", parent_members_can_see_discussions=True),
+        replace(base, parent="secret"),
+        replace(base, privacy="secret", parent="closed"),
+        replace(base, group_archived=True),
+        replace(base, group_has_admins=False),
+        replace(base, discussion_closed=True),
+        replace(base, discussion_discarded=True),
+        replace(base, comment_has_replies=True),
+        replace(base, poll_state="closed"),
+        replace(base, poll_state="closed", anonymous=True),
+        replace(base, poll_state="expired"),
+        replace(base, poll_state="wip"),
+        replace(base, poll_discarded=True),
+        replace(base, specified_voters_only=True),
+        replace(base, membership="other"),
+        replace(base, membership="sent_pending"),
+        replace(base, stance="own_uncast"),
+        replace(base, stance="other"),
+        replace(base, missing=True),
+    ]
     flips += [base.with_flags(**{name: not value}) for name, value in DEFAULT_FLAGS.items()]
     return flips
 

@@ -48,8 +48,18 @@ class PollType:
     undecided_row: bool = True
 
 
-def _t(name: str, lo: int, hi: int | None, mn: int, mx: int, dots: int | None, checks: str,
-       by_priority: bool, thumbs: bool = False, undecided: bool = True) -> PollType:  # fmt: skip
+def _t(
+    name: str,
+    lo: int,
+    hi: int | None,
+    mn: int,
+    mx: int,
+    dots: int | None,
+    checks: str,
+    by_priority: bool,
+    thumbs: bool = False,
+    undecided: bool = True,
+) -> PollType:
     return PollType(
         name=name,
         min_score=lo,
