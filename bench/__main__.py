@@ -42,8 +42,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=REPO / ".parity" / "bench")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--workers", type=int, default=2, help="suite runs side by side")
-    p.add_argument("--rails-root", type=Path, action="append", default=[],
-                   help="also time extraction of this Rails tree (repeatable)")  # fmt: skip
+    p.add_argument(
+        "--rails-root",
+        type=Path,
+        action="append",
+        default=[],
+        help="also time extraction of this Rails tree (repeatable)",
+    )
     p.add_argument("--extract-runs", type=int, default=3)
     p.add_argument("--profile", default="ci", help="Hypothesis profile of detection runs")
     p.add_argument("--faults", default="", help="only these faults (comma-separated)")
@@ -77,18 +82,32 @@ def bench_extraction(args: argparse.Namespace) -> list[dict[str, Any]]:
                 run_once(tree, None, Path(tmp) / "openapi.yaml") for _ in range(args.extract_runs)
             ]
             walls = [w for w, _, _ in runs]
-            rows.append({"rails_root": str(tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree),
-                         "runs": len(runs), "wall_s_median": round(statistics.median(walls), 3),
-                         "wall_s_min": round(min(walls), 3), "peak_rss_mib": round(max(p for _, p, _ in runs) / 1024, 1),
-                         "exit_codes": sorted({rc for _, _, rc in runs})})  # fmt: skip
+            rows.append(
+                {
+                    "rails_root": str(
+                        tree.relative_to(REPO) if tree.is_relative_to(REPO) else tree
+                    ),
+                    "runs": len(runs),
+                    "wall_s_median": round(statistics.median(walls), 3),
+                    "wall_s_min": round(min(walls), 3),
+                    "peak_rss_mib": round(max(p for _, p, _ in runs) / 1024, 1),
+                    "exit_codes": sorted({rc for _, _, rc in runs}),
+                }
+            )
     return rows
 
 
 def bench_overhead(args: argparse.Namespace) -> dict[str, Any]:
     """Differential suite vs a bare loop of the same requests; isolation cost per example."""
-    run = run_suites("overhead", ["contracts/test_differential.py", "bench/probe_overhead.py"],
-                     args.work / "overhead", profile="dev", seed=args.seed, timeout=600,
-                     extra=("--bench-capture",))  # fmt: skip
+    run = run_suites(
+        "overhead",
+        ["contracts/test_differential.py", "bench/probe_overhead.py"],
+        args.work / "overhead",
+        profile="dev",
+        seed=args.seed,
+        timeout=600,
+        extra=("--bench-capture",),
+    )
     figures = run.first("overhead")
     if figures is None:
         return {"error": f"no figures; see {run.out_dir / 'pytest.log'}", "exit_status": run.status}
@@ -109,10 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True)
     started = time.monotonic()
     results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
-    results["meta"] = {"date": datetime.now(UTC).isoformat(timespec="seconds"),
-                       "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
-                       "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
-                       "quick": args.quick, "parts": args.parts}  # fmt: skip
+    results["meta"] = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}",
+        "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv),
+        "quick": args.quick,
+        "parts": args.parts,
+    }
     if "extraction" in args.parts:
         results["extraction"] = _progress("extraction", lambda: bench_extraction(args))
         _save(args, results)
@@ -121,9 +143,14 @@ def main(argv: list[str] | None = None) -> int:
         _save(args, results)
     baseline: set[str] = set()
     if "detection" in args.parts:
-        det = DetectionSettings(profile=args.profile, seed=args.seed, workers=args.workers,
-                                clean_runs=args.clean_runs, timeout=args.fault_timeout,
-                                only=tuple(f for f in args.faults.split(",") if f))  # fmt: skip
+        det = DetectionSettings(
+            profile=args.profile,
+            seed=args.seed,
+            workers=args.workers,
+            clean_runs=args.clean_runs,
+            timeout=args.fault_timeout,
+            only=tuple(f for f in args.faults.split(",") if f),
+        )
         deadline = time.monotonic() + args.budget_detection
         results["detection"] = _progress(
             "detection", lambda: run_matrix(det, args.work / "detection", deadline)
@@ -133,12 +160,24 @@ def main(argv: list[str] | None = None) -> int:
         baseline = {k for c in clean_runs for k in c["keys"]}
     if "mutation" in args.parts:
         if "detection" not in args.parts:  # the baseline: findings of a fault-free run
-            clean = run_clean(DetectionSettings(profile=args.mutation_profile, seed=args.seed,
-                              workers=1, timeout=args.mutant_timeout), args.work / "mutation-clean",
-                              time.monotonic() + args.mutant_timeout)  # fmt: skip
+            clean = run_clean(
+                DetectionSettings(
+                    profile=args.mutation_profile,
+                    seed=args.seed,
+                    workers=1,
+                    timeout=args.mutant_timeout,
+                ),
+                args.work / "mutation-clean",
+                time.monotonic() + args.mutant_timeout,
+            )
             baseline = {k for c in clean for k in c.finding_keys()}
-        mut = MutationSettings(mutants=args.mutants, seed=args.seed, profile=args.mutation_profile,
-                               workers=args.workers, timeout=args.mutant_timeout)  # fmt: skip
+        mut = MutationSettings(
+            mutants=args.mutants,
+            seed=args.seed,
+            profile=args.mutation_profile,
+            workers=args.workers,
+            timeout=args.mutant_timeout,
+        )
         deadline = time.monotonic() + args.budget_mutation
         results["mutation"] = _progress(
             "mutation", lambda: run_mutation(mut, args.work / "mutation", baseline, deadline)

@@ -31,8 +31,13 @@ class DetectionSettings:
 
 def list_faults() -> list[dict[str, str]]:
     """`python -m reference --list-faults`: name, category, summary."""
-    out = subprocess.run([sys.executable, "-m", "reference", "--list-faults"], cwd=REPO,
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = [line.split("\t") for line in out.splitlines() if line.count("\t") >= 2]
     return [{"name": n, "category": c, "summary": s} for n, c, s, *_ in rows]
 
@@ -46,9 +51,14 @@ def run_clean(settings: DetectionSettings, work: Path, deadline: float) -> list[
     """The clean runs, side by side (seeds differ)."""
 
     def one(i: int) -> SuiteRun:
-        return run_suites(f"clean-{i}", all_targets(), work / f"clean-{i}",
-                          profile=settings.profile, seed=settings.seed + 1000 + i,
-                          timeout=min(settings.timeout * 2, max(60.0, deadline - time.monotonic())))  # fmt: skip
+        return run_suites(
+            f"clean-{i}",
+            all_targets(),
+            work / f"clean-{i}",
+            profile=settings.profile,
+            seed=settings.seed + 1000 + i,
+            timeout=min(settings.timeout * 2, max(60.0, deadline - time.monotonic())),
+        )
 
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         return list(pool.map(one, range(settings.clean_runs)))
@@ -64,15 +74,30 @@ def fault_result(
     hit = run.first("detected")
     found = run.detected(baseline)
     ready = run.first("ready")
-    row.update(targets=run.targets, wall_s=round(run.wall_s, 2), timed_out=run.timed_out,
-               exit_status=run.status, setup_s=round(ready["setup_s"], 2) if ready else None,
-               detected=bool(hit or found), examples_run=run.examples())  # fmt: skip
+    row.update(
+        targets=run.targets,
+        wall_s=round(run.wall_s, 2),
+        timed_out=run.timed_out,
+        exit_status=run.status,
+        setup_s=round(ready["setup_s"], 2) if ready else None,
+        detected=bool(hit or found),
+        examples_run=run.examples(),
+    )
     if hit:
-        row.update(by=hit["checks"], test=hit["nodeid"], time_to_detection_s=round(hit["s"], 2),
-                   examples_to_detection=hit["examples"], evidence=hit["findings"][:3])  # fmt: skip
+        row.update(
+            by=hit["checks"],
+            test=hit["nodeid"],
+            time_to_detection_s=round(hit["s"], 2),
+            examples_to_detection=hit["examples"],
+            evidence=hit["findings"][:3],
+        )
     elif found:  # written after the last check (e.g. at session end)
-        row.update(by=sorted({f"{f['kind']}/{f['check']}" for f in found}),
-                   evidence=[{k: f.get(k) for k in ("kind", "check", "title", "operation")} for f in found[:3]])  # fmt: skip
+        row.update(
+            by=sorted({f"{f['kind']}/{f['check']}" for f in found}),
+            evidence=[
+                {k: f.get(k) for k in ("kind", "check", "title", "operation")} for f in found[:3]
+            ],
+        )
     return row
 
 
@@ -88,9 +113,17 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
         left = deadline - time.monotonic()
         if left < 30:
             return fault_result(fault, None, baseline, missing)
-        run = run_suites(fault["name"], targets, work / "faults" / fault["name"],
-                         profile=settings.profile, seed=settings.seed, faults=(fault["name"],),
-                         baseline=baseline, stop=True, timeout=min(settings.timeout, left))  # fmt: skip
+        run = run_suites(
+            fault["name"],
+            targets,
+            work / "faults" / fault["name"],
+            profile=settings.profile,
+            seed=settings.seed,
+            faults=(fault["name"],),
+            baseline=baseline,
+            stop=True,
+            timeout=min(settings.timeout, left),
+        )
         return fault_result(fault, run, baseline, missing)
 
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:

@@ -71,27 +71,48 @@ def generate(work: Path, settings: MutationSettings) -> dict[str, Any]:
     """A scratch copy of reference/, mutmut's mutants of MODULES in it, a seeded sample."""
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    shutil.copytree(REPO / "reference", work / "reference",
-                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(
+        REPO / "reference", work / "reference", ignore=shutil.ignore_patterns("__pycache__")
+    )
     only = ", ".join(json.dumps(m) for m in MODULES)
     (work / "pyproject.toml").write_text(
         f'[tool.mutmut]\nsource_paths = ["reference"]\nonly_mutate = [{only}]\n'
     )
-    proc = subprocess.run([sys.executable, "-c", GENERATE, str(settings.mutants), str(settings.seed)],
-                          cwd=work, capture_output=True, text=True, check=False)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", GENERATE, str(settings.mutants), str(settings.seed)],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"mutmut could not generate mutants in {work}:\n{proc.stderr[-2000:]}")
     data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return data
 
 
-def run_mutant(name: str, file: str, work: Path, out: Path, settings: MutationSettings,
-               baseline: set[str], timeout: float) -> SuiteRun:  # fmt: skip
+def run_mutant(
+    name: str,
+    file: str,
+    work: Path,
+    out: Path,
+    settings: MutationSettings,
+    baseline: set[str],
+    timeout: float,
+) -> SuiteRun:
     targets, _ = targets_for(MODULES.get(file, "shape"))
     env = f"PYTHONPATH={work / 'mutants'} MUTANT_UNDER_TEST={name}"
-    return run_suites(name, targets, out, profile=settings.profile, seed=settings.seed,
-                      timeout=timeout, baseline=baseline, stop=True,
-                      extra=("--go-setenv", env))  # fmt: skip
+    return run_suites(
+        name,
+        targets,
+        out,
+        profile=settings.profile,
+        seed=settings.seed,
+        timeout=timeout,
+        baseline=baseline,
+        stop=True,
+        extra=("--go-setenv", env),
+    )
 
 
 def status_of(run: SuiteRun, baseline: set[str]) -> str:
@@ -113,11 +134,23 @@ def run_mutation(
         left = deadline - time.monotonic()
         if left < 30:
             return {**m, "status": "not run", "why": "time budget spent"}
-        run = run_mutant(m["name"], m["file"], scratch, work / "runs" / f"{i:03d}", settings,
-                         baseline, min(settings.timeout, left))  # fmt: skip
+        run = run_mutant(
+            m["name"],
+            m["file"],
+            scratch,
+            work / "runs" / f"{i:03d}",
+            settings,
+            baseline,
+            min(settings.timeout, left),
+        )
         hit = run.first("detected") or {}
-        return {**m, "status": status_of(run, baseline), "by": hit.get("checks", []),
-                "time_to_kill_s": hit.get("s"), "wall_s": round(run.wall_s, 1)}  # fmt: skip
+        return {
+            **m,
+            "status": status_of(run, baseline),
+            "by": hit.get("checks", []),
+            "time_to_kill_s": hit.get("s"),
+            "wall_s": round(run.wall_s, 1),
+        }
 
     control_file = next(iter(MODULES))
     jobs = [
@@ -139,15 +172,25 @@ def run_mutation(
     }
     scored = counts["killed"] + counts["survived"] + counts["timeout"]
     return {
-        "tool": f"mutmut {_mutmut_version()}", "modules": list(MODULES), "profile": settings.profile,
-        "seed": settings.seed, "generated": generated["total"], "generated_by_file": generated["by_file"],
-        "sampled": len(rows), **counts,
+        "tool": f"mutmut {_mutmut_version()}",
+        "modules": list(MODULES),
+        "profile": settings.profile,
+        "seed": settings.seed,
+        "generated": generated["total"],
+        "generated_by_file": generated["by_file"],
+        "sampled": len(rows),
+        **counts,
         # a timed-out mutant counts as detected (mutmut's convention: the suite noticed a hang)
-        "score_pct": round(100 * (counts["killed"] + counts["timeout"]) / scored, 1) if scored else None,
+        "score_pct": round(100 * (counts["killed"] + counts["timeout"]) / scored, 1)
+        if scored
+        else None,
         "control": control["status"],
-        "survivors": [{k: r[k] for k in ("name", "file", "diff")} for r in rows if r["status"] == "survived"],
-        "rows": rows, "seconds": round(time.monotonic() - started, 1),
-    }  # fmt: skip
+        "survivors": [
+            {k: r[k] for k in ("name", "file", "diff")} for r in rows if r["status"] == "survived"
+        ],
+        "rows": rows,
+        "seconds": round(time.monotonic() - started, 1),
+    }
 
 
 def _mutmut_version() -> str:

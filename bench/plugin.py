@@ -105,16 +105,25 @@ class BenchRecorder:
 
     def statistics(self, stats: dict[str, Any], outer: Any) -> None:
         """One Hypothesis run ended: count its examples, then look for a detection."""
-        cases = [c for phase in ("explicit", "reuse", "generate", "target")
-                 for c in stats.get(f"{phase}-phase", {}).get("test-cases", [])]  # fmt: skip
+        cases = [
+            c
+            for phase in ("explicit", "reuse", "generate", "target")
+            for c in stats.get(f"{phase}-phase", {}).get("test-cases", [])
+        ]
         failing = next((i for i, c in enumerate(cases) if c["status"] == "interesting"), None)
         upto = cases if failing is None else cases[: failing + 1]
-        self.write({
-            "event": "hypothesis", "nodeid": self.item, "examples": len(cases),
-            "first_failing": failing, "examples_before": self.examples,
-            "runtime_to_failure_s": sum(c["runtime"] + c["drawtime"] for c in upto)
-            if failing is not None else None,
-        })  # fmt: skip
+        self.write(
+            {
+                "event": "hypothesis",
+                "nodeid": self.item,
+                "examples": len(cases),
+                "first_failing": failing,
+                "examples_before": self.examples,
+                "runtime_to_failure_s": sum(c["runtime"] + c["drawtime"] for c in upto)
+                if failing is not None
+                else None,
+            }
+        )
         self.examples += len(cases)
         if outer is not None:
             outer(stats)
@@ -129,13 +138,19 @@ class BenchRecorder:
         if not found:
             return False
         self.detected = True
-        self.write({
-            "event": "detected", "nodeid": self.item, "examples": self.examples,
-            "s": time.perf_counter() - self.first_call,
-            "checks": sorted({f"{f['kind']}/{f['check']}" for f in found}),
-            "findings": [{k: f.get(k) for k in ("kind", "check", "title", "operation", "backend")}
-                         for f in found[:10]],
-        })  # fmt: skip
+        self.write(
+            {
+                "event": "detected",
+                "nodeid": self.item,
+                "examples": self.examples,
+                "s": time.perf_counter() - self.first_call,
+                "checks": sorted({f"{f['kind']}/{f['check']}" for f in found}),
+                "findings": [
+                    {k: f.get(k) for k in ("kind", "check", "title", "operation", "backend")}
+                    for f in found[:10]
+                ],
+            }
+        )
         return True
 
 
@@ -150,11 +165,18 @@ def _capture_http() -> None:
         try:
             return original(self, session, request, describe)
         finally:
-            CAPTURED.append({
-                "backend": self.name, "method": request.method, "url": self.base_url + request.path,
-                "params": list(request.params), "json": request.json, "session": session,
-                "s": time.perf_counter() - start, "at": start,
-                "suite": "test_differential" in _RUNNING["test"],
-            })  # fmt: skip
+            CAPTURED.append(
+                {
+                    "backend": self.name,
+                    "method": request.method,
+                    "url": self.base_url + request.path,
+                    "params": list(request.params),
+                    "json": request.json,
+                    "session": session,
+                    "s": time.perf_counter() - start,
+                    "at": start,
+                    "suite": "test_differential" in _RUNNING["test"],
+                }
+            )
 
     BackendClient._call = call  # type: ignore[method-assign]  # measuring wrapper

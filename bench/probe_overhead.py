@@ -37,8 +37,15 @@ def _replay(exchanges: list[dict[str, Any]]) -> float:
         token = session.cookies.get("csrftoken")
         if token and x["method"] != "GET":
             headers["X-CSRF-Token"] = token
-        session.request(x["method"], x["url"], params=x["params"], json=x["json"],
-                        headers=headers, timeout=30, allow_redirects=False)  # fmt: skip
+        session.request(
+            x["method"],
+            x["url"],
+            params=x["params"],
+            json=x["json"],
+            headers=headers,
+            timeout=30,
+            allow_redirects=False,
+        )
     return time.perf_counter() - start
 
 
@@ -65,11 +72,18 @@ def test_overhead_figures(backends: Backends, pytestconfig: pytest.Config) -> No
     clone = _timed(lambda: reset_databases(backends), ISOLATION_SAMPLES)
     scope = _timed(scoped, ISOLATION_SAMPLES)
     record = {
-        "event": "overhead", "requests": len(exchanges), "suite_s": suite_s, "http_s": http_s,
-        "bare_s": bare_s, "suite_rps": len(exchanges) / suite_s, "bare_rps": len(exchanges) / bare_s,
-        "isolation_ms": {"clone": {"median": statistics.median(clone), "max": max(clone)},
-                         "scoped": {"median": statistics.median(scope), "max": max(scope)}},
+        "event": "overhead",
+        "requests": len(exchanges),
+        "suite_s": suite_s,
+        "http_s": http_s,
+        "bare_s": bare_s,
+        "suite_rps": len(exchanges) / suite_s,
+        "bare_rps": len(exchanges) / bare_s,
+        "isolation_ms": {
+            "clone": {"median": statistics.median(clone), "max": max(clone)},
+            "scoped": {"median": statistics.median(scope), "max": max(scope)},
+        },
         "isolation_samples": ISOLATION_SAMPLES,
-    }  # fmt: skip
+    }
     with Path(pytestconfig.getoption("bench_out")).open("a") as f:
         f.write(json.dumps(record) + "\n")

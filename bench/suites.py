@@ -119,8 +119,9 @@ def run_suites(
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     start = time.perf_counter()
     with open(out_dir / "pytest.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=out_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd, cwd=out_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             status, timed_out = proc.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
@@ -129,8 +130,16 @@ def run_suites(
     wall = time.perf_counter() - start
     records = _records(out_dir / "bench.jsonl")
     findings = read_findings(out_dir / "report")
-    return SuiteRun(name=name, targets=targets, status=status, wall_s=wall, timed_out=timed_out,
-                    out_dir=out_dir, records=records, findings=findings)  # fmt: skip
+    return SuiteRun(
+        name=name,
+        targets=targets,
+        status=status,
+        wall_s=wall,
+        timed_out=timed_out,
+        out_dir=out_dir,
+        records=records,
+        findings=findings,
+    )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

@@ -19,8 +19,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_quick_extraction_writes_results_and_page(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    cmd = [sys.executable, "-m", "bench", "--quick", "--only", "extraction", "--out", str(out),
-           "--work", str(tmp_path / "work")]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--quick",
+        "--only",
+        "extraction",
+        "--out",
+        str(out),
+        "--work",
+        str(tmp_path / "work"),
+    ]
     subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
     results = json.loads(out.read_text())
     assert results["extraction"][0]["rails_root"] == "examples/loomio-mini"
@@ -35,10 +45,17 @@ def test_unknown_part_is_a_usage_error() -> None:
 
 @pytest.mark.parametrize(
     ("category", "expected"),
-    [("type", CONFORMANCE_GO), ("ordering", "contracts/test_differential.py"),
-     ("threading", "properties/test_threading.py")],
-    ids=["contract-category-runs-go-conformance", "differential-always", "property-suite-discovered"],
-)  # fmt: skip
+    [
+        ("type", CONFORMANCE_GO),
+        ("ordering", "contracts/test_differential.py"),
+        ("threading", "properties/test_threading.py"),
+    ],
+    ids=[
+        "contract-category-runs-go-conformance",
+        "differential-always",
+        "property-suite-discovered",
+    ],
+)
 def test_category_selects_suites(category: str, expected: str) -> None:
     assert expected in targets_for(category)[0]
 
@@ -59,12 +76,30 @@ def test_detection_ignores_rails_only_and_baseline_findings() -> None:
 def test_page_renders_every_part() -> None:
     results = {
         "meta": {"date": "d", "machine": "m", "command": "c", "seconds": 1},
-        "extraction": [{"rails_root": "x", "runs": 1, "wall_s_median": 1, "wall_s_min": 1,
-                        "peak_rss_mib": 1, "exit_codes": [0]}],
-        "detection": {"profile": "ci", "seed": 0, "detected": 1, "ran": 1, "faults": 1,
-                      "detection_pct": 100.0, "median_time_to_detection_s": 1,
-                      "median_examples_to_detection": 1, "false_positives": 0, "clean_runs": [],
-                      "property_suites_missing_for": [], "by_category": {"type": {"detected": 1, "ran": 1}},
-                      "rows": [{"name": "f", "category": "type", "detected": True, "by": ["x/y"]}]},
-    }  # fmt: skip
+        "extraction": [
+            {
+                "rails_root": "x",
+                "runs": 1,
+                "wall_s_median": 1,
+                "wall_s_min": 1,
+                "peak_rss_mib": 1,
+                "exit_codes": [0],
+            }
+        ],
+        "detection": {
+            "profile": "ci",
+            "seed": 0,
+            "detected": 1,
+            "ran": 1,
+            "faults": 1,
+            "detection_pct": 100.0,
+            "median_time_to_detection_s": 1,
+            "median_examples_to_detection": 1,
+            "false_positives": 0,
+            "clean_runs": [],
+            "property_suites_missing_for": [],
+            "by_category": {"type": {"detected": 1, "ran": 1}},
+            "rows": [{"name": "f", "category": "type", "detected": True, "by": ["x/y"]}],
+        },
+    }
     assert "f</td>" in render_page(results)

@@ -31,8 +31,13 @@ REPRESENTATIVE = {
 
 
 def catalogue() -> list[tuple[str, str]]:
-    out = subprocess.run([sys.executable, "-m", "reference", "--list-faults"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows = [line.split("\t") for line in out.splitlines() if line.strip()]
     return [(name, category) for name, category, *_ in rows if category in SUITE_OF]
 
@@ -41,12 +46,28 @@ def run_suite(
     suite: str, run_dir: Path, *extra: str, profile: str = "dev"
 ) -> tuple[list[dict], float, str]:
     started = time.perf_counter()
-    command = [sys.executable, "-m", "pytest", f"properties/{suite}", "-q", "-p", "no:cacheprovider",
-               "--run-dir", str(run_dir), "--hypothesis-profile", profile, *extra]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        f"properties/{suite}",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--run-dir",
+        str(run_dir),
+        "--hypothesis-profile",
+        profile,
+        *extra,
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     elapsed = time.perf_counter() - started
-    findings = [json.loads(line) for f in sorted((run_dir / "findings").glob("*.jsonl"))
-                for line in f.read_text().splitlines() if line.strip()]  # fmt: skip
+    findings = [
+        json.loads(line)
+        for f in sorted((run_dir / "findings").glob("*.jsonl"))
+        for line in f.read_text().splitlines()
+        if line.strip()
+    ]
     return findings, elapsed, done.stdout[-3000:]
 
 
@@ -62,8 +83,11 @@ def test_clean_pair_has_no_findings(
 
 def _cases(representative: bool) -> list:
     marks = [] if representative else [pytest.mark.slow]
-    return [pytest.param(name, category, id=name, marks=marks)
-            for name, category in catalogue() if (name in REPRESENTATIVE) == representative]  # fmt: skip
+    return [
+        pytest.param(name, category, id=name, marks=marks)
+        for name, category in catalogue()
+        if (name in REPRESENTATIVE) == representative
+    ]
 
 
 def _profile(config: pytest.Config) -> str:

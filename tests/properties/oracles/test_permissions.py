@@ -208,10 +208,16 @@ DISCARDED_THREAD = replace(BASE, discussion_discarded=True)
 
 @pytest.mark.parametrize(
     ("who", "action", "status"),
-    [(M, A.POLL_SHOW, 403), (AU, A.POLL_SHOW, 403), (M, A.VOTE, 403), (M, A.STANCE_UPDATE, 403),
-     (AU, A.POLL_CLOSE, 403), (M, A.OUTCOME_CREATE, 200)],
+    [
+        (M, A.POLL_SHOW, 403),
+        (AU, A.POLL_SHOW, 403),
+        (M, A.VOTE, 403),
+        (M, A.STANCE_UPDATE, 403),
+        (AU, A.POLL_CLOSE, 403),
+        (M, A.OUTCOME_CREATE, 200),
+    ],
     ids=["show", "show-author", "vote", "stance-update", "close", "outcome-on-inactive-poll"],
-)  # fmt: skip
+)
 def test_polls_of_a_discarded_thread_are_discarded(who, action, status):
     # threading.md 6: discarding a discussion gives "the discussion and all its polls" discarded_at
     assert decide(Cell(who, DISCARDED_THREAD, action)).status == status
@@ -219,10 +225,14 @@ def test_polls_of_a_discarded_thread_are_discarded(who, action, status):
 
 @pytest.mark.parametrize(
     ("who", "config", "status", "detail"),
-    [(DG, SECRET, 403, "group show"), (DG, BASE, 200, "listed"), (N, BASE, 200, "unlisted"),
-     (V, SECRET, 403, "group show")],
+    [
+        (DG, SECRET, 403, "group show"),
+        (DG, BASE, 200, "listed"),
+        (N, BASE, 200, "unlisted"),
+        (V, SECRET, 403, "group show"),
+    ],
     ids=["guest-secret-group", "guest-visible-group", "outsider-visible-group", "visitor-secret"],
-)  # fmt: skip
+)
 def test_thread_list_authorizes_the_group_first(who, config, status, detail):
     decision = decide(Cell(who, config, A.DISCUSSION_LIST))
     assert (decision.status, decision.detail) == (status, detail)

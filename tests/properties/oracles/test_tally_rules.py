@@ -189,8 +189,11 @@ def test_from_api_round_trip():
     assert result.results[0]["voter_scores"] == {"5": 1}
 
 
-@pytest.mark.parametrize(("stored", "expected"), [(None, None), ("iso8601", "iso8601"), ("i18n", "i18n")],
-                         ids=["null-stays-null", "iso8601", "i18n"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [(None, None), ("iso8601", "iso8601"), ("i18n", "i18n")],
+    ids=["null-stays-null", "iso8601", "i18n"],
+)
 def test_from_api_keeps_the_records_name_format(stored, expected):
     # polls.md 3: a row's `name_format` is "the poll's `poll_option_name_format`" -- the record's
     # effective value, null when neither a stored value nor a type default exists.

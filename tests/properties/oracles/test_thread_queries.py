@@ -227,27 +227,72 @@ def test_pinned_comment_appears_in_table_of_contents():
 
 # api-envelope.md section 11: GET /api/v1/events?discussion_id=42&per=3
 ENVELOPE_11 = [
-    {"id": 1001, "sequence_id": 1, "position": 1, "depth": 1, "child_count": 1,
-     "descendant_count": 1, "kind": "new_comment", "discussion_id": 42, "parent_id": 1000,
-     "actor_id": 9, "position_key": "00001", "eventable_type": "Comment", "pinned": False},
-    {"id": 1002, "sequence_id": 2, "position": 1, "depth": 2, "child_count": 0,
-     "descendant_count": 0, "kind": "new_comment", "discussion_id": 42, "parent_id": 1001,
-     "actor_id": 5, "position_key": "00001-00001", "eventable_type": "Comment", "pinned": False},
-    {"id": 1004, "sequence_id": 3, "position": 2, "depth": 1, "child_count": 1,
-     "descendant_count": 1, "kind": "poll_created", "discussion_id": 42, "pinned": True,
-     "parent_id": 1000, "actor_id": 5, "position_key": "00002", "eventable_type": "Poll"},
-]  # fmt: skip
+    {
+        "id": 1001,
+        "sequence_id": 1,
+        "position": 1,
+        "depth": 1,
+        "child_count": 1,
+        "descendant_count": 1,
+        "kind": "new_comment",
+        "discussion_id": 42,
+        "parent_id": 1000,
+        "actor_id": 9,
+        "position_key": "00001",
+        "eventable_type": "Comment",
+        "pinned": False,
+    },
+    {
+        "id": 1002,
+        "sequence_id": 2,
+        "position": 1,
+        "depth": 2,
+        "child_count": 0,
+        "descendant_count": 0,
+        "kind": "new_comment",
+        "discussion_id": 42,
+        "parent_id": 1001,
+        "actor_id": 5,
+        "position_key": "00001-00001",
+        "eventable_type": "Comment",
+        "pinned": False,
+    },
+    {
+        "id": 1004,
+        "sequence_id": 3,
+        "position": 2,
+        "depth": 1,
+        "child_count": 1,
+        "descendant_count": 1,
+        "kind": "poll_created",
+        "discussion_id": 42,
+        "pinned": True,
+        "parent_id": 1000,
+        "actor_id": 5,
+        "position_key": "00002",
+        "eventable_type": "Poll",
+    },
+]
 
 
 def test_envelope_example_page_matches_oracle_rendering():
     thread = simulate(
-        [Comment("601", by="ben"), Comment("602", reply_to="601", by="ana"),
-         CreatePoll("88", by="ana"), Vote("9001", "88", reason=True, by="ana")]
-    )  # fmt: skip
+        [
+            Comment("601", by="ben"),
+            Comment("602", reply_to="601", by="ana"),
+            CreatePoll("88", by="ana"),
+            Vote("9001", "88", reason=True, by="ana"),
+        ]
+    )
     page = query_events(thread, {"per": "3"})
     assert page.total == 4
-    event_ids = {"root": 1000, "new_comment:601": 1001, "new_comment:602": 1002,
-                 "poll_created:88": 1004, "stance_created:9001": 1005}  # fmt: skip
+    event_ids = {
+        "root": 1000,
+        "new_comment:601": 1001,
+        "new_comment:602": 1002,
+        "poll_created:88": 1004,
+        "stance_created:9001": 1005,
+    }
     rendered = [
         to_api_event(e, event_ids=event_ids, discussion_id=42, actor_ids={"ben": 9, "ana": 5})
         for e in page.events
