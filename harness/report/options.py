@@ -52,6 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
         spec = here / given if given else config.rootpath / DEFAULT_SPEC
     else:
         return
+    if out_dir.exists() and not out_dir.is_dir():
+        raise pytest.UsageError(
+            f"--report {out_dir}: exists and is not a directory. Give a directory "
+            "(created when missing; its report files are replaced)."
+        )
     config.pluginmanager.register(ReportPlugin(config, out_dir, spec), PLUGIN_NAME)
 
 

@@ -141,3 +141,10 @@ def test_each_subtest_is_a_check_of_its_own(tmp_path):
     names = {c.get("name"): c.find("failure") is not None for c in junit.iter("testcase")}
     assert names["test_operations [GET /a]"] is False
     assert names["test_operations [GET /b]"] is True
+
+
+def test_a_report_path_that_is_a_file_is_a_usage_error(tmp_path) -> None:
+    (tmp_path / "report").write_text("not a directory")
+    done = run_pytest(tmp_path, "def test_nothing():\n    pass\n")
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "--report" in done.stderr and "is not a directory" in done.stderr
