@@ -19,10 +19,11 @@ USAGE = "usage: parity COMMAND [ARGS]\n\ncommands:\n" + "".join(
 
 
 def run_own_tests(argv: list[str]) -> int:
-    """`parity test`: the tool's own tests, what CI runs."""
+    """`parity test`: the tool's own tests, what CI runs; one xdist worker per core unless -n."""
     import pytest
 
-    return int(pytest.main(["tests", *argv]))
+    parallel = [] if any(a.startswith(("-n", "--numprocesses")) for a in argv) else ["-n", "auto"]
+    return int(pytest.main(["tests", *parallel, *argv]))
 
 
 def _entry(command: str) -> Callable[[list[str]], int]:
