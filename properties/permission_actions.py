@@ -6,8 +6,16 @@ from dataclasses import fields
 from typing import Any
 
 from properties.oracles.permission_rules import Facts
-from properties.oracles.permissions import ENDPOINTS, Action, Cell, Config
-from properties.permission_world import CLOSING_AT, COMMENT_TARGET, MISSING_ID, CellWorld
+from properties.oracles.permissions import ENDPOINTS, Action, Cell, Config, canonical, inapplicable
+from properties.permission_world import (
+    CLOSING_AT,
+    COMMENT_TARGET,
+    DISCUSSION_TARGET,
+    MISSING_ID,
+    READS,
+    CellWorld,
+    supported,
+)
 
 POLL_TARGET = {
     Action.POLL_SHOW,
@@ -32,6 +40,26 @@ def describe(config: Config) -> str:
         )
         or "defaults"
     )
+
+
+def reads_alongside(cell: Cell) -> list[Cell]:
+    """The read cells the cell's world also answers, the cell itself last.
+
+    `Actor.author` means the actor authored the *cell's* target (`prepare` makes only that
+    record as the actor), so a read of another record keeps the flag only when it targets
+    the same record: poll_show as "author" in a world whose poll the owner made is not a
+    cell of that world.
+    """
+    extra = [
+        canonical(Cell(cell.actor, cell.config, a))
+        for a in READS
+        if a != cell.action and (not cell.actor.author or _same_target(a, cell.action))
+    ]
+    return [c for c in extra if inapplicable(c) is None and supported(c)] + [cell]
+
+
+def _same_target(a: Action, b: Action) -> bool:
+    return any(a in t and b in t for t in (POLL_TARGET, COMMENT_TARGET, DISCUSSION_TARGET))
 
 
 def _first_event(body: dict[str, Any], kind: str) -> int | None:

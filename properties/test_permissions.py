@@ -18,9 +18,9 @@ from harness.backends import Backends
 from harness.findings import FindingKind
 from harness.http import ApiResponse
 from properties.findings import Problem, PropertyRun, raise_if
-from properties.oracles.permissions import Action, Cell, canonical, cells, decide, inapplicable
-from properties.permission_actions import describe, prepare, request_of
-from properties.permission_world import READS, CellWorld, seeded, supported
+from properties.oracles.permissions import Action, Cell, cells, decide
+from properties.permission_actions import describe, prepare, reads_alongside, request_of
+from properties.permission_world import CellWorld, seeded, supported
 
 SUITE = "properties/permissions"
 CELLS = tuple(c for c in cells() if supported(c))
@@ -110,8 +110,7 @@ def test_permissions_match_decision_table(
 
     @given(cell=st.sampled_from(CELLS))
     def permissions(cell: Cell) -> None:
-        extra = [canonical(Cell(cell.actor, cell.config, a)) for a in READS if a != cell.action]
-        checked = [c for c in extra if inapplicable(c) is None and supported(c)] + [cell]
+        checked = reads_alongside(cell)
         problems: list[Problem] = []
         with seeded(backends, cell) as worlds:
             for world in worlds.values():
