@@ -70,9 +70,13 @@ def visitors_are_refused(expected: int | None, timeout: float) -> Check:
         sent = response.request
         headers = {k: v for k, v in sent.headers.items() if k.lower() not in CREDENTIAL_HEADERS}
         answer = requests.request(
-            sent.method, sent.url, data=sent.body, headers=headers, timeout=timeout,
+            sent.method,
+            sent.url,
+            data=sent.body,
+            headers=headers,
+            timeout=timeout,
             allow_redirects=False,
-        )  # fmt: skip
+        )
         if answer.status_code != expected:
             raise AssertionError(
                 f"A visitor got {answer.status_code} where a signed-in actor got "

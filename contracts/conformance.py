@@ -84,12 +84,17 @@ class Conformance:
             for name, check in checks.built_in_checks()
             if config.get_by_name(name=name).enabled
         ]
-        chosen.append(("visitors_are_refused", checks.visitors_are_refused(
-            expectation.visitor, self.timeout
-        )))  # fmt: skip
-        chosen.append(("created_records_can_be_read", checks.created_records_can_be_read(
-            CREATES.get(expectation.operation_id), _reader(example, self.timeout)
-        )))  # fmt: skip
+        chosen.append(
+            ("visitors_are_refused", checks.visitors_are_refused(expectation.visitor, self.timeout))
+        )
+        chosen.append(
+            (
+                "created_records_can_be_read",
+                checks.created_records_can_be_read(
+                    CREATES.get(expectation.operation_id), _reader(example, self.timeout)
+                ),
+            )
+        )
         found: list[tuple[str, Any]] = []
         kwargs = {"session": example.session, "timeout": self.timeout}
         try:  # all at once first: most responses pass, and one call is cheaper

@@ -30,7 +30,7 @@ RECORD_KINDS = frozenset(
         "closed_poll",
         "outcome",
         "user",
-    }  # fmt: skip
+    }
 )
 _OPERATION_KEYS = frozenset(
     {"actor", "path", "query", "body", "fresh", "checks", "visitor", "skip", "note"}

@@ -141,10 +141,20 @@ class Ctx:
 # array of scalars, `{link_previews: [...]}` and the nested attributes hashes; every other
 # key is a scalar permit (`:title`).
 ARRAY_PARAMS = frozenset(
-    {"files", "image_files", "attachments", "document_ids", "tags", "recipient_user_ids",
-     "recipient_emails", "recipient_chatbot_ids", "forked_event_ids", "options",
-     "poll_option_names"}
-)  # fmt: skip
+    {
+        "files",
+        "image_files",
+        "attachments",
+        "document_ids",
+        "tags",
+        "recipient_user_ids",
+        "recipient_emails",
+        "recipient_chatbot_ids",
+        "forked_event_ids",
+        "options",
+        "poll_option_names",
+    }
+)
 NESTED_PARAMS = frozenset(
     {"link_previews", "poll_options_attributes", "stance_choices_attributes", "option_scores"}
 )

@@ -27,10 +27,19 @@ from reference.web import (
 
 COMMENT_PARAMS = frozenset(
     {
-        "body", "body_format", "discussion_id", "parent_id", "parent_type", "content_locale",
-        "files", "image_files", "attachments", "link_previews", "document_ids",
+        "body",
+        "body_format",
+        "discussion_id",
+        "parent_id",
+        "parent_type",
+        "content_locale",
+        "files",
+        "image_files",
+        "attachments",
+        "link_previews",
+        "document_ids",
     }
-)  # fmt: skip
+)
 PARENT_TYPES = ("Discussion", "Comment", "Stance", "Poll", "Outcome")
 
 F_DESTROY_BODY = faults.declare(
@@ -95,14 +104,20 @@ def create(ctx: Ctx) -> Any:
         ctx.conn,
         "comments",
         {
-            "discussion_id": discussion["id"], "user_id": ctx.user_id, "body": params.get("body") or "",
-            "body_format": params.get("body_format") or "md", "parent_type": parent_type,
-            "parent_id": parent_id, "content_locale": params.get("content_locale"),
+            "discussion_id": discussion["id"],
+            "user_id": ctx.user_id,
+            "body": params.get("body") or "",
+            "body_format": params.get("body_format") or "md",
+            "parent_type": parent_type,
+            "parent_id": parent_id,
+            "content_locale": params.get("content_locale"),
             "attachments": Jsonb(params.get("attachments") or []),
             "link_previews": Jsonb(params.get("link_previews") or []),
-            "versions_count": 0, "created_at": stamp, "updated_at": stamp,
+            "versions_count": 0,
+            "created_at": stamp,
+            "updated_at": stamp,
         },
-    )  # fmt: skip
+    )
     ctx.conn.execute(
         "UPDATE discussions SET last_comment_at = %s WHERE id = %s", (stamp, discussion["id"])
     )

@@ -29,13 +29,31 @@ from reference.web import (
 
 DISCUSSION_PARAMS = frozenset(
     {
-        "title", "description", "description_format", "group_id", "private", "max_depth",
-        "newest_first", "tags", "discussion_template_id", "discussion_template_key",
-        "forked_event_ids", "files", "image_files", "attachments", "link_previews",
-        "content_locale", "recipient_audience", "recipient_user_ids", "recipient_emails",
-        "recipient_chatbot_ids", "recipient_message", "notify_recipients", "iframe_src",
+        "title",
+        "description",
+        "description_format",
+        "group_id",
+        "private",
+        "max_depth",
+        "newest_first",
+        "tags",
+        "discussion_template_id",
+        "discussion_template_key",
+        "forked_event_ids",
+        "files",
+        "image_files",
+        "attachments",
+        "link_previews",
+        "content_locale",
+        "recipient_audience",
+        "recipient_user_ids",
+        "recipient_emails",
+        "recipient_chatbot_ids",
+        "recipient_message",
+        "notify_recipients",
+        "iframe_src",
     }
-)  # fmt: skip
+)
 VERSIONED = (
     "title",
     "description",
@@ -224,10 +242,20 @@ def create(ctx: Ctx) -> Any:
     db.insert(
         ctx.conn,
         "discussion_readers",
-        {"user_id": ctx.user_id, "discussion_id": discussion["id"], "admin": True, "guest": not member,
-         "volume": (membership["volume"] if membership and membership["volume"] is not None else 2),
-         "participating": True, "accepted_at": stamp, "created_at": stamp, "updated_at": stamp},
-    )  # fmt: skip
+        {
+            "user_id": ctx.user_id,
+            "discussion_id": discussion["id"],
+            "admin": True,
+            "guest": not member,
+            "volume": (
+                membership["volume"] if membership and membership["volume"] is not None else 2
+            ),
+            "participating": True,
+            "accepted_at": stamp,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
     counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
     return _event_response(ctx, root, create_status())

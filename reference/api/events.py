@@ -160,8 +160,10 @@ def _filters(ctx: Ctx, discussion: Row, where: list[str], args: dict[str, Any]) 
             where.append(f"{field}::text LIKE %({field}_sw)s")
             args[f"{field}_sw"] = str(ctx.param(f"{field}_sw")) + "%"
     if ctx.param("since") or ctx.param("until"):
-        where.append("created_at BETWEEN COALESCE(%(since)s::timestamp, now() - interval '100 years') "
-                     "AND COALESCE(%(until)s::timestamp, now() + interval '100 years')")  # fmt: skip
+        where.append(
+            "created_at BETWEEN COALESCE(%(since)s::timestamp, now() - interval '100 years') "
+            "AND COALESCE(%(until)s::timestamp, now() + interval '100 years')"
+        )
         args["since"] = ctx.param("since") or None
         args["until"] = ctx.param("until") or None
 

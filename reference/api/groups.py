@@ -18,18 +18,46 @@ from reference.web import Ctx, endpoint, forbidden, invalid, now, permit, record
 
 GROUP_PARAMS = frozenset(
     {
-        "parent_id", "name", "handle", "description", "description_format", "is_visible_to_public",
-        "is_visible_to_parent_members", "discussion_privacy_options", "members_can_add_members",
-        "members_can_add_guests", "members_can_announce", "members_can_edit_discussions",
-        "members_can_edit_comments", "members_can_delete_comments", "members_can_raise_motions",
-        "members_can_start_discussions", "members_can_create_subgroups", "members_can_vote",
-        "admins_can_edit_user_content", "membership_granted_upon", "group_privacy",
-        "parent_members_can_see_discussions", "new_threads_max_depth", "new_threads_newest_first",
-        "cover_photo", "logo", "category", "category_id", "request_to_join_prompt", "files",
-        "image_files", "attachments", "link_previews", "content_locale", "listed_in_explore",
-        "country", "region", "city",
+        "parent_id",
+        "name",
+        "handle",
+        "description",
+        "description_format",
+        "is_visible_to_public",
+        "is_visible_to_parent_members",
+        "discussion_privacy_options",
+        "members_can_add_members",
+        "members_can_add_guests",
+        "members_can_announce",
+        "members_can_edit_discussions",
+        "members_can_edit_comments",
+        "members_can_delete_comments",
+        "members_can_raise_motions",
+        "members_can_start_discussions",
+        "members_can_create_subgroups",
+        "members_can_vote",
+        "admins_can_edit_user_content",
+        "membership_granted_upon",
+        "group_privacy",
+        "parent_members_can_see_discussions",
+        "new_threads_max_depth",
+        "new_threads_newest_first",
+        "cover_photo",
+        "logo",
+        "category",
+        "category_id",
+        "request_to_join_prompt",
+        "files",
+        "image_files",
+        "attachments",
+        "link_previews",
+        "content_locale",
+        "listed_in_explore",
+        "country",
+        "region",
+        "city",
     }
-)  # fmt: skip
+)
 COLUMNS = GROUP_PARAMS - {"group_privacy", "cover_photo", "logo", "files", "image_files"}
 BOOLEAN_COLUMNS = {
     c
@@ -208,10 +236,12 @@ def create(ctx: Ctx) -> Any:
     if not perm.can_create_group(ctx, parent):
         raise forbidden()
     defaults = {
-        "is_visible_to_public": True, "is_visible_to_parent_members": False,
-        "discussion_privacy_options": "private_only", "membership_granted_upon": "approval",
+        "is_visible_to_public": True,
+        "is_visible_to_parent_members": False,
+        "discussion_privacy_options": "private_only",
+        "membership_granted_upon": "approval",
         "parent_members_can_see_discussions": False,
-    }  # fmt: skip
+    }
     merged = {**defaults, **values}
     if params.get("group_privacy"):
         apply_privacy(merged, str(params["group_privacy"]), parent)
@@ -237,9 +267,16 @@ def create(ctx: Ctx) -> Any:
     db.insert(
         ctx.conn,
         "memberships",
-        {"group_id": group["id"], "user_id": ctx.user_id, "admin": True, "accepted_at": stamp,
-         "volume": volume, "created_at": stamp, "updated_at": stamp},
-    )  # fmt: skip
+        {
+            "group_id": group["id"],
+            "user_id": ctx.user_id,
+            "admin": True,
+            "accepted_at": stamp,
+            "volume": volume,
+            "created_at": stamp,
+            "updated_at": stamp,
+        },
+    )
     counters.refresh_group(ctx.conn, group["id"])
     counters.refresh_user(ctx.conn, ctx.user_id)
     group = db.one(ctx.conn, "SELECT * FROM groups WHERE id = %s", (group["id"],))

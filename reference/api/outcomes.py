@@ -33,8 +33,13 @@ def update(ctx: Ctx) -> Any:
     ident = ctx.path_params["id"]
     outcome = db.one(ctx.conn, "SELECT * FROM outcomes WHERE id = %s", (to_int(ident) or 0,))
     if outcome is None:
-        raise ApiError(404, {"exception": "ActiveRecord::RecordNotFound",
-                             "error": f"Couldn't find Outcome with 'id'={ident}"})  # fmt: skip
+        raise ApiError(
+            404,
+            {
+                "exception": "ActiveRecord::RecordNotFound",
+                "error": f"Couldn't find Outcome with 'id'={ident}",
+            },
+        )
     params = _params(ctx)
     return _respond(ctx, outcomes.update(ctx, outcome, params))
 

@@ -58,21 +58,30 @@ def _option_plans(ctx: Ctx, poll: Row, params: dict[str, Any]) -> list[OptionPla
     """`options` (poll_option_names=) then `poll_options_attributes` (nested attributes)."""
     existing = polls.options_of(ctx, poll["id"]) if poll.get("id") else []
     plans = [
-        OptionPlan(id=o["id"], name=o["name"], priority=o["priority"], icon=o["icon"],
-                   meaning=o["meaning"], prompt=o["prompt"])
+        OptionPlan(
+            id=o["id"],
+            name=o["name"],
+            priority=o["priority"],
+            icon=o["icon"],
+            meaning=o["meaning"],
+            prompt=o["prompt"],
+        )
         for o in existing
-    ]  # fmt: skip
+    ]
     if "options" in params and poll["poll_type"] in pt.POLL_TYPES:
         plans = plan_option_names(poll["poll_type"], existing, list(params["options"] or []))
     for item in _option_items(params):
         if item.get("id") not in (None, ""):
             plan = next((p for p in plans if p.id == to_int(item["id"])), None)
             if plan is None:
-                raise ApiError(404, {
-                    "exception": "ActiveRecord::RecordNotFound",
-                    "error": f"Couldn't find PollOption with ID={item['id']} for Poll with "
-                             f"ID={poll.get('id')}",
-                })  # fmt: skip
+                raise ApiError(
+                    404,
+                    {
+                        "exception": "ActiveRecord::RecordNotFound",
+                        "error": f"Couldn't find PollOption with ID={item['id']} for Poll with "
+                        f"ID={poll.get('id')}",
+                    },
+                )
         else:
             plan = OptionPlan(id=None, name="", priority=0)
             plans.append(plan)
@@ -86,8 +95,9 @@ def _option_plans(ctx: Ctx, poll: Row, params: dict[str, Any]) -> list[OptionPla
     return plans
 
 
-def _errors(before: Row, after: dict[str, Any], plans: list[OptionPlan], discussion: Row | None
-            ) -> dict[str, list[str]]:  # fmt: skip
+def _errors(
+    before: Row, after: dict[str, Any], plans: list[OptionPlan], discussion: Row | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if after["poll_type"] not in pt.POLL_TYPES:
         errors["poll_type"] = ["is not included in the list"]
@@ -153,13 +163,19 @@ def create(ctx: Ctx) -> Any:
     if not poll_access.can_create(ctx, group_id, discussion):
         raise forbidden()
     after: dict[str, Any] = {
-        "poll_type": poll_type, "anonymous": False, "hide_results": 0,
-        "stance_reason_required": 1, "limit_reason_length": True,
-        "minimum_stance_choices": None, "maximum_stance_choices": None, "closed_at": None,
+        "poll_type": poll_type,
+        "anonymous": False,
+        "hide_results": 0,
+        "stance_reason_required": 1,
+        "limit_reason_length": True,
+        "minimum_stance_choices": None,
+        "maximum_stance_choices": None,
+        "closed_at": None,
         **poll_columns(params, poll_type),
-        "discussion_id": discussion["id"] if discussion else None, "group_id": group_id,
+        "discussion_id": discussion["id"] if discussion else None,
+        "group_id": group_id,
         "author_id": ctx.user_id,
-    }  # fmt: skip
+    }
     after["custom_fields"] = json.dumps(custom_fields(params, {}))
     plans = _option_plans(ctx, {"poll_type": poll_type}, params)
     errors = _errors({}, after, plans, discussion)
@@ -171,8 +187,9 @@ def create(ctx: Ctx) -> Any:
         plan_meeting_priorities(plans)
     _clamp_minimum(after, plans)
     when = now()
-    after.update(key=after.get("key") or polls.new_key(ctx.conn, "polls"), created_at=when,
-                 updated_at=when)  # fmt: skip
+    after.update(
+        key=after.get("key") or polls.new_key(ctx.conn, "polls"), created_at=when, updated_at=when
+    )
     poll = db.insert(ctx.conn, "polls", after)
     polls.save_options(ctx.conn, poll, plans)
     polls.record_version(ctx.conn, "Poll", poll["id"], "create", ctx.user_id, {})
@@ -181,11 +198,14 @@ def create(ctx: Ctx) -> Any:
         polls.invite_members(ctx.conn, poll)
         polls.recount(ctx.conn, poll)
     event = th.publish(
-        ctx.conn, kind="poll_created", eventable=("Poll", poll["id"]), user_id=ctx.user_id,
+        ctx.conn,
+        kind="poll_created",
+        eventable=("Poll", poll["id"]),
+        user_id=ctx.user_id,
         discussion_id=poll["discussion_id"],
         parent=th.root_event(ctx.conn, poll["discussion_id"]) if poll["discussion_id"] else None,
         pinned=True,
-    )  # fmt: skip
+    )
     polls.reload(ctx, poll["id"])
     return _events(ctx, event)
 
@@ -196,9 +216,10 @@ def update(ctx: Ctx) -> Any:
     if not poll_access.can_update(ctx, poll):
         raise forbidden()
     assignable = {
-        k: v for k, v in params.items()
+        k: v
+        for k, v in params.items()
         if k not in ("poll_type", "discussion_id", "poll_template_id", "poll_template_key")
-    }  # fmt: skip
+    }
     changes = poll_columns(assignable, poll["poll_type"])
     changes.pop("group_id", None)
     after = {**poll, **changes}
@@ -221,7 +242,10 @@ def update(ctx: Ctx) -> Any:
     message = params.get("recipient_message")
     in_thread = message is not None and poll["discussion_id"] is not None
     event = th.publish(
-        ctx.conn, kind="poll_edited", eventable=("Poll", poll["id"]), user_id=ctx.user_id,
+        ctx.conn,
+        kind="poll_edited",
+        eventable=("Poll", poll["id"]),
+        user_id=ctx.user_id,
         discussion_id=poll["discussion_id"] if in_thread else None,
         parent=polls.created_event(ctx.conn, poll["id"]) if in_thread else None,
         custom_fields={
@@ -230,7 +254,7 @@ def update(ctx: Ctx) -> Any:
             "recipient_message": message or None,  # .presence: "" is stored as null
             "recipient_audience": params.get("recipient_audience") or None,
         },
-    )  # fmt: skip
+    )
     polls.reload(ctx, poll["id"])
     return _events(ctx, event)
 
@@ -242,11 +266,14 @@ def close(ctx: Ctx) -> Any:
     at = now()
     polls.close(ctx.conn, poll, at)
     event = th.publish(
-        ctx.conn, kind="poll_closed_by_user", eventable=("Poll", poll["id"]),
-        user_id=ctx.user_id, discussion_id=poll["discussion_id"],
+        ctx.conn,
+        kind="poll_closed_by_user",
+        eventable=("Poll", poll["id"]),
+        user_id=ctx.user_id,
+        discussion_id=poll["discussion_id"],
         parent=polls.created_event(ctx.conn, poll["id"]) if poll["discussion_id"] else None,
         created_at=at,
-    )  # fmt: skip
+    )
     polls.reload(ctx, poll["id"])
     return _events(ctx, event)
 
@@ -259,17 +286,28 @@ def reopen(ctx: Ctx) -> Any:
     closing_at = to_time(params.get("closing_at"))
     if closing_at is not None and closing_at <= now():
         raise invalid({"closing_at": [MUST_BE_FUTURE]})
-    db.update(ctx.conn, "polls", poll["id"],
-              {"closing_at": closing_at, "closed_at": None, "updated_at": now()})  # fmt: skip
+    db.update(
+        ctx.conn,
+        "polls",
+        poll["id"],
+        {"closing_at": closing_at, "closed_at": None, "updated_at": now()},
+    )
     polls.record_version(
-        ctx.conn, "Poll", poll["id"], "update", ctx.user_id,
+        ctx.conn,
+        "Poll",
+        poll["id"],
+        "update",
+        ctx.user_id,
         polls.version_changes(poll, {"closing_at": closing_at, "closed_at": None}),
-    )  # fmt: skip
+    )
     event = th.publish(
-        ctx.conn, kind="poll_reopened", eventable=("Poll", poll["id"]), user_id=ctx.user_id,
+        ctx.conn,
+        kind="poll_reopened",
+        eventable=("Poll", poll["id"]),
+        user_id=ctx.user_id,
         discussion_id=poll["discussion_id"],
         parent=polls.created_event(ctx.conn, poll["id"]) if poll["discussion_id"] else None,
-    )  # fmt: skip
+    )
     polls.reload(ctx, poll["id"])
     return _events(ctx, event)
 

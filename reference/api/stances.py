@@ -78,8 +78,13 @@ def _stance(ctx: Ctx) -> Row:
     ident = ctx.path_params["id"]
     row = db.one(ctx.conn, "SELECT * FROM stances WHERE id = %s", (to_int(ident) or 0,))
     if row is None:
-        raise ApiError(404, {"exception": "ActiveRecord::RecordNotFound",
-                             "error": f"Couldn't find Stance with 'id'={ident}"})  # fmt: skip
+        raise ApiError(
+            404,
+            {
+                "exception": "ActiveRecord::RecordNotFound",
+                "error": f"Couldn't find Stance with 'id'={ident}",
+            },
+        )
     return row
 
 

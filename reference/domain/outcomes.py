@@ -14,14 +14,35 @@ from reference.web import ApiError, Ctx, forbidden, invalid, now
 
 OUTCOME_PERMITTED = frozenset(
     {
-        "statement", "statement_format", "poll_id", "poll_option_id", "review_on",
-        "recipient_audience", "include_actor", "event_location", "event_summary",
-        "event_description", "notify_recipients", "recipient_user_ids", "recipient_chatbot_ids",
-        "recipient_emails", "document_ids", "link_previews", "files", "image_files",
+        "statement",
+        "statement_format",
+        "poll_id",
+        "poll_option_id",
+        "review_on",
+        "recipient_audience",
+        "include_actor",
+        "event_location",
+        "event_summary",
+        "event_description",
+        "notify_recipients",
+        "recipient_user_ids",
+        "recipient_chatbot_ids",
+        "recipient_emails",
+        "document_ids",
+        "link_previews",
+        "files",
+        "image_files",
     }
-)  # fmt: skip
-UPDATABLE = ("review_on", "statement", "statement_format", "event_summary", "event_location",
-             "poll_option_id", "link_previews")  # fmt: skip
+)
+UPDATABLE = (
+    "review_on",
+    "statement",
+    "statement_format",
+    "event_summary",
+    "event_location",
+    "poll_option_id",
+    "link_previews",
+)
 CUSTOM = ("event_summary", "event_description", "event_location")
 INVALID_OPTION = "Translation missing: en.outcome.error.invalid_poll_option"
 
@@ -77,16 +98,26 @@ def create(ctx: Ctx, params: dict[str, Any]) -> Row:
     outcome = db.insert(
         ctx.conn,
         "outcomes",
-        {**values, "poll_id": poll["id"], "author_id": ctx.user_id, "latest": True,
-         "custom_fields": json.dumps(custom), "created_at": when, "updated_at": when},
-    )  # fmt: skip
+        {
+            **values,
+            "poll_id": poll["id"],
+            "author_id": ctx.user_id,
+            "latest": True,
+            "custom_fields": json.dumps(custom),
+            "created_at": when,
+            "updated_at": when,
+        },
+    )
     polls.record_version(ctx.conn, "Outcome", outcome["id"], "create", ctx.user_id, {})
     in_thread = poll["discussion_id"] is not None
     return th.publish(
-        ctx.conn, kind="outcome_created", eventable=("Outcome", outcome["id"]),
-        user_id=ctx.user_id, discussion_id=poll["discussion_id"],
+        ctx.conn,
+        kind="outcome_created",
+        eventable=("Outcome", outcome["id"]),
+        user_id=ctx.user_id,
+        discussion_id=poll["discussion_id"],
         parent=polls.created_event(ctx.conn, poll["id"]) if in_thread else None,
-    )  # fmt: skip
+    )
 
 
 def update(ctx: Ctx, outcome: Row, params: dict[str, Any]) -> Row:
@@ -107,9 +138,13 @@ def update(ctx: Ctx, outcome: Row, params: dict[str, Any]) -> Row:
         ctx.conn,
         "outcomes",
         outcome["id"],
-        {**values, "custom_fields": json.dumps(custom), "updated_at": now(),
-         "versions_count": polls.versions_count(ctx.conn, "Outcome", outcome["id"])},
-    )  # fmt: skip
+        {
+            **values,
+            "custom_fields": json.dumps(custom),
+            "updated_at": now(),
+            "versions_count": polls.versions_count(ctx.conn, "Outcome", outcome["id"]),
+        },
+    )
     return th.publish(
         ctx.conn,
         kind="outcome_updated",

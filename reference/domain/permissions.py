@@ -20,9 +20,10 @@ F_SECRET_VISIBLE = faults.declare(
     "secret_group_visible", "permission", "secret groups can be shown to people who are not members"
 )
 F_PARENT_SEES_ALL = faults.declare(
-    "subgroup_threads_visible_to_parent", "permission",
+    "subgroup_threads_visible_to_parent",
+    "permission",
     "parent-group members read private subgroup threads even when parent_members_can_see_discussions is off",
-)  # fmt: skip
+)
 F_ANY_MAKE_ADMIN = faults.declare(
     "member_can_make_admin", "permission", "any member can promote any membership to admin"
 )

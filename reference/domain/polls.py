@@ -21,11 +21,24 @@ from reference.web import Ctx, now, record_not_found
 _KEY_ALPHABET = string.ascii_letters + string.digits
 # paper_trail `only:` list of Poll.
 POLL_VERSIONED = (
-    "author_id", "title", "details", "details_format", "closing_at", "closed_at", "group_id",
-    "discussion_id", "anonymous", "discarded_at", "discarded_by", "voter_can_add_options",
-    "specified_voters_only", "stance_reason_required", "tags", "notify_on_closing_soon",
+    "author_id",
+    "title",
+    "details",
+    "details_format",
+    "closing_at",
+    "closed_at",
+    "group_id",
+    "discussion_id",
+    "anonymous",
+    "discarded_at",
+    "discarded_by",
+    "voter_can_add_options",
+    "specified_voters_only",
+    "stance_reason_required",
+    "tags",
+    "notify_on_closing_soon",
     "hide_results",
-)  # fmt: skip
+)
 
 
 def find_poll(ctx: Ctx, ident: str) -> Row:
@@ -72,9 +85,13 @@ def new_key(conn: Connection, table: str) -> str:
 
 
 def record_version(
-    conn: Connection, item_type: str, item_id: int, event: str, whodunnit: int | None,
+    conn: Connection,
+    item_type: str,
+    item_id: int,
+    event: str,
+    whodunnit: int | None,
     changes: dict[str, Any],
-) -> None:  # fmt: skip
+) -> None:
     db.insert(
         conn,
         "versions",

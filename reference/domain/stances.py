@@ -14,9 +14,17 @@ from reference.domain.stance_rules import choice_errors, stance_errors
 from reference.web import ApiError, Ctx, forbidden, invalid, now
 
 STANCE_PERMITTED = frozenset(
-    {"poll_id", "reason", "reason_format", "none_of_the_above", "stance_choices_attributes",
-     "link_previews", "files", "image_files"}
-)  # fmt: skip
+    {
+        "poll_id",
+        "reason",
+        "reason_format",
+        "none_of_the_above",
+        "stance_choices_attributes",
+        "link_previews",
+        "files",
+        "image_files",
+    }
+)
 CHOICE_PERMITTED = frozenset({"score", "poll_option_id"})
 
 
@@ -96,9 +104,14 @@ def _save_choices(ctx: Ctx, stance_id: int, vote: Vote) -> None:
         db.insert(
             ctx.conn,
             "stance_choices",
-            {"stance_id": stance_id, "poll_option_id": option_id, "score": score,
-             "created_at": when, "updated_at": when},
-        )  # fmt: skip
+            {
+                "stance_id": stance_id,
+                "poll_option_id": option_id,
+                "score": score,
+                "created_at": when,
+                "updated_at": when,
+            },
+        )
 
 
 def _publish(ctx: Ctx, poll: Row, stance: Row, kind: str) -> Row:
@@ -243,10 +256,17 @@ def _in_place(ctx: Ctx, poll: Row, stance: Row, vote: Vote, was_cast: bool) -> R
         ctx.conn,
         "stances",
         stance["id"],
-        {"reason": reason, "reason_format": fmt, "none_of_the_above": nota,
-         "option_scores": json.dumps(scores), "cast_at": cast_at, "revoked_at": None,
-         "revoker_id": None, "updated_at": when},
-    )  # fmt: skip
+        {
+            "reason": reason,
+            "reason_format": fmt,
+            "none_of_the_above": nota,
+            "option_scores": json.dumps(scores),
+            "cast_at": cast_at,
+            "revoked_at": None,
+            "revoker_id": None,
+            "updated_at": when,
+        },
+    )
     changes = {}
     if reason != stance["reason"]:
         changes["reason"] = [stance["reason"], reason]
@@ -272,9 +292,11 @@ def uncast(ctx: Ctx, stance_id: int) -> Row:
     if stance is None:
         raise ApiError(
             404,
-            {"exception": "ActiveRecord::RecordNotFound",
-             "error": f"Couldn't find Stance with 'id'={stance_id}"},
-        )  # fmt: skip
+            {
+                "exception": "ActiveRecord::RecordNotFound",
+                "error": f"Couldn't find Stance with 'id'={stance_id}",
+            },
+        )
     poll = polls.reload(ctx, stance["poll_id"])
     if not _may_update(ctx, poll, stance) or stance["cast_at"] is None:
         raise forbidden()
@@ -283,10 +305,16 @@ def uncast(ctx: Ctx, stance_id: int) -> Row:
     new = db.insert(
         ctx.conn,
         "stances",
-        {"poll_id": poll["id"], "participant_id": stance["participant_id"],
-         "inviter_id": stance["inviter_id"], "reason_format": stance["reason_format"],
-         "latest": True, "created_at": when, "updated_at": when},
-    )  # fmt: skip
+        {
+            "poll_id": poll["id"],
+            "participant_id": stance["participant_id"],
+            "inviter_id": stance["inviter_id"],
+            "reason_format": stance["reason_format"],
+            "latest": True,
+            "created_at": when,
+            "updated_at": when,
+        },
+    )
     _version(ctx, new, "create", {})
     polls.recount(ctx.conn, poll)
     return stance

@@ -354,9 +354,16 @@ def original_parent_id(
 ) -> int | None:
     """Section 3's parent rule for an existing event (None when the rule finds nothing)."""
     kind, etype, eid = event["kind"], event["eventable_type"], event["eventable_id"]
-    if kind in ("discussion_moved", "discussion_edited", "discussion_forked", "poll_created",
-                "discussion_closed", "discussion_reopened", "discussion_title_edited",
-                "discussion_description_edited"):  # fmt: skip
+    if kind in (
+        "discussion_moved",
+        "discussion_edited",
+        "discussion_forked",
+        "poll_created",
+        "discussion_closed",
+        "discussion_reopened",
+        "discussion_title_edited",
+        "discussion_description_edited",
+    ):
         return root_id
     if kind == "new_comment":
         comment = db.one(conn, "SELECT parent_id, parent_type FROM comments WHERE id = %s", (eid,))

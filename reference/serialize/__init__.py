@@ -60,9 +60,10 @@ F_OFFSET = faults.declare(
 )
 F_ID_STRING = faults.declare("ids_as_strings", "type", 'primary records send "id" as a string')
 F_PARENT_ROOT = faults.declare(
-    "parent_events_in_events", "envelope",
+    "parent_events_in_events",
+    "envelope",
     "parent events are sideloaded into events (where the primary array drops them) instead of parent_events",
-)  # fmt: skip
+)
 F_AUTHOR_UNLOADED = faults.declare(
     "comment_author_not_sideloaded",
     "envelope",
@@ -179,10 +180,15 @@ def has_one(
 ) -> Assoc:
     json_key = key or f"{name}_id"
     return Assoc(
-        name, json_key, "one", serializer, root, model,
+        name,
+        json_key,
+        "one",
+        serializer,
+        root,
+        model,
         get or (lambda ctx, row: row.get(json_key)),
         include or default_include(name),
-    )  # fmt: skip
+    )
 
 
 def has_many(

@@ -180,10 +180,16 @@ def subscription_for(ctx: Ctx, group: Row) -> dict[str, Any]:
     sub = load(ctx, "Subscription", top["subscription_id"]) if top["subscription_id"] else None
     if sub is None:
         return {
-            "max_members": None, "max_threads": None, "allow_subgroups": True, "plan": "free",
-            "state": "active", "active": True, "renews_at": None, "expires_at": None,
+            "max_members": None,
+            "max_threads": None,
+            "allow_subgroups": True,
+            "plan": "free",
+            "state": "active",
+            "active": True,
+            "renews_at": None,
+            "expires_at": None,
             "members_count": None,
-        }  # fmt: skip
+        }
     return {
         "max_members": sub["max_members"],
         "max_threads": sub["max_threads"],
@@ -227,11 +233,17 @@ def group_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
         "creator_id": row["creator_id"],
     }
     for flag in (
-        "members_can_add_members", "members_can_add_guests", "members_can_announce",
-        "members_can_create_subgroups", "members_can_start_discussions",
-        "members_can_edit_discussions", "members_can_edit_comments",
-        "members_can_delete_comments", "members_can_raise_motions", "admins_can_edit_user_content",
-    ):  # fmt: skip
+        "members_can_add_members",
+        "members_can_add_guests",
+        "members_can_announce",
+        "members_can_create_subgroups",
+        "members_can_start_discussions",
+        "members_can_edit_discussions",
+        "members_can_edit_comments",
+        "members_can_delete_comments",
+        "members_can_raise_motions",
+        "admins_can_edit_user_content",
+    ):
         data[flag] = row[flag]
     if ctx.scope.get("include_token"):
         data["token"] = row["token"]
@@ -313,11 +325,16 @@ register_serializer(
     group_attributes,
     [
         has_one("parent", "group", "parent_groups", model="Group"),
-        has_one("current_user_membership", "membership", "memberships", model="Membership",
-                get=current_user_membership),
+        has_one(
+            "current_user_membership",
+            "membership",
+            "memberships",
+            model="Membership",
+            get=current_user_membership,
+        ),
         has_many("tags", "tag", "tags", model="Tag", get=group_tags),
     ],
-)  # fmt: skip
+)
 
 
 # ---------------------------------------------------------------- memberships
@@ -358,9 +375,17 @@ register_serializer(
 # ---------------------------------------------------------------- discussions
 
 READER_KEYS = (
-    "discussion_reader_id", "discussion_reader_volume", "discussion_reader_user_id",
-    "last_read_at", "dismissed_at", "read_ranges", "revoked_at", "inviter_id", "guest", "admin",
-)  # fmt: skip
+    "discussion_reader_id",
+    "discussion_reader_volume",
+    "discussion_reader_user_id",
+    "last_read_at",
+    "dismissed_at",
+    "read_ranges",
+    "revoked_at",
+    "inviter_id",
+    "guest",
+    "admin",
+)
 
 
 def reader_for(ctx: Ctx, discussion: Row) -> Row | None:
@@ -385,10 +410,17 @@ def _reader_fields(ctx: Ctx, row: Row) -> dict[str, Any]:
         )  # type: ignore[index]
         volume = membership["volume"] if membership and membership["volume"] is not None else 2
         return {
-            "discussion_reader_id": None, "discussion_reader_volume": volume_name(volume),
-            "discussion_reader_user_id": ctx.user_id, "last_read_at": None, "dismissed_at": None,
-            "read_ranges": [], "revoked_at": None, "inviter_id": None, "guest": False, "admin": False,
-        }  # fmt: skip
+            "discussion_reader_id": None,
+            "discussion_reader_volume": volume_name(volume),
+            "discussion_reader_user_id": ctx.user_id,
+            "last_read_at": None,
+            "dismissed_at": None,
+            "read_ranges": [],
+            "revoked_at": None,
+            "inviter_id": None,
+            "guest": False,
+            "admin": False,
+        }
     return {
         "discussion_reader_id": reader["id"],
         "discussion_reader_volume": volume_name(reader["volume"]),
@@ -481,13 +513,20 @@ register_serializer(
     [
         has_one("author", "author", "users", model="User"),
         has_one("group", "group", "groups", model="Group"),
-        has_many("active_polls", "poll", "polls", model="Poll", key="active_poll_ids", get=active_polls),
+        has_many(
+            "active_polls", "poll", "polls", model="Poll", key="active_poll_ids", get=active_polls
+        ),
         has_one("created_event", "event", "events", model="Event", get=created_event),
         has_one("forked_event", "event", "events", model="Event", get=lambda ctx, row: None),
-        has_one("closer", "author", "users", model="User",
-                include=lambda ctx, row: row["closer_id"] is not None),
+        has_one(
+            "closer",
+            "author",
+            "users",
+            model="User",
+            include=lambda ctx, row: row["closer_id"] is not None,
+        ),
     ],
-)  # fmt: skip
+)
 
 
 def discussion_has_anonymous_polls(ctx: Ctx, discussion_id: int) -> bool:
@@ -587,15 +626,29 @@ register_serializer(
     "Event",
     event_attributes,
     [
-        has_one("actor", "author", "users", model="User", key="actor_id",
-                get=lambda ctx, row: row["user_id"]),
+        has_one(
+            "actor",
+            "author",
+            "users",
+            model="User",
+            key="actor_id",
+            get=lambda ctx, row: row["user_id"],
+        ),
         polymorphic("eventable", get=_eventable, include=_include_eventable),
         has_one("discussion", "discussion", "discussions", model="Discussion"),
         has_one("parent", "event", "parent_events", model="Event"),
-        has_one("source_group", "group", "groups", model="Group", get=_source_group,
-                include=lambda ctx, row: row["kind"] == "discussion_moved" and _source_group(ctx, row) is not None),
+        has_one(
+            "source_group",
+            "group",
+            "groups",
+            model="Group",
+            get=_source_group,
+            include=lambda ctx, row: (
+                row["kind"] == "discussion_moved" and _source_group(ctx, row) is not None
+            ),
+        ),
     ],
-)  # fmt: skip
+)
 
 
 def event_serializer() -> str:

@@ -54,13 +54,35 @@ register_model("Outcome", "outcomes")
 # hide_when_discarded: these keys become null on a discarded poll (results and
 # poll_option_names are redefined later in the class, so they survive).
 _HIDDEN_WHEN_DISCARDED = {
-    "attachments", "link_previews", "anonymous", "can_respond_maybe", "closed_at", "closing_at",
-    "created_at", "content_locale", "cast_stances_pct", "decided_voters_count", "details",
-    "details_format", "hide_results", "limit_reason_length", "notify_on_closing_soon",
-    "poll_type", "mentioned_usernames", "shuffle_options", "stance_counts", "total_score",
-    "specified_voters_only", "title", "undecided_voters_count", "voter_can_add_options",
-    "voters_count", "stance_reason_required", "versions_count", "meeting_duration",
-}  # fmt: skip
+    "attachments",
+    "link_previews",
+    "anonymous",
+    "can_respond_maybe",
+    "closed_at",
+    "closing_at",
+    "created_at",
+    "content_locale",
+    "cast_stances_pct",
+    "decided_voters_count",
+    "details",
+    "details_format",
+    "hide_results",
+    "limit_reason_length",
+    "notify_on_closing_soon",
+    "poll_type",
+    "mentioned_usernames",
+    "shuffle_options",
+    "stance_counts",
+    "total_score",
+    "specified_voters_only",
+    "title",
+    "undecided_voters_count",
+    "voter_can_add_options",
+    "voters_count",
+    "stance_reason_required",
+    "versions_count",
+    "meeting_duration",
+}
 
 
 def results_visible(poll: Row) -> bool:
@@ -206,17 +228,33 @@ register_serializer(
     poll_attributes,
     [
         has_one("discussion", "discussion", "discussions", model="Discussion"),
-        has_one("created_event", "event", "events", model="Event",
-                get=lambda ctx, row: polls_mod.created_event(ctx.conn, row["id"])),
+        has_one(
+            "created_event",
+            "event",
+            "events",
+            model="Event",
+            get=lambda ctx, row: polls_mod.created_event(ctx.conn, row["id"]),
+        ),
         has_one("group", "group", "groups", model="Group"),
         has_one("author", "author", "users", model="User"),
         has_one("current_outcome", "outcome", "outcomes", model="Outcome", get=current_outcome),
-        has_one("my_stance", "stance", "stances", model="Stance", get=my_stance,
-                include=lambda ctx, row: my_stance(ctx, row) is not None),
-        has_many("poll_options", "poll_option", "poll_options", model="PollOption",
-                 get=lambda ctx, row: polls_mod.options_of(ctx, row["id"])),
+        has_one(
+            "my_stance",
+            "stance",
+            "stances",
+            model="Stance",
+            get=my_stance,
+            include=lambda ctx, row: my_stance(ctx, row) is not None,
+        ),
+        has_many(
+            "poll_options",
+            "poll_option",
+            "poll_options",
+            model="PollOption",
+            get=lambda ctx, row: polls_mod.options_of(ctx, row["id"]),
+        ),
     ],
-)  # fmt: skip
+)
 
 
 def poll_option_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
@@ -286,11 +324,17 @@ register_serializer(
     stance_attributes,
     [
         has_one("poll", "poll", "polls", model="Poll"),
-        has_one("participant", "author", "users", model="User",
-                get=lambda ctx, row: None if _masked(load(ctx, "Poll", row["poll_id"]))
-                else row["participant_id"]),
+        has_one(
+            "participant",
+            "author",
+            "users",
+            model="User",
+            get=lambda ctx, row: (
+                None if _masked(load(ctx, "Poll", row["poll_id"])) else row["participant_id"]
+            ),
+        ),
     ],
-)  # fmt: skip
+)
 
 
 def stance_choice_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:

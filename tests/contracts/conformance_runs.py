@@ -86,7 +86,11 @@ def catalogue() -> list[tuple[str, str]]:
     """(fault, category) of the reference catalogue in the categories conformance covers."""
     listed = subprocess.run(
         [sys.executable, "-m", "reference", "--list-faults"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
-    ).stdout  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     rows = [line.split("\t") for line in listed.splitlines() if line.strip()]
     return [(row[0], row[1]) for row in rows if len(row) >= 2 and row[1] in CATEGORIES]

@@ -176,21 +176,30 @@ class Seeder:
             ),
         )
 
-    def group(self, creator: dict[str, Any] | None = None, *, privacy: str = "closed", parent: dict[str, Any] | None = None,
-              **flags: Any) -> dict[str, Any]:  # fmt: skip
+    def group(
+        self,
+        creator: dict[str, Any] | None = None,
+        *,
+        privacy: str = "closed",
+        parent: dict[str, Any] | None = None,
+        **flags: Any,
+    ) -> dict[str, Any]:
         visible = {"open": True, "closed": True, "secret": False}[privacy]
         options = {"open": "public_only", "closed": "private_only", "secret": "private_only"}[
             privacy
         ]
         values = {
-            "name": unique("Group "), "key": unique("gk"), "is_visible_to_public": visible,
-            "discussion_privacy_options": options, "creator_id": creator["id"] if creator else None,
+            "name": unique("Group "),
+            "key": unique("gk"),
+            "is_visible_to_public": visible,
+            "discussion_privacy_options": options,
+            "creator_id": creator["id"] if creator else None,
             "parent_id": parent["id"] if parent else None,
             "membership_granted_upon": "invitation" if privacy == "secret" else "approval",
             "created_at": datetime.now(UTC).replace(tzinfo=None),
             "updated_at": datetime.now(UTC).replace(tzinfo=None),
             **flags,
-        }  # fmt: skip
+        }
         values["full_name"] = values["name"]
         cols = ", ".join(f'"{c}"' for c in values)
         marks = ", ".join(["%s"] * len(values))
@@ -201,8 +210,16 @@ class Seeder:
             self.member(group, creator, admin=True)
         return group
 
-    def member(self, group: dict[str, Any], user: dict[str, Any], *, admin: bool = False, accepted: bool = True,
-               revoked: bool = False, inviter: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def member(
+        self,
+        group: dict[str, Any],
+        user: dict[str, Any],
+        *,
+        admin: bool = False,
+        accepted: bool = True,
+        revoked: bool = False,
+        inviter: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         row = self.one(
             """INSERT INTO memberships (group_id, user_id, admin, accepted_at, revoked_at, inviter_id, volume,
                  created_at, updated_at)
@@ -218,8 +235,15 @@ class Seeder:
         )
         return row
 
-    def guest(self, discussion_id: int, user: dict[str, Any], *, admin: bool = False, revoked: bool = False,
-              inviter: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def guest(
+        self,
+        discussion_id: int,
+        user: dict[str, Any],
+        *,
+        admin: bool = False,
+        revoked: bool = False,
+        inviter: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         return self.one(
             """INSERT INTO discussion_readers (discussion_id, user_id, guest, admin, inviter_id, token, revoked_at,
                  created_at, updated_at)

@@ -59,8 +59,15 @@ class Walk:
     differences: list[tuple[str, Difference]] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
 
-    def __call__(self, actor: str | None, method: str, path: str, body: Any = None,
-                 expect: int = 200, **params: Any) -> Any:  # fmt: skip
+    def __call__(
+        self,
+        actor: str | None,
+        method: str,
+        path: str,
+        body: Any = None,
+        expect: int = 200,
+        **params: Any,
+    ) -> Any:
         """One request to both; returns the left answer normalized (canonical ids)."""
         answers: list[ApiResponse] = []
         for side in (self.left, self.right):
@@ -125,5 +132,8 @@ def _shift_sequences(dsn: str) -> None:
     """New rows of the second clone get other ids (+1000): raw ids must not leak into values."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         for (name,) in conn.execute("SELECT sequencename FROM pg_sequences").fetchall():
-            conn.execute("SELECT setval(%s, COALESCE((SELECT last_value FROM pg_sequences "
-                         "WHERE sequencename = %s), 0) + 1000)", (name, name))  # fmt: skip
+            conn.execute(
+                "SELECT setval(%s, COALESCE((SELECT last_value FROM pg_sequences "
+                "WHERE sequencename = %s), 0) + 1000)",
+                (name, name),
+            )

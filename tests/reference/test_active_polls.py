@@ -15,8 +15,13 @@ def _thread_with_poll(world: World) -> tuple[Any, dict[str, Any], dict[str, Any]
     ana = world.seed.user()
     group = world.seed.group(ana)
     thread = world.thread(group, ana)
-    poll = {"poll_type": "poll", "title": "Lunch?", "options": ["A", "B"],
-            "closing_at": FUTURE, "discussion_id": thread["id"]}  # fmt: skip
+    poll = {
+        "poll_type": "poll",
+        "title": "Lunch?",
+        "options": ["A", "B"],
+        "closing_at": FUTURE,
+        "discussion_id": thread["id"],
+    }
     status, body = world.client(ana).post("/api/v1/polls", {"poll": poll})
     assert status == 200, body
     return world.client(ana), group, thread, body["events"][0]["eventable_id"]

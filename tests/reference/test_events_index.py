@@ -132,6 +132,10 @@ def test_position_keys_and_timeline_use_the_numeric_id(thread: Any) -> None:
 def test_visitor_is_refused_a_private_thread(thread: Any, world: World) -> None:
     _, d, _ = thread
     assert world.visitor.get("/api/v1/events", discussion_id=d["id"]) == (
-        403, {"exception": "CanCan::AccessDenied", "error": "You are not authorized to access this page."},
-    )  # fmt: skip
+        403,
+        {
+            "exception": "CanCan::AccessDenied",
+            "error": "You are not authorized to access this page.",
+        },
+    )
     assert world.visitor.get("/api/v1/events", discussion_id=99999999)[0] == 404

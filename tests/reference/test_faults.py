@@ -19,11 +19,21 @@ Probe = Callable[[World], Any]
 PROBES: dict[str, Probe] = {}
 
 CORE_MODULE_PREFIXES = (
-    "reference.web", "reference.serialize.core", "reference.serialize", "reference.domain.threading",
-    "reference.domain.permissions", "reference.api.common", "reference.api.groups", "reference.api.memberships",
-    "reference.api.discussions", "reference.api.comments", "reference.api.events", "reference.api.discussion_readers",
-    "reference.api.sessions", "reference.api.profile",
-)  # fmt: skip
+    "reference.web",
+    "reference.serialize.core",
+    "reference.serialize",
+    "reference.domain.threading",
+    "reference.domain.permissions",
+    "reference.api.common",
+    "reference.api.groups",
+    "reference.api.memberships",
+    "reference.api.discussions",
+    "reference.api.comments",
+    "reference.api.events",
+    "reference.api.discussion_readers",
+    "reference.api.sessions",
+    "reference.api.profile",
+)
 
 
 def probe(*names: str) -> Callable[[Probe], Probe]:
@@ -97,9 +107,14 @@ def group_show(w: World) -> Any:
 
 
 @probe(
-    "parent_events_in_events", "sideloads_not_deduplicated", "event_counts_float", "author_email_always",
-    "event_actor_renamed", "position_key_width_4", "event_pinned_title_missing",
-)  # fmt: skip
+    "parent_events_in_events",
+    "sideloads_not_deduplicated",
+    "event_counts_float",
+    "author_email_always",
+    "event_actor_renamed",
+    "position_key_width_4",
+    "event_pinned_title_missing",
+)
 def events_page(w: World) -> Any:
     admin, member, group = team(w)
     d = w.thread(group, admin)
@@ -137,8 +152,13 @@ def leave_group(w: World) -> Any:
     return sorted(body)
 
 
-@probe("discussion_show_no_root_heal", "root_position_key_empty", "discussion_extra_author_key", "empty_ranges_null",
-       "child_count_not_recounted")  # fmt: skip
+@probe(
+    "discussion_show_no_root_heal",
+    "root_position_key_empty",
+    "discussion_extra_author_key",
+    "empty_ranges_null",
+    "child_count_not_recounted",
+)
 def discussion_show(w: World) -> Any:
     admin, _, group = team(w)
     healed = w.thread(group, admin)
@@ -389,9 +409,20 @@ def test_unknown_fault_is_a_usage_error(world: World, tmp_path: Any) -> None:
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "reference", "--port", "1", "--database-url", world.server.dsn, "--faults", "nope"],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "reference",
+            "--port",
+            "1",
+            "--database-url",
+            world.server.dsn,
+            "--faults",
+            "nope",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "unknown fault" in done.stderr
 
 

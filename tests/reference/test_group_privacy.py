@@ -9,8 +9,13 @@ import pytest
 
 from tests.reference.conftest import World, unique
 
-STORED = ("is_visible_to_public", "discussion_privacy_options", "membership_granted_upon",
-          "is_visible_to_parent_members", "group_privacy")  # fmt: skip
+STORED = (
+    "is_visible_to_public",
+    "discussion_privacy_options",
+    "membership_granted_upon",
+    "is_visible_to_parent_members",
+    "group_privacy",
+)
 
 
 def _create(world: World, actor: dict[str, Any], **fields: Any) -> tuple[int, Any]:
@@ -52,8 +57,9 @@ def test_closed_subgroup_of_a_secret_parent_is_visible_to_parent_members(world: 
 def test_secret_to_open_keeps_a_request_policy(world: World) -> None:
     ana = world.seed.user()
     group = world.seed.group(ana, privacy="closed", membership_granted_upon="request")
-    status, body = world.client(ana).patch(f"/api/v1/groups/{group['id']}",
-                                           {"group": {"group_privacy": "open"}})  # fmt: skip
+    status, body = world.client(ana).patch(
+        f"/api/v1/groups/{group['id']}", {"group": {"group_privacy": "open"}}
+    )
     assert status == 200, body
     assert _stored(body) == (True, "public_only", "request", False, "open")
 
@@ -61,35 +67,46 @@ def test_secret_to_open_keeps_a_request_policy(world: World) -> None:
 def test_closed_keeps_public_or_private(world: World) -> None:
     ana = world.seed.user()
     group = world.seed.group(ana, privacy="closed", discussion_privacy_options="public_or_private")
-    status, body = world.client(ana).patch(f"/api/v1/groups/{group['id']}",
-                                           {"group": {"group_privacy": "closed"}})  # fmt: skip
+    status, body = world.client(ana).patch(
+        f"/api/v1/groups/{group['id']}", {"group": {"group_privacy": "closed"}}
+    )
     assert status == 200 and body["groups"][0]["discussion_privacy_options"] == "public_or_private"
 
 
 def test_hidden_group_is_forced_private_only(world: World) -> None:
     ana = world.seed.user()
-    status, body = _create(world, ana, is_visible_to_public=False,
-                           discussion_privacy_options="public_only")  # fmt: skip
+    status, body = _create(
+        world, ana, is_visible_to_public=False, discussion_privacy_options="public_only"
+    )
     assert status == 200, body
     assert _stored(body)[:2] == (False, "private_only") and _stored(body)[4] == "secret"
 
 
 INVALID = [
     ("blank name", {"name": ""}, "name"),
-    ("unknown privacy option", {"discussion_privacy_options": "everyone"}, "discussion_privacy_options"),
+    (
+        "unknown privacy option",
+        {"discussion_privacy_options": "everyone"},
+        "discussion_privacy_options",
+    ),
     ("unknown granted upon", {"membership_granted_upon": "magic"}, "membership_granted_upon"),
-    ("parent members see a hidden top group",
-     {"is_visible_to_public": False, "parent_members_can_see_discussions": True},
-     "parent_members_can_see_discussions"),
-    ("top group visible to parent members", {"is_visible_to_public": False,
-                                             "is_visible_to_parent_members": True},
-     "is_visible_to_parent_members"),
-]  # fmt: skip
+    (
+        "parent members see a hidden top group",
+        {"is_visible_to_public": False, "parent_members_can_see_discussions": True},
+        "parent_members_can_see_discussions",
+    ),
+    (
+        "top group visible to parent members",
+        {"is_visible_to_public": False, "is_visible_to_parent_members": True},
+        "is_visible_to_parent_members",
+    ),
+]
 
 
 @pytest.mark.parametrize(("case", "fields", "key"), INVALID, ids=[c[0] for c in INVALID])
-def test_invalid_group_answers_422_errors_by_field(world: World, case: str,
-                                                    fields: dict[str, Any], key: str) -> None:  # fmt: skip
+def test_invalid_group_answers_422_errors_by_field(
+    world: World, case: str, fields: dict[str, Any], key: str
+) -> None:
     ana = world.seed.user()
     group = world.seed.group(ana)
     for status, body in (
@@ -105,6 +122,7 @@ def test_update_by_a_plain_member_is_403(world: World) -> None:
     ana, ben = world.seed.user(), world.seed.user()
     group = world.seed.group(ana)
     world.seed.member(group, ben)
-    status, body = world.client(ben).patch(f"/api/v1/groups/{group['id']}",
-                                           {"group": {"group_privacy": "secret"}})  # fmt: skip
+    status, body = world.client(ben).patch(
+        f"/api/v1/groups/{group['id']}", {"group": {"group_privacy": "secret"}}
+    )
     assert status == 403 and body["exception"] == "CanCan::AccessDenied"

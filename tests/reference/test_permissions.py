@@ -46,8 +46,14 @@ def test_subgroup_rows(world: World) -> None:
     admin, parent_member = world.seed.user(), world.seed.user()
     parent = world.seed.group(admin, privacy="secret")
     world.seed.member(parent, parent_member)
-    open_sub = world.seed.group(admin, privacy="closed", parent=parent, parent_members_can_see_discussions=True,
-                                is_visible_to_public=False, is_visible_to_parent_members=True)  # fmt: skip
+    open_sub = world.seed.group(
+        admin,
+        privacy="closed",
+        parent=parent,
+        parent_members_can_see_discussions=True,
+        is_visible_to_public=False,
+        is_visible_to_parent_members=True,
+    )
     shut_sub = world.seed.group(admin, privacy="closed", parent=parent)
     secret_sub = world.seed.group(admin, privacy="secret", parent=parent)
     pm = world.client(parent_member)
@@ -91,9 +97,14 @@ def test_discussion_and_comment_write_rows(world: World) -> None:
     m = world.client(member)
     new = {"discussion": {"group_id": group["id"], "title": "t"}}
     assert status_of(m.post("/api/v1/discussions", new)) == 200  # row 24
-    strict = world.seed.group(admin, members_can_start_discussions=False, members_can_edit_discussions=False,
-                              members_can_edit_comments=False, members_can_delete_comments=False,
-                              admins_can_edit_user_content=False)  # fmt: skip
+    strict = world.seed.group(
+        admin,
+        members_can_start_discussions=False,
+        members_can_edit_discussions=False,
+        members_can_edit_comments=False,
+        members_can_delete_comments=False,
+        admins_can_edit_user_content=False,
+    )
     world.seed.member(strict, member)
     assert (
         status_of(

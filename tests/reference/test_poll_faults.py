@@ -202,7 +202,7 @@ CASES: dict[str, tuple[Scenario, Any]] = {
     "permission_vote_on_closed_poll": (vote_on_closed, 403),
     "permission_non_admin_can_close_poll": (non_admin_close, 403),
     "status_stance_invalid_as_error_string": (stance_422_shape, (422, ["errors"])),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("fault", list(CASES))

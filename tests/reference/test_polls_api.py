@@ -43,10 +43,19 @@ def seed(dsn: str) -> Iterator[Seed]:
 def test_proposal_create_translates_options_and_invites_members(server: Server, seed: Seed) -> None:
     t = team(seed, members=3)
     answer = server.call(
-        "POST", "/api/v1/polls", t.author,
-        {"poll": {"poll_type": "proposal", "title": "Go?", "closing_at": future(),
-                  "discussion_id": t.discussion_id, "options": ["agree", "abstain", "disagree"]}},
-    )  # fmt: skip
+        "POST",
+        "/api/v1/polls",
+        t.author,
+        {
+            "poll": {
+                "poll_type": "proposal",
+                "title": "Go?",
+                "closing_at": future(),
+                "discussion_id": t.discussion_id,
+                "options": ["agree", "abstain", "disagree"],
+            }
+        },
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert body["meta"] == {"root": "events", "total": None}
@@ -67,8 +76,14 @@ def test_vote_updates_results_and_joins_thread_with_reason(server: Server, seed:
     t = team(seed, members=2)
     poll = create_poll(server, t, "proposal", ["agree", "disagree"])
     ids = option_ids(server, t.author, poll["id"])
-    answer = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)], reason="<p>Yes!</p>",
-                  reason_format="html")  # fmt: skip
+    answer = vote(
+        server,
+        t.members[0],
+        poll["id"],
+        [(ids["Agree"], 1)],
+        reason="<p>Yes!</p>",
+        reason_format="html",
+    )
     assert answer.status_code == 200, answer.text
     body = answer.json()
     event = body["events"][0]
@@ -122,9 +137,11 @@ def test_change_vote_in_place_keeps_stance_and_cast_at(server: Server, seed: See
     stance = first["stances"][0] if "stances" in first else None
     stance_id = first["events"][0]["eventable"]["id"]
     second = server.call(
-        "PATCH", f"/api/v1/stances/{stance_id}", t.members[0],
+        "PATCH",
+        f"/api/v1/stances/{stance_id}",
+        t.members[0],
         {"stance": {"stance_choices_attributes": [{"poll_option_id": ids["Disagree"]}]}},
-    )  # fmt: skip
+    )
     assert second.status_code == 200, second.text
     body = second.json()
     assert body["events"][0]["kind"] == "stance_updated"
@@ -140,7 +157,8 @@ def test_uncast_creates_an_undecided_replacement(server: Server, seed: Seed) -> 
     poll = create_poll(server, t, "poll", ["A", "B"])
     ids = option_ids(server, t.author, poll["id"])
     stance_id = vote(server, t.members[0], poll["id"], [(ids["A"], 1)]).json()["events"][0][
-        "eventable"]["id"]  # fmt: skip
+        "eventable"
+    ]["id"]
     answer = server.call("PATCH", f"/api/v1/stances/{stance_id}/uncast", t.members[0])
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -159,8 +177,12 @@ def test_close_reopen_outcome_lifecycle(server: Server, seed: Seed) -> None:
     poll = create_poll(server, t, "proposal", ["agree", "disagree"])
     member = t.members[0]
     assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", member).status_code == 403
-    early = server.call("POST", "/api/v1/outcomes", t.author,
-                        {"outcome": {"poll_id": poll["id"], "statement": "Done"}})  # fmt: skip
+    early = server.call(
+        "POST",
+        "/api/v1/outcomes",
+        t.author,
+        {"outcome": {"poll_id": poll["id"], "statement": "Done"}},
+    )
     assert early.status_code == 403
     closed = server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author)
     assert closed.status_code == 200, closed.text
@@ -171,8 +193,9 @@ def test_close_reopen_outcome_lifecycle(server: Server, seed: Seed) -> None:
     assert outcome.status_code == 200, outcome.text
     assert outcome.json()["events"][0]["kind"] == "outcome_created"
     assert outcome.json()["outcomes"][0]["latest"] is True
-    reopened = server.call("POST", f"/api/v1/polls/{poll['id']}/reopen", t.author,
-                           {"poll": {"closing_at": future()}})  # fmt: skip
+    reopened = server.call(
+        "POST", f"/api/v1/polls/{poll['id']}/reopen", t.author, {"poll": {"closing_at": future()}}
+    )
     assert reopened.status_code == 200, reopened.text
     assert reopened.json()["polls"][0]["closed_at"] is None
 
@@ -216,8 +239,9 @@ def test_change_with_replies_makes_a_new_revision(server: Server, seed: Seed) ->
     t = team(seed, members=1)
     poll = create_poll(server, t, "proposal", ["agree", "disagree"])
     ids = option_ids(server, t.author, poll["id"])
-    first = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)], reason="because",
-                 reason_format="md").json()  # fmt: skip
+    first = vote(
+        server, t.members[0], poll["id"], [(ids["Agree"], 1)], reason="because", reason_format="md"
+    ).json()
     event = first["events"][0]
     old_id = event["eventable"]["id"]
     seed.conn.execute("UPDATE events SET child_count = 1 WHERE id = %s", (event["id"],))
@@ -238,7 +262,8 @@ def test_failed_in_place_change_still_drops_the_old_choices(server: Server, seed
     poll = create_poll(server, t, "proposal", ["agree", "disagree"])
     ids = option_ids(server, t.author, poll["id"])
     stance_id = vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)]).json()["events"][0][
-        "eventable"]["id"]  # fmt: skip
+        "eventable"
+    ]["id"]
     answer = server.call("PATCH", f"/api/v1/stances/{stance_id}", t.members[0], {"stance": {}})
     assert answer.status_code == 400  # an empty stance hash is a missing parameter
     answer = server.call(
@@ -270,9 +295,16 @@ TYPE_DEFAULTS = [
     ids=[r[0] for r in TYPE_DEFAULTS],
 )
 def test_every_type_serializes_its_effective_defaults(
-    server: Server, seed: Seed, poll_type: str, options: list[str] | None, chart: str,
-    column: str, lo: int, hi: int | None, dots: int | None,
-) -> None:  # fmt: skip
+    server: Server,
+    seed: Seed,
+    poll_type: str,
+    options: list[str] | None,
+    chart: str,
+    column: str,
+    lo: int,
+    hi: int | None,
+    dots: int | None,
+) -> None:
     t = team(seed, members=1)
     poll = create_poll(server, t, poll_type, options)
     assert (poll["chart_type"], poll["chart_column"]) == (chart, column)
@@ -338,15 +370,22 @@ def test_poll_edited_joins_thread_only_with_a_recipient_message(server: Server, 
     assert event["kind"] == "poll_edited" and event["discussion_id"] is None
     assert event["custom_fields"]["recipient_message"] is None
     assert plain.json()["polls"][0]["versions_count"] == 2
-    noted = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
-                        {"poll": {"title": "T3", "recipient_message": ""}})  # fmt: skip
+    noted = server.call(
+        "PATCH",
+        f"/api/v1/polls/{poll['id']}",
+        t.author,
+        {"poll": {"title": "T3", "recipient_message": ""}},
+    )
     assert noted.json()["events"][0]["position_key"] == "00001-00001"
-    member = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.members[0],
-                         {"poll": {"title": "T4"}})  # fmt: skip
+    member = server.call(
+        "PATCH", f"/api/v1/polls/{poll['id']}", t.members[0], {"poll": {"title": "T4"}}
+    )
     assert member.status_code == 403
-    locked = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
-                         {"poll": {"hide_results": "until_closed"}})  # fmt: skip
+    locked = server.call(
+        "PATCH", f"/api/v1/polls/{poll['id']}", t.author, {"poll": {"hide_results": "until_closed"}}
+    )
     assert locked.status_code == 200
-    back = server.call("PATCH", f"/api/v1/polls/{poll['id']}", t.author,
-                       {"poll": {"hide_results": "off"}})  # fmt: skip
+    back = server.call(
+        "PATCH", f"/api/v1/polls/{poll['id']}", t.author, {"poll": {"hide_results": "off"}}
+    )
     assert back.status_code == 422 and "hide_results" in back.json()["errors"]

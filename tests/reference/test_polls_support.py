@@ -47,8 +47,18 @@ def reference_server(dsn: str, faults: tuple[str, ...] = ()) -> Iterator[Server]
     """`python -m reference serve` on a free port, waited for on /up, stopped afterwards."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "reference", "serve", "--port", str(port),
-           "--database-url", dsn, "--faults", ",".join(faults)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "reference",
+        "serve",
+        "--port",
+        str(port),
+        "--database-url",
+        dsn,
+        "--faults",
+        ",".join(faults),
+    ]
     log = tempfile.TemporaryFile()  # noqa: SIM115  # closed in finally; a pipe could block
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -83,8 +93,11 @@ def migrated_database(cluster: LocalPostgres) -> str:
     dsn = cluster.create_database(name)
     done = subprocess.run(
         [sys.executable, "-m", "reference", "migrate", "--database-url", dsn],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     return dsn
 
@@ -106,14 +119,22 @@ class Seed:
             "INSERT INTO users (email, encrypted_password, name, username, email_verified, "
             "created_at, updated_at, avatar_initials) VALUES (%s, %s, %s, %s, true, now(), now(), "
             "'U') RETURNING id",
-            email, _HASH, name or f"User {n}", f"user{n}{uuid.uuid4().hex[:4]}",
-        )  # fmt: skip
+            email,
+            _HASH,
+            name or f"User {n}",
+            f"user{n}{uuid.uuid4().hex[:4]}",
+        )
         return uid, email
 
     def group(self, **flags: Any) -> int:
         n = next(_counter)
-        cols = {"name": f"Group {n}", "full_name": f"Group {n}", "key": f"g{uuid.uuid4().hex[:7]}",
-                "handle": f"group-{n}-{uuid.uuid4().hex[:4]}", **flags}  # fmt: skip
+        cols = {
+            "name": f"Group {n}",
+            "full_name": f"Group {n}",
+            "key": f"g{uuid.uuid4().hex[:7]}",
+            "handle": f"group-{n}-{uuid.uuid4().hex[:4]}",
+            **flags,
+        }
         names = ", ".join(cols)
         marks = ", ".join(["%s"] * len(cols))
         return int(
@@ -136,8 +157,10 @@ class Seed:
             "INSERT INTO discussions (group_id, author_id, title, key, private, created_at, "
             "updated_at, last_activity_at) VALUES (%s, %s, 'Thread', %s, true, now(), now(), "
             "now()) RETURNING id",
-            group_id, author_id, f"d{uuid.uuid4().hex[:7]}",
-        )  # fmt: skip
+            group_id,
+            author_id,
+            f"d{uuid.uuid4().hex[:7]}",
+        )
         self.conn.execute(
             "INSERT INTO events (kind, eventable_type, eventable_id, user_id, created_at, "
             "updated_at) VALUES ('new_discussion', 'Discussion', %s, %s, now(), now())",
@@ -178,11 +201,21 @@ def future(days: int = 3) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() + days * 86400))
 
 
-def create_poll(server: Server, t: Team, poll_type: str, options: list[str] | None = None,
-                in_thread: bool = True, **extra: Any) -> dict[str, Any]:  # fmt: skip
+def create_poll(
+    server: Server,
+    t: Team,
+    poll_type: str,
+    options: list[str] | None = None,
+    in_thread: bool = True,
+    **extra: Any,
+) -> dict[str, Any]:
     """POST /api/v1/polls as the team's author; returns the poll record of the answer."""
-    poll: dict[str, Any] = {"poll_type": poll_type, "title": f"A {poll_type}",
-                            "closing_at": future(), **extra}  # fmt: skip
+    poll: dict[str, Any] = {
+        "poll_type": poll_type,
+        "title": f"A {poll_type}",
+        "closing_at": future(),
+        **extra,
+    }
     if options is not None:
         poll["options"] = options
     if in_thread:
@@ -199,8 +232,9 @@ def option_ids(server: Server, user: str, poll_id: int) -> dict[str, int]:
     return {o["name"]: o["id"] for o in body["poll_options"]}
 
 
-def vote(server: Server, user: str, poll_id: int, choices: list[tuple[int, int]],
-         **extra: Any) -> requests.Response:  # fmt: skip
+def vote(
+    server: Server, user: str, poll_id: int, choices: list[tuple[int, int]], **extra: Any
+) -> requests.Response:
     attributes = [{"poll_option_id": o, "score": s} for o, s in choices]
     stance = {"poll_id": poll_id, **extra, "stance_choices_attributes": attributes}
     return server.call("POST", "/api/v1/stances", user, {"stance": stance})

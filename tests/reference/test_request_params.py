@@ -99,8 +99,13 @@ def test_paging_postgresql_refuses_is_a_500_as_in_loomio(
 
 def test_stances_index_pages_with_to_i(admin_world: Any) -> None:
     world, admin, _, thread = admin_world
-    poll = {"poll_type": "proposal", "title": "P", "discussion_id": thread["id"],
-            "closing_at": "2999-01-01T00:00:00.000Z", "options": ["agree", "disagree"]}  # fmt: skip
+    poll = {
+        "poll_type": "proposal",
+        "title": "P",
+        "discussion_id": thread["id"],
+        "closing_at": "2999-01-01T00:00:00.000Z",
+        "options": ["agree", "disagree"],
+    }
     status, answer = world.client(admin).post("/api/v1/polls", {"poll": poll})
     assert status == 200, answer
     poll_id = answer["polls"][0]["id"]

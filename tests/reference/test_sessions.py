@@ -88,8 +88,11 @@ def test_success_resets_failed_attempts(world: World) -> None:
 def test_http_basic_authenticates_each_request(world: World) -> None:
     user = world.seed.user()
     token = base64.b64encode(f"{user['email']}:{PASSWORD}".encode()).decode()
-    me = requests.get(world.server.base + "/api/v1/profile/me", timeout=30,
-                      headers={"Authorization": f"Basic {token}"})  # fmt: skip
+    me = requests.get(
+        world.server.base + "/api/v1/profile/me",
+        timeout=30,
+        headers={"Authorization": f"Basic {token}"},
+    )
     assert me.status_code == 200 and me.json()["users"][0]["id"] == user["id"]
     assert "_loomio" not in me.cookies  # no session needed
     wrong = world.client(user).call("GET", "/api/v1/profile/me", auth=(user["email"], "x"))

@@ -81,8 +81,10 @@ def test_comment_tree_follows_the_worked_example(world: World) -> None:
     )
     ev = events_of(world, d["id"])
     assert [(s, ev[s]["depth"], ev[s]["position_key"]) for s in sorted(ev)] == [
-        (1, 1, "00001"), (2, 1, "00002"), (4, 1, "00003"),
-    ]  # fmt: skip
+        (1, 1, "00001"),
+        (2, 1, "00002"),
+        (4, 1, "00003"),
+    ]
     assert all(ev[s]["child_count"] == 0 for s in ev)
     assert root_of(world, d["id"])["child_count"] == 3
     assert e
@@ -105,45 +107,96 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
         root = th.root_event(conn, d["id"])
 
         def comment(parent_type: str, parent_id: int) -> dict[str, Any]:
-            row = _insert(conn, "comments", discussion_id=d["id"], user_id=ana["id"], body="x",
-                          parent_type=parent_type, parent_id=parent_id)  # fmt: skip
+            row = _insert(
+                conn,
+                "comments",
+                discussion_id=d["id"],
+                user_id=ana["id"],
+                body="x",
+                parent_type=parent_type,
+                parent_id=parent_id,
+            )
             parent = (
                 root
                 if parent_type == "Discussion"
                 else th.eventable_event(conn, "Comment", parent_id, "new_comment")
             )
-            return th.publish(conn, kind="new_comment", eventable=("Comment", row["id"]), user_id=ana["id"],
-                              discussion_id=d["id"], parent=parent), row  # type: ignore[return-value]  # fmt: skip
+            return th.publish(
+                conn,
+                kind="new_comment",
+                eventable=("Comment", row["id"]),
+                user_id=ana["id"],
+                discussion_id=d["id"],
+                parent=parent,
+            ), row  # type: ignore[return-value]
 
         ea, a = comment("Discussion", d["id"])
         eb, b = comment("Comment", a["id"])
         ec, _ = comment("Comment", b["id"])
-        poll = _insert(conn, "polls", author_id=ana["id"], title="P", key=unique("pk"), poll_type="proposal",
-                       discussion_id=d["id"], group_id=group["id"])  # fmt: skip
-        ep = th.publish(conn, kind="poll_created", eventable=("Poll", poll["id"]), user_id=ana["id"],
-                        discussion_id=d["id"], parent=root, pinned=True)  # fmt: skip
+        poll = _insert(
+            conn,
+            "polls",
+            author_id=ana["id"],
+            title="P",
+            key=unique("pk"),
+            poll_type="proposal",
+            discussion_id=d["id"],
+            group_id=group["id"],
+        )
+        ep = th.publish(
+            conn,
+            kind="poll_created",
+            eventable=("Poll", poll["id"]),
+            user_id=ana["id"],
+            discussion_id=d["id"],
+            parent=root,
+            pinned=True,
+        )
         s1 = _insert(conn, "stances", poll_id=poll["id"], participant_id=ana["id"], reason="why")
-        es1 = th.publish(conn, kind="stance_created", eventable=("Stance", s1["id"]), user_id=ana["id"],
-                         discussion_id=d["id"], parent=ep)  # fmt: skip
+        es1 = th.publish(
+            conn,
+            kind="stance_created",
+            eventable=("Stance", s1["id"]),
+            user_id=ana["id"],
+            discussion_id=d["id"],
+            parent=ep,
+        )
         ben = world.seed.user()
         s2 = _insert(conn, "stances", poll_id=poll["id"], participant_id=ben["id"])
         es2 = th.publish(
             conn, kind="stance_created", eventable=("Stance", s2["id"]), user_id=ben["id"]
         )
         ee, _ = comment("Discussion", d["id"])
-        eclose = th.publish(conn, kind="poll_closed_by_user", eventable=("Poll", poll["id"]), user_id=ana["id"],
-                            discussion_id=d["id"], parent=ep)  # fmt: skip
+        eclose = th.publish(
+            conn,
+            kind="poll_closed_by_user",
+            eventable=("Poll", poll["id"]),
+            user_id=ana["id"],
+            discussion_id=d["id"],
+            parent=ep,
+        )
         outcome = _insert(
             conn, "outcomes", poll_id=poll["id"], author_id=ana["id"], statement="done"
         )
-        eo = th.publish(conn, kind="outcome_created", eventable=("Outcome", outcome["id"]), user_id=ana["id"],
-                        discussion_id=d["id"], parent=ep)  # fmt: skip
+        eo = th.publish(
+            conn,
+            kind="outcome_created",
+            eventable=("Outcome", outcome["id"]),
+            user_id=ana["id"],
+            discussion_id=d["id"],
+            parent=ep,
+        )
         conn.commit()
     expected = {
-        ea["id"]: (1, 1, "00001"), eb["id"]: (2, 2, "00001-00001"), ec["id"]: (3, 2, "00001-00002"),
-        ep["id"]: (4, 1, "00002"), es1["id"]: (5, 2, "00002-00001"), ee["id"]: (6, 1, "00003"),
-        eclose["id"]: (7, 2, "00002-00002"), eo["id"]: (8, 2, "00002-00003"),
-    }  # fmt: skip
+        ea["id"]: (1, 1, "00001"),
+        eb["id"]: (2, 2, "00001-00001"),
+        ec["id"]: (3, 2, "00001-00002"),
+        ep["id"]: (4, 1, "00002"),
+        es1["id"]: (5, 2, "00002-00001"),
+        ee["id"]: (6, 1, "00003"),
+        eclose["id"]: (7, 2, "00002-00002"),
+        eo["id"]: (8, 2, "00002-00003"),
+    }
     rows = {
         r["id"]: r
         for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))
@@ -151,9 +204,12 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
     assert {
         i: (r["sequence_id"], r["depth"], r["position_key"]) for i, r in rows.items()
     } == expected
-    assert world.seed.one("SELECT discussion_id, sequence_id FROM events WHERE id = %s", (es2["id"],)) == {
-        "discussion_id": None, "sequence_id": None,
-    }  # fmt: skip
+    assert world.seed.one(
+        "SELECT discussion_id, sequence_id FROM events WHERE id = %s", (es2["id"],)
+    ) == {
+        "discussion_id": None,
+        "sequence_id": None,
+    }
     r = root_of(world, d["id"])
     assert (r["child_count"], r["descendant_count"]) == (3, 8)
     assert (rows[ea["id"]]["child_count"], rows[ea["id"]]["descendant_count"]) == (2, 2)
@@ -163,8 +219,16 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
     )
     assert (disc["items_count"], disc["ranges_string"]) == (8, "1-8")
     _status, keys = world.client(ana).get("/api/v1/events/position_keys", discussion_id=d["id"])
-    assert keys["position_keys"] == ["00001", "00001-00001", "00001-00002", "00002", "00002-00001",
-                                     "00002-00002", "00002-00003", "00003"]  # fmt: skip
+    assert keys["position_keys"] == [
+        "00001",
+        "00001-00001",
+        "00001-00002",
+        "00002",
+        "00002-00001",
+        "00002-00002",
+        "00002-00003",
+        "00003",
+    ]
     # A repair of an intact tree changes nothing (idempotent).
     with psycopg.connect(world.server.dsn, row_factory=dict_row) as conn:
         th.repair_thread(conn, d["id"])
@@ -173,11 +237,25 @@ def test_full_worked_example_with_poll_events(world: World) -> None:
         r["id"]: r
         for r in world.seed.sql("SELECT * FROM events WHERE discussion_id = %s", (d["id"],))
     }
-    assert {i: (r["sequence_id"], r["depth"], r["position_key"], r["child_count"], r["descendant_count"])
-            for i, r in again.items()} == {
-        i: (r["sequence_id"], r["depth"], r["position_key"], r["child_count"], r["descendant_count"])
+    assert {
+        i: (
+            r["sequence_id"],
+            r["depth"],
+            r["position_key"],
+            r["child_count"],
+            r["descendant_count"],
+        )
+        for i, r in again.items()
+    } == {
+        i: (
+            r["sequence_id"],
+            r["depth"],
+            r["position_key"],
+            r["child_count"],
+            r["descendant_count"],
+        )
         for i, r in rows.items()
-    }  # fmt: skip
+    }
 
 
 def test_show_heals_a_discussion_without_root(world: World) -> None:

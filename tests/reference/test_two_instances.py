@@ -39,8 +39,13 @@ def _walk_sessions_and_groups(p: Pair) -> None:
     w, member = p.walk, p.actors["member"]
     login = {"user": {"email": member.email, "password": member.password}}
     w(None, "POST", "/api/v1/sessions", login)
-    w(None, "POST", "/api/v1/sessions", {"user": {"email": member.email, "password": "no"}},
-      expect=401)  # fmt: skip
+    w(
+        None,
+        "POST",
+        "/api/v1/sessions",
+        {"user": {"email": member.email, "password": "no"}},
+        expect=401,
+    )
     w("cookie_member", "GET", "/api/v1/profile/me")
     w("member", "GET", "/api/v1/profile/me")
     w(None, "GET", "/api/v1/profile/me", expect=403)
@@ -87,15 +92,26 @@ def _walk_discussions(p: Pair) -> str:
     w("admin", "GET", "/api/v1/discussions", group_id=main, subgroups="all", filter="all")
     w("guest", "GET", f"/api/v1/discussions/{s['discussion:main_private']}")
     w("stranger", "GET", f"/api/v1/discussions/{s['discussion:secret_private']}", expect=403)
-    body = {"discussion": {"title": "Walk", "description": "<p>d</p>", "group_id": main,
-                           "description_format": "html", "private": True}}  # fmt: skip
+    body = {
+        "discussion": {
+            "title": "Walk",
+            "description": "<p>d</p>",
+            "group_id": main,
+            "description_format": "html",
+            "private": True,
+        }
+    }
     created = w("member", "POST", "/api/v1/discussions", body)
     thread = created["events"][0]["eventable_id"]
     w("member", "GET", f"/api/v1/discussions/<{thread}>")
     w("member", "POST", "/api/v1/discussions", {"discussion": {"group_id": main}}, expect=422)
     w("member", "PATCH", f"/api/v1/discussions/<{thread}>", {"discussion": {"title": "Walk 2"}})
-    w("subgroup_member", "PUT", f"/api/v1/discussions/<{thread}>",
-      {"discussion": {"description": "<p>e</p>"}})  # fmt: skip
+    w(
+        "subgroup_member",
+        "PUT",
+        f"/api/v1/discussions/<{thread}>",
+        {"discussion": {"description": "<p>e</p>"}},
+    )
     w("member", "PATCH", f"/api/v1/discussions/<{thread}>/close")
     w("member", "GET", "/api/v1/discussions", group_id=main, filter="closed")
     w("member", "PATCH", f"/api/v1/discussions/<{thread}>/reopen")
@@ -116,8 +132,13 @@ def _walk_comments_and_events(p: Pair, thread: str) -> None:
     w("admin", "POST", "/api/v1/comments", {"comment": {"discussion_id": thread}}, expect=422)
     w("admin", "PATCH", f"/api/v1/comments/<{ids[1]}>", {"comment": {"body": "<p>edit</p>"}})
     w("member", "PUT", f"/api/v1/comments/<{ids[1]}>", {"comment": {"body": "<p>e</p>"}})
-    w("subgroup_member", "PATCH", f"/api/v1/comments/<{ids[1]}>", {"comment": {"body": "x"}},
-      expect=403)  # fmt: skip
+    w(
+        "subgroup_member",
+        "PATCH",
+        f"/api/v1/comments/<{ids[1]}>",
+        {"comment": {"body": "x"}},
+        expect=403,
+    )
     for params in (
         {},
         {"per": 2},
@@ -148,8 +169,12 @@ def _walk_poll(p: Pair, thread: str, poll_type: str) -> None:
     """create/show/update, vote, change, index, uncast, close, outcome, reopen, discard."""
     w = p.walk
     names, picks, changed = POLL_WALK[poll_type]
-    poll: dict[str, Any] = {"poll_type": poll_type, "title": f"Walk {poll_type}",
-                            "closing_at": CLOSING_AT, "discussion_id": thread}  # fmt: skip
+    poll: dict[str, Any] = {
+        "poll_type": poll_type,
+        "title": f"Walk {poll_type}",
+        "closing_at": CLOSING_AT,
+        "discussion_id": thread,
+    }
     if names:
         poll["options"] = names
     created = w("member", "POST", "/api/v1/polls", {"poll": poll})
@@ -160,10 +185,19 @@ def _walk_poll(p: Pair, thread: str, poll_type: str) -> None:
     opts = [o["id"] for o in sorted(shown["poll_options"], key=lambda o: o["priority"])]
     w("member", "PATCH", f"/api/v1/polls/<{poll_id}>", {"poll": {"details": "<p>more</p>"}})
     w("member", "PUT", f"/api/v1/polls/<{poll_id}>", {"poll": {"title": f"Walk {poll_type}!"}})
-    w("subgroup_member", "PATCH", f"/api/v1/polls/<{poll_id}>", {"poll": {"title": "no"}},
-      expect=403)  # fmt: skip
-    stance = {"poll_id": poll_id, "reason": "<p>why</p>", "reason_format": "html",
-              "stance_choices_attributes": _choices(opts, picks)}  # fmt: skip
+    w(
+        "subgroup_member",
+        "PATCH",
+        f"/api/v1/polls/<{poll_id}>",
+        {"poll": {"title": "no"}},
+        expect=403,
+    )
+    stance = {
+        "poll_id": poll_id,
+        "reason": "<p>why</p>",
+        "reason_format": "html",
+        "stance_choices_attributes": _choices(opts, picks),
+    }
     voted = w("member", "POST", "/api/v1/stances", {"stance": stance})
     mine = voted["events"][0]["eventable_id"]
     theirs = {**stance, "stance_choices_attributes": _choices(opts, changed or picks)}
@@ -175,14 +209,31 @@ def _walk_poll(p: Pair, thread: str, poll_type: str) -> None:
     w("admin", "PATCH", f"/api/v1/stances/<{other['events'][0]['eventable_id']}>/uncast")
     w("member", "GET", "/api/v1/stances", poll_id=poll_id, per=1)
     w("member", "POST", f"/api/v1/polls/<{poll_id}>/close")
-    w("member", "POST", "/api/v1/outcomes", {"outcome": {"poll_id": poll_id, "statement": ""}},
-      expect=422)  # fmt: skip
-    outcome = w("member", "POST", "/api/v1/outcomes",
-                {"outcome": {"poll_id": poll_id, "statement": "<p>done</p>"}})  # fmt: skip
-    w("member", "PUT", f"/api/v1/outcomes/<{outcome['events'][0]['eventable_id']}>",
-      {"outcome": {"statement": "<p>really done</p>"}})  # fmt: skip
-    w("member", "PATCH", f"/api/v1/outcomes/<{outcome['events'][0]['eventable_id']}>",
-      {"outcome": {"statement": "<p>finally</p>"}})  # fmt: skip
+    w(
+        "member",
+        "POST",
+        "/api/v1/outcomes",
+        {"outcome": {"poll_id": poll_id, "statement": ""}},
+        expect=422,
+    )
+    outcome = w(
+        "member",
+        "POST",
+        "/api/v1/outcomes",
+        {"outcome": {"poll_id": poll_id, "statement": "<p>done</p>"}},
+    )
+    w(
+        "member",
+        "PUT",
+        f"/api/v1/outcomes/<{outcome['events'][0]['eventable_id']}>",
+        {"outcome": {"statement": "<p>really done</p>"}},
+    )
+    w(
+        "member",
+        "PATCH",
+        f"/api/v1/outcomes/<{outcome['events'][0]['eventable_id']}>",
+        {"outcome": {"statement": "<p>finally</p>"}},
+    )
     w("member", "GET", f"/api/v1/polls/<{poll_id}>")
     w("member", "POST", f"/api/v1/polls/<{poll_id}>/reopen", {"poll": {"closing_at": CLOSING_AT}})
     if poll_type in {"poll", "question"}:
@@ -196,8 +247,9 @@ def test_two_instances_answer_the_walk_identically(
     with two_instances(pg_cluster, reference_template, log_dir) as pair:
         walk_every_endpoint(pair)
     w = pair.walk
-    listed = "\n".join(f"{label}: {d.pointer} {d.kind}: {d.rails!r} != {d.go!r}"
-                       for label, d in w.differences)  # fmt: skip
+    listed = "\n".join(
+        f"{label}: {d.pointer} {d.kind}: {d.rails!r} != {d.go!r}" for label, d in w.differences
+    )
     assert not w.differences, f"{len(w.differences)} differences:\n{listed}"
     assert len(w.requests) >= 150
 
