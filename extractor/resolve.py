@@ -375,7 +375,9 @@ class Resolver:
         if enum and column.sql_type == "integer":
             base = ValueType(kind=JsonKind.STRING, enum=enum)
         if column.array:
-            base = ValueType(kind=JsonKind.ARRAY, items=base)
+            # A PostgreSQL array keeps NULL elements and Rails reads them back as nil:
+            # strong parameters permit `{tags: [nil]}`, so `["a", null]` is stored and sent.
+            base = ValueType(kind=JsonKind.ARRAY, items=base.with_nullable())
         return base.with_nullable(column.null)
 
     def _associations(

@@ -230,7 +230,7 @@ def test_warning_an_override_settles_is_reported_as_resolved_not_printed(
     assert main([str(EXAMPLE), "-o", str(out), "--overrides", str(overrides)]) == 0
     captured = capsys.readouterr()
     assert "`results`" not in captured.err and "`rank`" not in captured.err
-    assert "2 resolved by override" in captured.out
+    assert "6 resolved by override" in captured.out
     report = json.loads((tmp_path / "extraction-report.json").read_text())
     settled = {r["where"]: r["override"] for r in report["resolved_by_override"]}
     assert settled["app/serializers/poll_serializer.rb:8"].endswith("overrides.yaml:1")

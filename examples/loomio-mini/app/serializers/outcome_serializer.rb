@@ -6,14 +6,6 @@ class OutcomeSerializer < ApplicationSerializer
   has_one :author, serializer: AuthorSerializer, root: :users
   has_one :poll, serializer: PollSerializer, root: :polls
 
-  def event_summary
-    object.event_summary.to_s
-  end
-
-  def event_location
-    object.event_location.to_s
-  end
-
   def group_id
     object.poll.group_id
   end

@@ -64,14 +64,6 @@ class PollSerializer < ApplicationSerializer
     poll_options.map(&:name)
   end
 
-  def total_score
-    object.stance_counts.sum.to_f
-  end
-
-  def meeting_duration
-    object.custom_fields['meeting_duration'].to_i
-  end
-
   def chart_column
     object.chart_column.to_s
   end

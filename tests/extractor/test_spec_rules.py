@@ -1,0 +1,71 @@
+"""Rules the generated spec must follow so the conformance suite needs no in-memory patches:
+nullability like Loomio's, request bodies the database accepts, paging bounds, member
+actions with a body, and the 400 bodies Rails answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from extractor.cli import main
+from extractor.model import Column, Loc, App
+from extractor.resolve import Resolver
+
+PROJECT = Path(__file__).parent.parent.parent
+EXAMPLE = PROJECT / "examples" / "loomio-mini"
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("spec") / "openapi.yaml"
+    overrides = str(PROJECT / "spec" / "overrides.yaml")
+    assert main([str(EXAMPLE), "-o", str(out), "--overrides", overrides]) == 0
+    document: dict[str, Any] = yaml.safe_load(out.read_text())
+    return document
+
+
+def _accepts(spec: dict[str, Any], schema: dict[str, Any], value: object) -> bool:
+    wrapped = {**schema, "components": spec["components"]}
+    validator = jsonschema.Draft202012Validator(wrapped)
+    return validator.is_valid(value)
+
+
+def _column(sql_type: str, **kw: Any) -> Column:
+    fields: dict[str, Any] = {"null": True, "default": None, "array": False, "limit": None}
+    return Column(name="c", sql_type=sql_type, loc=Loc("db/schema.rb", 1), **(fields | kw))
+
+
+def test_array_column_items_may_be_null() -> None:
+    empty = App(
+        serializers=(), tables=(), routes=(), controllers=(), services=(), enums=(),
+        constants=(), permits=(),
+    )  # fmt: skip
+    tags = Resolver(empty).column_type(_column("string", array=True, null=False))
+    assert tags.items is not None and tags.items.nullable and not tags.nullable
+
+
+@pytest.mark.parametrize(
+    ("schema", "key"),
+    [
+        ("Poll", "meeting_duration"),  # custom_fields reader: nil unless a meeting poll
+        ("Poll", "total_score"),  # hide_when_discarded
+        ("Outcome", "event_location"),  # custom_fields reader
+        ("Outcome", "event_summary"),
+    ],
+    ids=lambda v: str(v),
+)
+def test_loomio_mini_attributes_read_from_custom_fields_are_nullable(
+    spec: dict[str, Any], schema: str, key: str
+) -> None:
+    prop = spec["components"]["schemas"][schema]["properties"][key]
+    assert _accepts(spec, prop, None)
+    assert "type" in prop, "typed (by override), not left open"
+
+
+def test_loomio_mini_discussion_tags_items_may_be_null(spec: dict[str, Any]) -> None:
+    tags = spec["components"]["schemas"]["Discussion"]["properties"]["tags"]
+    assert _accepts(spec, tags, ["a", None])
