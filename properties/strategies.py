@@ -18,6 +18,7 @@ from properties.oracles.threading import (
     CreatePoll,
     DestroyComment,
     DiscardComment,
+    EditComment,
     ThreadAction,
     Vote,
 )
@@ -28,6 +29,7 @@ from properties.oracles.threading import (
 @dataclass(slots=True)
 class _ThreadDraft:
     comments: list[str] = field(default_factory=list)
+    authors: dict[str, str] = field(default_factory=dict)  # comment ref -> who posted it
     polls: list[str] = field(default_factory=list)
     stances: list[str] = field(default_factory=list)  # stances with a thread event (reason)
     voted: set[tuple[str, str]] = field(default_factory=set)
@@ -38,16 +40,30 @@ class _ThreadDraft:
         return f"{prefix}{self.counter}"
 
 
-THREAD_STEPS = ("comment", "reply", "discard", "destroy", "poll", "vote", "close", "outcome")
+THREAD_STEPS = (
+    "comment",
+    "reply",
+    "edit",
+    "discard",
+    "destroy",
+    "poll",
+    "vote",
+    "close",
+    "outcome",
+)
 
 
 def _thread_step(draw: st.DrawFn, draft: _ThreadDraft) -> ThreadAction:
     kind = draw(st.sampled_from(THREAD_STEPS))
     if kind == "reply" and (draft.comments or draft.stances):
         target = draw(st.sampled_from(draft.comments + draft.stances))
-        ref = draft.ref("C")
+        ref, by = draft.ref("C"), draw(st.sampled_from(("author", "voter")))
         draft.comments.append(ref)
-        return Comment(ref, reply_to=target, by=draw(st.sampled_from(("author", "voter"))))
+        draft.authors[ref] = by
+        return Comment(ref, reply_to=target, by=by)
+    if kind == "edit" and draft.comments:
+        target = draw(st.sampled_from(draft.comments))
+        return EditComment(target, by=draft.authors.get(target, "author"))
     if kind in ("discard", "destroy") and draft.comments:
         target = draw(st.sampled_from(draft.comments))
         return DiscardComment(target) if kind == "discard" else DestroyComment(target)

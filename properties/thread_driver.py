@@ -23,6 +23,7 @@ from properties.oracles.threading import (
     CreatePoll,
     DestroyComment,
     DiscardComment,
+    EditComment,
     ThreadAction,
     Vote,
 )
@@ -88,6 +89,10 @@ class ThreadRun:
                 return self.send("POST", "/api/v1/comments", actor=by, json={"comment": body})
             case DiscardComment(ref=ref):
                 return self.send("DELETE", f"/api/v1/comments/{self._id('Comment', ref)}/discard")
+            case EditComment(ref=ref, by=by):
+                edit = {"comment": {"body": f"Comment {ref}, edited"}}
+                path = f"/api/v1/comments/{self._id('Comment', ref)}"
+                return self.send("PATCH", path, actor=by, json=edit)
             case DestroyComment(ref=ref):
                 return self.send("DELETE", f"/api/v1/comments/{self._id('Comment', ref)}")
             case CreatePoll(ref=ref, hide_results=hide, anonymous=anonymous, by=by):

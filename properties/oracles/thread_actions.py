@@ -38,6 +38,18 @@ class UndiscardComment:
 
 
 @dataclass(frozen=True, slots=True)
+class EditComment:
+    """PATCH /api/v1/comments/:id as the comment's author (`by`, who posted it).
+
+    Publishes comment_edited, which is not a thread item (threading.md 2): no sequence id,
+    no place in the tree, no counter changes.
+    """
+
+    ref: str
+    by: str = "author"
+
+
+@dataclass(frozen=True, slots=True)
 class DestroyComment:
     """DELETE /api/v1/comments/:id (403 when another comment replies to it)."""
 
@@ -153,6 +165,7 @@ ThreadAction = (
     Comment
     | DiscardComment
     | UndiscardComment
+    | EditComment
     | DestroyComment
     | CreatePoll
     | Vote

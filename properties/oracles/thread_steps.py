@@ -17,6 +17,7 @@ from properties.oracles.thread_actions import (
     DestroyComment,
     DiscardComment,
     DiscardPoll,
+    EditComment,
     PinEvent,
     ReopenPoll,
     Repair,
@@ -85,6 +86,12 @@ def _undiscard_comment(state: ThreadState, action: UndiscardComment) -> ActionOu
         return NOT_FOUND
     row.actor = state.comments[action.ref].author
     return OK
+
+
+def _edit_comment(state: ThreadState, action: EditComment) -> ActionOutcome:
+    # Discarded comments stay editable by their author (permissions.md 3.4 comment update
+    # does not look at discarded_at); the comment_edited event is no thread item.
+    return NOT_FOUND if _live_comment(state, action.ref) is None else OK
 
 
 def _destroy_comment(state: ThreadState, action: DestroyComment) -> ActionOutcome:
@@ -260,6 +267,8 @@ def apply(state: ThreadState, i: int, action: ThreadAction) -> ActionOutcome:
             return _discard_comment(state, action)
         case UndiscardComment():
             return _undiscard_comment(state, action)
+        case EditComment():
+            return _edit_comment(state, action)
         case DestroyComment():
             return _destroy_comment(state, action)
         case CreatePoll():

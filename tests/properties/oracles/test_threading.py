@@ -14,6 +14,7 @@ from properties.oracles.threading import (
     DestroyComment,
     DiscardComment,
     DiscardPoll,
+    EditComment,
     PinEvent,
     ReopenPoll,
     Repair,
@@ -116,6 +117,21 @@ def test_section_10_discard_b_moves_nothing_and_nulls_actor():
 def test_undiscard_restores_actor():
     thread = simulate([Comment("A", by="ann"), DiscardComment("A"), UndiscardComment("A")])
     assert thread.event("new_comment:A").actor == "ann"
+
+
+def test_comment_edit_is_no_thread_item_so_the_next_comment_takes_the_next_sequence_id():
+    # threading.md 2: comment_edited never gets a sequence id (ranges stay contiguous)
+    thread = simulate([Comment("A"), EditComment("A"), Comment("B")])
+    assert thread.outcomes[1].status == 200
+    assert thread.outcomes[1].published == ()
+    assert (
+        thread.event("new_comment:B").sequence_id == thread.event("new_comment:A").sequence_id + 1
+    )
+
+
+def test_editing_a_destroyed_comment_is_not_found():
+    thread = simulate([Comment("A"), DestroyComment("A"), EditComment("A")])
+    assert thread.outcomes[-1].status == 404
 
 
 def test_section_10_destroy_b_refused_because_c_replies_to_b():
