@@ -330,6 +330,8 @@ def _merge_param(old: Param | None, new: Param, sure: bool) -> Param:
     merged = replace(old, required=True) if required and not old.required else old
     if old.type.kind is JsonKind.STRING and new.type.kind is JsonKind.INTEGER:
         merged = replace(merged, type=new.type)
+    if new.offset_or_limit and not merged.offset_or_limit:
+        merged = replace(merged, offset_or_limit=True)
     return merged
 
 

@@ -301,6 +301,8 @@ class Param:
 
     `required`: the method fails without it (`params.require`, `fetch` with no default,
     `find(params[:x])`, `load_and_authorize(:x)` without `optional: true`), unconditionally.
+    `offset_or_limit`: the value is the argument of `.offset()`/`.limit()` (SnorlaxBase's
+    paging: `records.offset(params[:from].to_i).limit((params[:per] || 50).to_i)`).
     """
 
     name: str
@@ -308,6 +310,7 @@ class Param:
     required: bool
     loc: Loc
     model: str | None = None
+    offset_or_limit: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

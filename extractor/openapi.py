@@ -95,6 +95,19 @@ def value_schema(value: ValueType) -> dict[str, Any]:
     return out
 
 
+def column_schema(value: ValueType, limit: int | None) -> dict[str, Any]:
+    """A column as a request property: `t.string "x", limit: 10` -> `maxLength: 10`
+    (PostgreSQL refuses a longer varchar: ActiveRecord::ValueTooLong, a 500)."""
+    out = value_schema(value)
+    if limit is None:
+        return out
+    if value.kind is JsonKind.STRING:
+        out["maxLength"] = limit
+    elif value.items is not None and value.items.kind is JsonKind.STRING:
+        out["items"]["maxLength"] = limit
+    return out
+
+
 def field_schema(f: Field, resolved: dict[str, Resolved]) -> dict[str, Any]:
     link = f.link
     if link is None:
@@ -339,6 +352,9 @@ def _query_param(param: Param) -> dict[str, Any]:
         "schema": value_schema(param.type),
         "x-rails-param": str(param.loc),
     }
+    if param.offset_or_limit:
+        # PostgreSQL refuses a negative OFFSET/LIMIT and one past bigint (a 500 in Loomio)
+        out["schema"] |= {"minimum": 0, "maximum": 2**63 - 1}
     if param.model is not None:
         out["description"] = (
             f"load_and_authorize(:{param.model}) finds the {param.model} by "

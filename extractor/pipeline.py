@@ -9,7 +9,7 @@ from extractor.actions import Action, ActionReader
 from extractor.app import build_app
 from extractor.errors import Diagnostic
 from extractor.model import Loc
-from extractor.openapi import build_openapi, schema_name, value_schema
+from extractor.openapi import build_openapi, column_schema, schema_name
 from extractor.overrides import Applied, apply_overrides, pointer_of
 from extractor.report import Summary, build_report, summarize
 from extractor.resolve import Resolved, Resolver
@@ -45,7 +45,7 @@ def extract(
     reader = ActionReader(app, frozenset(s.name for s in app.serializers))
     actions = [a for a in (reader.describe(r) for r in app.routes) if in_spec(a)]
     columns = {
-        t.name: {c.name: value_schema(resolver.column_type(c)) for c in t.columns}
+        t.name: {c.name: column_schema(resolver.column_type(c), c.limit) for c in t.columns}
         for t in app.tables
     }
     document = build_openapi(resolved, actions, columns, title)

@@ -177,7 +177,29 @@ def _param(name: str, read: Node, loc: Loc, required: bool) -> Param:
         and receiver(parent) == read
         and call_name(parent) == "to_i"
     )
-    return Param(name=name, type=_type(name, converted), required=required, loc=loc)
+    return Param(
+        name=name,
+        type=_type(name, converted),
+        required=required,
+        loc=loc,
+        offset_or_limit=_offset_or_limit(read),
+    )
+
+
+def _offset_or_limit(read: Node) -> bool:
+    """`offset(params[:from].to_i)`, `limit((params[:per] || 50).to_i)`: the read, through
+    `.to_i`, parentheses and `||`, is the argument of an ActiveRecord `offset`/`limit`."""
+    current = read
+    while (parent := current.parent) is not None:
+        to_i = parent.type == "call" and receiver(parent) == current and call_name(parent) == "to_i"
+        if to_i or parent.type in ("parenthesized_statements", "binary"):
+            current = parent
+        elif parent.type == "argument_list" and parent.parent is not None:
+            call = parent.parent
+            return call.type == "call" and call_name(call) in ("offset", "limit")
+        else:
+            return False
+    return False
 
 
 def _type(name: str, to_i: bool) -> ValueType:

@@ -204,7 +204,8 @@ def test_loomio_mini_events_index_documents_its_query(tmp_path: Path) -> None:
     operation = yaml.safe_load(out.read_text())["paths"]["/api/v1/events"]["get"]
     query = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
     assert query["discussion_id"]["required"] is True
-    assert query["from"]["schema"] == {"type": "integer"} and not query["from"]["required"]
+    assert query["from"]["schema"]["type"] == "integer" and not query["from"]["required"]
+    assert query["from"]["schema"]["minimum"] == 0  # also SnorlaxBase's offset
     assert {"per", "exclude_types"} <= query.keys()
 
 

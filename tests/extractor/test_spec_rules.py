@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from extractor.cli import main
-from extractor.model import Column, Loc, App
+from extractor.model import App, Column, Loc
 from extractor.resolve import Resolver
 
 PROJECT = Path(__file__).parent.parent.parent
@@ -69,3 +69,18 @@ def test_loomio_mini_attributes_read_from_custom_fields_are_nullable(
 def test_loomio_mini_discussion_tags_items_may_be_null(spec: dict[str, Any]) -> None:
     tags = spec["components"]["schemas"]["Discussion"]["properties"]["tags"]
     assert _accepts(spec, tags, ["a", None])
+
+
+def test_request_string_property_has_its_varchar_limit(spec: dict[str, Any]) -> None:
+    # outcomes.statement_format is `t.string ..., limit: 10`; PostgreSQL refuses longer
+    body = spec["paths"]["/api/v1/outcomes"]["post"]["requestBody"]["content"]
+    outcome = body["application/json"]["schema"]["properties"]["outcome"]
+    assert outcome["properties"]["statement_format"]["maxLength"] == 10
+    assert "maxLength" not in outcome["properties"]["statement"]  # text: no limit
+
+
+@pytest.mark.parametrize("name", ["per", "from"])
+def test_paging_params_fed_to_offset_and_limit_are_bounded(spec: dict[str, Any], name: str) -> None:
+    query = spec["paths"]["/api/v1/discussions"]["get"]["parameters"]
+    schema = next(p["schema"] for p in query if p["name"] == name)
+    assert schema["minimum"] == 0 and schema["maximum"] == 2**63 - 1
