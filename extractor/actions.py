@@ -138,7 +138,7 @@ class ActionReader:
         steps = list(self._expand(chain, method, 0, set()))
         answer, errors = self._interpret(route, chain, steps)
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-        writes = route.action in ("create", "update")
+        writes = route.action in ("create", "update") or _reads_resource_params(chain, method)
         permit = (
             next((p for p in self.app.permits if p.resource == resource), None) if writes else None
         )
@@ -306,6 +306,23 @@ def query_params(
             if target is not None:
                 queue.append((target, sure and not mention.conditional))
     return tuple(found[name] for name in sorted(found))
+
+
+def _reads_resource_params(chain: list[Controller], method: ControllerMethod) -> bool:
+    """The action may call SnorlaxBase's `resource_params` (`PermittedParams#poll`:
+    `params.require(:poll).permit(...)`), so it reads a `{poll: {...}}` body and answers
+    400 without one (`polls#reopen` -> `service.reopen(params: resource_params)`)."""
+    by_name, _ = _methods_by_name(chain)
+    queue, seen = [method], set[int]()
+    while queue:
+        current = queue.pop()
+        if current.name == "resource_params":
+            return True
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        queue.extend(by_name[m.name] for m in current.mentions if m.name in by_name)
+    return False
 
 
 def _methods_by_name(

@@ -84,3 +84,16 @@ def test_paging_params_fed_to_offset_and_limit_are_bounded(spec: dict[str, Any],
     query = spec["paths"]["/api/v1/discussions"]["get"]["parameters"]
     schema = next(p["schema"] for p in query if p["name"] == name)
     assert schema["minimum"] == 0 and schema["maximum"] == 2**63 - 1
+
+
+def test_member_action_reading_resource_params_has_a_body_and_a_400(
+    spec: dict[str, Any],
+) -> None:
+    # polls#reopen: service.reopen(..., params: resource_params) -> params.require(:poll)
+    reopen = spec["paths"]["/api/v1/polls/{id}/reopen"]["post"]
+    schema = reopen["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["required"] == ["poll"]
+    assert "closing_at" in schema["properties"]["poll"]["properties"]
+    assert reopen["responses"]["400"] == {"$ref": "#/components/responses/BadRequest"}
+    close = spec["paths"]["/api/v1/polls/{id}/close"]["post"]
+    assert "requestBody" not in close and "400" not in close["responses"]
