@@ -13,8 +13,14 @@ from extractor.resolve import Field, Resolved
 _ERRORS: dict[str, tuple[int, str, dict[str, Any]]] = {
     "BadRequest": (
         400,
-        "A required root key is missing or a parameter is not permitted.",
-        {"$ref": "#/components/schemas/StandardError"},
+        "A required root key is missing or a parameter is not permitted (StandardError), "
+        "or the body is not JSON (ParseError, Rails' public exceptions app).",
+        {
+            "oneOf": [
+                {"$ref": "#/components/schemas/StandardError"},
+                {"$ref": "#/components/schemas/ParseError"},
+            ]
+        },
     ),
     "Unauthorized": (401, "Not signed in.", {"$ref": "#/components/schemas/SimpleError"}),
     "Forbidden": (
@@ -54,6 +60,13 @@ _ERROR_SCHEMAS: dict[str, Any] = {
                 "additionalProperties": {"type": "array", "items": {"type": "string"}},
             }
         },
+    },
+    # ActionDispatch::Http::Parameters::ParseError is raised before the controller's
+    # rescue_from; ActionDispatch::PublicExceptions renders `{status, error}` for JSON.
+    "ParseError": {
+        "type": "object",
+        "required": ["status", "error"],
+        "properties": {"status": {"const": 400}, "error": {"const": "Bad Request"}},
     },
     "RouteNotFound": {
         "type": "object",

@@ -97,3 +97,16 @@ def test_member_action_reading_resource_params_has_a_body_and_a_400(
     assert reopen["responses"]["400"] == {"$ref": "#/components/responses/BadRequest"}
     close = spec["paths"]["/api/v1/polls/{id}/close"]["post"]
     assert "requestBody" not in close and "400" not in close["responses"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"exception": "ActionController::ParameterMissing", "error": "param is missing"},
+        {"status": 400, "error": "Bad Request"},  # ParseError: the body is not JSON
+    ],
+    ids=["parameter_missing", "parse_error"],
+)
+def test_bad_request_documents_both_400_bodies(spec: dict[str, Any], body: object) -> None:
+    response = spec["components"]["responses"]["BadRequest"]
+    assert _accepts(spec, response["content"]["application/json"]["schema"], body)
