@@ -150,6 +150,7 @@ class PollSpec:
     anonymous: bool
     hide_results: str
     dots_per_person: int = 8
+    agree_target: int | None = None  # polls.md 3.2: target_percent = total / agree_target * 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,11 @@ def tally_examples(draw: st.DrawFn, max_steps: int = 8) -> tuple[PollSpec, tuple
     tally oracle does not model.
     """
     poll_type = draw(st.sampled_from(tuple(POLL_OPTIONS)))
-    spec = PollSpec(poll_type, draw(st.booleans()), draw(st.sampled_from(HIDE_RESULTS)))
+    # A small agree_target lets two or three accepts pass it (target_percent over 100).
+    target = draw(st.sampled_from((None, 1, 2, 5))) if poll_type in ("count", "check") else None
+    spec = PollSpec(
+        poll_type, draw(st.booleans()), draw(st.sampled_from(HIDE_RESULTS)), agree_target=target
+    )
     n = len(POLL_OPTIONS[poll_type])
     cast: set[str] = set()
     steps: list[TallyStep] = []

@@ -56,6 +56,8 @@ class TallyRun:
             poll["options"] = list(POLL_OPTIONS[spec.poll_type])
         if spec.poll_type == "dot_vote":
             poll["dots_per_person"] = spec.dots_per_person
+        if spec.agree_target is not None:
+            poll["agree_target"] = spec.agree_target
         answer = self.send("POST", "/api/v1/polls", json={"poll": poll})
         if answer.status != 200:
             raise AssertionError(

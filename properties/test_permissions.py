@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from harness.backends import Backends
 from harness.findings import FindingKind
 from harness.http import ApiResponse
+from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.permissions import Action, Cell, cells, decide
 from properties.permission_actions import describe, prepare, reads_alongside, request_of
@@ -108,6 +109,7 @@ def test_permissions_match_decision_table(
 ) -> None:
     exercised = request.config.stash.setdefault(EXERCISED, set())
 
+    @budget("permissions")
     @given(cell=st.sampled_from(CELLS))
     def permissions(cell: Cell) -> None:
         checked = reads_alongside(cell)

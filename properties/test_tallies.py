@@ -16,6 +16,7 @@ from hypothesis import given
 
 from harness.backends import Backends
 from harness.findings import FindingKind
+from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.tallies import STANCE_PRIVATE_KEYS, compare_results
 from properties.strategies import VOTERS, PollSpec, TallyStep, tally_examples
@@ -148,6 +149,7 @@ def test_tallies_match_oracle_and_each_other(
 ) -> None:
     with isolated_example("scoped") as scope:  # each example votes in a poll of its own
 
+        @budget("tallies")
         @given(example=tally_examples())
         def tallies(example: tuple[PollSpec, tuple[TallyStep, ...]]) -> None:
             spec, steps = example

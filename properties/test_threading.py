@@ -16,6 +16,7 @@ from hypothesis import given
 
 from harness.backends import Backends
 from harness.findings import FindingKind
+from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.threading import (
     DestroyComment,
@@ -108,6 +109,7 @@ def test_threads_match_oracle_and_each_other(
 ) -> None:
     with isolated_example("scoped") as scope:  # each example starts a discussion of its own
 
+        @budget("threading")
         @given(example=thread_examples(), queries=st_queries())
         def threads(
             example: tuple[int, tuple[ThreadAction, ...]], queries: list[dict[str, str]]
