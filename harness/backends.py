@@ -43,7 +43,10 @@ from harness.seed import (
 )
 
 PYTHON = shlex.quote(sys.executable)
-EMBEDDED_SERVE = f"{PYTHON} -m reference serve --port {{port}} --database-url {{database_url}}"
+# --access-log: a backend that dies mid-run leaves request lines for the finding to quote.
+EMBEDDED_SERVE = (
+    f"{PYTHON} -m reference serve --access-log --port {{port}} --database-url {{database_url}}"
+)
 EMBEDDED_PREPARE = f"{PYTHON} -m reference migrate --database-url {{database_url}}"
 
 

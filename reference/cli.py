@@ -89,7 +89,7 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
         port=port,
         workers=1,
         access_log=args.access_log,
-        log_level="warning",
+        log_level="info" if args.access_log else "warning",  # access lines are INFO
         lifespan="on",
     )
     return 0

@@ -194,6 +194,7 @@ def test_killing_a_backend_mid_run_fails_fast_with_a_finding_quoting_its_log(mak
     assert events.backend_failures() == (failure,)
     assert "go backend died (exit code -9) during GET /api/v1/profile/me" in str(raised.value)
     assert failure.log_path.endswith("go.log")
+    assert "GET /api/v1/profile/me" in failure.log_tail  # the finding quotes the backend's log
 
 
 def test_the_failure_of_a_process_backend_quotes_its_log(make_config) -> None:
