@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import assume, given
-from hypothesis import strategies as st
 
 from harness.backends import Backends
 from harness.findings import FindingKind
@@ -22,9 +21,11 @@ from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.permissions import Action, Cell, cells, decide
 from properties.permission_actions import describe, prepare, reads_alongside, request_of
 from properties.permission_world import CellWorld, seeded, supported
+from properties.strategies import permission_cells
 
 SUITE = "properties/permissions"
 CELLS = tuple(c for c in cells() if supported(c))
+PERMISSION_CELLS = permission_cells(CELLS)
 EXERCISED = pytest.StashKey[set[Cell]]()
 
 
@@ -110,7 +111,7 @@ def test_permissions_match_decision_table(
     exercised = request.config.stash.setdefault(EXERCISED, set())
 
     @budget("permissions")
-    @given(cell=st.sampled_from(CELLS))
+    @given(cell=PERMISSION_CELLS)
     def permissions(cell: Cell) -> None:
         checked = reads_alongside(cell)
         problems: list[Problem] = []
