@@ -264,6 +264,10 @@ def _stance_update(f: Facts) -> Decision:
 def _stance_uncast(f: Facts) -> Decision:
     if f.config.stance == "other":
         return Decision(404, "looked up among the caller's own stances")
+    if f.config.anonymous and f.config.poll_state == "closed":
+        # polls.md 4: closing an anonymous poll erases every stance's participant_id, so the
+        # caller's own stance is no longer among theirs (polls.md 2.1: 404)
+        return Decision(404, "anonymous stances lose their participant on close")
     return _gate(f.config.stance == "own_cast" and f.can_vote(own_stance=True), "stance uncast")
 
 

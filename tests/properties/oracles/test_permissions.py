@@ -194,6 +194,13 @@ def test_uncast_someone_elses_stance_is_404():
     assert decide(Cell(M, replace(BASE, stance="other"), A.STANCE_UNCAST)).status == 404
 
 
+@pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous-404", "named-403"])
+def test_uncast_own_stance_of_a_closed_poll(anonymous):
+    # polls.md 4: closing an anonymous poll erases participant_id, so the lookup misses
+    config = replace(BASE, poll_state="closed", anonymous=anonymous)
+    assert decide(Cell(M, config, A.STANCE_UNCAST)).status == (404 if anonymous else 403)
+
+
 def test_profile_me_visitor_is_403():
     assert decide(Cell(V, BASE, A.PROFILE_ME)).status == 403
 
