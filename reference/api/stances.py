@@ -31,9 +31,12 @@ def _scope(ctx: Ctx, poll: Row | None) -> None:
 def _vote(ctx: Ctx) -> stances.Vote:
     params = permit(ctx.require("stance"), stances.STANCE_PERMITTED)
     raw = params.get("stance_choices_attributes") or []
-    for item in raw.values() if isinstance(raw, dict) else raw:
+    items = list(raw.values()) if isinstance(raw, dict) else raw if isinstance(raw, list) else []
+    # Strong parameters keep only the hashes of a permitted array of hashes: [null, 3] -> [].
+    choices = [item for item in items if isinstance(item, dict)]
+    for item in choices:
         permit(item, stances.CHOICE_PERMITTED)
-    return stances.Vote.from_params(params)
+    return stances.Vote.from_params({**params, "stance_choices_attributes": choices})
 
 
 def _shaped(body: Any) -> Any:

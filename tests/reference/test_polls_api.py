@@ -129,6 +129,17 @@ def test_invalid_votes_answer_422_by_field(
     assert key in answer.json()["errors"]
 
 
+def test_choices_that_are_not_objects_are_dropped_like_strong_parameters_do(
+    server: Server, seed: Seed
+) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    stance = {"poll_id": poll["id"], "stance_choices_attributes": [None, None]}
+    answer = server.call("POST", "/api/v1/stances", t.members[0], {"stance": stance})
+    assert answer.status_code == 422, answer.text  # no choice left: too few, as in Loomio
+    assert "stance_choices" in answer.json()["errors"]
+
+
 def test_change_vote_in_place_keeps_stance_and_cast_at(server: Server, seed: Seed) -> None:
     t = team(seed, members=1)
     poll = create_poll(server, t, "proposal", ["agree", "disagree"])

@@ -36,11 +36,12 @@ class PermittedParams < Struct.new(:params)
     [:title, :details, :details_format, :poll_type, :discussion_id, :group_id, :closing_at,
      :anonymous, :hide_results, :specified_voters_only, :notify_on_closing_soon,
      :stance_reason_required, :shuffle_options, :min_score, :max_score, :dots_per_person,
-     {poll_option_names: []}, {tags: []}]
+     {options: []}, {tags: []}]
   end
 
   def stance_attributes
-    [:poll_id, :reason, :reason_format, :none_of_the_above, {option_scores: {}}]
+    [:poll_id, :reason, :reason_format, :none_of_the_above,
+     {stance_choices_attributes: [:score, :poll_option_id]}]
   end
 
   def outcome_attributes
