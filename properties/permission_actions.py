@@ -6,7 +6,15 @@ from dataclasses import fields
 from typing import Any
 
 from properties.oracles.permission_rules import Facts
-from properties.oracles.permissions import ENDPOINTS, Action, Cell, Config, canonical, inapplicable
+from properties.oracles.permissions import (
+    ENDPOINTS,
+    Action,
+    Cell,
+    Config,
+    canonical,
+    decide,
+    inapplicable,
+)
 from properties.permission_world import (
     CLOSING_AT,
     COMMENT_TARGET,
@@ -56,6 +64,42 @@ def reads_alongside(cell: Cell) -> list[Cell]:
         if a != cell.action and (not cell.actor.author or _same_target(a, cell.action))
     ]
     return [c for c in extra if inapplicable(c) is None and supported(c)] + [cell]
+
+
+# Writes whose target every prepared world has (stances and outcomes only some worlds).
+PROBED_WRITES = (
+    Action.DISCUSSION_CREATE,
+    Action.DISCUSSION_UPDATE,
+    Action.DISCUSSION_CLOSE,
+    Action.DISCUSSION_DISCARD,
+    Action.EVENT_PIN,
+    Action.COMMENT_CREATE,
+    Action.COMMENT_UPDATE,
+    Action.COMMENT_DISCARD,
+    Action.COMMENT_DESTROY,
+    Action.POLL_CREATE,
+    Action.POLL_UPDATE,
+    Action.POLL_CLOSE,
+    Action.POLL_DISCARD,
+    Action.VOTE,
+    Action.OUTCOME_CREATE,
+    Action.MEMBERSHIP_MAKE_ADMIN,
+    Action.MEMBERSHIP_DESTROY,
+)
+
+
+def denied_probes(cell: Cell) -> list[Cell]:
+    """Writes the actor must be refused in the cell's world: sending them changes nothing on
+    a correct backend, and a wrongly allowed one is a permission gap (a member closing
+    another's poll). Same author rule as `reads_alongside`."""
+    probes = [
+        canonical(Cell(cell.actor, cell.config, a))
+        for a in PROBED_WRITES
+        if a != cell.action and (not cell.actor.author or _same_target(a, cell.action))
+    ]
+    return [
+        c for c in probes if inapplicable(c) is None and supported(c) and decide(c).status >= 400
+    ]
 
 
 def _same_target(a: Action, b: Action) -> bool:

@@ -19,7 +19,13 @@ from harness.http import ApiResponse
 from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.permissions import Action, Cell, cells, decide
-from properties.permission_actions import describe, prepare, reads_alongside, request_of
+from properties.permission_actions import (
+    denied_probes,
+    describe,
+    prepare,
+    reads_alongside,
+    request_of,
+)
 from properties.permission_world import CellWorld, seeded, supported
 from properties.strategies import permission_cells
 
@@ -113,7 +119,8 @@ def test_permissions_match_decision_table(
     @budget("permissions")
     @given(cell=PERMISSION_CELLS)
     def permissions(cell: Cell) -> None:
-        checked = reads_alongside(cell)
+        *reads, own = reads_alongside(cell)
+        checked = [*reads, *denied_probes(cell), own]
         problems: list[Problem] = []
         with seeded(backends, cell) as worlds:
             for world in worlds.values():

@@ -26,3 +26,13 @@ def test_author_reads_only_of_the_record_the_actor_authored(
 def test_a_non_author_cell_checks_every_applicable_read() -> None:
     cell = Cell(Actor(Role.MEMBER), Config(), Action.DISCUSSION_UPDATE)
     assert {c.action for c in reads_alongside(cell)} >= {Action.POLL_SHOW, Action.GROUP_SHOW}
+
+
+def test_denied_probes_are_refusals_of_this_world_only() -> None:
+    from properties.oracles.permissions import decide
+    from properties.permission_actions import denied_probes
+
+    cell = Cell(Actor(Role.MEMBER), Config(), Action.GROUP_SHOW)
+    probes = denied_probes(cell)
+    assert Action.POLL_CLOSE in {c.action for c in probes}  # another's poll
+    assert all(decide(c).status >= 400 for c in probes)
