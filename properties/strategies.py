@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 
 from hypothesis import strategies as st
 
-from properties.oracles.permissions import Action, Cell, Config, decide, inapplicable
+from properties.oracles.permissions import Action, Cell, Config, Role, decide, inapplicable
 from properties.oracles.thread_actions import HIDE_RESULTS
 from properties.oracles.threading import (
     ClosePoll,
@@ -265,14 +265,20 @@ def on_boundary(cell: Cell) -> bool:
 
 
 def _by_action(cells: Sequence[Cell]) -> st.SearchStrategy[Cell]:
-    groups: dict[Action, list[Cell]] = {}
+    """Action, then the actor's role, then a cell: rare roles (a parent-group member exists
+    only in worlds with a parent group) are drawn as often as common ones."""
+    groups: dict[Action, dict[Role, list[Cell]]] = {}
     for cell in cells:
-        groups.setdefault(cell.action, []).append(cell)
-    return st.sampled_from(sorted(groups)).flatmap(lambda a: st.sampled_from(groups[a]))
+        groups.setdefault(cell.action, {}).setdefault(cell.actor.role, []).append(cell)
+    return st.sampled_from(sorted(groups)).flatmap(
+        lambda a: st.sampled_from(sorted(groups[a])).flatmap(
+            lambda r: st.sampled_from(groups[a][r])
+        )
+    )
 
 
 def permission_cells(cells: Sequence[Cell]) -> st.SearchStrategy[Cell]:
-    """Cells of `cells`, action first; half of them on a decision boundary (`on_boundary`)."""
+    """Cells of `cells`, action and role first; half of them on a decision boundary."""
     if not cells:
         raise ValueError("permission_cells needs at least one cell")
     boundary = [c for c in cells if on_boundary(c)]
