@@ -160,8 +160,9 @@ _PYTHON_TEMPLATE = '''\
 #!/usr/bin/env python3
 """Repro: {title}
 
-Runs each step on every backend whose URL is set (e.g. RAILS_URL, GO_URL) and prints the
-answers side by side. Needs: {needed}
+Runs each step on every backend whose URL is set (e.g. RAILS_URL, GO_URL), prints the
+answers, then every place where their statuses or body shapes (keys and value types; ids and
+order aside) differ. Exit status 1 when they differ. Needs: {needed}
 """
 import http.cookiejar
 import json
@@ -204,8 +205,23 @@ def send(opener, jar, base, method, target, body):
         return error.code, error.read().decode()
 
 
+def shape(value, path=""):
+    """{{pointer: type}} of a JSON body; array items are *, so ids and order do not matter."""
+    if isinstance(value, dict):
+        found = {{path or "/": "object"}}
+        for key, item in value.items():
+            found.update(shape(item, f"{{path}}/{{key}}"))
+        return found
+    if isinstance(value, list):
+        found = {{path or "/": "array"}}
+        for item in value:
+            found.update(shape(item, f"{{path}}/*"))
+        return found
+    return {{path or "/": type(value).__name__}}
+
+
 def main():
-    statuses = {{}}
+    statuses, shapes = {{}}, {{}}
     for backend, steps in STEPS.items():
         base = os.environ.get(backend.upper() + "_URL")
         if not base:
@@ -219,16 +235,31 @@ def main():
             body = None if step["body"] is None else fill(step["body"])
             status, text = send(*sessions[actor], base, step["method"], fill(step["target"]), body)
             statuses.setdefault(number, {{}})[backend] = status
+            try:
+                shapes.setdefault(number, {{}})[backend] = shape(json.loads(text))
+            except ValueError:
+                shapes.setdefault(number, {{}})[backend] = {{"/": "text"}}
             request = f"{{step['method']}} {{step['target']}}"
             print(f"== {{backend}} step {{number}} {{actor}}: {{request}} -> {{status}}")
-            print(text[:2000])
+            print(text)
+    differs = False
     for number, seen in sorted(statuses.items()):
         if len(set(seen.values())) > 1:
+            differs = True
             print(f"step {{number}}: status differs {{seen}}")
+        bodies = shapes.get(number, {{}})
+        if len(bodies) == 2:
+            (a, left), (b, right) = sorted(bodies.items())
+            for pointer in sorted(set(left) | set(right)):
+                if left.get(pointer) != right.get(pointer):
+                    differs = True
+                    print(f"step {{number}}: {{pointer}}: {{a}} {{left.get(pointer, 'absent')}}, "
+                          f"{{b}} {{right.get(pointer, 'absent')}}")
+    return 1 if differs else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
 '''
 
 

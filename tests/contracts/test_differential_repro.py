@@ -55,6 +55,6 @@ def test_python_repro_shows_the_difference(faulty_pair: Backends, tmp_path: Path
     done = subprocess.run(
         [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120
     )
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr  # 1: the backends answered differently
     step = len(lockstep.calls)
     assert f"step {step}: status differs {{'rails': 200, 'go': 201}}" in done.stdout, done.stdout

@@ -184,7 +184,7 @@ def test_python_script_runs_both_backends_and_reports_status_differences(
     result = subprocess.run(
         [sys.executable, str(path)], env=_env(urls), capture_output=True, text=True, check=False
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # 1: the backends answered differently
     assert (
         "== go step 4 ana: GET /api/b2/discussions/7?api_key=@@PARITY_SECRET_4_API_KEY@@ -> 201"
         in result.stdout
@@ -198,3 +198,17 @@ def test_python_script_runs_both_backends_and_reports_status_differences(
             "ana@example.org",
         ]
         assert seen[2]["body"] == {"user": {"password": "from-env-pw"}}
+
+
+def test_python_script_names_body_shape_differences_without_ids() -> None:
+    namespace: dict[str, object] = {}
+    source = render_python({"rails": STEPS, "go": STEPS}, emails=EMAILS, title="t")
+    exec(
+        compile(source.replace('if __name__ == "__main__":', "if False:"), "repro", "exec"),
+        namespace,
+    )
+    shape = namespace["shape"]
+    rails = shape({"events": [{"id": 1, "actor_id": 5}], "meta": {"total": 1}})  # type: ignore[operator]  # exec'd function
+    go = shape({"events": [{"id": "2", "user_id": 5}], "meta": {"total": 1}})  # type: ignore[operator]  # exec'd function
+    assert rails["/events/*/id"] == "int" and go["/events/*/id"] == "str"
+    assert "/events/*/actor_id" in rails and "/events/*/actor_id" not in go
