@@ -25,7 +25,7 @@ SUITE_OF = {
 }
 REPRESENTATIVE = {
     "child_count_not_recounted",
-    "tally_score_average_integer_division",
+    "tally_question_stance_counts_null",  # found within seconds under dev (4 of 4 runs)
     "guest_cannot_read",
 }
 
