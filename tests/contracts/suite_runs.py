@@ -1,0 +1,57 @@
+"""Run a contract suite as users do (a pytest subprocess) and read its findings files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.findings import findings_files, merge_findings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True, slots=True)
+class SuiteRun:
+    """One run: exit code, the findings of the suite's kind, wall time, output tail."""
+
+    returncode: int
+    findings: list[dict[str, Any]]
+    seconds: float
+    output: str
+
+
+def run_suite(
+    suite: str, kind: str, tmp_path: Path, *args: str, profile: str = "dev", timeout: float = 1800
+) -> SuiteRun:
+    """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind`."""
+    report = tmp_path / "report"
+    command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", "-q"]
+    command += ["--report", str(report), f"--hypothesis-profile={profile}"]
+    command += ["--run-dir", str(tmp_path / "run"), *args]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    seconds = time.monotonic() - started
+    # The suite's own findings files, not findings.json: they exist even if rendering fails.
+    found = merge_findings(findings_files(report / "parts"))
+    mine = [f.to_dict() for f in found if f.kind == kind]
+    return SuiteRun(done.returncode, mine, seconds, (done.stdout + done.stderr)[-4000:])
+
+
+def catalogue(categories: Iterable[str]) -> list[tuple[str, str]]:
+    """(fault, category) of the reference catalogue in `categories`."""
+    wanted = set(categories)
+    listed = subprocess.run(
+        [sys.executable, "-m", "reference", "--list-faults"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    rows = [line.split("\t") for line in listed.splitlines() if line.strip()]
+    return [(row[0], row[1]) for row in rows if len(row) >= 2 and row[1] in wanted]
