@@ -241,7 +241,8 @@ class Lockstep:
 
 def lockstep_world(tag: str) -> World:
     """An example's own world: a group allowing public threads with an admin, two members
-    and a thread guest; a smaller public group (groups#index order); a stranger."""
+    and a thread guest; a legacy thread without a root event (discussions#show heals it);
+    a smaller public group (groups#index order); a stranger."""
     return World(
         users=tuple(UserSpec(name=n) for n in ACTORS),
         groups=(
@@ -257,6 +258,7 @@ def lockstep_world(tag: str) -> World:
         discussions=(
             DiscussionSpec(name="thread", author="admin", group="group"),
             DiscussionSpec(name="open_thread", author="member", group="group", private=False),
+            DiscussionSpec(name="legacy_thread", author="admin", group="group", root_event=False),
         ),
         guests=(GuestSpec(user="guest", discussion="thread"),),
         tag=f"-{tag}",

@@ -72,6 +72,7 @@ class DiscussionSpec:
     author: str
     group: str | None  # None = a group-less ("direct") discussion
     private: bool = True
+    root_event: bool = True  # False = a legacy thread without its new_discussion event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -342,9 +343,10 @@ def _discussion_rows(
         **stamp,
     }
     author = _reader(d.author, d.name, guest=False, admin=True, stamp=stamp, salt=salt)
+    root = [Row("events", f"event:new_discussion:{d.name}", event)] if d.root_event else []
     return [
         Row("discussions", f"discussion:{d.name}", values),
-        Row("events", f"event:new_discussion:{d.name}", event),
+        *root,
         Row("discussion_readers", f"reader:{d.author}@{d.name}", author),
     ]
 

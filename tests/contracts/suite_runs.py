@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hypothesis import settings
+
 from harness.findings import findings_files, merge_findings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,9 +28,16 @@ class SuiteRun:
 
 
 def run_suite(
-    suite: str, kind: str, tmp_path: Path, *args: str, profile: str = "dev", timeout: float = 1800
+    suite: str,
+    kind: str,
+    tmp_path: Path,
+    *args: str,
+    profile: str | None = None,
+    timeout: float = 1800,
 ) -> SuiteRun:
-    """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind`."""
+    """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind`.
+    The suite runs under `profile`, by default this session's (`--hypothesis-profile`)."""
+    profile = profile or settings.get_current_profile_name()
     report = tmp_path / "report"
     command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", "-q"]
     command += ["--report", str(report), f"--hypothesis-profile={profile}"]
