@@ -45,13 +45,13 @@ class Conformance:
         with self.world.example(
             operation_id, side, expectation.actor, expectation.fresh
         ) as example:
-            fill_references(case, expectation, example.records)
+            real = fill_references(case, expectation, example.records)
             response = case.call(
                 base_url=example.backend.base_url, session=example.session, timeout=self.timeout
             )
             self._record(side, case, response, operation_id)
             self.recorder.count(SUITE, "requests")
-            found = self._validate(case, response, example, expectation)
+            found = self._validate(case, response, example, expectation, real)
         negative = case.meta is not None and case.meta.generation.mode.is_negative
         found = self._without_known(found, operation_id, response.status_code, negative)
         if found:
@@ -76,7 +76,7 @@ class Conformance:
         return kept
 
     def _validate(
-        self, case: Any, response: Any, example: Example, expectation: Expectation
+        self, case: Any, response: Any, example: Example, expectation: Expectation, real: bool
     ) -> list[tuple[str, Any]]:
         config = case.operation.schema.config.checks_config_for(operation=case.operation)
         chosen = [
@@ -84,9 +84,10 @@ class Conformance:
             for name, check in checks.built_in_checks()
             if config.get_by_name(name=name).enabled
         ]
-        chosen.append(
-            ("visitors_are_refused", checks.visitors_are_refused(expectation.visitor, self.timeout))
-        )
+        # A made-up id may name another suite's public record: only the scope's own
+        # (private) records tell what a visitor must be refused.
+        visitor = expectation.visitor if real else None
+        chosen.append(("visitors_are_refused", checks.visitors_are_refused(visitor, self.timeout)))
         chosen.append(
             (
                 "created_records_can_be_read",
@@ -159,16 +160,21 @@ def _message(found: list[tuple[str, Any]], case: Any, response: Any, side: str) 
 # -- references --------------------------------------------------------------------------
 
 
-def fill_references(case: Any, expectation: Expectation, records: Callable[[str], Record]) -> None:
-    """Replace generated ids with real ones (mostly): path, query and body references."""
+def fill_references(case: Any, expectation: Expectation, records: Callable[[str], Record]) -> bool:
+    """Replace generated ids with real ones (mostly): path, query and body references.
+    True when every path and query reference names a real record (none kept made up)."""
+    made_up = False
     for name, refs in expectation.path.items():
         generated = (case.path_parameters or {}).get(name)
         if isinstance(generated, str):
             case.path_parameters[name] = _choose(generated, refs, records)
+            made_up |= case.path_parameters[name] is generated
     if expectation.query:
         query = dict(case.query or {})
         for name, refs in expectation.query.items():
-            query[name] = _choose(query.get(name), refs, records)
+            generated = query.get(name)
+            query[name] = _choose(generated, refs, records)
+            made_up |= generated is not None and query[name] is generated
         case.query = query
     if expectation.body and isinstance(case.body, dict):
         positive = case.meta is None or case.meta.generation.mode.is_positive
@@ -180,6 +186,7 @@ def fill_references(case: Any, expectation: Expectation, records: Callable[[str]
             value = target.get(key)
             if _is_int(value) or (value is None and key not in target and positive):
                 target[key] = _choose(value, refs, records)
+    return not made_up
 
 
 def _walk(body: dict[str, Any], parents: list[str]) -> dict[str, Any] | None:
