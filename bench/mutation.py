@@ -9,7 +9,10 @@ N names with a seed, and run each as a bug of the go side: the go backend starts
 `mutants/` with `MUTANT_UNDER_TEST=<name>`, the rails side stays the clean reference, and the
 suites of the module's area run until their first detection (bench.suites).
 Killed: a new go-side finding; survived: the run ended without one; timeout: the run hit
-its time limit. A control run with `MUTANT_UNDER_TEST=fail` (every mutated function raises)
+its time limit without one. A timeout is not counted as a kill: a mutant that hangs the
+backend is already killed by the harness (a request that times out is a finding), so a run
+that hits the limit only means the suites found nothing in that time. Score = killed /
+(killed + survived + timeout). A control run with `MUTANT_UNDER_TEST=fail` (every mutated function raises)
 proves the go side really runs the mutated copy.
 """
 
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.suites import REPO, SuiteRun, run_suites, targets_for
+from bench.suites import CONFORMANCE_GO, REPO, SuiteRun, run_suites, targets_for
 
 MODULES = {  # file to mutate -> the fault category whose suites check it
     "reference/domain/threading.py": "threading",
@@ -101,6 +104,7 @@ def run_mutant(
     timeout: float,
 ) -> SuiteRun:
     targets, _ = targets_for(MODULES.get(file, "shape"))
+    targets = [t for t in targets if t != CONFORMANCE_GO]
     env = f"PYTHONPATH={work / 'mutants'} MUTANT_UNDER_TEST={name}"
     return run_suites(
         name,
@@ -180,13 +184,12 @@ def run_mutation(
         "generated_by_file": generated["by_file"],
         "sampled": len(rows),
         **counts,
-        # a timed-out mutant counts as detected (mutmut's convention: the suite noticed a hang)
-        "score_pct": round(100 * (counts["killed"] + counts["timeout"]) / scored, 1)
-        if scored
-        else None,
+        "score_pct": round(100 * counts["killed"] / scored, 1) if scored else None,
         "control": control["status"],
         "survivors": [
-            {k: r[k] for k in ("name", "file", "diff")} for r in rows if r["status"] == "survived"
+            {k: r[k] for k in ("name", "file", "diff", "status")}
+            for r in rows
+            if r["status"] in ("survived", "timeout")
         ],
         "rows": rows,
         "seconds": round(time.monotonic() - started, 1),
