@@ -25,6 +25,8 @@ Rails.application.routes.draw do
         member do
           patch :close
           patch :reopen
+          patch :pin
+          patch :unpin
           delete :discard
         end
       end

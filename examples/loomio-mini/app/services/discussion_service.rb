@@ -25,6 +25,16 @@ class DiscussionService
     discussion.update(closed_at: nil, closer_id: nil)
   end
 
+  def self.pin(discussion:, actor:)
+    actor.ability.authorize!(:pin, discussion)
+    discussion.update(pinned_at: Time.now)
+  end
+
+  def self.unpin(discussion:, actor:)
+    actor.ability.authorize!(:pin, discussion)
+    discussion.update(pinned_at: nil)
+  end
+
   def self.discard(discussion:, actor:)
     actor.ability.authorize!(:discard, discussion)
     discussion.update(discarded_at: Time.now, discarded_by: actor.id)

@@ -19,6 +19,16 @@ class API::V1::DiscussionsController < API::V1::RestfulController
     respond_with_resource
   end
 
+  def pin
+    service.pin(discussion: load_resource, actor: current_user)
+    respond_with_resource
+  end
+
+  def unpin
+    service.unpin(discussion: load_resource, actor: current_user)
+    respond_with_resource
+  end
+
   def discard
     service.discard(discussion: load_resource, actor: current_user)
     respond_with_resource
