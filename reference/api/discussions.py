@@ -1,5 +1,5 @@
 """Discussions: index, show (id or key, with the root-event self-heal), create and update
-(root `events`), close, reopen, discard (root `discussions`)."""
+(root `events`), close, reopen, pin, unpin, discard (root `discussions`)."""
 
 from __future__ import annotations
 
@@ -340,6 +340,15 @@ def reopen(ctx: Ctx) -> Any:
     return _state_change(ctx, {"closed_at": None, "closer_id": None})
 
 
+def pin(ctx: Ctx) -> Any:
+    """DiscussionService.pin: `authorize! :pin` is the update ability; index lists pinned first."""
+    return _state_change(ctx, {"pinned_at": now()})
+
+
+def unpin(ctx: Ctx) -> Any:
+    return _state_change(ctx, {"pinned_at": None})
+
+
 def discard(ctx: Ctx) -> Any:
     return _state_change(ctx, {"discarded_at": now(), "discarded_by": ctx.user_id}, discard=True)
 
@@ -349,6 +358,8 @@ ROUTES = [
     Route("/api/v1/discussions", endpoint(create), methods=["POST"]),
     Route("/api/v1/discussions/{id}/close", endpoint(close), methods=["PATCH", "PUT"]),
     Route("/api/v1/discussions/{id}/reopen", endpoint(reopen), methods=["PATCH", "PUT"]),
+    Route("/api/v1/discussions/{id}/pin", endpoint(pin), methods=["PATCH"]),
+    Route("/api/v1/discussions/{id}/unpin", endpoint(unpin), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}/discard", endpoint(discard), methods=["DELETE"]),
     Route("/api/v1/discussions/{id}", endpoint(show), methods=["GET"]),
     Route("/api/v1/discussions/{id}", endpoint(update), methods=["PATCH", "PUT"]),

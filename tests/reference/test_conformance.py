@@ -220,6 +220,27 @@ def test_core_walk_conforms_to_the_spec(world: World, spec: dict[str, Any]) -> N
         "/api/v1/discussions/{id}/reopen",
         a.patch(f"/api/v1/discussions/{d['id']}/reopen"),
     )
+    pinned = conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}/pin",
+        a.patch(f"/api/v1/discussions/{d['key']}/pin"),
+    )
+    assert pinned["discussions"][0]["pinned_at"] is not None
+    conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}/pin",
+        v.patch(f"/api/v1/discussions/{d['id']}/pin"),
+    )
+    conform(spec, "PATCH", "/api/v1/discussions/{id}/pin", a.patch("/api/v1/discussions/0/pin"))
+    unpinned = conform(
+        spec,
+        "PATCH",
+        "/api/v1/discussions/{id}/unpin",
+        a.patch(f"/api/v1/discussions/{d['id']}/unpin"),
+    )
+    assert unpinned["discussions"][0]["pinned_at"] is None
     conform(
         spec,
         "DELETE",

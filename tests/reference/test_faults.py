@@ -89,10 +89,9 @@ def profile_me(w: World) -> Any:
 @probe("meta_total_page_size", "discussions_index_ignores_pinned")
 def discussion_index(w: World) -> Any:
     admin, _, group = team(w)
-    titles = []
-    for i in range(3):
-        titles.append(w.thread(group, admin, title=f"t{i}")["id"])
-    w.seed.sql("UPDATE discussions SET pinned_at = now() WHERE id = %s", (titles[0],))
+    ids = [w.thread(group, admin, title=f"t{i}")["id"] for i in range(3)]
+    status, _ = w.client(admin).patch(f"/api/v1/discussions/{ids[0]}/pin")  # the oldest
+    assert status == 200
     _, body = w.client(admin).get("/api/v1/discussions", group_id=group["id"], per=2)
     return body["meta"]["total"], [d["title"] for d in body["discussions"]]
 

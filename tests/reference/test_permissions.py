@@ -182,3 +182,31 @@ def test_event_pin_rows(world: World) -> None:
         e["id"] for e in world.comment(admin, shut["id"])["events"] if e["kind"] == "new_comment"
     )
     assert status_of(m.patch(f"/api/v1/events/{other}/pin")) == 403
+
+
+def test_discussion_pin_rows(world: World) -> None:
+    """permissions.md 3.3: pin/unpin a thread is the update ability; pinned threads lead
+    discussions#index (Discussion.order_by_pinned_then_latest_activity: pinned_at, then
+    last_activity_at DESC)."""
+    admin, member, outsider = world.seed.user(), world.seed.user(), world.seed.user()
+    group = world.seed.group(admin, privacy="closed")
+    world.seed.member(group, member)
+    old = world.thread(group, admin, title="old")
+    world.thread(group, admin, title="new")  # later activity: listed first unless old is pinned
+    m = world.client(member)
+    status, body = m.patch(f"/api/v1/discussions/{old['key']}/pin")
+    assert status == 200 and body["discussions"][0]["pinned_at"] is not None
+    listed = m.get("/api/v1/discussions", group_id=group["id"])[1]["discussions"]
+    assert [d["title"] for d in listed] == ["old", "new"]
+    assert status_of(world.client(outsider).patch(f"/api/v1/discussions/{old['id']}/unpin")) == 403
+    assert status_of(world.visitor.patch(f"/api/v1/discussions/{old['id']}/unpin")) == 403
+    assert status_of(m.patch("/api/v1/discussions/99999999/unpin")) == 404
+    status, body = m.patch(f"/api/v1/discussions/{old['id']}/unpin")
+    assert (status, body["discussions"][0]["pinned_at"]) == (200, None)
+    listed = m.get("/api/v1/discussions", group_id=group["id"])[1]["discussions"]
+    assert [d["title"] for d in listed] == ["new", "old"]
+    strict = world.seed.group(admin, members_can_edit_discussions=False)
+    world.seed.member(strict, member)
+    shut = world.thread(strict, admin)
+    assert status_of(m.patch(f"/api/v1/discussions/{shut['id']}/pin")) == 403
+    assert status_of(world.client(admin).patch(f"/api/v1/discussions/{shut['id']}/pin")) == 200

@@ -37,6 +37,8 @@ def test_walk_through_core_endpoints(world: World) -> None:
     assert a.patch(f"/api/v1/discussions/{d['id']}", {"discussion": {"title": "New"}})[0] == 200
     assert a.patch(f"/api/v1/discussions/{d['id']}/close")[0] == 200
     assert a.patch(f"/api/v1/discussions/{d['id']}/reopen")[0] == 200
+    assert a.patch(f"/api/v1/discussions/{d['key']}/pin")[0] == 200
+    assert a.patch(f"/api/v1/discussions/{d['id']}/unpin")[0] == 200
     assert a.get("/api/v1/discussion_readers", discussion_id=d["id"])[0] == 200
     assert a.delete(f"/api/v1/comments/{cid}/discard")[0] == 200
     assert a.delete(f"/api/v1/comments/{cid}")[0] == 403

@@ -115,6 +115,10 @@ def _walk_discussions(p: Pair) -> str:
     w("member", "PATCH", f"/api/v1/discussions/<{thread}>/close")
     w("member", "GET", "/api/v1/discussions", group_id=main, filter="closed")
     w("member", "PATCH", f"/api/v1/discussions/<{thread}>/reopen")
+    w("member", "PATCH", f"/api/v1/discussions/<{thread}>/pin")
+    w("admin", "GET", "/api/v1/discussions", group_id=main)  # the pinned thread first
+    w("stranger", "PATCH", f"/api/v1/discussions/<{thread}>/unpin", expect=403)
+    w("member", "PATCH", f"/api/v1/discussions/<{thread}>/unpin")
     w("member", "GET", "/api/v1/discussion_readers", discussion_id=thread)
     w("guest", "GET", "/api/v1/discussion_readers", discussion_id=s["discussion:main_private"])
     return str(thread)
