@@ -193,6 +193,10 @@ class LockstepMachine(RuleBasedStateMachine):
     def close_or_reopen_discussion(self, actor: str, discussion: str, action: str) -> None:
         self.send(Call(method="PATCH", path=("discussions", Ref(discussion), action), actor=actor))
 
+    @rule(actor=writers, discussion=discussions, action=st.sampled_from(["pin", "unpin"]))
+    def pin_or_unpin_discussion(self, actor: str, discussion: str, action: str) -> None:
+        self.send(Call(method="PATCH", path=("discussions", Ref(discussion), action), actor=actor))
+
     @rule(actor=writers, discussion=discussions)
     def discard_discussion(self, actor: str, discussion: str) -> None:
         self.send(
@@ -385,6 +389,13 @@ class LockstepMachine(RuleBasedStateMachine):
     @rule(actor=actors, group=st.sampled_from(["group:group", "group:side"]))
     def show_group(self, actor: str | None, group: str) -> None:
         self.send(Call(method="GET", path=("groups", Ref(self.seeded[group])), actor=actor))
+
+    @rule(actor=actors, state=st.sampled_from([None, "all"]))
+    def discussions_index(self, actor: str | None, state: str | None) -> None:
+        """The group's threads, pinned ones first (Discussion.order_by_pinned_then_latest_activity)."""
+        params: tuple[tuple[str, str | Ref], ...] = (("group_id", Ref(self.seeded["group:group"])),)
+        params += (("filter", state),) if state else ()
+        self.send(Call(method="GET", path=("discussions",), actor=actor, params=params))
 
     @rule(actor=actors)
     def memberships_index(self, actor: str | None) -> None:

@@ -15,10 +15,9 @@ from tests.contracts.differential_runs import catalogue, run_differential
 
 pytestmark = pytest.mark.backend
 REPRESENTATIVE = {"event_actor_renamed", "create_returns_201", "events_order_desc_ignored"}
-# No action of the served slice reaches these (no pin endpoint; seeded threads all have a
-# root event), so no lockstep sequence can show them; listed, not skipped silently.
+# No action of the served slice reaches these (seeded threads all have a root event), so
+# no lockstep sequence can show them; listed, not skipped silently.
 UNREACHABLE = {
-    "discussions_index_ignores_pinned": "no pin endpoint in the served slice",
     "discussion_show_no_root_heal": "every discussion the slice can make has a root event",
 }
 FAULTS = catalogue()
