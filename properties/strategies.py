@@ -248,8 +248,8 @@ def on_boundary(cell: Cell) -> bool:
     target's author (or not), changes the decision.
 
     Faults of the permission rules live there (a state condition ignored, a flag misread);
-    a uniform draw over the ~9000 cells rarely lands on the few cells of one condition
-    (comment create in a closed thread: 4 of 9097; a member closing another's poll).
+    a uniform draw over the ~10000 cells rarely lands on the few cells of one condition
+    (comment create in a closed thread: 4 of 9845; a member closing another's poll).
     """
     base = Config()
     neighbours = [

@@ -64,6 +64,8 @@ class Action(StrEnum):
     DISCUSSION_UPDATE = "discussion_update"
     DISCUSSION_CLOSE = "discussion_close"
     DISCUSSION_REOPEN = "discussion_reopen"
+    DISCUSSION_PIN = "discussion_pin"
+    DISCUSSION_UNPIN = "discussion_unpin"
     DISCUSSION_DISCARD = "discussion_discard"
     EVENTS_INDEX = "events_index"
     EVENT_PIN = "event_pin"
@@ -100,6 +102,8 @@ ENDPOINTS: dict[Action, tuple[str, str]] = {
     Action.DISCUSSION_UPDATE: ("PATCH", "/api/v1/discussions/{discussion}"),
     Action.DISCUSSION_CLOSE: ("PATCH", "/api/v1/discussions/{discussion}/close"),
     Action.DISCUSSION_REOPEN: ("PATCH", "/api/v1/discussions/{discussion}/reopen"),
+    Action.DISCUSSION_PIN: ("PATCH", "/api/v1/discussions/{discussion}/pin"),
+    Action.DISCUSSION_UNPIN: ("PATCH", "/api/v1/discussions/{discussion}/unpin"),
     Action.DISCUSSION_DISCARD: ("DELETE", "/api/v1/discussions/{discussion}/discard"),
     Action.EVENTS_INDEX: ("GET", "/api/v1/events?discussion_id={discussion}"),
     Action.EVENT_PIN: ("PATCH", "/api/v1/events/{event}/pin"),
@@ -128,6 +132,8 @@ AUTHORED = frozenset(
         Action.DISCUSSION_UPDATE,
         Action.DISCUSSION_CLOSE,
         Action.DISCUSSION_REOPEN,
+        Action.DISCUSSION_PIN,
+        Action.DISCUSSION_UNPIN,
         Action.DISCUSSION_DISCARD,
         Action.EVENT_PIN,
         Action.COMMENT_UPDATE,

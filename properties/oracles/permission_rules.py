@@ -298,6 +298,9 @@ RULES: dict[Action, Callable[[Facts], Decision]] = {
     Action.DISCUSSION_UPDATE: lambda f: _gate(f.can_update_discussion(), "discussion update"),
     Action.DISCUSSION_CLOSE: lambda f: _gate(f.can_update_discussion(), "discussion update"),
     Action.DISCUSSION_REOPEN: lambda f: _gate(f.can_update_discussion(), "discussion update"),
+    # permissions.md 3.3: pin/unpin are the update ability (`can [:update, ..., :pin]`)
+    Action.DISCUSSION_PIN: lambda f: _gate(f.can_update_discussion(), "discussion update"),
+    Action.DISCUSSION_UNPIN: lambda f: _gate(f.can_update_discussion(), "discussion update"),
     Action.DISCUSSION_DISCARD: lambda f: _gate(
         not f.config.discussion_discarded and (f.actor.author or f.discussion_admin),
         "discussion discard",

@@ -343,10 +343,21 @@ def test_outsiders_never_write_private_data(cell):
         A.POLL_CLOSE,
         A.OUTCOME_CREATE,
         A.EVENT_PIN,
+        A.DISCUSSION_PIN,
+        A.DISCUSSION_UNPIN,
         A.COMMENT_DESTROY,
     }
     if cell.action in writes and not cell.actor.author:
         assert not decide(cell).allowed
+
+
+@given(
+    st.sampled_from([c for c in ALL_CELLS if c.action in (A.DISCUSSION_PIN, A.DISCUSSION_UNPIN)])
+)
+def test_pinning_a_thread_follows_discussion_update(cell):
+    """permissions.md 3.3: pin and unpin are the update ability."""
+    update = decide(Cell(cell.actor, cell.config, A.DISCUSSION_UPDATE))
+    assert decide(cell).status == update.status
 
 
 @given(st.sampled_from([c for c in ALL_CELLS if c.action is A.EVENTS_INDEX]))
