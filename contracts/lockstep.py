@@ -160,7 +160,8 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @initialize(target=discussions)
     def seeded_threads(self) -> Any:
-        return multiple(self.seeded["discussion:thread"], self.seeded["discussion:open_thread"])
+        names = ("discussion:thread", "discussion:open_thread", "discussion:legacy_thread")
+        return multiple(*(self.seeded[name] for name in names))
 
     # -- discussions ---------------------------------------------------------------------
 

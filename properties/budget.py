@@ -14,11 +14,13 @@ from hypothesis import settings
 
 SHARES = {"permissions": 0.75, "tallies": 0.75, "threading": 0.6}
 MIN_EXAMPLES = 10
+MIN_PART_EXAMPLES = 3  # a suite split into parametrized parts: each part's floor
 
 
-def budget(suite: str) -> settings:
-    """Settings for `suite`: the current profile with its share of max_examples."""
+def budget(suite: str, parts: int = 1) -> settings:
+    """Settings for `suite`: the current profile with its share of max_examples, split
+    evenly over `parts` parametrized tests (the tallies suite: one per poll type)."""
     if suite not in SHARES:
         raise ValueError(f"no example budget for suite {suite!r}; add it to SHARES")
-    share = round(settings.default.max_examples * SHARES[suite])
-    return settings(max_examples=max(MIN_EXAMPLES, share))
+    share = round(settings.default.max_examples * SHARES[suite] / parts)
+    return settings(max_examples=max(MIN_EXAMPLES if parts == 1 else MIN_PART_EXAMPLES, share))

@@ -204,14 +204,17 @@ def _any_choices(n: int) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
 
 
 @st.composite
-def tally_examples(draw: st.DrawFn, max_steps: int = 8) -> tuple[PollSpec, tuple[TallyStep, ...]]:
-    """A poll of any type and a sequence of votes, vote changes and uncasts, maybe a close.
+def tally_examples(
+    draw: st.DrawFn, max_steps: int = 8, poll_types: tuple[str, ...] = tuple(POLL_OPTIONS)
+) -> tuple[PollSpec, tuple[TallyStep, ...]]:
+    """A poll of one of `poll_types` and a sequence of votes, vote changes and uncasts, maybe
+    a close.
 
     An invalid vote is only sent while the voter's stance is uncast: a failed in-place
     update of a cast stance deletes its choices without recount (polls.md 2.4), a state the
     tally oracle does not model.
     """
-    poll_type = draw(st.sampled_from(tuple(POLL_OPTIONS)))
+    poll_type = draw(st.sampled_from(poll_types))
     # A small agree_target lets two or three accepts pass it (target_percent over 100).
     target = draw(st.sampled_from((None, 1, 2, 5))) if poll_type in ("count", "check") else None
     spec = PollSpec(

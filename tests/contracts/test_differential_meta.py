@@ -15,11 +15,6 @@ from tests.contracts.differential_runs import catalogue, run_differential
 
 pytestmark = pytest.mark.backend
 REPRESENTATIVE = {"event_actor_renamed", "create_returns_201", "events_order_desc_ignored"}
-# No action of the served slice reaches these (seeded threads all have a root event), so
-# no lockstep sequence can show them; listed, not skipped silently.
-UNREACHABLE = {
-    "discussion_show_no_root_heal": "every discussion the slice can make has a root event",
-}
 FAULTS = catalogue()
 
 
@@ -31,8 +26,6 @@ def test_clean_pair_has_no_differential_findings(tmp_path: Path) -> None:
 
 def _case(fault: str, category: str) -> object:
     marks = [] if fault in REPRESENTATIVE else [pytest.mark.slow]
-    if fault in UNREACHABLE:
-        marks.append(pytest.mark.xfail(reason=UNREACHABLE[fault], strict=True))
     return pytest.param(fault, id=f"{category}-{fault}", marks=marks)
 
 
