@@ -50,15 +50,27 @@ writers = st.sampled_from(WRITERS)
 titles = st.sampled_from(["Budget 2025", "Lunch?", "", "Ünïcode — thread"])
 bodies = st.sampled_from(["Hello", "I agree with this.", "", "**markdown** body"])
 max_depths = st.sampled_from([None, 1, 2, 3])
+pers = st.sampled_from(["1", "2", "3", "5", "30"])
+froms = st.sampled_from(["0", "1", "2", "3", "5"])
+orders = st.sampled_from(["sequence_id", "position", "position_key"])
+order_bys = st.sampled_from(["sequence_id", "position_key"])
+order_descs = st.sampled_from(["true", "false", ""])
 events_params = st.fixed_dictionaries(
     {},
     optional={
-        "per": st.sampled_from(["1", "2", "3", "5", "30"]),
-        "from": st.sampled_from(["0", "1", "2", "3", "5"]),
-        "order": st.sampled_from(["sequence_id", "position", "position_key"]),
-        "order_by": st.sampled_from(["sequence_id", "position_key"]),
-        "order_desc": st.sampled_from(["true", "false", ""]),
+        "per": pers,
+        "from": froms,
+        "order": orders,
+        "order_by": order_bys,
+        "order_desc": order_descs,
     },
+)
+# events#index has two modes (threading.md 5.1): a `from` bound in an `order` column, or a
+# sort (`order_by`, maybe `order_desc`) that ignores the bound. A rule per mode besides the
+# mixed draw above, so each mode's edges (defaults, bounds, directions) come up often.
+page_params = st.fixed_dictionaries({}, optional={"per": pers, "from": froms, "order": orders})
+sort_params = st.fixed_dictionaries(
+    {"order_by": order_bys}, optional={"order_desc": order_descs, "per": pers}
 )
 
 
@@ -230,10 +242,12 @@ class LockstepMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.bursts == 0)
     @rule(discussion=discussions, size=st.sampled_from([1, BURST]))
     def comment_burst(self, discussion: str, size: int) -> None:
-        """More comments than one default events page holds (per 30 vs 50); shrinks to one."""
+        """More comments than one default events page holds (per 30 vs 50), then that
+        default page, as a client opening the thread reads it; shrinks to one comment."""
         self.bursts += 1
         for n in range(size):
             self._comment("admin", discussion, f"Comment {n}", None)
+        self._events("admin", discussion, {}, by_key=False)
 
     @rule(actor=writers, comment=comments, body=bodies)
     def edit_comment(self, actor: str, comment: str, body: str) -> None:
@@ -353,8 +367,7 @@ class LockstepMachine(RuleBasedStateMachine):
             Call(method="GET", path=("discussions", self.target(discussion, by_key)), actor=actor)
         )
 
-    @rule(actor=actors, discussion=discussions, params=events_params, by_key=st.booleans())
-    def events_index(
+    def _events(
         self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
     ) -> None:
         query: tuple[tuple[str, str | Ref], ...] = (
@@ -362,6 +375,24 @@ class LockstepMachine(RuleBasedStateMachine):
             *sorted(params.items()),
         )
         self.send(Call(method="GET", path=("events",), actor=actor, params=query))
+
+    @rule(actor=actors, discussion=discussions, params=events_params, by_key=st.booleans())
+    def events_index(
+        self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
+    ) -> None:
+        self._events(actor, discussion, params, by_key)
+
+    @rule(actor=actors, discussion=discussions, params=page_params, by_key=st.booleans())
+    def events_page(
+        self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
+    ) -> None:
+        self._events(actor, discussion, params, by_key)
+
+    @rule(actor=actors, discussion=discussions, params=sort_params, by_key=st.booleans())
+    def events_sorted(
+        self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
+    ) -> None:
+        self._events(actor, discussion, params, by_key)
 
     @rule(
         actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"])
