@@ -27,7 +27,7 @@ from typing import Any
 from bench.detection import DetectionSettings, run_clean, run_matrix
 from bench.extract import run_once
 from bench.mutation import MutationSettings, run_mutation
-from bench.page import render_page
+from bench.page import render_markdown, render_page
 from bench.suites import REPO, run_suites
 
 PARTS = ("extraction", "overhead", "detection", "mutation")
@@ -189,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _save(args: argparse.Namespace, results: dict[str, Any]) -> Path:
-    """results.json and the page, after every part (an interrupted run keeps what it has)."""
+    """results.json, the page and the Markdown, after every part (an interrupted run keeps
+    what it has)."""
     args.out.write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
     html: Path = args.html or args.out.with_suffix(".html")
     html.write_text(render_page(results))
+    args.out.with_suffix(".md").write_text(render_markdown(results))
     return html
 
 

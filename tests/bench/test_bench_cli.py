@@ -11,7 +11,7 @@ import pytest
 
 from bench.__main__ import parse_args
 from bench.findings import detections, finding_key
-from bench.page import render_page
+from bench.page import render_markdown, render_page
 from bench.suites import CONFORMANCE_GO, targets_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,6 +36,7 @@ def test_quick_extraction_writes_results_and_page(tmp_path: Path) -> None:
     assert results["extraction"][0]["rails_root"] == "examples/loomio-mini"
     assert results["extraction"][0]["exit_codes"] == [0]
     assert "Extraction" in out.with_suffix(".html").read_text()
+    assert "| examples/loomio-mini | 1 |" in out.with_suffix(".md").read_text()
 
 
 def test_unknown_part_is_a_usage_error() -> None:
@@ -103,3 +104,4 @@ def test_page_renders_every_part() -> None:
         },
     }
     assert "f</td>" in render_page(results)
+    assert "| f | type | x/y |" in render_markdown(results)
