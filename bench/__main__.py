@@ -52,13 +52,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--extract-runs", type=int, default=3)
     p.add_argument("--profile", default="ci", help="Hypothesis profile of detection runs")
     p.add_argument("--faults", default="", help="only these faults (comma-separated)")
-    p.add_argument("--clean-runs", type=int, default=2, help="fault-free runs (false positives)")
+    p.add_argument("--clean-runs", type=int, default=1, help="fault-free runs (false positives)")
     p.add_argument("--fault-timeout", type=float, default=300)
     p.add_argument("--mutants", type=int, default=40)
     p.add_argument("--mutation-profile", default="dev", help="Hypothesis profile of mutant runs")
     p.add_argument("--mutant-timeout", type=float, default=240)
-    p.add_argument("--budget-detection", type=float, default=16 * 60, help="seconds")
-    p.add_argument("--budget-mutation", type=float, default=10 * 60, help="seconds")
+    p.add_argument("--budget-detection", type=float, default=18 * 60, help="seconds")
+    p.add_argument("--budget-mutation", type=float, default=9 * 60, help="seconds")
     args = p.parse_args(argv)
     if args.quick:
         args.extract_runs, args.clean_runs, args.mutants = 1, 1, 2
