@@ -49,6 +49,9 @@ actors = st.sampled_from(EVERYONE)
 writers = st.sampled_from(WRITERS)
 titles = st.sampled_from(["Budget 2025", "Lunch?", "", "Ünïcode — thread"])
 bodies = st.sampled_from(["Hello", "I agree with this.", "", "**markdown** body"])
+comment_fields = st.fixed_dictionaries(
+    {"body": bodies}, optional={"content_locale": st.sampled_from(["en", "fr", "pt-BR"])}
+)
 max_depths = st.sampled_from([None, 1, 2, 3])
 pers = st.sampled_from(["1", "2", "3", "5", "30"])
 froms = st.sampled_from(["0", "1", "2", "3", "5"])
@@ -218,8 +221,10 @@ class LockstepMachine(RuleBasedStateMachine):
 
     # -- comments ------------------------------------------------------------------------
 
-    def _comment(self, actor: str, discussion: str, body: str, parent: str | None) -> Any:
-        fields: dict[str, Any] = {"body": body, "discussion_id": Ref(discussion)}
+    def _comment(
+        self, actor: str, discussion: str, given: dict[str, str], parent: str | None
+    ) -> Any:
+        fields: dict[str, Any] = {**given, "discussion_id": Ref(discussion)}
         if parent is not None:
             fields |= {"parent_id": Ref(parent), "parent_type": "Comment"}
         created = _created(
@@ -231,13 +236,13 @@ class LockstepMachine(RuleBasedStateMachine):
             self.thread_of[created] = discussion
         return created if created else multiple()
 
-    @rule(target=comments, actor=writers, discussion=discussions, body=bodies)
-    def comment(self, actor: str, discussion: str, body: str) -> Any:
-        return self._comment(actor, discussion, body, None)
+    @rule(target=comments, actor=writers, discussion=discussions, fields=comment_fields)
+    def comment(self, actor: str, discussion: str, fields: dict[str, str]) -> Any:
+        return self._comment(actor, discussion, fields, None)
 
-    @rule(target=comments, actor=writers, parent=comments, body=bodies)
-    def reply(self, actor: str, parent: str, body: str) -> Any:
-        return self._comment(actor, self.thread_of[parent], body, parent)
+    @rule(target=comments, actor=writers, parent=comments, fields=comment_fields)
+    def reply(self, actor: str, parent: str, fields: dict[str, str]) -> Any:
+        return self._comment(actor, self.thread_of[parent], fields, parent)
 
     @precondition(lambda self: self.bursts == 0)
     @rule(discussion=discussions, size=st.sampled_from([1, BURST]))
@@ -246,7 +251,7 @@ class LockstepMachine(RuleBasedStateMachine):
         default page, as a client opening the thread reads it; shrinks to one comment."""
         self.bursts += 1
         for n in range(size):
-            self._comment("admin", discussion, f"Comment {n}", None)
+            self._comment("admin", discussion, {"body": f"Comment {n}"}, None)
         self._events("admin", discussion, {}, by_key=False)
 
     @rule(actor=writers, comment=comments, body=bodies)

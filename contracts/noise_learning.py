@@ -52,11 +52,11 @@ def noise_script(machine: LockstepMachine) -> None:
     thread = machine.seeded["discussion:thread"]
     made = _made(machine.create_discussion("admin", "Budget 2025", 2, True))
     machine.show_discussion("member", made, by_key=True)
-    first = machine.comment("member", made, "Hello")
-    reply = machine.reply("other_member", first, "I agree with this.")
-    machine.reply("admin", reply, "deeper")
+    first = machine.comment("member", made, {"body": "Hello", "content_locale": "en"})
+    reply = machine.reply("other_member", first, {"body": "I agree with this."})
+    machine.reply("admin", reply, {"body": "deeper"})
     machine.edit_comment("other_member", reply, "edited")
-    machine.comment("guest", thread, "a guest speaks")
+    machine.comment("guest", thread, {"body": "a guest speaks"})
     for poll_type in votes.POLL_TYPES:
         body: dict[str, Any] = {
             "title": f"A {poll_type} poll",
