@@ -78,7 +78,7 @@ def open_scope(
 ) -> Iterator[Scope]:
     """Seed `world(tag)` (default: a fresh group, thread and actors) into every backend;
     its actors use HTTP Basic and are forgotten afterwards."""
-    tag = tag or secrets.token_hex(3)
+    tag = tag or secrets.token_hex(6)  # 48 bits: no two scopes of a long run share a tag
     plan = build_rows(world(tag), salt=tag)
     ids = seed_each(backends, plan)  # shared mode: one database, seeded once
     keys = {name: f"{name}#{tag}" for name in plan.actors}

@@ -8,11 +8,11 @@ preloaded them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from reference import db, faults
 from reference.db import Row
+from reference.domain.poll_params import to_i
 from reference.serialize import MODELS, load, remember, render
 from reference.serialize import core as _core  # noqa: F401  # registers the core serializers
 from reference.web import ApiError, Ctx, record_not_found
@@ -55,15 +55,6 @@ def int_param(ctx: Ctx, name: str, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def to_i(value: Any) -> int:
-    """Ruby's String#to_i: leading digits after an optional sign ("1.5" -> 1, "abc" -> 0)."""
-    match = _LEADING_INTEGER.match(str(value if value is not None else ""))
-    return int(match.group(0).replace("_", "")) if match else 0
-
-
-_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*")
 
 
 def page(ctx: Ctx, default_per: int = 50) -> tuple[int, int]:

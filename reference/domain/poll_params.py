@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -105,12 +106,22 @@ def to_bool(value: Any) -> bool | None:
 
 
 def to_int(value: Any) -> int | None:
+    """An integer attribute's cast (ActiveModel::Type::Integer): nil stays nil, a number is
+    truncated (Float#to_i), a string is String#to_i ("1e3" -> 1, "Infinity" -> 0)."""
     if value is None or value == "":
         return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0  # "abc".to_i
+    if isinstance(value, int | float):
+        return int(value)
+    return to_i(value)
+
+
+def to_i(value: Any) -> int:
+    """Ruby's String#to_i: leading digits after an optional sign ("1.5" -> 1, "abc" -> 0)."""
+    match = _LEADING_INTEGER.match(str(value if value is not None else ""))
+    return int(match.group(0).replace("_", "")) if match else 0
+
+
+_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*")
 
 
 def to_time(value: Any) -> datetime | None:

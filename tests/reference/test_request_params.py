@@ -124,3 +124,11 @@ def test_blank_group_handles_are_stored_as_null(admin_world: Any, handle: str) -
         )
         assert status == 200, answer
         assert answer["groups"][0]["handle"] is None
+
+
+@pytest.mark.parametrize("ident", ["Infinity", "NaN", "1e999", "abc"])
+def test_record_ids_are_cast_with_to_i(admin_world: Any, ident: str) -> None:
+    """Outcome.find("Infinity") casts with String#to_i: id 0, not found (was a 500)."""
+    world, admin, _, _ = admin_world
+    status, _ = world.client(admin).call("PUT", f"/api/v1/outcomes/{ident}", json={"outcome": {}})
+    assert status == 404
