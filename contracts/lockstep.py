@@ -434,6 +434,11 @@ class LockstepMachine(RuleBasedStateMachine):
         params += (("filter", state),) if state else ()
         self.send(Call(method="GET", path=("discussions",), actor=actor, params=params))
 
+    @rule(actor=actors, discussion=discussions)
+    def discussion_readers_index(self, actor: str | None, discussion: str) -> None:
+        params = (("discussion_id", Ref(discussion)),)
+        self.send(Call(method="GET", path=("discussion_readers",), actor=actor, params=params))
+
     @rule(actor=actors)
     def memberships_index(self, actor: str | None) -> None:
         params = (("group_id", Ref(self.seeded["group:group"])),)

@@ -108,16 +108,21 @@ def value_schema(value: ValueType) -> dict[str, Any]:
     return out
 
 
-def column_schema(value: ValueType, limit: int | None) -> dict[str, Any]:
+INTEGER_BYTES = {"integer": 4, "serial": 4, "bigint": 8}  # `limit:` overrides (2, 8)
+
+
+def column_schema(value: ValueType, limit: int | None, sql_type: str = "") -> dict[str, Any]:
     """A column as a request property: `t.string "x", limit: 10` -> `maxLength: 10`
-    (PostgreSQL refuses a longer varchar: ActiveRecord::ValueTooLong, a 500)."""
+    (PostgreSQL refuses a longer varchar: ActiveRecord::ValueTooLong, a 500), and an
+    integer column's range (`t.integer` is 4 bytes: ActiveModel::RangeError past it, a 500)."""
     out = value_schema(value)
-    if limit is None:
-        return out
-    if value.kind is JsonKind.STRING:
-        out["maxLength"] = limit
-    elif value.items is not None and value.items.kind is JsonKind.STRING:
-        out["items"]["maxLength"] = limit
+    target = out["items"] if value.items is not None else out
+    kind = value.items.kind if value.items is not None else value.kind
+    if kind is JsonKind.STRING and limit is not None:
+        target["maxLength"] = limit
+    elif kind is JsonKind.INTEGER and sql_type in INTEGER_BYTES:
+        bits = 8 * (limit or INTEGER_BYTES[sql_type]) - 1
+        target["minimum"], target["maximum"] = -(2**bits), 2**bits - 1
     return out
 
 

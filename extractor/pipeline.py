@@ -45,7 +45,9 @@ def extract(
     reader = ActionReader(app, frozenset(s.name for s in app.serializers))
     actions = [a for a in (reader.describe(r) for r in app.routes) if in_spec(a)]
     columns = {
-        t.name: {c.name: column_schema(resolver.column_type(c), c.limit) for c in t.columns}
+        t.name: {
+            c.name: column_schema(resolver.column_type(c), c.limit, c.sql_type) for c in t.columns
+        }
         for t in app.tables
     }
     document = build_openapi(resolved, actions, columns, title)

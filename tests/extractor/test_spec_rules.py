@@ -79,6 +79,14 @@ def test_request_string_property_has_its_varchar_limit(spec: dict[str, Any]) -> 
     assert "maxLength" not in outcome["properties"]["statement"]  # text: no limit
 
 
+def test_request_integer_property_has_its_column_range(spec: dict[str, Any]) -> None:
+    # discussions.max_depth is `t.integer` (4 bytes); ActiveModel refuses a larger value
+    body = spec["paths"]["/api/v1/discussions/{id}"]["patch"]["requestBody"]["content"]
+    discussion = body["application/json"]["schema"]["properties"]["discussion"]
+    assert discussion["properties"]["max_depth"]["maximum"] == 2**31 - 1
+    assert discussion["properties"]["max_depth"]["minimum"] == -(2**31)
+
+
 @pytest.mark.parametrize("name", ["per", "from"])
 def test_paging_params_fed_to_offset_and_limit_are_bounded(spec: dict[str, Any], name: str) -> None:
     query = spec["paths"]["/api/v1/discussions"]["get"]["parameters"]
