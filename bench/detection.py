@@ -51,18 +51,24 @@ def all_targets() -> list[str]:
     return contract_targets() + sorted(set(props))
 
 
+def clean_run(settings: DetectionSettings, work: Path, i: int, timeout: float) -> SuiteRun:
+    """Fault-free run `i` of every suite a fault may use (its own seed)."""
+    return run_suites(
+        f"clean-{i}",
+        all_targets(),
+        work / f"clean-{i}",
+        profile=settings.profile,
+        seed=settings.seed + 1000 + i,
+        timeout=timeout,
+    )
+
+
 def run_clean(settings: DetectionSettings, work: Path, deadline: float) -> list[SuiteRun]:
-    """The clean runs, side by side (seeds differ)."""
+    """The clean runs alone, side by side (the mutation part's baseline without detection)."""
 
     def one(i: int) -> SuiteRun:
-        return run_suites(
-            f"clean-{i}",
-            all_targets(),
-            work / f"clean-{i}",
-            profile=settings.profile,
-            seed=settings.seed + 1000 + i,
-            timeout=min(settings.timeout * 2, max(60.0, deadline - time.monotonic())),
-        )
+        left = max(60.0, deadline - time.monotonic())
+        return clean_run(settings, work, i, min(settings.timeout * 2, left))
 
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         return list(pool.map(one, range(settings.clean_runs)))
@@ -116,15 +122,10 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
     faults = [f for f in list_faults() if not settings.only or f["name"] in settings.only]
     faults.sort(key=lambda f: f["category"] not in CATEGORY_ORDER)
 
+    plans = {f["name"]: targets_for(f["category"]) for f in faults}  # (targets, missing)
+
     def clean(i: int) -> SuiteRun:
-        return run_suites(
-            f"clean-{i}",
-            all_targets(),
-            work / f"clean-{i}",
-            profile=settings.profile,
-            seed=settings.seed + 1000 + i,
-            timeout=max(60.0, deadline - time.monotonic()),
-        )
+        return clean_run(settings, work, i, max(60.0, deadline - time.monotonic()))
 
     def fault_run(fault: dict[str, str]) -> SuiteRun | None:
         left = deadline - time.monotonic()
@@ -132,7 +133,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
             return None
         return run_suites(
             fault["name"],
-            targets_for(fault["category"])[0],
+            plans[fault["name"]][0],
             work / "faults" / fault["name"],
             profile=settings.profile,
             seed=settings.seed,
@@ -148,7 +149,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
     clean_runs: list[SuiteRun] = done[: settings.clean_runs]
     baseline = {k for run in clean_runs for k in run.finding_keys()}
     rows = [
-        fault_result(f, run, baseline, targets_for(f["category"])[1])
+        fault_result(f, run, baseline, plans[f["name"]][1])
         for f, run in zip(faults, done[settings.clean_runs :], strict=True)
     ]
     return summarize(rows, clean_runs, settings, time.monotonic() - started)
