@@ -43,10 +43,13 @@ from harness.noise import NoiseField
 VISITOR = None
 EVERYONE = (*ACTORS, VISITOR)
 WRITERS = ("admin", "member", "other_member", "guest")  # who plausibly writes; others get 403s
+OPENING = 6  # comments an example may start with: more than any `from` or `per` drawn below
 BURST = 31  # comments: one more than events#index's default page (threading.md: per 30)
 
+AUTHOR = "author"  # stands for the comment's own author: most edits by others are 403s
 actors = st.sampled_from(EVERYONE)
 writers = st.sampled_from(WRITERS)
+editors = st.sampled_from((AUTHOR, *WRITERS))
 titles = st.sampled_from(["Budget 2025", "Lunch?", "", "Ünïcode — thread"])
 bodies = st.sampled_from(["Hello", "I agree with this.", "", "**markdown** body"])
 comment_fields = st.fixed_dictionaries(
@@ -71,7 +74,7 @@ events_params = st.fixed_dictionaries(
 # events#index has two modes (threading.md 5.1): a `from` bound in an `order` column, or a
 # sort (`order_by`, maybe `order_desc`) that ignores the bound. A rule per mode besides the
 # mixed draw above, so each mode's edges (defaults, bounds, directions) come up often.
-page_params = st.fixed_dictionaries({}, optional={"per": pers, "from": froms, "order": orders})
+page_params = st.fixed_dictionaries({"order": orders}, optional={"per": pers, "from": froms})
 sort_params = st.fixed_dictionaries(
     {"order_by": order_bys}, optional={"order_desc": order_descs, "per": pers}
 )
@@ -125,6 +128,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
         self.seeded = register_seeded(self.lockstep, self.scope)
         self.thread_of: dict[str, str] = {}  # comment -> discussion
+        self.author_of: dict[str, str] = {}  # comment -> its author's actor key
         self.poll_type: dict[str, str] = {}
         self.options: dict[str, list[str]] = {}  # poll -> option canonical ids by priority
         self.keys: dict[str, str] = {}  # discussion/poll -> its key's canonical name
@@ -177,6 +181,30 @@ class LockstepMachine(RuleBasedStateMachine):
     def seeded_threads(self) -> Any:
         names = ("discussion:thread", "discussion:open_thread", "discussion:legacy_thread")
         return multiple(*(self.seeded[name] for name in names))
+
+    # Every example starts mid-conversation: a thread long enough for the events pages and
+    # bounds drawn below (`from` up to 5, `per` from 1), and a poll to vote in. Without them
+    # most examples spent their steps building that state, and one fixed seed could run 200
+    # examples with barely a vote or a `from` inside the thread. Both shrink to nothing.
+    @initialize(target=comments, size=st.sampled_from([0, 2, OPENING]))
+    def opening_comments(self, size: int) -> Any:
+        thread = self.seeded["discussion:thread"]
+        said = [
+            self._comment(WRITERS[n % 2], thread, {"body": f"Opening {n}"}, None)
+            for n in range(size)
+        ]
+        made = [name for name in said if isinstance(name, str)]
+        if made:
+            reply = self._comment("guest", thread, {"body": "A reply"}, made[0])
+            made += [reply] if isinstance(reply, str) else []
+        return multiple(*made)
+
+    @initialize(target=polls, data=st.data())
+    def opening_poll(self, data: st.DataObject) -> Any:
+        if not data.draw(st.booleans(), label="opening poll"):
+            return multiple()
+        fields = data.draw(votes.poll_bodies(), label="poll")
+        return self.make_poll("admin", self.seeded["discussion:thread"], fields)
 
     # -- discussions ---------------------------------------------------------------------
 
@@ -234,6 +262,7 @@ class LockstepMachine(RuleBasedStateMachine):
         )
         if created:
             self.thread_of[created] = discussion
+            self.author_of[created] = actor
         return created if created else multiple()
 
     @rule(target=comments, actor=writers, discussion=discussions, fields=comment_fields)
@@ -254,8 +283,9 @@ class LockstepMachine(RuleBasedStateMachine):
             self._comment("admin", discussion, {"body": f"Comment {n}"}, None)
         self._events("admin", discussion, {}, by_key=False)
 
-    @rule(actor=writers, comment=comments, body=bodies)
+    @rule(actor=editors, comment=comments, body=bodies)
     def edit_comment(self, actor: str, comment: str, body: str) -> None:
+        actor = self.author_of[comment] if actor == AUTHOR else actor
         self.send(
             Call(
                 method="PATCH",
@@ -265,8 +295,9 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(actor=writers, comment=comments, destroy=st.booleans())
+    @rule(actor=editors, comment=comments, destroy=st.booleans())
     def discard_or_destroy_comment(self, actor: str, comment: str, destroy: bool) -> None:
+        actor = self.author_of[comment] if actor == AUTHOR else actor
         path = ("comments", Ref(comment)) if destroy else ("comments", Ref(comment), "discard")
         self.send(Call(method="DELETE", path=path, actor=actor))
 
