@@ -133,14 +133,35 @@ class LockstepMachine(RuleBasedStateMachine):
         self.options: dict[str, list[str]] = {}  # poll -> option canonical ids by priority
         self.keys: dict[str, str] = {}  # discussion/poll -> its key's canonical name
         self.bursts = 0
+        self.opened: dict[str, None] = {}  # discussions and polls of this example, in order
+        self.interrupted = False  # a step stopped mid-send: its difference stands alone
         run.examples += 1
 
     def teardown(self) -> None:
-        self.exits.close()
+        try:
+            if not self.interrupted:
+                self.closing_reads()
+        finally:
+            self.exits.close()
+
+    def closing_reads(self) -> None:
+        """Every example ends by reading what it touched, as a client opening each page
+        would: each thread and its default events page, each poll (as the group admin, who
+        sees them all), and the group's thread list as a member and as a visitor. A
+        difference in the final state then shows whichever rules the example drew."""
+        for name in self.opened:
+            if name in self.poll_type:
+                self.show_poll("admin", name, by_key=False)
+            else:
+                self.show_discussion("admin", name, by_key=False)
+                self._events("admin", name, {}, by_key=False)
+        self.discussions_index("member", None)
+        self.discussions_index(VISITOR, None)
 
     # -- sending -------------------------------------------------------------------------
 
     def send(self, call: Call) -> Outcome:
+        self.interrupted = True
         outcome = self.lockstep.send(call)
         self.run.requests += 2
         for _, noise in outcome.ignored:
@@ -151,6 +172,7 @@ class LockstepMachine(RuleBasedStateMachine):
                 self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
         self._remember(outcome)
+        self.interrupted = False
         return outcome
 
     def _remember(self, outcome: Outcome) -> None:
@@ -180,7 +202,9 @@ class LockstepMachine(RuleBasedStateMachine):
     @initialize(target=discussions)
     def seeded_threads(self) -> Any:
         names = ("discussion:thread", "discussion:open_thread", "discussion:legacy_thread")
-        return multiple(*(self.seeded[name] for name in names))
+        threads = [self.seeded[name] for name in names]
+        self.opened |= dict.fromkeys(threads)
+        return multiple(*threads)
 
     # Every example starts mid-conversation: a thread long enough for the events pages and
     # bounds drawn below (`from` up to 5, `per` from 1), and a poll to vote in. Without them
@@ -217,7 +241,10 @@ class LockstepMachine(RuleBasedStateMachine):
                 Call(method="POST", path=("discussions",), actor=actor, json={"discussion": fields})
             )
         )
-        return created if created else multiple()
+        if not created:
+            return multiple()
+        self.opened[created] = None
+        return created
 
     @rule(actor=writers, discussion=discussions, title=titles, depth=max_depths)
     def edit_discussion(self, actor: str, discussion: str, title: str, depth: int | None) -> None:
@@ -322,6 +349,7 @@ class LockstepMachine(RuleBasedStateMachine):
         if not created:
             return multiple()
         self.poll_type[created] = fields["poll_type"]
+        self.opened[created] = None
         return created
 
     @rule(target=stances, actor=writers, poll=polls, data=st.data())
