@@ -12,7 +12,7 @@ from typing import Any
 
 from reference import db, faults
 from reference.db import Row
-from reference.domain.poll_params import to_i
+from reference.domain.poll_params import all_digits, to_i
 from reference.serialize import MODELS, load, remember, render
 from reference.serialize import core as _core  # noqa: F401  # registers the core serializers
 from reference.web import ApiError, Ctx, record_not_found
@@ -35,7 +35,7 @@ def find(
     table = MODELS[class_name].table
     text = str(ident if ident is not None else "")
     row = None
-    if text.isdigit():
+    if all_digits(text):
         row = db.one(ctx.conn, f"SELECT * FROM {table} WHERE id = %s", (int(text),))
     elif keyed and text:
         row = db.one(ctx.conn, f'SELECT * FROM {table} WHERE "key" = %s', (text,))
@@ -68,7 +68,7 @@ def page(ctx: Ctx, default_per: int = 50) -> tuple[int, int]:
 
 
 def xids(ctx: Ctx, name: str = "xids") -> list[int]:
-    return [int(p) for p in str(ctx.param(name) or "").split("x") if p.strip().isdigit()]
+    return [int(p) for p in str(ctx.param(name) or "").split("x") if all_digits(p.strip())]
 
 
 def _polls_referenced(ctx: Ctx, class_name: str, rows: list[Row]) -> dict[int, list[Row]]:

@@ -14,6 +14,7 @@ from reference.api.discussions import load_visible
 from reference.db import Row
 from reference.domain import permissions as perm
 from reference.domain import ranges as ranges_mod
+from reference.domain.poll_params import all_digits
 from reference.serialize import ts
 from reference.serialize.core import event_serializer
 from reference.web import Ctx, endpoint, forbidden, not_found, now, record_not_found
@@ -70,7 +71,7 @@ def _comment_event(ctx: Ctx, discussion_id: int, comment_id: Any) -> Row:
         ctx.conn,
         "SELECT * FROM events WHERE kind = 'new_comment' AND eventable_type = 'Comment' AND eventable_id = %s "
         "AND discussion_id = %s ORDER BY id LIMIT 1",
-        (int(comment_id) if str(comment_id).isdigit() else -1, discussion_id),
+        (int(comment_id) if all_digits(str(comment_id)) else -1, discussion_id),
     )
     if row is None:
         raise record_not_found("Event", comment_id)
@@ -179,7 +180,7 @@ def _raw_discussion_filter(ctx: Ctx) -> tuple[str, tuple[Any, ...]]:
     raw = ctx.param("discussion_id")
     if raw in (None, ""):
         return "discussion_id IS NULL", ()
-    if not str(raw).isdigit():
+    if not all_digits(str(raw)):
         return "false", ()
     return "discussion_id = %s", (int(raw),)
 

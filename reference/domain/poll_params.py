@@ -121,7 +121,12 @@ def to_i(value: Any) -> int:
     return int(match.group(0).replace("_", "")) if match else 0
 
 
-_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*")
+def all_digits(text: str) -> bool:
+    r"""Ruby's `text =~ /\A\d+\z/`: ASCII digits only ("5¹" and "١٢" are not ids)."""
+    return text.isascii() and text.isdigit()
+
+
+_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*", re.ASCII)  # Ruby: \d is ASCII
 
 
 def to_time(value: Any) -> datetime | None:

@@ -15,6 +15,7 @@ from reference import db
 from reference.db import Row
 from reference.domain import threading as th
 from reference.domain.poll_options import OptionPlan, plan_meeting_priorities
+from reference.domain.poll_params import all_digits
 from reference.domain.tallies import CountedStance, count_votes
 from reference.web import Ctx, now, record_not_found
 
@@ -44,7 +45,7 @@ POLL_VERSIONED = (
 def find_poll(ctx: Ctx, ident: str) -> Row:
     """Poll.find(id or key) (friendly_id finders), 404 when missing."""
     row = None
-    if ident.isdigit():
+    if all_digits(ident):
         row = db.one(ctx.conn, "SELECT * FROM polls WHERE id = %s", (int(ident),))
     if row is None:
         row = db.one(ctx.conn, "SELECT * FROM polls WHERE key = %s", (ident,))

@@ -132,3 +132,12 @@ def test_record_ids_are_cast_with_to_i(admin_world: Any, ident: str) -> None:
     world, admin, _, _ = admin_world
     status, _ = world.client(admin).call("PUT", f"/api/v1/outcomes/{ident}", json={"outcome": {}})
     assert status == 404
+
+
+@pytest.mark.parametrize("ident", ["5¹", "١٢", "²"], ids=["superscript", "arabic-indic", "lone"])
+@pytest.mark.parametrize("resource", ["discussions", "polls"])
+def test_ids_are_ascii_digits_only(admin_world: Any, resource: str, ident: str) -> None:
+    """Unicode digits are no id (Ruby's /\\A\\d+\\z/ is ASCII): a key lookup, 404 (was a 500)."""
+    world, admin, _, _ = admin_world
+    status, _ = world.client(admin).call("GET", f"/api/v1/{resource}/{ident}")
+    assert status == 404
