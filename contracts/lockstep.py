@@ -292,6 +292,10 @@ class LockstepMachine(RuleBasedStateMachine):
             self.author_of[created] = actor
         return created if created else multiple()
 
+    def _editor(self, actor: str, comment: str) -> str:
+        """The actor drawn for an edit, `AUTHOR` standing for the comment's own author."""
+        return self.author_of[comment] if actor == AUTHOR else actor
+
     @rule(target=comments, actor=writers, discussion=discussions, fields=comment_fields)
     def comment(self, actor: str, discussion: str, fields: dict[str, str]) -> Any:
         return self._comment(actor, discussion, fields, None)
@@ -302,21 +306,19 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @rule(actor=editors, comment=comments, body=bodies)
     def edit_comment(self, actor: str, comment: str, body: str) -> None:
-        actor = self.author_of[comment] if actor == AUTHOR else actor
         self.send(
             Call(
                 method="PATCH",
                 path=("comments", Ref(comment)),
-                actor=actor,
+                actor=self._editor(actor, comment),
                 json={"comment": {"body": body}},
             )
         )
 
     @rule(actor=editors, comment=comments, destroy=st.booleans())
     def discard_or_destroy_comment(self, actor: str, comment: str, destroy: bool) -> None:
-        actor = self.author_of[comment] if actor == AUTHOR else actor
         path = ("comments", Ref(comment)) if destroy else ("comments", Ref(comment), "discard")
-        self.send(Call(method="DELETE", path=path, actor=actor))
+        self.send(Call(method="DELETE", path=path, actor=self._editor(actor, comment)))
 
     # -- polls ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from reference import db, faults
 from reference.db import Row
-from reference.domain.poll_params import all_digits, to_i
+from reference.domain.casts import all_digits, to_i
 from reference.serialize import MODELS, load, remember, render
 from reference.serialize import core as _core  # noqa: F401  # registers the core serializers
 from reference.web import ApiError, Ctx, record_not_found

@@ -9,12 +9,12 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db, faults
-from reference.api.common import find, int_param, respond, to_i
+from reference.api.common import find, int_param, respond
 from reference.api.discussions import load_visible
 from reference.db import Row
 from reference.domain import permissions as perm
 from reference.domain import ranges as ranges_mod
-from reference.domain.poll_params import all_digits
+from reference.domain.casts import all_digits, to_i
 from reference.serialize import ts
 from reference.serialize.core import event_serializer
 from reference.web import Ctx, endpoint, forbidden, not_found, now, record_not_found

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, date, datetime
 from typing import Any
 
 from reference.domain import poll_types as pt
+from reference.domain.casts import to_i
 from reference.web import ApiError
 
 POLL_PERMITTED = frozenset(
@@ -113,20 +113,6 @@ def to_int(value: Any) -> int | None:
     if isinstance(value, int | float):
         return int(value)
     return to_i(value)
-
-
-def to_i(value: Any) -> int:
-    """Ruby's String#to_i: leading digits after an optional sign ("1.5" -> 1, "abc" -> 0)."""
-    match = _LEADING_INTEGER.match(str(value if value is not None else ""))
-    return int(match.group(0).replace("_", "")) if match else 0
-
-
-def all_digits(text: str) -> bool:
-    r"""Ruby's `text =~ /\A\d+\z/`: ASCII digits only ("5¹" and "١٢" are not ids)."""
-    return text.isascii() and text.isdigit()
-
-
-_LEADING_INTEGER = re.compile(r"\s*[-+]?\d+(?:_\d+)*", re.ASCII)  # Ruby: \d is ASCII
 
 
 def to_time(value: Any) -> datetime | None:

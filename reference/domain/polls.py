@@ -14,8 +14,8 @@ from psycopg import Connection
 from reference import db
 from reference.db import Row
 from reference.domain import threading as th
+from reference.domain.casts import all_digits
 from reference.domain.poll_options import OptionPlan, plan_meeting_priorities
-from reference.domain.poll_params import all_digits
 from reference.domain.tallies import CountedStance, count_votes
 from reference.web import Ctx, now, record_not_found
 
