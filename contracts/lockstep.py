@@ -56,6 +56,9 @@ comment_fields = st.fixed_dictionaries(
     {"body": bodies}, optional={"content_locale": st.sampled_from(["en", "fr", "pt-BR"])}
 )
 max_depths = st.sampled_from([None, 1, 2, 3])
+# Rails routes `resources` updates as PATCH and PUT alike; the spec has an operation for each
+edit_methods = st.sampled_from(["PATCH", "PUT"])
+group_privacies = st.sampled_from([None, "open", "closed", "secret"])
 pers = st.sampled_from(["1", "2", "3", "5", "30"])
 froms = st.sampled_from(["0", "1", "2", "3", "5"])
 orders = st.sampled_from(["sequence_id", "position", "position_key"])
@@ -99,15 +102,16 @@ class LockstepRun:
     detected_after: float | None = None  # seconds from the start to the first difference
 
 
-def _created(outcome: Outcome) -> str | None:
-    """The canonical id of the record a create made: the rails root event's eventable."""
+def _created(outcome: Outcome, root: str = "events", field: str = "eventable_id") -> str | None:
+    """The canonical id of the record a create made, from rails' answer: the root event's
+    eventable, or (`root="groups", field="id"`) the first record of a plain root."""
     body = outcome.normalized.body if outcome.normalized else None
     if outcome.rails.status != 200 or not isinstance(body, dict):
         return None
-    events = body.get("events")
-    if not isinstance(events, list) or not events or not isinstance(events[0], dict):
+    records = body.get(root)
+    if not isinstance(records, list) or not records or not isinstance(records[0], dict):
         return None
-    name = events[0].get("eventable_id")
+    name = records[0].get(field)
     return name.strip('"') if isinstance(name, str) else None
 
 
@@ -119,6 +123,7 @@ class LockstepMachine(RuleBasedStateMachine):
     polls = Bundle("polls")
     stances = Bundle("stances")
     outcomes = Bundle("outcomes")
+    groups = Bundle("groups")
 
     def __init__(self, run: LockstepRun) -> None:
         super().__init__()
@@ -198,6 +203,10 @@ class LockstepMachine(RuleBasedStateMachine):
         """A discussion or poll by id, or by key when its key is known."""
         return Ref(self.keys[name]) if by_key and name in self.keys else Ref(name)
 
+    @initialize(target=groups)
+    def seeded_groups(self) -> Any:
+        return multiple(self.seeded["group:group"], self.seeded["group:side"])
+
     @initialize(target=discussions)
     def seeded_threads(self) -> Any:
         names = ("discussion:thread", "discussion:open_thread", "discussion:legacy_thread")
@@ -246,14 +255,18 @@ class LockstepMachine(RuleBasedStateMachine):
         self.opened[created] = None
         return created
 
-    @rule(actor=writers, discussion=discussions, title=titles, depth=max_depths)
-    def edit_discussion(self, actor: str, discussion: str, title: str, depth: int | None) -> None:
+    @rule(
+        actor=writers, discussion=discussions, title=titles, depth=max_depths, method=edit_methods
+    )
+    def edit_discussion(
+        self, actor: str, discussion: str, title: str, depth: int | None, method: str = "PATCH"
+    ) -> None:
         fields: dict[str, Any] = {"title": title} | (
             {"max_depth": depth} if depth is not None else {}
         )
         self.send(
             Call(
-                method="PATCH",
+                method=method,
                 path=("discussions", Ref(discussion)),
                 actor=actor,
                 json={"discussion": fields},
@@ -304,11 +317,11 @@ class LockstepMachine(RuleBasedStateMachine):
     def reply(self, actor: str, parent: str, fields: dict[str, str]) -> Any:
         return self._comment(actor, self.thread_of[parent], fields, parent)
 
-    @rule(actor=editors, comment=comments, body=bodies)
-    def edit_comment(self, actor: str, comment: str, body: str) -> None:
+    @rule(actor=editors, comment=comments, body=bodies, method=edit_methods)
+    def edit_comment(self, actor: str, comment: str, body: str, method: str = "PATCH") -> None:
         self.send(
             Call(
-                method="PATCH",
+                method=method,
                 path=("comments", Ref(comment)),
                 actor=self._editor(actor, comment),
                 json={"comment": {"body": body}},
@@ -367,20 +380,33 @@ class LockstepMachine(RuleBasedStateMachine):
             self.options[created] = self.options.get(poll, [])
         return created if created else multiple()
 
-    @rule(actor=writers, stance=stances, data=st.data())
-    def change_vote(self, actor: str, stance: str, data: st.DataObject) -> None:
+    @rule(actor=writers, stance=stances, data=st.data(), method=edit_methods)
+    def change_vote(
+        self, actor: str, stance: str, data: st.DataObject, method: str = "PATCH"
+    ) -> None:
         fields = data.draw(
             votes.stance_bodies(self.poll_type[stance], self.options[stance]), label="stance"
         )
         self.send(
-            Call(
-                method="PATCH", path=("stances", Ref(stance)), actor=actor, json={"stance": fields}
-            )
+            Call(method=method, path=("stances", Ref(stance)), actor=actor, json={"stance": fields})
         )
 
     @rule(actor=writers, stance=stances)
     def uncast(self, actor: str, stance: str) -> None:
         self.send(Call(method="PATCH", path=("stances", Ref(stance), "uncast"), actor=actor))
+
+    @rule(actor=writers, poll=polls, title=titles, details=bodies, method=edit_methods)
+    def edit_poll(
+        self, actor: str, poll: str, title: str, details: str, method: str = "PATCH"
+    ) -> None:
+        fields = {"title": title, "details": details}
+        self.send(
+            Call(method=method, path=("polls", Ref(poll)), actor=actor, json={"poll": fields})
+        )
+
+    @rule(actor=writers, poll=polls)
+    def discard_poll(self, actor: str, poll: str) -> None:
+        self.send(Call(method="DELETE", path=("polls", Ref(poll), "discard"), actor=actor))
 
     @rule(actor=writers, poll=polls, action=st.sampled_from(["close", "reopen"]))
     def close_or_reopen_poll(self, actor: str, poll: str, action: str) -> None:
@@ -397,18 +423,45 @@ class LockstepMachine(RuleBasedStateMachine):
         )
         return created if created else multiple()
 
-    @rule(actor=writers, outcome=outcomes, statement=bodies)
-    def edit_outcome(self, actor: str, outcome: str, statement: str) -> None:
+    @rule(actor=writers, outcome=outcomes, statement=bodies, method=edit_methods)
+    def edit_outcome(self, actor: str, outcome: str, statement: str, method: str = "PATCH") -> None:
         self.send(
             Call(
-                method="PATCH",
+                method=method,
                 path=("outcomes", Ref(outcome)),
                 actor=actor,
                 json={"outcome": {"statement": statement}},
             )
         )
 
-    # -- memberships ---------------------------------------------------------------------
+    # -- groups and memberships ----------------------------------------------------------
+
+    @rule(target=groups, actor=writers, name=titles, privacy=group_privacies)
+    def create_subgroup(self, actor: str, name: str, privacy: str | None) -> Any:
+        fields: dict[str, Any] = {"name": name, "parent_id": Ref(self.seeded["group:group"])}
+        fields |= {"group_privacy": privacy} if privacy else {}
+        outcome = self.send(
+            Call(method="POST", path=("groups",), actor=actor, json={"group": fields})
+        )
+        return _created(outcome, root="groups", field="id") or multiple()
+
+    @rule(actor=writers, group=groups, name=titles, privacy=group_privacies, method=edit_methods)
+    def edit_group(
+        self, actor: str, group: str, name: str, privacy: str | None, method: str = "PATCH"
+    ) -> None:
+        fields: dict[str, Any] = {"name": name} | ({"group_privacy": privacy} if privacy else {})
+        self.send(
+            Call(method=method, path=("groups", Ref(group)), actor=actor, json={"group": fields})
+        )
+
+    @rule(
+        actor=st.sampled_from(["admin", "member"]),
+        who=st.sampled_from(["member", "other_member"]),
+        action=st.sampled_from(["make_admin", "remove_admin"]),
+    )
+    def promote_or_demote(self, actor: str, who: str, action: str) -> None:
+        membership = Ref(self.seeded[f"membership:{who}@group"])
+        self.send(Call(method="POST", path=("memberships", membership, action), actor=actor))
 
     @rule(actor=st.sampled_from(["admin", "member", "other_member"]))
     def remove_other_member(self, actor: str) -> None:
@@ -464,6 +517,15 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
+    @rule(actor=actors, comment=comments, by_key=st.booleans())
+    def comment_event(self, actor: str | None, comment: str, by_key: bool) -> None:
+        """The event a comment's URL opens (events#comment), in its own thread."""
+        query = (
+            ("discussion_id", self.target(self.thread_of[comment], by_key)),
+            ("comment_id", Ref(comment)),
+        )
+        self.send(Call(method="GET", path=("events", "comment"), actor=actor, params=query))
+
     @rule(actor=actors, poll=polls, by_key=st.booleans())
     def show_poll(self, actor: str | None, poll: str, by_key: bool) -> None:
         self.send(Call(method="GET", path=("polls", self.target(poll, by_key)), actor=actor))
@@ -474,9 +536,17 @@ class LockstepMachine(RuleBasedStateMachine):
             Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),))
         )
 
-    @rule(actor=actors, group=st.sampled_from(["group:group", "group:side"]))
+    @rule(actor=actors, group=groups)
     def show_group(self, actor: str | None, group: str) -> None:
-        self.send(Call(method="GET", path=("groups", Ref(self.seeded[group])), actor=actor))
+        self.send(Call(method="GET", path=("groups", Ref(group)), actor=actor))
+
+    @rule(actor=actors, group=groups)
+    def subgroups(self, actor: str | None, group: str) -> None:
+        self.send(Call(method="GET", path=("groups", Ref(group), "subgroups"), actor=actor))
+
+    @rule(actor=actors)
+    def show_profile(self, actor: str | None) -> None:
+        self.send(Call(method="GET", path=("profile", "me"), actor=actor))
 
     @rule(actor=actors, state=st.sampled_from([None, "all"]))
     def discussions_index(self, actor: str | None, state: str | None) -> None:

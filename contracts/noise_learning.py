@@ -56,6 +56,8 @@ def noise_script(machine: LockstepMachine) -> None:
     reply = machine.reply("other_member", first, {"body": "I agree with this."})
     machine.reply("admin", reply, {"body": "deeper"})
     machine.edit_comment("other_member", reply, "edited")
+    machine.edit_comment("other_member", reply, "edited again", method="PUT")
+    machine.comment_event("member", reply, by_key=True)
     machine.comment("guest", thread, {"body": "a guest speaks"})
     for poll_type in votes.POLL_TYPES:
         body: dict[str, Any] = {
@@ -82,6 +84,8 @@ def noise_script(machine: LockstepMachine) -> None:
             outcome = machine.create_outcome("admin", poll, "We agreed.")
             machine.edit_outcome("admin", outcome, "We agreed, mostly.")
             machine.close_or_reopen_poll("admin", poll, "reopen")
+            machine.edit_poll("admin", poll, "A proposal, edited", "Details", method="PUT")
+            machine.discard_poll("admin", poll)
     machine.discard_or_destroy_comment("other_member", reply, destroy=False)
     machine.events_index(
         "member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False
@@ -96,7 +100,13 @@ def noise_script(machine: LockstepMachine) -> None:
     machine.discussions_index("member", None)
     machine.discussions_index(None, "all")
     machine.pin_or_unpin_discussion("admin", thread, "unpin")
-    machine.show_group(None, "group:group")
+    subgroup = _made(machine.create_subgroup("admin", "Working group", "closed"))
+    machine.edit_group("admin", subgroup, "Working group 2", None)
+    machine.subgroups("member", machine.seeded["group:group"])
+    machine.show_group(None, machine.seeded["group:group"])
+    machine.promote_or_demote("admin", "member", "make_admin")
+    machine.promote_or_demote("admin", "member", "remove_admin")
+    machine.show_profile("member")
     machine.memberships_index("member")
     machine.groups_index("member", "memberships_count")
     machine.discard_discussion("admin", made)

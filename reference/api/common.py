@@ -47,16 +47,6 @@ def find(
     return row
 
 
-def int_param(ctx: Ctx, name: str, default: int) -> int:
-    value = ctx.param(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 def page(ctx: Ctx, default_per: int = 50) -> tuple[int, int]:
     """SnorlaxBase paging: `offset(params[:from].to_i).limit((params[:per] || 50).to_i)`.
 

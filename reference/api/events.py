@@ -9,7 +9,7 @@ from typing import Any
 from starlette.routing import Route
 
 from reference import db, faults
-from reference.api.common import find, int_param, respond
+from reference.api.common import find, respond
 from reference.api.discussions import load_visible
 from reference.db import Row
 from reference.domain import permissions as perm
@@ -79,13 +79,15 @@ def _comment_event(ctx: Ctx, discussion_id: int, comment_id: Any) -> Row:
 
 
 def _from_bound(ctx: Ctx, discussion: Row) -> Any:
-    if ctx.param("from_sequence_id_of_position") not in (None, ""):
-        position = max(int_param(ctx, "from_sequence_id_of_position", 1), 1)
+    """Rails' `if params[:x]`: a given parameter counts even when empty ("" is truthy)."""
+    if ctx.param("from_sequence_id_of_position") is not None:
+        position = max(to_i(ctx.param("from_sequence_id_of_position")), 1)
         return _depth1_at(ctx, discussion["id"], position)["sequence_id"]
-    if ctx.param("comment_id") not in (None, ""):
+    if ctx.param("comment_id") is not None:
         return _comment_event(ctx, discussion["id"], ctx.param("comment_id"))["sequence_id"]
-    if ctx.param("from") not in (None, ""):
-        return str(ctx.param("from"))  # a string, quoted like Rails does: PostgreSQL casts it
+    if ctx.param("from") is not None:
+        # a string, quoted like Rails does: PostgreSQL casts it ("" or "x" is a 500 there too)
+        return str(ctx.param("from"))
     return 0
 
 
@@ -104,7 +106,7 @@ def index(ctx: Ctx) -> Any:
         if col == "position_key" and isinstance(bound, int) and F_NO_500.on:
             bound = str(bound)
         if F_FROM_OFFSET.on and ctx.param("from") not in (None, ""):
-            offset = int_param(ctx, "from", 0)
+            offset = to_i(ctx.param("from"))
         else:
             where.append(f"{col} >= %(from)s")
             args["from"] = bound
@@ -113,14 +115,14 @@ def index(ctx: Ctx) -> Any:
     total = db.scalar(ctx.conn, f"SELECT count(*) FROM events WHERE {sql}", args)
     raw_per = ctx.param("per")  # to_i, unclamped: a negative LIMIT is a 500 in Loomio too
     per = to_i(raw_per) if raw_per is not None else (50 if F_PER_50.on else 30)
-    if ctx.param("until_sequence_id_of_position") not in (None, ""):
+    if ctx.param("until_sequence_id_of_position") is not None:
         root_children = db.scalar(
             ctx.conn,
             "SELECT child_count FROM events WHERE kind = 'new_discussion' AND eventable_type = 'Discussion' "
             "AND eventable_id = %s ORDER BY id LIMIT 1",
             (discussion["id"],),
         )
-        position = min(int_param(ctx, "until_sequence_id_of_position", 0), root_children or 0)
+        position = min(to_i(ctx.param("until_sequence_id_of_position")), root_children or 0)
         last = _depth1_at(ctx, discussion["id"], position)
         args["until"] = last["sequence_id"] + last["child_count"]
         query = f"SELECT * FROM events WHERE {sql} AND sequence_id <= %(until)s ORDER BY depth, position LIMIT {per}"

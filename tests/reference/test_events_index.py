@@ -101,6 +101,25 @@ def test_until_sequence_id_of_position(thread: Any) -> None:
     assert got == [1, 2]
 
 
+def test_position_parameters_are_ruby_to_i_and_count_when_empty(thread: Any) -> None:
+    """`if params[:x]` is true for "", and `"2abc".to_i` is 2 (threading.md 5.1)."""
+    client, d, _ = thread
+    empty_position = {"from_sequence_id_of_position": "", "from": 4}
+    assert seqs(client.get("/api/v1/events", discussion_id=d["id"], **empty_position)) == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    # position 2 is C (sequence 3, one child): sequence_id <= 4, ordered by depth, position
+    got = seqs(
+        client.get("/api/v1/events", discussion_id=d["id"], until_sequence_id_of_position="2abc")
+    )
+    assert got == [1, 3, 4, 2]
+    assert client.get("/api/v1/events", discussion_id=d["id"], **{"from": ""})[0] == 500
+
+
 def test_position_key_order_without_from_is_a_500(thread: Any) -> None:
     client, d, _ = thread
     status, body = client.get("/api/v1/events", discussion_id=d["id"], order="position_key")
