@@ -242,12 +242,14 @@ class Lockstep:
 def lockstep_world(tag: str) -> World:
     """An example's own world: a group allowing public threads with an admin, two members
     and a thread guest; a legacy thread without a root event (discussions#show heals it);
-    a smaller public group (groups#index order); a stranger."""
+    a subgroup (groups#subgroups order needs two); a smaller public group (groups#index
+    order); a stranger."""
     return World(
         users=tuple(UserSpec(name=n) for n in ACTORS),
         groups=(
             GroupSpec(name="group", discussion_privacy_options="public_or_private"),
             GroupSpec(name="side"),
+            GroupSpec(name="sub", parent="group"),
         ),
         memberships=(
             MembershipSpec(user="admin", group="group", admin=True),

@@ -138,6 +138,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.options: dict[str, list[str]] = {}  # poll -> option canonical ids by priority
         self.keys: dict[str, str] = {}  # discussion/poll -> its key's canonical name
         self.opened: dict[str, None] = {}  # discussions and polls of this example, in order
+        self.groups_made: dict[str, None] = {}  # subgroups this example created
         self.interrupted = False  # a step stopped mid-send: its difference stands alone
         run.examples += 1
 
@@ -151,16 +152,20 @@ class LockstepMachine(RuleBasedStateMachine):
     def closing_reads(self) -> None:
         """Every example ends by reading what it touched, as a client opening each page
         would: each thread and its default events page, each poll (as the group admin, who
-        sees them all), and the group's thread list as a member and as a visitor. A
-        difference in the final state then shows whichever rules the example drew."""
+        sees them all), each subgroup it made, and the group's thread list as a member and
+        as a visitor, and its subgroups as a member. A difference in the final state then
+        shows whichever rules the example drew."""
         for name in self.opened:
             if name in self.poll_type:
                 self.show_poll("admin", name, by_key=False)
             else:
                 self.show_discussion("admin", name, by_key=False)
                 self._events("admin", name, {}, by_key=False)
+        for group in self.groups_made:
+            self.show_group("admin", group)
         self.discussions_index("member", None)
         self.discussions_index(VISITOR, None)
+        self.subgroups("member", self.seeded["group:group"])
 
     # -- sending -------------------------------------------------------------------------
 
@@ -205,7 +210,7 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @initialize(target=groups)
     def seeded_groups(self) -> Any:
-        return multiple(self.seeded["group:group"], self.seeded["group:side"])
+        return multiple(*(self.seeded[f"group:{name}"] for name in ("group", "side", "sub")))
 
     @initialize(target=discussions)
     def seeded_threads(self) -> Any:
@@ -443,7 +448,11 @@ class LockstepMachine(RuleBasedStateMachine):
         outcome = self.send(
             Call(method="POST", path=("groups",), actor=actor, json={"group": fields})
         )
-        return _created(outcome, root="groups", field="id") or multiple()
+        created = _created(outcome, root="groups", field="id")
+        if not created:
+            return multiple()
+        self.groups_made[created] = None
+        return created
 
     @rule(actor=writers, group=groups, name=titles, privacy=group_privacies, method=edit_methods)
     def edit_group(
