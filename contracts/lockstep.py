@@ -153,7 +153,7 @@ class LockstepMachine(RuleBasedStateMachine):
         """Every example ends by reading what it touched, as a client opening each page
         would: each thread and its default events page, each poll (as the group admin, who
         sees them all), each subgroup it made, and the group's thread list as a member and
-        as a visitor, and its subgroups as a member. A difference in the final state then
+        as a visitor, and its subgroups as the admin. A difference in the final state then
         shows whichever rules the example drew."""
         for name in self.opened:
             if name in self.poll_type:
@@ -165,7 +165,7 @@ class LockstepMachine(RuleBasedStateMachine):
             self.show_group("admin", group)
         self.discussions_index("member", None)
         self.discussions_index(VISITOR, None)
-        self.subgroups("member", self.seeded["group:group"])
+        self.subgroups("admin", self.seeded["group:group"])
 
     # -- sending -------------------------------------------------------------------------
 
