@@ -21,6 +21,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     multiple,
+    precondition,
     rule,
 )
 
@@ -314,6 +315,17 @@ class LockstepMachine(RuleBasedStateMachine):
         """The actor drawn for an edit, `AUTHOR` standing for the comment's own author."""
         return self.author_of[comment] if actor == AUTHOR else actor
 
+    def _recent_comment(self, data: st.DataObject) -> str:
+        """A comment this example made: half the draws one of the three newest (people edit
+        and delete what they just wrote, a reply that is its parent's only child), the rest
+        any. Shrinks towards the newest."""
+        made = list(self.author_of)
+        back = data.draw(
+            st.one_of(st.integers(0, min(2, len(made) - 1)), st.integers(0, len(made) - 1)),
+            label="comments back from the newest",
+        )
+        return made[-1 - back]
+
     @rule(target=comments, actor=writers, discussion=discussions, fields=comment_fields)
     def comment(self, actor: str, discussion: str, fields: dict[str, str]) -> Any:
         return self._comment(actor, discussion, fields, None)
@@ -322,8 +334,12 @@ class LockstepMachine(RuleBasedStateMachine):
     def reply(self, actor: str, parent: str, fields: dict[str, str]) -> Any:
         return self._comment(actor, self.thread_of[parent], fields, parent)
 
-    @rule(actor=editors, comment=comments, body=bodies, method=edit_methods)
-    def edit_comment(self, actor: str, comment: str, body: str, method: str = "PATCH") -> None:
+    @precondition(lambda self: bool(self.author_of))
+    @rule(actor=editors, data=st.data(), body=bodies, method=edit_methods)
+    def edit_comment(self, actor: str, data: st.DataObject, body: str, method: str) -> None:
+        self.change_comment(actor, self._recent_comment(data), body, method)
+
+    def change_comment(self, actor: str, comment: str, body: str, method: str = "PATCH") -> None:
         self.send(
             Call(
                 method=method,
@@ -333,8 +349,12 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(actor=editors, comment=comments, destroy=st.booleans())
-    def discard_or_destroy_comment(self, actor: str, comment: str, destroy: bool) -> None:
+    @precondition(lambda self: bool(self.author_of))
+    @rule(actor=editors, data=st.data(), destroy=st.booleans())
+    def discard_or_destroy_comment(self, actor: str, data: st.DataObject, destroy: bool) -> None:
+        self.remove_comment(actor, self._recent_comment(data), destroy)
+
+    def remove_comment(self, actor: str, comment: str, destroy: bool) -> None:
         path = ("comments", Ref(comment)) if destroy else ("comments", Ref(comment), "discard")
         self.send(Call(method="DELETE", path=path, actor=self._editor(actor, comment)))
 

@@ -55,8 +55,8 @@ def noise_script(machine: LockstepMachine) -> None:
     first = machine.comment("member", made, {"body": "Hello", "content_locale": "en"})
     reply = machine.reply("other_member", first, {"body": "I agree with this."})
     machine.reply("admin", reply, {"body": "deeper"})
-    machine.edit_comment("other_member", reply, "edited")
-    machine.edit_comment("other_member", reply, "edited again", method="PUT")
+    machine.change_comment("other_member", reply, "edited")
+    machine.change_comment("other_member", reply, "edited again", method="PUT")
     machine.comment_event("member", reply, by_key=True)
     machine.comment("guest", thread, {"body": "a guest speaks"})
     for poll_type in votes.POLL_TYPES:
@@ -86,7 +86,7 @@ def noise_script(machine: LockstepMachine) -> None:
             machine.close_or_reopen_poll("admin", poll, "reopen")
             machine.edit_poll("admin", poll, "A proposal, edited", "Details", method="PUT")
             machine.discard_poll("admin", poll)
-    machine.discard_or_destroy_comment("other_member", reply, destroy=False)
+    machine.remove_comment("other_member", reply, destroy=False)
     machine.events_index(
         "member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False
     )
