@@ -84,6 +84,32 @@ sort_params = st.fixed_dictionaries(
 )
 
 
+# The web client's own events requests (threading.md 5.1, "Requests the web client sends"),
+# each with `exclude_types=group discussion`: `n` is the page size, `at` a sequence id or a
+# top-level position. "comment" (a comment's URL) is sent only where the thread has one.
+CLIENT_PAGES = ("first", "newest", "jump", "around", "after", "comment", "position", "contents")
+
+
+def client_query(page: str, n: int, at: int) -> dict[str, str]:
+    """The query the web client sends for `page` (without the discussion and comment ids)."""
+    key = f"{max(at, 1):05d}"
+    queries = {
+        "first": {"order_by": "sequence_id", "per": str(n)},
+        "newest": {"order_by": "sequence_id", "order_desc": "true", "per": str(n)},
+        "jump": {
+            "sequence_id_gte": str(max(at - n // 2, 0)),
+            "order": "sequence_id",
+            "per": str(n),
+        },
+        "around": {"position_key_gte": key, "order_by": "position_key", "per": str(max(n // 2, 1))},
+        "after": {"position_key_gt": key, "order_by": "position_key", "per": str(n)},
+        "comment": {"order": "sequence_id"},
+        "position": {"from_sequence_id_of_position": str(at), "order": "position_key"},
+        "contents": {"pinned": "true", "per": "200"},
+    }
+    return {**queries[page], "exclude_types": "group discussion"}
+
+
 class DifferentialFailure(AssertionError):
     """The two backends answered one step differently."""
 
@@ -531,6 +557,30 @@ class LockstepMachine(RuleBasedStateMachine):
         self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
     ) -> None:
         self._events(actor, discussion, params, by_key)
+
+    @rule(
+        actor=actors,
+        discussion=discussions,
+        page=st.sampled_from(CLIENT_PAGES),
+        n=st.sampled_from([2, 5, 10, 30]),
+        at=st.integers(0, 8),
+    )
+    def client_page(self, actor: str | None, discussion: str, page: str, n: int, at: int) -> None:
+        """An events page as the web client asks for it: first, newest, around a key, ..."""
+        query: dict[str, str | Ref] = dict(client_query(page, n, at))
+        if page == "comment":
+            in_thread = [c for c, d in self.thread_of.items() if d == discussion]
+            if not in_thread:
+                return
+            query["comment_id"] = Ref(in_thread[at % len(in_thread)])
+        self.send(
+            Call(
+                method="GET",
+                path=("events",),
+                actor=actor,
+                params=(("discussion_id", Ref(discussion)), *sorted(query.items())),
+            )
+        )
 
     @rule(
         actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"])

@@ -91,6 +91,8 @@ def noise_script(machine: LockstepMachine) -> None:
         "member", made, {"per": "5", "order_by": "sequence_id", "order_desc": "true"}, by_key=False
     )
     machine.events_index(None, thread, {}, by_key=False)
+    for page in ("around", "comment", "position"):
+        machine.client_page("member", made, page, 5, 1)
     machine.thread_outline("member", made, "position_keys")
     machine.thread_outline("member", made, "timeline")
     machine.edit_discussion("admin", made, "Budget 2026", 3)
