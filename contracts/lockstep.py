@@ -583,8 +583,27 @@ class LockstepMachine(RuleBasedStateMachine):
         )
 
     @rule(
-        actor=actors, discussion=discussions, which=st.sampled_from(["position_keys", "timeline"])
+        actor=actors,
+        discussion=discussions,
+        which=st.sampled_from(["position_keys", "timeline", "comment", "readers"]),
+        pick=st.integers(0, 40),
+        by_key=st.booleans(),
     )
+    def thread_page(
+        self, actor: str | None, discussion: str, which: str, pick: int, by_key: bool
+    ) -> None:
+        """A thread's other reads: its outline (position keys, timeline), a comment's event
+        (`pick` chooses among the thread's comments), its readers. One rule for the four, so
+        they take one rule's share of the steps."""
+        if which == "readers":
+            self.discussion_readers_index(actor, discussion)
+        elif which == "comment":
+            in_thread = [c for c, d in self.thread_of.items() if d == discussion]
+            if in_thread:
+                self.comment_event(actor, in_thread[pick % len(in_thread)], by_key)
+        else:
+            self.thread_outline(actor, discussion, which)
+
     def thread_outline(self, actor: str | None, discussion: str, which: str) -> None:
         # numeric id: a key here passes the permission check, then lists nothing (threading.md)
         self.send(
@@ -596,7 +615,6 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(actor=actors, comment=comments, by_key=st.booleans())
     def comment_event(self, actor: str | None, comment: str, by_key: bool) -> None:
         """The event a comment's URL opens (events#comment), in its own thread."""
         query = (
@@ -615,15 +633,32 @@ class LockstepMachine(RuleBasedStateMachine):
             Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),))
         )
 
-    @rule(actor=actors, group=groups)
+    @rule(
+        actor=actors,
+        page=st.sampled_from(["group", "subgroups", "memberships", "search", "profile"]),
+        group=groups,
+        order=st.sampled_from(["memberships_count", "created_at"]),
+    )
+    def group_page(self, actor: str | None, page: str, group: str, order: str) -> None:
+        """A group-level page: a group, its subgroups, the group's members, the group search
+        (`order`), one's profile. One rule for the five, as for thread_page."""
+        if page == "group":
+            self.show_group(actor, group)
+        elif page == "subgroups":
+            self.subgroups(actor, group)
+        elif page == "memberships":
+            self.memberships_index(actor)
+        elif page == "search":
+            self.groups_index(actor, order)
+        else:
+            self.show_profile(actor)
+
     def show_group(self, actor: str | None, group: str) -> None:
         self.send(Call(method="GET", path=("groups", Ref(group)), actor=actor))
 
-    @rule(actor=actors, group=groups)
     def subgroups(self, actor: str | None, group: str) -> None:
         self.send(Call(method="GET", path=("groups", Ref(group), "subgroups"), actor=actor))
 
-    @rule(actor=actors)
     def show_profile(self, actor: str | None) -> None:
         self.send(Call(method="GET", path=("profile", "me"), actor=actor))
 
@@ -634,17 +669,14 @@ class LockstepMachine(RuleBasedStateMachine):
         params += (("filter", state),) if state else ()
         self.send(Call(method="GET", path=("discussions",), actor=actor, params=params))
 
-    @rule(actor=actors, discussion=discussions)
     def discussion_readers_index(self, actor: str | None, discussion: str) -> None:
         params = (("discussion_id", Ref(discussion)),)
         self.send(Call(method="GET", path=("discussion_readers",), actor=actor, params=params))
 
-    @rule(actor=actors)
     def memberships_index(self, actor: str | None) -> None:
         params = (("group_id", Ref(self.seeded["group:group"])),)
         self.send(Call(method="GET", path=("memberships",), actor=actor, params=params))
 
-    @rule(actor=actors, order=st.sampled_from(["memberships_count", "created_at"]))
     def groups_index(self, actor: str | None, order: str) -> None:
         params = (("q", self.scope.tag), ("order", order))
         self.send(Call(method="GET", path=("groups",), actor=actor, params=params))
