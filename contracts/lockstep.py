@@ -179,9 +179,9 @@ class LockstepMachine(RuleBasedStateMachine):
     def closing_reads(self) -> None:
         """Every example ends by reading what it touched, as a client opening each page
         would: each thread and its default events page, each poll (as the group admin, who
-        sees them all), each subgroup it made, and the group's thread list as a member and
-        as a visitor, and its subgroups as the admin. A difference in the final state then
-        shows whichever rules the example drew."""
+        sees them all), each subgroup it made, the group's thread list as a member and as a
+        visitor, its subgroups as the admin, its members and the group search as a member. A
+        difference in the final state then shows whichever rules the example drew."""
         for name in self.opened:
             if name in self.poll_type:
                 self.show_poll("admin", name, by_key=False)
@@ -193,6 +193,8 @@ class LockstepMachine(RuleBasedStateMachine):
         self.discussions_index("member", None)
         self.discussions_index(VISITOR, None)
         self.subgroups("admin", self.seeded["group:group"])
+        self.memberships_index("member")
+        self.groups_index("member", "memberships_count")
 
     # -- sending -------------------------------------------------------------------------
 
