@@ -32,6 +32,9 @@ JsonValue = Any
 COLLECTION_TYPES: Mapping[str, str] = {"parent_groups": "groups", "parent_events": "events"}
 # Nested objects whose `id` is a record id: results rows are poll options.
 NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
+# Reference fields without the `_id` suffix: Loomio's discussions and polls send the
+# discarding user's id as `discarded_by` (the only one in the serializer inventory).
+BARE_REFS: Mapping[str, str] = {"discarded_by": "users"}
 # Objects keyed by ids as strings ({"301": 1}).
 KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
 # `<role>_id` names that point at users.
@@ -221,6 +224,8 @@ def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, J
             yield poly
         elif key.endswith("_id") and key not in NOT_REFS and _is_id(value):
             yield _ref_type(key[:-3], record, rtype), value
+        elif key in BARE_REFS and _is_id(value):
+            yield BARE_REFS[key], value
         elif key.endswith("_ids") and isinstance(value, list):
             target = _ref_type(key[:-4], record, rtype)
             yield from ((target, item) for item in value if _is_id(item))
@@ -330,6 +335,8 @@ class _Walk:
             return {"type": value["type"], "id": self.ref(*poly)}
         if key.endswith("_id") and key not in NOT_REFS and _is_id(value):
             return self.ref(_ref_type(key[:-3], owner, rtype), value)
+        if key in BARE_REFS and _is_id(value):
+            return self.ref(BARE_REFS[key], value)
         if key.endswith("_ids") and isinstance(value, list):
             target = _ref_type(key[:-4], owner, rtype)
             return [

@@ -53,6 +53,18 @@ def test_ids_become_type_and_ordinal_with_references_mapped_through_same_table()
     assert body["stances"][0]["option_scores"] == {"poll_options#1": 1}
 
 
+def test_discarded_by_is_a_user_reference() -> None:
+    """A discarded poll names its discarder by raw id without `_id`; both sides must agree on
+    who, not on the number (noise learning once took it for noise)."""
+    rails = {"polls": [{"id": 7, "author_id": 40, "discarded_by": 41}], "users": [{"id": 41}]}
+    go = {"polls": [{"id": 9, "author_id": 50, "discarded_by": 51}], "users": [{"id": 51}]}
+    left, right = normalize(rails, CanonicalIds()), normalize(go, CanonicalIds())
+    assert left.body == right.body
+    assert left.body["polls"][0]["discarded_by"] == left.body["users"][0]["id"]
+    other = normalize({**go, "polls": [{**go["polls"][0], "discarded_by": 50}]}, CanonicalIds())
+    assert other.body != left.body
+
+
 def test_polymorphic_refs_and_parent_follow_their_type() -> None:
     body = normalize(load("events_index.rails.json"), CanonicalIds()).body
     first, reply = body["comments"]
