@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -533,8 +533,12 @@ class LockstepMachine(RuleBasedStateMachine):
             Call(method="GET", path=("discussions", self.target(discussion, by_key)), actor=actor)
         )
 
+    def _comments_in(self, discussion: str) -> list[str]:
+        """The comments this example made in `discussion`, oldest first."""
+        return [c for c, d in self.thread_of.items() if d == discussion]
+
     def _events(
-        self, actor: str | None, discussion: str, params: dict[str, str], by_key: bool
+        self, actor: str | None, discussion: str, params: Mapping[str, str | Ref], by_key: bool
     ) -> None:
         query: tuple[tuple[str, str | Ref], ...] = (
             ("discussion_id", self.target(discussion, by_key)),
@@ -571,18 +575,11 @@ class LockstepMachine(RuleBasedStateMachine):
         """An events page as the web client asks for it: first, newest, around a key, ..."""
         query: dict[str, str | Ref] = dict(client_query(page, n, at))
         if page == "comment":
-            in_thread = [c for c, d in self.thread_of.items() if d == discussion]
+            in_thread = self._comments_in(discussion)
             if not in_thread:
                 return
             query["comment_id"] = Ref(in_thread[at % len(in_thread)])
-        self.send(
-            Call(
-                method="GET",
-                path=("events",),
-                actor=actor,
-                params=(("discussion_id", Ref(discussion)), *sorted(query.items())),
-            )
-        )
+        self._events(actor, discussion, query, by_key=False)
 
     @rule(
         actor=actors,
@@ -600,7 +597,7 @@ class LockstepMachine(RuleBasedStateMachine):
         if which == "readers":
             self.discussion_readers_index(actor, discussion)
         elif which == "comment":
-            in_thread = [c for c, d in self.thread_of.items() if d == discussion]
+            in_thread = self._comments_in(discussion)
             if in_thread:
                 self.comment_event(actor, in_thread[pick % len(in_thread)], by_key)
         else:

@@ -222,16 +222,25 @@ def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, J
         value = record[key]
         if (poly := _polymorphic(value)) is not None:
             yield poly
-        elif key.endswith("_id") and key not in NOT_REFS and _is_id(value):
-            yield _ref_type(key[:-3], record, rtype), value
-        elif key in BARE_REFS and _is_id(value):
-            yield BARE_REFS[key], value
+        elif (target := _scalar_ref_type(key, value, record, rtype)) is not None:
+            yield target, value
         elif key.endswith("_ids") and isinstance(value, list):
             target = _ref_type(key[:-4], record, rtype)
             yield from ((target, item) for item in value if _is_id(item))
         elif key in KEYED_BY_ID and isinstance(value, dict):
             for item in sorted(value, key=_sort_token):
                 yield KEYED_BY_ID[key], item
+
+
+def _scalar_ref_type(
+    key: str, value: JsonValue, record: Mapping[str, Any], rtype: str | None
+) -> str | None:
+    """The record type a single-id field points at (`author_id`, `discarded_by`), or None."""
+    if not _is_id(value):
+        return None
+    if key.endswith("_id") and key not in NOT_REFS:
+        return _ref_type(key[:-3], record, rtype)
+    return BARE_REFS.get(key)
 
 
 def _ref_type(stem: str, record: Mapping[str, Any], rtype: str | None) -> str:
@@ -333,10 +342,8 @@ class _Walk:
     ) -> JsonValue:
         if (poly := _polymorphic(value)) is not None:
             return {"type": value["type"], "id": self.ref(*poly)}
-        if key.endswith("_id") and key not in NOT_REFS and _is_id(value):
-            return self.ref(_ref_type(key[:-3], owner, rtype), value)
-        if key in BARE_REFS and _is_id(value):
-            return self.ref(BARE_REFS[key], value)
+        if (target := _scalar_ref_type(key, value, owner, rtype)) is not None:
+            return self.ref(target, value)
         if key.endswith("_ids") and isinstance(value, list):
             target = _ref_type(key[:-4], owner, rtype)
             return [
