@@ -489,8 +489,12 @@ def match_pointer(pointer: str, pattern: str) -> bool:
     """Whether `pointer` is at or under `pattern`; `*` matches one segment, `**` any number.
 
     `/discussions/*/last_activity_at` matches `/discussions/discussions#3/last_activity_at`;
-    `/meta` matches `/meta/total` (ignoring an object ignores what is inside it).
+    `/meta` matches `/meta/total` (ignoring an object ignores what is inside it). The root
+    pattern `""` matches the root only: as "everything under it" it would match every
+    difference of an answer, its status included.
     """
+    if not pattern:
+        return not pointer
     return _match(split_pointer(pointer), split_pointer(pattern))
 
 
