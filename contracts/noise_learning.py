@@ -146,13 +146,9 @@ class Noise:
         return (*self.learned.get(operation, ()), *self.declared)
 
     def listed(self) -> list[NoiseField]:
-        """Every field as the report lists it: learned patterns named with their operation."""
-        named = [
-            replace(f, pattern=f"{operation} {f.pattern}")
-            for operation, fields in sorted(self.learned.items())
-            for f in fields
-        ]
-        return [*named, *self.declared]
+        """Every field as the report lists it (learned ones name their operation)."""
+        learned = [f for _, fields in sorted(self.learned.items()) for f in fields]
+        return [*learned, *self.declared]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,5 +202,5 @@ def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...
 def as_json(noise: Noise) -> str:
     """The listed patterns as one JSON line."""
     return json.dumps(
-        [{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()]
+        [{"pattern": n.key, "source": n.source, "seen": n.seen} for n in noise.listed()]
     )

@@ -8,6 +8,8 @@ that minimal sequence becomes a `differential` finding with repro scripts for bo
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
@@ -18,6 +20,7 @@ from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
 from harness.findings import FindingsWriter
 from harness.report.recorder import Recorder
+from harness.spec import operation_templates
 
 pytestmark = pytest.mark.backend
 SUITE = "contracts/differential"
@@ -37,8 +40,13 @@ def test_rails_and_go_answer_alike(
     lockstep_noise: Noise,
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
+    api_spec: dict[str, Any],
 ) -> None:
-    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation)
+    run = LockstepRun(
+        backends=backends,
+        noise=lockstep_noise.for_operation,
+        operations=operation_templates(api_spec),  # the user's spec: calls outside it wait
+    )
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
@@ -52,6 +60,7 @@ def test_rails_and_go_answer_alike(
     finally:
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
+        report_recorder.count(SUITE, "calls not in the spec", sum(run.unsent.values()))
         if run.detected_after is not None:
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())

@@ -13,6 +13,7 @@ from harness.report.model import (
     ExtractionSummary,
     Report,
     RunInfo,
+    SetAside,
     SuiteResult,
     group_findings,
 )
@@ -39,10 +40,26 @@ def build_report(
         coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
         suites=suite_results(checks, record.figures()),
         checks=checks,
-        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
+        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.key))),
+        set_aside=set_aside(record),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run or RunInfo(),
     )
+
+
+def set_aside(record: Recorder) -> tuple[SetAside, ...]:
+    """What suites did not make findings, with why; a known entry used nowhere is stale."""
+    rows = [
+        SetAside(
+            suite=suite,
+            category="stale known" if category == "known" and n == 0 else category,
+            subject=subject,
+            reason=reason,
+            count=int(n),
+        )
+        for (suite, category, subject, reason), n in record.set_aside.items()
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.suite, r.category, -r.count, r.subject)))
 
 
 def suite_results(
