@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +26,6 @@ from harness.report.recorder import Recorder
 
 SUITE = "contracts/conformance"
 MADE_UP_SHARE = 5  # one generated reference in five is kept as is: the 404/422 paths
-CREATES = {"discussions_create": "discussions", "polls_create": "polls"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +51,7 @@ class Conformance:
     recorder: Recorder
     writer: FindingsWriter
     timeout: float
+    creates: Mapping[str, str]  # create operationId -> collection read back (Vocabulary)
     pending: dict[str, Finding] = field(default_factory=dict)
     ran: set[tuple[str, str]] = field(default_factory=set)  # (side, operationId) of the item
     used: dict[Known, int] = field(default_factory=dict)  # known entry -> failures it covered
@@ -166,7 +166,7 @@ class Conformance:
             (
                 "created_records_can_be_read",
                 checks.created_records_can_be_read(
-                    CREATES.get(expectation.operation_id), _reader(example, self.timeout)
+                    self.creates.get(expectation.operation_id), _reader(example, self.timeout)
                 ),
             )
         )

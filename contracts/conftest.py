@@ -34,6 +34,7 @@ from harness.findings import FindingsWriter
 from harness.isolation import Scope
 from harness.report.options import recorder
 from harness.spec import SpecError, load_spec, operation_ids
+from harness.vocabulary import Vocabulary
 
 # What every operation shares; per-operation checks come from the expectations file.
 # No NUL bytes in generated strings: Rails' PostgreSQL adapter raises ArgumentError ("string
@@ -181,6 +182,7 @@ def conformance(
     conformance_world: World,
     expectations: Expectations,
     conformance_findings: FindingsWriter,
+    api_spec: dict[str, Any],
 ) -> Iterator[Conformance]:
     """The runner of one test item; its findings are written when the item ends."""
     runner = Conformance(
@@ -189,6 +191,7 @@ def conformance(
         recorder=recorder(pytestconfig),
         writer=conformance_findings,
         timeout=harness_config.request_timeout,
+        creates=Vocabulary.from_spec(api_spec).creates,  # create -> show pairs of the spec
     )
     try:
         yield runner

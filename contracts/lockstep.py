@@ -41,6 +41,7 @@ from harness.http import ApiResponse
 from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
 from harness.spec import template_key
+from harness.vocabulary import Vocabulary
 
 VISITOR = None
 EVERYONE = (*ACTORS, VISITOR)
@@ -127,6 +128,7 @@ class LockstepRun:
     # sent (a partial port's spec): None sends every call
     operations: frozenset[str] | None = None
     unsent: dict[str, int] = field(default_factory=dict)  # operation -> calls not sent
+    vocabulary: Vocabulary | None = None  # what the run's spec says of records (normalize)
     failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
@@ -163,7 +165,9 @@ class LockstepMachine(RuleBasedStateMachine):
         self.run = run
         self.exits = contextlib.ExitStack()
         self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
-        self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
+        self.lockstep = Lockstep.from_backends(
+            run.backends, self.scope.actors, run.noise, run.solo, run.vocabulary
+        )
         self.seeded = register_seeded(self.lockstep, self.scope)
         self.thread_of: dict[str, str] = {}  # comment -> discussion
         self.author_of: dict[str, str] = {}  # comment -> its author's actor key

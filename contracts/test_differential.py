@@ -21,6 +21,7 @@ from harness.backends import Backends
 from harness.findings import FindingsWriter
 from harness.report.recorder import Recorder
 from harness.spec import operation_templates
+from harness.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.backend
 SUITE = "contracts/differential"
@@ -28,9 +29,16 @@ STEPS = 30  # actions per example
 
 
 @pytest.fixture(scope="session")
-def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:
+def vocabulary(api_spec: dict[str, Any]) -> Vocabulary:
+    """What the user's spec says of the records the normalizer names."""
+    return Vocabulary.from_spec(api_spec)
+
+
+@pytest.fixture(scope="session")
+def lockstep_noise(backends: Backends, report_recorder: Recorder, vocabulary: Vocabulary) -> Noise:
     """Learned and declared noise, handed to the report before anything is compared."""
-    noise = Noise(declared=tuple(load_declared()), learned=learn(backends))
+    learned = learn(backends, vocabulary=vocabulary)
+    noise = Noise(declared=tuple(load_declared()), learned=learned)
     report_recorder.exclude(noise.listed())
     return noise
 
@@ -41,11 +49,13 @@ def test_rails_and_go_answer_alike(
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
     api_spec: dict[str, Any],
+    vocabulary: Vocabulary,
 ) -> None:
     run = LockstepRun(
         backends=backends,
         noise=lockstep_noise.for_operation,
         operations=operation_templates(api_spec),  # the user's spec: calls outside it wait
+        vocabulary=vocabulary,
     )
     try:
         run_state_machine_as_test(

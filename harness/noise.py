@@ -23,6 +23,7 @@ from harness.compare import Difference, Kind, compare
 from harness.errors import HarnessError
 from harness.http import ApiResponse
 from harness.normalize import CanonicalIds, match_pointer, split_pointer, to_pointer
+from harness.vocabulary import Vocabulary
 
 # a canonical record id (`discussions#3`, `users#1@2`, `"events#2"`) or an array index
 _VARIABLE_SEGMENT = re.compile(r'^(\d+|"?[a-z_]+(\.[a-z_]+)?#\d+(@\d+)?"?|null(@\d+)?)$')
@@ -70,6 +71,7 @@ def learn_noise(
     *,
     ordered: frozenset[str] = frozenset(),
     columns: Mapping[str, tuple[str, ...]] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, tuple[NoiseField, ...]]:
     """Patterns, per operation, of what differs between two instances of one backend.
 
@@ -85,7 +87,13 @@ def learn_noise(
         for operation, a, b in run:
             cells = (columns or {}).get(operation, ())
             for difference in compare(
-                a, b, rails_ids=first, go_ids=second, ordered=ordered, columns=cells
+                a,
+                b,
+                rails_ids=first,
+                go_ids=second,
+                ordered=ordered,
+                columns=cells,
+                vocabulary=vocabulary,
             ):
                 if not learnable(difference):
                     continue  # stays a difference: the suite shows it if rails and go differ

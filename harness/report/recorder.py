@@ -112,8 +112,8 @@ class Recorder:
         for key, cells in other.distinct.items():
             self.distinct.setdefault(key, set()).update(cells)
         self.exclude(other.noise.values())
-        for key, n in other.set_aside.items():
-            self.aside(*key, n)
+        for (suite, category, subject, reason), n in other.set_aside.items():
+            self.aside(suite, category, subject, reason, n)
         self.backends.update(other.backends)
         self.seeds |= other.seeds
         for nodeid, check in other.checks.items():  # the first record of a test wins
@@ -162,8 +162,8 @@ class Recorder:
         recorder.exclude(
             NoiseField(**{**item, "kinds": tuple(item["kinds"])}) for item in data.get("noise", ())
         )
-        for *key, n in data.get("set_aside", ()):
-            recorder.aside(*key, n)
+        for suite, category, subject, reason, n in data.get("set_aside", ()):
+            recorder.aside(suite, category, subject, reason, n)
         recorder.backends.update(data.get("backends", {}))
         recorder.seeds.update(data.get("seeds", ()))
         for item in data.get("checks", ()):
