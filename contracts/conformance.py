@@ -3,8 +3,13 @@
 `Conformance.run(case, side)` fills the case's references with real records of the
 operation's world (contracts/world.py), sends it as the expected actor, feeds the exchange
 to the report, runs every check (contracts/checks.py) one by one so each failure is
-known by its check's name, keeps a finding per failure, and raises schemathesis'
-`FailureGroup` so pytest and Hypothesis see an ordinary failure (and shrink it).
+known by its check's name, and raises schemathesis' `FailureGroup` so pytest and
+Hypothesis see an ordinary failure (and shrink it).
+
+Verdicts: a go failure sends the same case to rails; what rails shares is a
+characterization (listed in the report), the rest are findings. Rails' own failures are
+findings unless a `known:` entry (backend rails, operations, cause) covers them; an entry
+that matched nothing where its operations ran is stale, a finding (see README, Verdicts).
 """
 
 from __future__ import annotations

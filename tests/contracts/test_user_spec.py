@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from harness.findings import findings_files, merge_findings
 from harness.report.files import report_from_parts
 from harness.spec import load_spec, operation_ids
 from tests.contracts.suite_runs import ROOT, run_suite
@@ -35,7 +36,10 @@ def test_conformance_lockstep_and_coverage_follow_the_users_spec(tmp_path: Path)
     kept = operation_ids(load_spec(spec))
     assert kept == {"groups_show", "groups_update", "groups_update_put", "profile_me"}
     run = run_suite("contracts", "conformance", tmp_path, "--spec", str(spec), profile="dev")
-    assert run.returncode == 0, run.output
+    found = merge_findings(findings_files(tmp_path / "report" / "parts"))
+    # the embedded pair's known entries of these operations may go unused in a short run:
+    # stale (a finding, by design); nothing else may be found
+    assert [f.check for f in found if f.check != "known_entry_stale"] == [], run.output
     parts = [json.loads(p.read_text()) for p in (tmp_path / "report" / "parts").glob("*.json")]
     tested = {
         o["operation"]
