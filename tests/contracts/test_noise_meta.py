@@ -18,11 +18,11 @@ import pytest
 
 from contracts.differential import Call, Outcome
 from contracts.lockstep import LockstepMachine, LockstepRun
-from contracts.noise_learning import Noise, learn, noise_script
+from contracts.noise_learning import Noise, learn, load_declared, noise_script
 from harness.backends import Backends, provision
 from harness.config import HarnessConfig
 from harness.errors import HarnessError
-from harness.noise import generalize
+from harness.noise import NoiseField, generalize
 from tests.contracts.suite_runs import catalogue
 
 pytestmark = pytest.mark.backend
@@ -51,7 +51,7 @@ class Collecting(LockstepMachine):
 
 
 def excluded(backends: Backends, noise: Noise) -> tuple[Excluded, int]:
-    """(what learned noise set aside, differences kept) over the noise script in lockstep."""
+    """(what noise set aside, differences kept) over the noise script in lockstep."""
     machine = Collecting(LockstepRun(backends=backends, noise=noise.for_operation))
     try:
         noise_script(machine)
@@ -62,8 +62,7 @@ def excluded(backends: Backends, noise: Noise) -> tuple[Excluded, int]:
     aside = {
         (o.call.operation, generalize(d.pointer), str(d.kind))
         for o in machine.outcomes
-        for d, field in o.ignored
-        if field.source == "learned"
+        for d, _ in o.ignored
     }
     return aside, sum(len(o.differences) for o in machine.outcomes)
 
@@ -78,7 +77,7 @@ def _pair(tmp: Path, **cli: str) -> Iterator[Backends]:
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Noise, Excluded]]:
     """Noise learned on the clean pair, and what it sets aside there (rails vs clean go)."""
     for pair in _pair(tmp_path_factory.mktemp("clean")):
-        noise = Noise(learned=learn(pair))
+        noise = Noise(declared=tuple(load_declared()), learned=learn(pair))
         aside, kept = excluded(pair, noise)
         assert kept == 0, "the clean pair differs beyond its noise: see test_differential_meta"
         yield noise, aside
@@ -102,3 +101,19 @@ def test_no_learned_entry_hides_a_fault(
         assert not hidden, (
             f"{fault}: learned noise set aside what the clean pair never had: {hidden}"
         )
+
+
+def test_an_entry_that_hides_a_fault_is_seen(clean: tuple[Noise, Excluded], tmp_path: Path) -> None:
+    """The check above can fail: an entry planted where event_counts_float changes the
+    answers (child counts sent as floats) is caught setting the fault aside."""
+    _, clean_aside = clean
+    planted = NoiseField(
+        pattern="/events/*/child_count",
+        source="learned",
+        kinds=("type",),
+        operation="GET /api/v1/events",
+    )
+    hiding = Noise(learned={planted.operation: (planted,)})
+    for pair in _pair(tmp_path, go_faults="event_counts_float"):
+        aside, _ = excluded(pair, hiding)
+    assert ("GET /api/v1/events", "/events/*/child_count", "type") in aside - clean_aside
