@@ -24,6 +24,8 @@ Fixtures:
 A backend that dies mid-run fails the current test with its log tail, is recorded through
 harness.events (for the findings), and ends the run; the run directory keeps the logs and
 backend-failures.jsonl.
+
+SIGTERM is handled like Ctrl-C (harness.plugins.signals): partial report, full teardown.
 """
 
 # The report's options come first: the backends plugin imports them (for the coverage
@@ -33,4 +35,5 @@ pytest_plugins = [
     "harness.plugins.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
+    "harness.plugins.signals",
 ]

@@ -24,6 +24,21 @@ from harness import processes
 from harness.postgres import start_local_postgres
 from harness.providers.process import ManagedProcess
 
+def descendants(leaders):
+    # the leaders and every process below them (PostgreSQL children make their own groups)
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, ValueError):
+            continue
+    found = set(leaders)
+    while True:
+        more = {pid for pid, ppid in parents.items() if ppid in found} - found
+        if not more:
+            return sorted(found)
+        found |= more
+
 cluster = start_local_postgres()
 backend = ManagedProcess(
     name="go", command="sleep 300 & sleep 301", env={"PATH": "/usr/bin:/bin"},
@@ -31,10 +46,7 @@ backend = ManagedProcess(
 ).start()
 time.sleep(0.3)  # the shell has forked its background sleep
 groups = [cluster.process.pid, backend.pid]
-pids = [
-    int(p.parent.name) for p in Path("/proc").glob("[0-9]*/stat")
-    if int(p.read_text().rpartition(")")[2].split()[2]) in groups
-]
+pids = descendants(groups)
 print(json.dumps({"pids": pids, "groups": groups, "root": str(cluster.root),
                   "watchdog": processes.watchdog_pid()}), flush=True)
 time.sleep(600)
@@ -60,7 +72,7 @@ def test_postgres_and_backends_die_with_a_harness_killed_with_sigkill(tmp_path: 
     try:
         started = json.loads(owner.stdout.readline())  # type: ignore[union-attr]  # PIPE
         pids, root = started["pids"], Path(started["root"])
-        assert len(pids) >= 4, pids  # postmaster + its workers, the shell, two sleeps
+        assert len(pids) >= 6, pids  # postmaster + its workers, the shell, two sleeps
         assert root.is_dir() and all(process_running(p) for p in pids)
     finally:
         owner.kill()  # SIGKILL: no finally, no atexit in the owner
