@@ -46,12 +46,13 @@ class Conformance:
             operation_id, side, expectation.actor, expectation.fresh
         ) as example:
             real = fill_references(case, expectation, example.records)
-            response = case.call(
-                base_url=example.backend.base_url, session=example.session, timeout=self.timeout
-            )
-            self._record(side, case, response, operation_id)
-            self.recorder.count(SUITE, "requests")
-            found = self._validate(case, response, example, expectation, real)
+            with example.backend.client.guard(f"{case.method.upper()} {case.formatted_path}"):
+                response = case.call(
+                    base_url=example.backend.base_url, session=example.session, timeout=self.timeout
+                )
+                self._record(side, case, response, operation_id)
+                self.recorder.count(SUITE, "requests")
+                found = self._validate(case, response, example, expectation, real)
         negative = case.meta is not None and case.meta.generation.mode.is_negative
         found = self._without_known(found, operation_id, response.status_code, negative)
         if found:
