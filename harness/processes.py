@@ -126,6 +126,28 @@ def group_exists(pgid: int) -> bool:
     return False
 
 
+def descendants(leader: int) -> set[int]:
+    """`leader` and every process below it, by parent pid (PostgreSQL's children leave its
+    process group, so a group is not enough to find them)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            parents[int(stat.parent.name)] = int(stat.read_text().rpartition(")")[2].split()[1])
+    found = {leader}
+    while more := {pid for pid, ppid in parents.items() if ppid in found} - found:
+        found |= more
+    return found
+
+
+def running(pid: int) -> bool:
+    """True when `pid` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
 def _die_with(parent: int, sig: signal.Signals) -> Callable[[], None]:
     def preexec() -> None:  # pragma: no cover - runs in the child between fork and exec
         if sys.platform.startswith("linux"):
