@@ -18,7 +18,7 @@ from typing import Literal
 
 import pytest
 
-from harness.redact import redact_url
+from harness.redact import redact_url, register_secrets_in, register_setting
 
 SIDES = ("rails", "go")
 Mode = Literal["url", "process", "containers", "embedded"]
@@ -179,6 +179,18 @@ class HarnessConfig:
         if "containers" in modes:
             return "container"
         return "none" if modes == {"url"} else "local"
+
+    def register_secrets(self) -> None:
+        """Every secret the user handed in (setenv values, DSN and URL passwords, header
+        values in commands, the environment's secret-named settings) is masked from now on."""
+        for side in self.sides:
+            given = (side.url, side.cmd, side.image, side.prepare, side.database_url)
+            for value in filter(None, given):
+                register_secrets_in(value)
+            for key, value in side.setenv:
+                register_setting(key, value)
+        for key, value in self.environ:
+            register_setting(key, value)
 
     @classmethod
     def from_sources(
