@@ -26,6 +26,8 @@ harness.events (for the findings), and ends the run; the run directory keeps the
 backend-failures.jsonl.
 
 SIGTERM is handled like Ctrl-C (harness.plugins.signals): partial report, full teardown.
+Secrets the user hands in (setenv values, DSNs, header values) are masked everywhere
+(harness.plugins.secrets).
 """
 
 # The report's options come first: the backends plugin imports them (for the coverage
@@ -36,4 +38,5 @@ pytest_plugins = [
     "harness.plugins.backends",
     "harness.plugins.isolation",
     "harness.plugins.signals",
+    "harness.plugins.secrets",
 ]

@@ -57,14 +57,25 @@ def register_secret(value: str) -> None:
 
 def register_secrets_in(text: str) -> None:
     """Register every secret a user-supplied setting holds, as `redact` would find it: URL and
-    keyword-DSN passwords, secret-named KEY=VALUE pairs and flags, credential header values;
-    so that the bare value is masked too wherever it shows up later (a log, an error)."""
+    keyword-DSN passwords, secret-named KEY=VALUE pairs and flags, credential header values
+    (each cookie of a Cookie header); so that the bare value is masked too wherever it shows
+    up later (a log, an error). A command line is also read word by word, unquoted."""
     patterns = (_URL_PASSWORD, _HEADER, _JSON_PAIR, _ENV_PAIR, _QUOTED_PAIR, _PAIR, _FLAG)
-    for pattern in (*patterns, _COOKIE_PAIR, _BEARER):
-        for match in pattern.finditer(text):
-            value = match[2].strip().strip("'\"")
-            register_secret(value)
-            register_secret(value.rpartition(" ")[2])  # "Token abc": abc alone too
+    for part in {text, *_words(text)}:
+        for pattern in (*patterns, _COOKIE_PAIR, _BEARER):
+            for match in pattern.finditer(part):
+                value = match[2].strip().strip("'\"")
+                register_secret(value)
+                register_secret(value.rpartition(" ")[2])  # "Token abc": abc alone too
+                for cookie in value.split(";"):  # "a=1; b=2": 1 and 2
+                    register_secret(cookie.partition("=")[2].strip())
+
+
+def _words(command: str) -> list[str]:
+    try:
+        return shlex.split(command)
+    except ValueError:
+        return []
 
 
 def register_setting(key: str, value: str) -> None:
@@ -93,10 +104,9 @@ def redact_command(argv: Iterable[str]) -> str:
 
 
 def _mask_pairs(value: str) -> str:
-    try:
-        items = shlex.split(value)
-    except ValueError:
-        return MASK
+    items = _words(value)
+    if not items and value.strip():
+        return MASK  # not even shell words (an unbalanced quote): nothing is shown
     return " ".join(f"{item.partition('=')[0]}={MASK}" for item in items)
 
 

@@ -19,7 +19,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """Resolve the configuration once; a bad value stops pytest with a UsageError."""
     resolved = HarnessConfig.from_pytest(config)
-    resolved.register_secrets()
     worker = getattr(config, "workerinput", {}).get("workerid")
     if worker:  # xdist: each worker runs its own backends and keeps its own logs
         resolved = dataclasses.replace(resolved, run_dir=resolved.run_dir / worker)

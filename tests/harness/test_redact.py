@@ -53,7 +53,7 @@ def test_urls_and_headers() -> None:
         ("env STRIPE_KEY='sk live 8' ./server", "sk live 8"),
         ("GITHUB_TOKEN=ghp-9", "ghp-9"),
         ("CLIENT_SECRET=cs-10;", "cs-10"),
-        ("SMTP_PASSWORD=\"smtp pw 11\"", "smtp pw 11"),
+        ('SMTP_PASSWORD="smtp pw 11"', "smtp pw 11"),
         ("host=127.0.0.1 user=loomio password=kw-pw-12 dbname=x", "kw-pw-12"),
         ("host=h password='kw pw 13' dbname=x", "kw pw 13"),
         ("redis://:redis-pw-14@127.0.0.1:6379/0", "redis-pw-14"),
