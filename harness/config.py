@@ -332,7 +332,15 @@ def _side(
 
 def _pairs(option: Option, value: str, source: str) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for item in shlex.split(value):
+    try:
+        items = shlex.split(value)
+    except ValueError as exc:  # the value itself may hold a secret: it is not repeated
+        where = option.flag if source == option.flag else f"{option.flag} (from {source})"
+        raise pytest.UsageError(
+            f"{where}: cannot split into KEY=VALUE pairs ({exc}). Quote a value with spaces "
+            "as in a shell, e.g. KEY='a b' OTHER=c, and close every quote."
+        ) from None
+    for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key:
             raise _usage(option, item, source, "is not KEY=VALUE")
