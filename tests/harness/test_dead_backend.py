@@ -72,6 +72,7 @@ def test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report(
     finally:
         run.kill()
     ended_after = time.monotonic() - killed
+    print(f"{target}: the run ended {ended_after:.1f}s after the kill")
     output = (tmp_path / "pytest.log").read_text()
     assert ended_after < REQUEST_TIMEOUT, f"the run went on {ended_after:.0f}s:\n{output[-3000:]}"
     findings = json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]
