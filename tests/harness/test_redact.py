@@ -52,6 +52,7 @@ def test_urls_and_headers() -> None:
         ("SECRET_KEY_BASE=skb-7 bin/rails s", "skb-7"),
         ("env STRIPE_KEY='sk live 8' ./server", "sk live 8"),
         ("GITHUB_TOKEN=ghp-9", "ghp-9"),
+        ("STRIPE_KEY=sk-23 AWS_SECRET_ACCESS_KEY=x", "sk-23"),
         ("CLIENT_SECRET=cs-10;", "cs-10"),
         ('SMTP_PASSWORD="smtp pw 11"', "smtp pw 11"),
         ("host=127.0.0.1 user=loomio password=kw-pw-12 dbname=x", "kw-pw-12"),
