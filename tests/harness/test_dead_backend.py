@@ -71,14 +71,20 @@ def test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report(
         run.wait(timeout=REQUEST_TIMEOUT + 20)
     finally:
         run.kill()
-    ended_after = time.monotonic() - killed
-    print(f"{target}: the run ended {ended_after:.1f}s after the kill")
+    exited_after = time.monotonic() - killed
     output = (tmp_path / "pytest.log").read_text()
-    assert ended_after < REQUEST_TIMEOUT, f"the run went on {ended_after:.0f}s:\n{output[-3000:]}"
+    page_path = tmp_path / "report" / "index.html"
+    assert page_path.exists(), output[-3000:]
+    reported_after = page_path.stat().st_mtime - (time.time() - (time.monotonic() - killed))
+    print(f"{target}: report {reported_after:.1f}s, exit {exited_after:.1f}s after the kill")
+    assert reported_after < REQUEST_TIMEOUT, (
+        f"reported {reported_after:.0f}s later:\n{output[-3000:]}"
+    )
+    assert exited_after < 2 * REQUEST_TIMEOUT, f"torn down {exited_after:.0f}s later"
     findings = json.loads((tmp_path / "report" / "findings.json").read_text())["findings"]
     failures = [f for f in findings if f["kind"] == "backend_failure"]
     assert [(f["backend"], f["title"]) for f in failures] == [("go", "go backend died")], output
-    page = (tmp_path / "report" / "index.html").read_text()
+    page = page_path.read_text()
     assert "run interrupted: partial report" in page
     assert "Traceback" not in output
     assert not [p for p in everything if p != run.pid and process_running(p)]
