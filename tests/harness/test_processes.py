@@ -78,11 +78,14 @@ def test_postgres_and_backends_die_with_a_harness_killed_with_sigkill(tmp_path: 
         owner.kill()  # SIGKILL: no finally, no atexit in the owner
         owner.wait()
         owner.stdout.close()  # type: ignore[union-attr]  # PIPE
-    waited = _wait_until(lambda: not any(map(process_running, pids)) and not root.exists(), 8)
+    watchdog = int(started["watchdog"])
+    waited = _wait_until(
+        lambda: not any(map(process_running, [*pids, watchdog])) and not root.exists(), 8
+    )
     assert not [p for p in pids if process_running(p)], "processes outlived the harness"
     assert not root.exists(), f"{root} (the cluster's data) outlived the harness"
     assert waited < 8
-    assert not process_running(started["watchdog"]), "the watchdog ends once it cleaned up"
+    assert not process_running(watchdog), "the watchdog ends once it cleaned up"
 
 
 def test_a_group_stopped_by_the_harness_is_forgotten_by_the_watchdog(tmp_path: Path) -> None:
