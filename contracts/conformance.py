@@ -98,12 +98,13 @@ class Conformance:
             operation_id, side, expectation.actor, expectation.fresh
         ) as example:
             real = fill_references(case, expectation, example.records)
-            response = case.call(
-                base_url=example.backend.base_url, session=example.session, timeout=self.timeout
-            )
-            self._record(side, case, response, operation_id)
-            self.recorder.count(SUITE, "requests")
-            found = self._validate(case, response, example, expectation, real)
+            with example.backend.client.guard(f"{case.method.upper()} {case.formatted_path}"):
+                response = case.call(
+                    base_url=example.backend.base_url, session=example.session, timeout=self.timeout
+                )
+                self._record(side, case, response, operation_id)
+                self.recorder.count(SUITE, "requests")
+                found = self._validate(case, response, example, expectation, real)
             curl = case.as_curl_command(headers=dict(response.request.headers))
         return Sent(status=response.status_code, found=found, curl=curl)
 

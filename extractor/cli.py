@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -123,27 +124,54 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
             return 1
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
     pending = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         pending.write_text(text, encoding="utf-8")
         validation.wait()  # nothing is written to `output` unless the spec is valid
         os.replace(pending, output)
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        where = _display(Path(exc.filename)) if exc.filename else _display(output)
+        raise UsageError(
+            f"{where}: cannot write ({exc.strerror or exc}). Pass -o (and --report) "
+            "with a location you can write to."
+        ) from None
     finally:
-        pending.unlink(missing_ok=True)
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(report, encoding="utf-8")
+        with contextlib.suppress(OSError):
+            pending.unlink(missing_ok=True)
     print(result.summary.line(_display(output), _display(report_path)))
     return 0
 
 
 def _load_overrides(path: Path) -> Any:
+    """The overrides document, shaped `overrides: [entry, ...]` (or None: no file, or empty)."""
     if not path.exists():
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{_display(path)}: cannot read overrides ({exc})") from None
+    if document is None:
+        return None
+    if not isinstance(document, dict) or set(document) != {"overrides"}:
+        got = (
+            f"the keys {sorted(map(str, document))}"
+            if isinstance(document, dict)
+            else f"a {type(document).__name__}"
+        )
+        raise UsageError(
+            f"{_display(path)}: expected one top-level key `overrides:` holding a list of "
+            f"entries (`- target: ...` with `set:` or `merge:`), got {got}. See "
+            "extractor/overrides.py for the format."
+        )
+    if not isinstance(document["overrides"], list | type(None)):
+        raise UsageError(
+            f"{_display(path)}: `overrides:` must be a list of entries (`- target: ...`), "
+            f"got a {type(document['overrides']).__name__}. See extractor/overrides.py."
+        )
+    return document
 
 
 def _display(path: Path) -> str:

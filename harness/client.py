@@ -9,15 +9,17 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import requests
 
 from harness.actors import Actor
 from harness.errors import HarnessError
-from harness.events import BackendFailure, record_backend_failure
+from harness.events import BackendFailure, BackendGone, record_backend_failure, take_announced
 from harness.http import ApiRequest, ApiResponse
 from harness.redact import redact, redact_headers, register_secret
 
@@ -26,7 +28,8 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BackendFailed(HarnessError):
-    """A backend died, became unreachable or timed out; the failure is already recorded."""
+    """A backend did not answer in time; the failure is already recorded. (A backend that
+    died or became unreachable raises `BackendGone`, which ends the run.)"""
 
     def __init__(self, failure: BackendFailure):
         self.failure = failure
@@ -61,6 +64,9 @@ class BackendClient:
     # coverage recorder: whichever suite sends a request, it counts.
     observers: list[Callable[[str, ApiRequest, ApiResponse], None]] = field(default_factory=list)
     _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
+    in_flight: str | None = None  # the request being sent, for a death seen meanwhile
+    gone: BackendFailure | None = None  # set once: the backend died or became unreachable
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_actors(self, actors: dict[str, Actor], *, auth: str | None = None) -> None:
         """Make actors known; `auth="basic"` for actors that must never log in."""
@@ -80,7 +86,11 @@ class BackendClient:
                 session.close()
 
     def send(self, request: ApiRequest) -> ApiResponse:
-        """Send one request as its actor; BackendFailed when the backend is gone or hangs."""
+        """Send one request as its actor; BackendGone when the backend is gone (at once, once
+        it is known to be), BackendFailed when it does not answer in time."""
+        if self.gone is not None:
+            take_announced()  # raised here: the liveness watch must not raise it again
+            raise BackendGone(self.gone)
         session = self._session(request.actor, request)
         response = self._call(session, request)
         if request.actor is None:
@@ -130,6 +140,7 @@ class BackendClient:
         if token and request.method.upper() not in SAFE_METHODS:
             headers["X-CSRF-Token"] = token
         started = time.perf_counter()
+        self.in_flight = describe or request.describe()
         try:
             answer = session.request(
                 request.method,
@@ -140,11 +151,10 @@ class BackendClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout as exc:
-            raise self._failed("timeout", describe or request.describe(), exc) from None
-        except requests.ConnectionError as exc:
-            kind = "unreachable" if self.liveness.alive() else "died"
-            raise self._failed(kind, describe or request.describe(), exc) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise self.failure(exc, describe or request.describe()) from None
+        finally:
+            self.in_flight = None
         elapsed = (time.perf_counter() - started) * 1000
         return ApiResponse(
             status=answer.status_code,
@@ -154,15 +164,45 @@ class BackendClient:
             elapsed_ms=elapsed,
         )
 
-    def _failed(self, kind: str, what: str, exc: Exception) -> BackendFailed:
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """HTTP to this backend sent by other code (schemathesis' `case.call`): a connection
+        error or timeout becomes BackendGone / BackendFailed as in `send`."""
+        if self.gone is not None:
+            take_announced()
+            raise BackendGone(self.gone)
+        try:
+            yield
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise self.failure(exc, what) from None
+
+    def failure(self, exc: Exception, what: str) -> BackendFailed | BackendGone:
+        """What a connection error or timeout during `what` means; recorded (once)."""
+        if isinstance(exc, requests.Timeout):
+            return BackendFailed(
+                self._record("timeout", what, f"no answer within {self.timeout:g}s")
+            )
         time.sleep(0.2)  # let a dying process finish dying (and flush its log) before we look
-        alive = self.liveness.alive()
-        if kind == "timeout":
-            detail = f"no answer within {self.timeout:g}s"
-        elif alive:
+        if self.liveness.alive():
             detail = f"connection failed ({type(exc).__name__}) but the server still runs"
-        else:
-            kind, detail = "died", "the server process is gone"
+            return self.died(what, "unreachable", detail)
+        return self.died(what, "died", "the server process is gone")
+
+    def died(self, what: str, kind: str, detail: str) -> BackendGone:
+        """The backend is gone (recorded once), for the caller to raise."""
+        failure, _ = self.mark_gone(what, kind, detail)
+        take_announced()  # raised by the caller: the liveness watch must not raise it again
+        return BackendGone(failure)
+
+    def mark_gone(self, what: str, kind: str, detail: str) -> tuple[BackendFailure, bool]:
+        """Record that the backend is gone, once (any thread): (the failure, whether new)."""
+        with self._lock:
+            if self.gone is not None:
+                return self.gone, False
+            self.gone = self._record(kind, what, detail)
+            return self.gone, True
+
+    def _record(self, kind: str, what: str, detail: str) -> BackendFailure:
         failure = BackendFailure(
             backend=self.name,
             kind=kind,  # type: ignore[arg-type]  # one of FailureKind by construction
@@ -173,4 +213,4 @@ class BackendClient:
             exit_code=self.liveness.exit_code(),
         )
         record_backend_failure(failure)
-        return BackendFailed(failure)
+        return failure

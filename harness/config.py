@@ -18,7 +18,7 @@ from typing import Literal
 
 import pytest
 
-from harness.redact import redact_url
+from harness.redact import redact_url, register_secrets_in, register_setting
 
 SIDES = ("rails", "go")
 Mode = Literal["url", "process", "containers", "embedded"]
@@ -187,6 +187,18 @@ class HarnessConfig:
             return "container"
         return "none" if modes == {"url"} else "local"
 
+    def register_secrets(self) -> None:
+        """Every secret the user handed in (setenv values, DSN and URL passwords, header
+        values in commands, the environment's secret-named settings) is masked from now on."""
+        for side in self.sides:
+            given = (side.url, side.cmd, side.image, side.prepare, side.database_url)
+            for value in filter(None, given):
+                register_secrets_in(value)
+            for key, value in side.setenv:
+                register_setting(key, value)
+        for key, value in self.environ:
+            register_setting(key, value)
+
     @classmethod
     def from_sources(
         cls,
@@ -328,7 +340,15 @@ def _side(
 
 def _pairs(option: Option, value: str, source: str) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for item in shlex.split(value):
+    try:
+        items = shlex.split(value)
+    except ValueError as exc:  # the value itself may hold a secret: it is not repeated
+        where = option.flag if source == option.flag else f"{option.flag} (from {source})"
+        raise pytest.UsageError(
+            f"{where}: cannot split into KEY=VALUE pairs ({exc}). Quote a value with spaces "
+            "as in a shell, e.g. KEY='a b' OTHER=c, and close every quote."
+        ) from None
+    for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key:
             raise _usage(option, item, source, "is not KEY=VALUE")

@@ -41,6 +41,10 @@ class RunOutcome:
         return f"parity: {verdict} ({why}); report: {self.report / 'index.html'}"
 
 
+class RunError(Exception):
+    """`parity run` cannot go on or cannot read what the run wrote; the message says why."""
+
+
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """Our options; everything else (backend options, -x, -k …) goes to pytest."""
     parser = argparse.ArgumentParser(
@@ -75,9 +79,8 @@ def suite_paths(suites: str) -> list[str]:
     chosen = [s.strip() for s in suites.split(",") if s.strip()]
     unknown = [s for s in chosen if s not in SUITES]
     if unknown or not chosen:
-        raise SystemExit(
-            f"parity run: --suites {suites!r}: unknown suite(s) {unknown}; "
-            f"choose from {', '.join(SUITES)}"
+        raise RunError(
+            f"--suites {suites!r}: unknown suite(s) {unknown}; choose from {', '.join(SUITES)}"
         )
     return [str(REPO / s) for s in chosen]
 
@@ -94,20 +97,48 @@ def extract_spec(rails_root: str, out_dir: Path) -> Path:
     return spec
 
 
+def clear_findings(report_dir: Path) -> None:
+    """An earlier run's findings.json must not be counted as this run's (nor break it)."""
+    path = report_dir / "findings.json"
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise RunError(
+            f"{path}: cannot remove the previous run's findings ({exc.strerror}). "
+            "Pass --report with a directory you can write to."
+        ) from None
+
+
 def count_findings(report_dir: Path) -> int:
-    """Findings written by the report plugin; a missing file means the run never finished."""
+    """Findings written by this run's report plugin; a missing file means it never finished."""
     path = report_dir / "findings.json"
     if not path.exists():
         return 0
-    data = json.loads(path.read_text())
-    findings = data.get("findings", data) if isinstance(data, dict) else data
-    return len(findings)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        findings = data.get("findings", data) if isinstance(data, dict) else data
+        return len(findings)
+    except (OSError, ValueError, TypeError) as exc:
+        raise RunError(
+            f"{path}: unreadable findings ({type(exc).__name__}: {exc}). It is written by the "
+            "report plugin at the end of a run; delete it and run again."
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the suites with the report plugin and print the one-line verdict."""
-    args, passthrough = parse_args(sys.argv[1:] if argv is None else argv)
+    """Run the suites with the report plugin and print the one-line verdict; exit 2 when the
+    run could not start (a usage error: pytest's own status 4 included)."""
+    try:
+        return _run(sys.argv[1:] if argv is None else argv)
+    except RunError as exc:
+        print(f"parity run: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(argv: list[str]) -> int:
+    args, passthrough = parse_args(argv)
     report = Path(args.report).resolve()
+    clear_findings(report)
     spec = Path(args.spec).resolve() if args.spec else None
     if args.extract:
         spec = extract_spec(args.extract, report)
@@ -121,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         *passthrough,
     ]
     exit_status = int(pytest.main(pytest_args))
+    if exit_status == pytest.ExitCode.USAGE_ERROR:
+        return 2  # pytest printed the one-line error
     outcome = RunOutcome(count_findings(report), exit_status, report)
     print(outcome.summary())
     return 0 if outcome.passed else 1

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from harness.errors import HarnessError
 from harness.findings import findings_files, merge_findings
 from harness.report.build import build_report
 from harness.report.model import Report, combine_runs
@@ -38,7 +39,14 @@ def read_parts(parts_dirs: Iterable[Path]) -> Iterator[Recorder]:
             directory.glob("part-*.json"), key=lambda p: (p.name == "part-main.json", p.name)
         )
         for path in paths:
-            yield Recorder.from_json(path.read_text(encoding="utf-8"))
+            try:
+                yield Recorder.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise HarnessError(
+                    f"{path}: not a report part ({type(exc).__name__}: {exc}). Parts are "
+                    "written by `pytest --report DIR`; delete this file (or rerun its shard) "
+                    "to merge the others."
+                ) from None
 
 
 def write_report(report: Report, out_dir: Path) -> None:
@@ -52,7 +60,15 @@ def load(path: Path) -> Any:
     """A YAML or JSON document, or None when the file does not exist."""
     if not path.is_file():
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f":{where.line + 1}" if where is not None else ""
+        raise HarnessError(
+            f"{path}{line}: not valid YAML or JSON ({str(exc).splitlines()[0]}). Fix the file "
+            "or point --spec / --report-spec at another."
+        ) from None
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -22,7 +22,7 @@ import pytest
 
 from harness import events
 from harness.findings import Finding, FindingKind, FindingsWriter
-from harness.redact import redact
+from harness.redact import redact, redact_command
 from harness.report.files import report_from_parts, write_atomic, write_report
 from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.recorder import Recorder
@@ -167,7 +167,7 @@ class ReportPlugin:
             backends=tuple(
                 sorted({**self._configured_backends(), **self.recorder.backends}.items())
             ),
-            command=mask_secrets(" ".join(["pytest", *self.config.invocation_params.args])),
+            command=redact_command(["pytest", *self.config.invocation_params.args]),
             processes=processes,
             interrupted=interrupted,
             exit_status=exit_status,

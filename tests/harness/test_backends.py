@@ -17,6 +17,7 @@ from harness import events
 from harness.actors import Actor
 from harness.backends import provision
 from harness.client import BackendFailed, LoginFailed
+from harness.events import BackendGone
 from harness.http import ApiRequest
 from harness.postgres import free_port, local_postgres
 from harness.providers.process import ManagedProcess, run_command
@@ -183,10 +184,15 @@ def test_killing_a_backend_mid_run_fails_fast_with_a_finding_quoting_its_log(mak
         assert backends.go.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
         os.killpg(backends.go.runner.pid, signal.SIGKILL)
         started = time.monotonic()
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.go.send(ApiRequest(method="GET", path=ME, actor="admin", label="step 2"))
         assert time.monotonic() - started < 10
         assert backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
+        started = time.monotonic()
+        with pytest.raises(BackendGone) as again:  # known gone: no request, no second record
+            backends.go.send(ApiRequest(method="GET", path=ME, actor="admin", label="step 3"))
+        assert time.monotonic() - started < 0.1
+        assert again.value.failure is raised.value.failure
     failure = raised.value.failure
     assert (failure.backend, failure.kind, failure.exit_code) == ("go", "died", -9)
     assert failure.request == "GET /api/v1/profile/me"
@@ -207,7 +213,7 @@ def test_the_failure_of_a_process_backend_quotes_its_log(make_config) -> None:
     with provision(config) as backends:
         backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
         os.killpg(backends.go.runner.pid, signal.SIGKILL)
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
     assert '"GET /api/v1/profile/me HTTP/1.1" 200' in raised.value.failure.log_tail
     assert "Last lines of " in str(raised.value) and "go.log" in str(raised.value)
@@ -261,7 +267,7 @@ def test_secrets_never_reach_logs_or_failure_records(make_config) -> None:
         ]
         passwords = [a.password for a in backends.actors.values()]
         os.killpg(backends.rails.runner.pid, signal.SIGKILL)
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin"))
     written = "".join(
         p.read_text(errors="replace") for p in config.run_dir.rglob("*") if p.is_file()
