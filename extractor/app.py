@@ -57,7 +57,7 @@ def build_app(tree: SourceTree, env: str | None = None) -> tuple[App, list[Diagn
         diagnostics.extend(diags)
     routes: list[Route] = []
     if tree.routes is not None:
-        routes, diags = parse_routes(tree.routes, env)
+        routes, diags = parse_routes(tree.routes, env, tree.route_parts, api_only=tree.api_only)
         diagnostics.extend(diags)
     app = App(
         serializers=tuple(serializers),

@@ -242,6 +242,7 @@ class Route:
     controller: str
     action: str
     loc: Loc
+    json: bool = False  # drawn under `defaults: {format: :json}` (or `format: :json`)
 
     @property
     def to(self) -> str:
