@@ -40,7 +40,10 @@ _MAX_DEPTH = 6
 class Answer:
     """The success body of an action.
 
-    kind: envelope | models | hash | keyed | bare | ok | success | opaque | missing | proc
+    kind: envelope | models | hash | keyed | bare | ok | success | opaque | missing | proc,
+    and for controllers that are not SnorlaxBase-style: record (AMS: `{root: record}`,
+    `{root: [records]}` or bare with `root: false`), head (no body), jbuilder (a view the
+    extractor does not read).
     """
 
     kind: str
@@ -50,12 +53,19 @@ class Answer:
     nullable: bool = False
     render: Render | None = None
     note: str = ""
+    many: bool = False
+    status: int = 200
 
     @property
     def concrete(self) -> bool:
-        return self.kind not in ("opaque", "missing") and (
-            self.kind != "envelope" or bool(self.serializers)
+        return self.kind not in ("opaque", "missing", "jbuilder") and (
+            self.kind not in ("envelope", "record") or bool(self.serializers)
         )
+
+    @property
+    def json(self) -> bool:
+        """The action answers JSON (what `parity extract` keeps by default)."""
+        return self.kind not in ("opaque", "missing", "proc", "head")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +92,7 @@ class ActionReader:
 
     app: App
     serializer_names: frozenset[str]
+    views: frozenset[str] = frozenset()  # app/views/**/*.jbuilder, relative to app/views
     diagnostics: list[Diagnostic] = field(default_factory=list)
     controllers: dict[str, Controller] = field(default_factory=dict)
     services: dict[tuple[str, str], bool] = field(default_factory=dict)
@@ -137,6 +148,10 @@ class ActionReader:
             )
         steps = list(self._expand(chain, method, 0, set()))
         answer, errors = self._interpret(route, chain, steps)
+        if answer.kind == "opaque" and answer.render is None:
+            view = f"{route.controller}/{route.action}.json.jbuilder"
+            if view in self.views:  # the implicit render of a jbuilder template
+                answer = Answer(kind="jbuilder", note=f"app/views/{view} (not read)")
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
         writes = route.action in ("create", "update") or _reads_resource_params(chain, method)
         permit = (
@@ -181,6 +196,7 @@ class ActionReader:
         record: str | None = None
         errors: list[Render] = []
         answer: Answer | None = None
+        head: Answer | None = None  # `head :ok` is often an early return: a body wins
         for step in steps:
             if step.event is not None:
                 event = self._is_event(route, chain, step)
@@ -191,9 +207,11 @@ class ActionReader:
                 continue
             if render.kind == "error" or (render.status or 200) >= 400:
                 errors.append(render)
+            elif render.kind == "head":
+                head = head or Answer(kind="head", render=render, status=render.status or 200)
             elif answer is None:
                 answer = self._answer(route, chain, render, event, record)
-        return answer or Answer(kind="opaque", note="no render found"), errors
+        return answer or head or Answer(kind="opaque", note="no render found"), errors
 
     def _is_event(self, route: Route, chain: list[Controller], step: Step) -> bool:
         assignment = step.event
@@ -232,6 +250,11 @@ class ActionReader:
         event: bool | None,
         record: str | None,
     ) -> Answer:
+        snorlax = any(c.method("respond_with_resource") is not None for c in chain)
+        if not snorlax and render.kind in ("record", "respond_with", "serialized", "keyed", "bare"):
+            return self._record(route, render, record)
+        if render.kind in ("record", "respond_with"):
+            return Answer(kind="opaque", render=render)
         if render.kind not in ("envelope", "serialized", "models"):
             return Answer(kind=render.kind, root=render.root, render=render)
         if render.kind == "models":
@@ -269,6 +292,43 @@ class ActionReader:
             meta=render.kind == "envelope",
             render=render,
         )
+
+    def _record(self, route: Route, render: Render, record: str | None) -> Answer:
+        """AMS 0.8/0.9 `render json: X` / `respond_with X`: X's serializer (by name or
+        the model it starts from), under the root AMS picks: the serializer's name for
+        one record, the controller's name for a list, none with `root: false`."""
+        subject = render.subject or ""
+        if subject.endswith("to_json"):
+            return Answer(kind="opaque", render=render, note=f"renders {subject}, a string")
+        responder = render.kind == "respond_with"  # ActionController::Responder#api_behavior
+        if responder and route.verb in ("PATCH", "PUT", "DELETE"):
+            return Answer(kind="head", render=render, status=204)
+        names = [*render.serializer, *self._serializers_for(subject, render.record, record)]
+        found = self._known(tuple(dict.fromkeys(names)))[:1]
+        if not found and render.kind in ("serialized", "keyed", "bare"):
+            return Answer(kind=render.kind, root=render.root, render=render)
+        if not found:
+            return Answer(kind="opaque", render=render, note=f"no serializer found for {subject}")
+        serializer = next(s for s in self.app.serializers if s.name == found[0])
+        many = bool(render.many)
+        if render.kind == "bare" or serializer.root_false:
+            root = None
+        elif render.root:
+            root = render.root
+        elif many:
+            root = route.controller.rsplit("/", 1)[-1]
+        else:
+            root = inflect.underscore(serializer.short_name).removesuffix("_serializer")
+        status = render.status or (201 if responder and route.verb == "POST" else 200)
+        return Answer(
+            kind="record", root=root, serializers=found, many=many, render=render, status=status
+        )
+
+    def _serializers_for(self, subject: str, *classes: str | None) -> list[str]:
+        """`@posts` -> PostSerializer; `current_user` -> UserSerializer; `Post.find` -> Post."""
+        name = subject.lstrip("@").removeprefix("current_")
+        from_name = inflect.camelize(inflect.singularize(name)) if name.isidentifier() else None
+        return [f"{c}Serializer" for c in (from_name, *classes) if c]
 
     def _is_model(self, class_name: str) -> bool:
         return any(t.name == inflect.tableize(class_name) for t in self.app.tables)

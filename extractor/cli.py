@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         help="overrides YAML (default: overrides.yaml next to -o)",
     )
     p.add_argument("--title", default="Loomio API", help="info.title of the document")
+    p.add_argument(
+        "--paths",
+        action="append",
+        default=[],
+        metavar="PREFIX[,PREFIX]",
+        help="only the routes under these path prefixes (`--paths /api/`); default: the "
+        "routes under an API-looking path or whose actions render JSON",
+    )
     return p
 
 
@@ -99,6 +107,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
         overrides=overrides,
         overrides_path=_display(overrides_path),
         title=args.title,
+        paths=_prefixes(args.paths),
     )
     validation.submit(result.document)
     for diagnostic in result.diagnostics:
@@ -135,6 +144,14 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
     report_path.write_text(report, encoding="utf-8")
     print(result.summary.line(_display(output), _display(report_path)))
     return 0
+
+
+def _prefixes(values: list[str]) -> tuple[str, ...]:
+    prefixes = tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+    bad = [p for p in prefixes if not p.startswith("/")]
+    if bad:
+        raise UsageError(f"--paths {bad[0]}: a path prefix starts with `/` (e.g. --paths /api/)")
+    return prefixes
 
 
 def _load_overrides(path: Path) -> Any:

@@ -259,7 +259,9 @@ class Render:
     kind: envelope (respond_with_*), serialized (render json: records, each_serializer:),
     models (MessageChannelService.serialize_models, no meta), hash (a literal hash),
     keyed (render json: list, root: "k"), bare (root: false / .to_json), ok ({}),
-    success ({"success": "success"}), error (an error status), opaque (unknown body).
+    success ({"success": "success"}), error (an error status), record (`render json: @x`
+    or `respond_with @x`: AMS picks the serializer), head (`head :no_content`), opaque
+    (unknown body), respond_with (the same through ActionController::Responder).
     """
 
     kind: str
@@ -269,6 +271,11 @@ class Render:
     keys: tuple[tuple[str, ValueType], ...] = ()
     status: int | None = None
     nullable: bool = False
+    # what `render json: X` / `respond_with X` renders: its text (`@posts`), the model
+    # class it evidently starts from (`Post.where(...)` -> Post) and whether it is a list
+    subject: str | None = None
+    record: str | None = None
+    many: bool | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -29,6 +29,7 @@ class SourceTree:
     routes: SourceFile | None
     diagnostics: tuple[Diagnostic, ...]
     route_parts: tuple[SourceFile, ...] = ()  # config/routes/*.rb, for `draw(:name)`
+    views: tuple[str, ...] = ()  # app/views/**/*.jbuilder, relative to app/views (not read)
     api_only: bool = False  # `config.api_only = true`: resources draw no new/edit
 
 
@@ -62,6 +63,10 @@ def read_tree(root: Path) -> SourceTree:
         routes=_read_optional(root, "config/routes.rb", diagnostics),
         diagnostics=tuple(diagnostics),
         route_parts=groups["route_parts"],
+        views=tuple(
+            p.relative_to(root / "app" / "views").as_posix()
+            for p in sorted((root / "app" / "views").rglob("*.jbuilder"))
+        ),
         api_only=_api_only(root / "config" / "application.rb"),
     )
 

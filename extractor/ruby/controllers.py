@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tree_sitter import Node
 
+from extractor import inflect
 from extractor.errors import Diagnostic
 from extractor.model import (
     Controller,
@@ -41,6 +44,15 @@ _STATUS = {
     "unauthorized": 401,
     "unprocessable_entity": 422,
     "bad_request": 400,
+    "accepted": 202,
+    "no_content": 204,
+    "payment_required": 402,
+    "not_acceptable": 406,
+    "conflict": 409,
+    "gone": 410,
+    "unprocessable_content": 422,
+    "too_many_requests": 429,
+    "internal_server_error": 500,
 }
 _SIMPLE = {
     "respond_ok": ("ok", 200),
@@ -153,6 +165,13 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
                 root=name_of(opts.get("root")),
             ),
         )
+    if name == "respond_with" and node.type == "call":
+        return Step(loc=loc, render=_respond_with(loc, node))
+    if name == "head" and node.type == "call":
+        args = positional(node)
+        status = _status(args[0]) if args else None
+        kind = "error" if status is not None and status >= 400 else "head"
+        return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status or 200))
     if name in _SIMPLE:
         kind, status = _SIMPLE[name]
         return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status))
@@ -256,14 +275,54 @@ def _render(parsed: Parsed, node: Node) -> Render:
     if body.type == "call" and call_name(body) == "serialize_models":
         return _models(loc, body, status)
     if serializer is not None:
-        return Render(
-            kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status
+        render = _record(
+            Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status),
+            body,
         )
+        return replace(render, many=True) if "each_serializer" in opts else render
     if (body.type == "call" and call_name(body) == "to_json") or text(root_opt) == "false":
-        return Render(kind="bare", loc=loc, status=status)
+        return _record(Render(kind="bare", loc=loc, status=status), body)
     if root:
-        return Render(kind="keyed", loc=loc, root=root, status=status)
-    return Render(kind="opaque", loc=loc, status=status)
+        return _record(Render(kind="keyed", loc=loc, root=root, status=status), body)
+    return _record(Render(kind="record", loc=loc, status=status), body)
+
+
+def _respond_with(loc: Loc, node: Node) -> Render:
+    """`respond_with @post` (ActionController::Responder: the record for GET and POST,
+    `head :no_content` for PATCH/PUT/DELETE; AMS serializes the record)."""
+    args = positional(node)
+    opts = options(node)
+    serializer = const_name(opts.get("each_serializer") or opts.get("serializer"))
+    render = Render(
+        kind="respond_with",
+        loc=loc,
+        serializer=(serializer,) if serializer else (),
+        root=name_of(opts.get("root")),
+        status=_status(opts.get("status")),
+    )
+    return _record(render, args[-1] if args else None)
+
+
+_MANY = frozenset({"all", "where", "order", "includes", "limit", "page", "per", "joins", "map"})
+_MANY |= frozenset({"select", "search", "paginate", "preload", "eager_load", "offset", "to_a"})
+_ONE = frozenset({"find", "find_by", "find_by!", "first", "last", "new", "create", "build"})
+
+
+def _record(render: Render, body: Node | None) -> Render:
+    """What `render json: X` renders: `@posts` (a list, by its plural name), `Post.find(1)`
+    (one Post), `current_user.posts.order(:id)` (a list of posts)."""
+    if body is None:
+        return replace(render, kind="opaque")
+    many: bool | None = None
+    current: Node | None = body
+    while current is not None and current.type == "call" and many is None:
+        method = call_name(current) or ""
+        many = True if method in _MANY else False if method in _ONE else None
+        current = receiver(current)
+    name = text(body).lstrip("@") if body.type in ("instance_variable", "identifier") else None
+    if many is None and name is not None:
+        many = inflect.singularize(name) != name
+    return replace(render, subject=text(body), record=_record_class(body), many=many)
 
 
 def _hash_keys(node: Node) -> list[tuple[str, ValueType]]:
