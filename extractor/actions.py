@@ -151,7 +151,7 @@ class ActionReader:
         if answer.kind == "opaque" and answer.render is None:
             view = f"{route.controller}/{route.action}.json.jbuilder"
             if view in self.views:  # the implicit render of a jbuilder template
-                answer = Answer(kind="jbuilder", note=f"app/views/{view} (not read)")
+                answer = Answer(kind="jbuilder", note=f"app/views/{view}")
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
         writes = route.action in ("create", "update") or _reads_resource_params(chain, method)
         permit = (

@@ -467,7 +467,7 @@ def _describe(answer: Answer) -> str:
         "record": f"AMS {'records' if answer.many else 'record'}"
         + (f" under `{answer.root}`" if answer.root else " (no root)"),
         "head": "No body (`head`)",
-        "jbuilder": f"A jbuilder view, not read: {answer.note}",
+        "jbuilder": f"A jbuilder view the extractor does not read: {answer.note}",
     }.get(answer.kind, "Unknown body (see the extraction report)")
 
 
