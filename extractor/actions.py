@@ -96,6 +96,9 @@ class ActionReader:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     controllers: dict[str, Controller] = field(default_factory=dict)
     services: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _methods: dict[str, tuple[dict[str, ControllerMethod], dict[int, int]]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.controllers = {c.name.lower(): c for c in self.app.controllers}
@@ -153,7 +156,10 @@ class ActionReader:
             if view in self.views:  # the implicit render of a jbuilder template
                 answer = Answer(kind="jbuilder", note=f"app/views/{view}")
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-        writes = route.action in ("create", "update") or _reads_resource_params(chain, method)
+        methods = self._methods.get(controller.name)
+        if methods is None:
+            methods = self._methods[controller.name] = _methods_by_name(chain)
+        writes = route.action in ("create", "update") or _reads_resource_params(methods, method)
         permit = (
             next((p for p in self.app.permits if p.resource == resource), None) if writes else None
         )
@@ -165,7 +171,7 @@ class ActionReader:
             errors=tuple(errors),
             permit=permit,
             has_body=writes,
-            params=query_params(route, chain, method),
+            params=query_params(route, chain, method, methods),
         )
 
     def _expand(
@@ -338,7 +344,10 @@ class ActionReader:
 
 
 def query_params(
-    route: Route, chain: list[Controller], method: ControllerMethod
+    route: Route,
+    chain: list[Controller],
+    method: ControllerMethod,
+    methods: tuple[dict[str, ControllerMethod], dict[int, int]] | None = None,
 ) -> tuple[Param, ...]:
     """The parameters an action reads, following the methods it may call (`index` ->
     `instantiate_collection` -> `accessible_records` -> `params[:from]`). Path parameters
@@ -346,7 +355,7 @@ def query_params(
     A parameter is required when some unconditional path fails without it."""
     path_params = set(re.findall(r":(\w+)", route.path))
     resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-    by_name, owner = _methods_by_name(chain)
+    by_name, owner = methods or _methods_by_name(chain)
     found: dict[str, Param] = {}
     queue: list[tuple[ControllerMethod, bool]] = [(method, True)]
     seen: set[tuple[int, bool]] = set()
@@ -368,11 +377,13 @@ def query_params(
     return tuple(found[name] for name in sorted(found))
 
 
-def _reads_resource_params(chain: list[Controller], method: ControllerMethod) -> bool:
+def _reads_resource_params(
+    methods: tuple[dict[str, ControllerMethod], dict[int, int]], method: ControllerMethod
+) -> bool:
     """The action may call SnorlaxBase's `resource_params` (`PermittedParams#poll`:
     `params.require(:poll).permit(...)`), so it reads a `{poll: {...}}` body and answers
     400 without one (`polls#reopen` -> `service.reopen(params: resource_params)`)."""
-    by_name, _ = _methods_by_name(chain)
+    by_name, _ = methods
     queue, seen = [method], set[int]()
     while queue:
         current = queue.pop()

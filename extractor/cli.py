@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from extractor.cache import Cache, default_dir
 from extractor.errors import ExtractorError, Severity, UsageError
 from extractor.pipeline import extract
 from extractor.sources import read_tree
@@ -62,6 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--title", default="Loomio API", help="info.title of the document")
     p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where per-file facts and validation verdicts are kept "
+        "(default: $XDG_CACHE_HOME/loomio-parity or ~/.cache/loomio-parity)",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="parse every file and validate the spec afresh"
+    )
+    p.add_argument(
         "--paths",
         action="append",
         default=[],
@@ -101,6 +112,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
     report_path: Path = args.report or output.with_name("extraction-report.json")
     tree = read_tree(args.rails_root)
     overrides = _load_overrides(overrides_path)
+    cache = Cache(None if args.no_cache else args.cache_dir or default_dir())
     result = extract(
         tree,
         env=args.env,
@@ -108,8 +120,14 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
         overrides_path=_display(overrides_path),
         title=args.title,
         paths=_prefixes(args.paths),
+        cache=cache,
     )
-    validation.submit(result.document)
+    known, key = cache.validated(result.document)
+    if known is not None:
+        validation.known_valid()
+    else:
+        validation.submit(result.document)
+    cache.save()
     for diagnostic in result.diagnostics:
         if diagnostic.severity is Severity.WARNING:
             print(
@@ -118,10 +136,11 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
                 else str(diagnostic),
                 file=sys.stderr,
             )
-    text = dump_yaml(result.document)
+    text = known if known is not None else dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
     if args.check:
         validation.wait()
+        cache.remember_valid(key, text)
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != text:
             print(
@@ -137,6 +156,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
     try:
         pending.write_text(text, encoding="utf-8")
         validation.wait()  # nothing is written to `output` unless the spec is valid
+        cache.remember_valid(key, text)
         os.replace(pending, output)
     finally:
         pending.unlink(missing_ok=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from extractor.actions import Action, ActionReader, action_loc
 from extractor.app import build_app
+from extractor.cache import NO_CACHE, Cache
 from extractor.errors import Diagnostic, DiagnosticKind
 from extractor.model import Loc
 from extractor.openapi import build_openapi, column_schema, schema_name
@@ -76,9 +77,10 @@ def extract(
     overrides_path: str = "spec/overrides.yaml",
     title: str = "Loomio API",
     paths: tuple[str, ...] = (),
+    cache: Cache = NO_CACHE,
 ) -> Extraction:
     """Parse, resolve, describe actions, build the document, apply overrides, report."""
-    app, diagnostics = build_app(tree, env)
+    app, diagnostics = build_app(tree, env, cache)
     resolver = Resolver(app)
     resolved = resolver.resolve_all()
     reader = ActionReader(app, frozenset(s.name for s in app.serializers), frozenset(tree.views))

@@ -5,7 +5,9 @@ The check dominates `parity extract` on real Loomio, so it is made cheaper and o
 * openapi-spec-validator meta-checks each schema object once *by identity*; `shared()`
   makes equal sub-trees one object (619 query parameters have 3 distinct schemas).
 * the worker is forked before extraction: importing the validator overlaps parsing, and
-  validating overlaps the YAML dump. The caller writes to a temporary file and renames it
+  validating overlaps the YAML dump.
+* a document found valid by an earlier run (same bytes, same validator: extractor.cache)
+  is not validated again; the worker is then stopped unused. The caller writes to a temporary file and renames it
   only after `Validation.wait()` returned (the spec is still validated before it is written).
 
 Without `os.fork` (Windows) the document is validated in-process.
@@ -62,6 +64,7 @@ class Validation:
         self._to_worker = self._from_worker = -1
         self._writer: threading.Thread | None = None
         self._document: dict[str, Any] | None = None
+        self._known = False
 
     def __enter__(self) -> Validation:
         if not hasattr(os, "fork"):
@@ -103,8 +106,14 @@ class Validation:
         self._writer = threading.Thread(target=feed, daemon=True)
         self._writer.start()
 
+    def known_valid(self) -> None:
+        """The document was found valid by an earlier run (extractor.cache): no worker needed."""
+        self._known = True
+
     def wait(self) -> None:
         """Block until the verdict; raise InvalidSpec if the document is not valid."""
+        if self._known:
+            return
         if not self._pid:
             reason = check(self._document or {})
         else:
