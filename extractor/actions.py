@@ -258,7 +258,7 @@ class ActionReader:
     ) -> Answer:
         snorlax = any(c.method("respond_with_resource") is not None for c in chain)
         if not snorlax and render.kind in ("record", "respond_with", "serialized", "keyed", "bare"):
-            return self._record(route, render, record)
+            return self._record(route, chain, render, record)
         if render.kind in ("record", "respond_with"):
             return Answer(kind="opaque", render=render)
         if render.kind not in ("envelope", "serialized", "models"):
@@ -299,12 +299,14 @@ class ActionReader:
             render=render,
         )
 
-    def _record(self, route: Route, render: Render, record: str | None) -> Answer:
+    def _record(
+        self, route: Route, chain: list[Controller], render: Render, record: str | None
+    ) -> Answer:
         """AMS 0.8/0.9 `render json: X` / `respond_with X`: X's serializer (by name or
         the model it starts from), under the root AMS picks: the serializer's name for
         one record, the controller's name for a list, none with `root: false`."""
         subject = render.subject or ""
-        if subject.endswith("to_json"):
+        if subject.endswith(".to_json"):
             return Answer(kind="opaque", render=render, note=f"renders {subject}, a string")
         responder = render.kind == "respond_with"  # ActionController::Responder#api_behavior
         if responder and route.verb in ("PATCH", "PUT", "DELETE"):
@@ -317,7 +319,12 @@ class ActionReader:
             return Answer(kind="opaque", render=render, note=f"no serializer found for {subject}")
         serializer = next(s for s in self.app.serializers if s.name == found[0])
         many = bool(render.many)
-        if render.kind == "bare" or serializer.root_false:
+        defaults = _find(chain, "default_serializer_options")  # AMS 0.8: `{root: false}`
+        if (
+            render.kind == "bare"
+            or serializer.root_false
+            or (defaults is not None and "root: false" in defaults.returns and not render.root)
+        ):
             root = None
         elif render.root:
             root = render.root

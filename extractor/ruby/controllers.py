@@ -306,23 +306,41 @@ def _respond_with(loc: Loc, node: Node) -> Render:
 _MANY = frozenset({"all", "where", "order", "includes", "limit", "page", "per", "joins", "map"})
 _MANY |= frozenset({"select", "search", "paginate", "preload", "eager_load", "offset", "to_a"})
 _ONE = frozenset({"find", "find_by", "find_by!", "first", "last", "new", "create", "build"})
+_SAME = frozenset({"reload", "decorate", "tap", "compact", "uniq", "distinct", "not", "order"})
 
 
 def _record(render: Render, body: Node | None) -> Render:
-    """What `render json: X` renders: `@posts` (a list, by its plural name), `Post.find(1)`
-    (one Post), `current_user.posts.order(:id)` (a list of posts)."""
+    """What `render json: X` renders: `@posts` (a list, by its plural name), `[post]`
+    (a list), `Post.find(1)` (one Post), `group.posts.order(:id)` (a list of posts),
+    `Post.recent` (a scope: a list). `subject` is the name that points at the serializer."""
     if body is None:
         return replace(render, kind="opaque")
+    if body.type == "call" and call_name(body) == "to_json":
+        return replace(render, subject=text(body))
     many: bool | None = None
-    current: Node | None = body
-    while current is not None and current.type == "call" and many is None:
+    node = body
+    if body.type == "array":
+        elements = [c for c in body.named_children if c.type != "comment"]
+        if not elements:
+            return replace(render, subject=text(body), many=True)
+        many, node = True, elements[0]
+    name: str | None = None
+    current: Node | None = node
+    while current is not None and current.type == "call":
         method = call_name(current) or ""
-        many = True if method in _MANY else False if method in _ONE else None
+        if many is None:
+            many = True if method in _MANY else False if method in _ONE else None
+        if name is None and method not in _MANY | _ONE | _SAME:
+            name = method  # an association (`group.posts`) or a scope (`Post.recent`)
         current = receiver(current)
-    name = text(body).lstrip("@") if body.type in ("instance_variable", "identifier") else None
+    if current is not None and current.type in ("instance_variable", "identifier"):
+        name = name or text(current).lstrip("@")
+    record = _record_class(node)
+    if many is None and record is not None and node.type == "call":
+        many = True  # `Post.recent`: a scope of the class
     if many is None and name is not None:
         many = inflect.singularize(name) != name
-    return replace(render, subject=text(body), record=_record_class(body), many=many)
+    return replace(render, subject=name or text(body), record=record, many=many)
 
 
 def _hash_keys(node: Node) -> list[tuple[str, ValueType]]:
@@ -349,7 +367,8 @@ def _status(node: Node | None) -> int | None:
 
 
 def _returns(body: Node | None) -> tuple[str, ...]:
-    """Constants and symbols a method evidently returns (`Restricted::UserSerializer`, `:users`)."""
+    """Constants and symbols a method evidently returns (`Restricted::UserSerializer`, `:users`),
+    and the options a literal hash turns off (`{root: false}` -> "root: false")."""
     expr = last_expression(body)
     if expr is None:
         return ()
@@ -360,6 +379,17 @@ def _returns(body: Node | None) -> tuple[str, ...]:
     out: list[str] = []
     for branch in branches:
         if branch is None:
+            continue
+        if branch.type == "hash":  # `def default_serializer_options; {root: false}; end`
+            out.extend(
+                f"{k}: false"
+                for p in branch.named_children
+                if p.type == "pair"
+                for k, v in [
+                    (name_of(p.child_by_field_name("key")), p.child_by_field_name("value"))
+                ]
+                if k and v is not None and v.type == "false"
+            )
             continue
         value = (
             const_name(branch) or name_of(branch)

@@ -6,7 +6,7 @@ controller, defaults, constraints (blocks and options), shallow, resources/resou
 their options (only, except, param, as, path, controller, module, shallow, concerns,
 path_names), member/collection/new, nested resources, verb routes (`get 'x' => 'c#a'`,
 `get :x, to: 'c#a'`, `match ..., via:`), root, concern/concerns, draw, `if Rails.env...`,
-loops over literal lists. Redirects, mounted apps and gem helpers (devise_for,
+loops over literal lists, versionist's `api_version`. Redirects, mounted apps and gem helpers (devise_for,
 ActiveAdmin.routes, use_doorkeeper, ...) are reported with file:line, never operations.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from tree_sitter import Node
 
+from extractor import inflect
 from extractor.errors import Diagnostic, DiagnosticKind, Severity
 from extractor.model import Route
 from extractor.ruby import mapper
@@ -95,7 +96,7 @@ class _Reader:
         elif stmt.type in ("if_modifier", "unless_modifier"):
             self.note(stmt, "conditional route (modifier form) kept for every environment")
             self.statement(stmt.named_children[0], scope, vars)
-        elif stmt.type in ("method", "assignment", "singleton_method"):
+        elif stmt.type in ("method", "assignment", "singleton_method", "class", "module"):
             self.note(stmt, "Ruby code in the routes file; not evaluated", Severity.INFO)
         elif stmt.type not in ("call", "identifier"):
             self.note(stmt, "unknown routing statement; skipped")
@@ -171,6 +172,17 @@ class _Reader:
             return
         if paths:
             options["path"] = "/".join(paths)
+        self.block(block_body(stmt), mapper.scope(scope, options), vars)
+
+    def on_api_version(self, stmt: Node, scope: Scope, vars: Vars, args: _Args) -> None:
+        """versionist's `api_version(module: "V1", path: {value: "v1"})`: a scope with
+        that module, under that path (a version chosen by header or parameter has none)."""
+        options = {k: v for k, v in args.options.items() if k in ("module", "defaults")}
+        if isinstance(module := options.get("module"), str):
+            options["module"] = inflect.underscore(module)
+        path = args.options.get("path")
+        if isinstance(path, dict) and isinstance(path.get("value"), str):
+            options["path"] = path["value"]
         self.block(block_body(stmt), mapper.scope(scope, options), vars)
 
     def on_controller(self, stmt: Node, scope: Scope, vars: Vars, args: _Args) -> None:
