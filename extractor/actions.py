@@ -80,6 +80,7 @@ class Action:
     permit: PermitList | None
     has_body: bool
     params: tuple[Param, ...] = ()  # query parameters, by name
+    json_controller: bool = False  # its controller inherits ActionController::API
 
     @property
     def implemented(self) -> bool:
@@ -172,7 +173,12 @@ class ActionReader:
             permit=permit,
             has_body=writes,
             params=query_params(route, chain, method, methods),
+            json_controller=self.json_controller(chain),
         )
+
+    def json_controller(self, chain: list[Controller]) -> bool:
+        """Inherits ActionController::API (rails-api and Rails API apps)."""
+        return chain[-1].parent in ("ActionController::API", "ActionController::Metal")
 
     def _expand(
         self, chain: list[Controller], method: ControllerMethod, depth: int, seen: set[str]

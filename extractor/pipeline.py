@@ -26,11 +26,14 @@ class Extraction:
     resolved: tuple[tuple[Diagnostic, Loc], ...] = ()  # and the override that settles each
 
 
-def in_spec(action: Action, paths: tuple[str, ...] = ()) -> bool:
+def in_spec(
+    action: Action, paths: tuple[str, ...] = (), json_controllers: frozenset[str] = frozenset()
+) -> bool:
     """With `--paths`, the routes under those prefixes. Otherwise the routes of the JSON
-    API: under an API-looking path (an `api` or `v1` segment, `.json`), drawn with
-    `defaults: {format: :json}`, or whose action evidently renders JSON; and Rack
-    endpoints such as `/up` (they answer without a controller)."""
+    API: under an API-looking path (`/api/...`, `/v1/...`, `.json`), drawn with
+    `defaults: {format: :json}`, whose action evidently renders JSON or whose controller
+    does in another routed action (`movies#destroy` next to `movies#index`) or inherits
+    ActionController::API; and Rack endpoints such as `/up` (no controller at all)."""
     path = action.route.path
     if paths:
         return any(path == p.rstrip("/") or path.startswith(p.rstrip("/") + "/") for p in paths)
@@ -38,6 +41,8 @@ def in_spec(action: Action, paths: tuple[str, ...] = ()) -> bool:
         api_looking(path)
         or action.route.json
         or action.answer.json
+        or action.json_controller
+        or action.route.controller in json_controllers
         or action.route.action == "(proc)"
     )
 
@@ -84,7 +89,9 @@ def extract(
     resolver = Resolver(app)
     resolved = resolver.resolve_all()
     reader = ActionReader(app, frozenset(s.name for s in app.serializers), frozenset(tree.views))
-    actions = [a for a in (reader.describe(r) for r in app.routes) if in_spec(a, paths)]
+    described = [reader.describe(r) for r in app.routes]
+    json_controllers = frozenset(a.route.controller for a in described if a.answer.json)
+    actions = [a for a in described if in_spec(a, paths, json_controllers)]
     columns = {
         t.name: {
             c.name: column_schema(resolver.column_type(c), c.limit, c.sql_type) for c in t.columns
