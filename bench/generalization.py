@@ -57,9 +57,9 @@ class Score:
 
     @property
     def ok(self) -> bool:
-        e, d, b = self.routes
+        e, _d, b = self.routes
         ke, kd, kb = self.keys
-        se, sd, sb = self.spec
+        se, _sd, sb = self.spec
         return (
             min(self.share(b, e), self.share(sb, se), self.share(kb, kd), self.share(kb, ke))
             >= 0.95
