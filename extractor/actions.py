@@ -317,7 +317,13 @@ class ActionReader:
         responder = render.kind == "respond_with"  # ActionController::Responder#api_behavior
         if responder and route.verb in ("PATCH", "PUT", "DELETE"):
             return Answer(kind="head", render=render, status=204)
-        names = [*render.serializer, *self._serializers_for(subject, render.record, record)]
+        chosen = _find(chain, render.serializer_method) if render.serializer_method else None
+        guesses = self._serializers_for(subject, render.record, record)
+        namespace = chain[0].name.split("::")[:-1]  # AMS 0.9 also looks in the controller's
+        namespaced = [
+            "::".join([*namespace[:i], g]) for i in range(len(namespace), 0, -1) for g in guesses
+        ]
+        names = [*render.serializer, *(chosen.returns if chosen else ()), *guesses, *namespaced]
         found = self._known(tuple(dict.fromkeys(names)))[:1]
         if not found and render.kind in ("serialized", "keyed", "bare"):
             return Answer(kind=render.kind, root=render.root, render=render)

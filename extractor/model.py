@@ -276,6 +276,7 @@ class Render:
     subject: str | None = None
     record: str | None = None
     many: bool | None = None
+    serializer_method: str | None = None  # `serializer: offer_serializer`, a method
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

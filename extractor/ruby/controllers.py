@@ -274,6 +274,11 @@ def _render(parsed: Parsed, node: Node) -> Render:
         return Render(kind=kind, loc=loc, keys=keys, status=status)
     if body.type == "call" and call_name(body) == "serialize_models":
         return _models(loc, body, status)
+    chosen = opts.get("each_serializer") or opts.get("serializer")
+    if serializer is None and chosen is not None and chosen.type == "identifier":
+        render = _record(Render(kind="record", loc=loc, root=root, status=status), body)
+        many = True if "each_serializer" in opts else render.many
+        return replace(render, serializer_method=text(chosen), many=many)
     if serializer is not None:
         render = _record(
             Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status),
