@@ -276,15 +276,27 @@ def _render(parsed: Parsed, node: Node) -> Render:
         return _models(loc, body, status)
     chosen = opts.get("each_serializer") or opts.get("serializer")
     if serializer is None and chosen is not None and chosen.type == "identifier":
-        render = _record(Render(kind="record", loc=loc, root=root, status=status), body)
+        render = _render_json(loc, body, root, root_opt, None, status)
         many = True if "each_serializer" in opts else render.many
         return replace(render, serializer_method=text(chosen), many=many)
+    return _render_json(loc, body, root, root_opt, serializer, status, "each_serializer" in opts)
+
+
+def _render_json(
+    loc: Loc,
+    body: Node,
+    root: str | None,
+    root_opt: Node | None,
+    serializer: str | None,
+    status: int | None,
+    each: bool = False,
+) -> Render:
     if serializer is not None:
         render = _record(
             Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status),
             body,
         )
-        return replace(render, many=True) if "each_serializer" in opts else render
+        return replace(render, many=True) if each else render
     if (body.type == "call" and call_name(body) == "to_json") or text(root_opt) == "false":
         return _record(Render(kind="bare", loc=loc, status=status), body)
     if root:

@@ -97,6 +97,17 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
                 "additionalProperties": False,
             },
         ),
+        (  # serializer: named by a controller method
+            "get",
+            "/api/v1/posts/latest",
+            "200",
+            {
+                "type": "object",
+                "required": ["post_summary"],
+                "properties": {"post_summary": _ref("PostSummary")},
+                "additionalProperties": False,
+            },
+        ),
         (  # respond_with on GET
             "get",
             "/api/v1/authors/{id}",
@@ -120,6 +131,7 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
         "hash",
         "root_false",
         "each_serializer",
+        "serializer_method",
         "respond_with_get",
         "respond_with_patch",
         "jbuilder",
@@ -151,6 +163,7 @@ def test_paths_option_restricts_to_prefixes(tmp_path: Path) -> None:
     assert sorted(paths) == [
         "/api/v1/posts",
         "/api/v1/posts/feed",
+        "/api/v1/posts/latest",
         "/api/v1/posts/{id}",
         "/api/v1/posts/{id}/summary",
         "/manifest",
