@@ -61,6 +61,11 @@ class Cache:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
                 self._old = {}
 
+    @property
+    def cold(self) -> bool:
+        """Nothing remembered yet (or no cache): every file will be parsed."""
+        return not self._old
+
     def facts(self, reader: str, path: str, text: str, compute: Callable[[], T]) -> T:
         key = f"{reader}\0{path}\0{hashlib.sha1(text.encode()).hexdigest()}"
         value: T = self._old[key] if key in self._old else compute()

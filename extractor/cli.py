@@ -102,17 +102,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    with Validation() as validation:  # forked first: its import overlaps extraction
-        return _extract_and_write(args, validation)
+    cache = Cache(None if args.no_cache else args.cache_dir or default_dir())
+    # cold: the worker is forked first, its import overlapping the extraction
+    with Validation(prefork=cache.cold) as validation:
+        return _extract_and_write(args, validation, cache)
 
 
-def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
+def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: Cache) -> int:
     output: Path = args.output
     overrides_path: Path = args.overrides or output.with_name("overrides.yaml")
     report_path: Path = args.report or output.with_name("extraction-report.json")
     tree = read_tree(args.rails_root)
     overrides = _load_overrides(overrides_path)
-    cache = Cache(None if args.no_cache else args.cache_dir or default_dir())
     result = extract(
         tree,
         env=args.env,

@@ -7,7 +7,9 @@ The check dominates `parity extract` on real Loomio, so it is made cheaper and o
 * the worker is forked before extraction: importing the validator overlaps parsing, and
   validating overlaps the YAML dump.
 * a document found valid by an earlier run (same bytes, same validator: extractor.cache)
-  is not validated again; the worker is then stopped unused. The caller writes to a temporary file and renames it
+  is not validated again. With a warm cache the worker is forked only if the document is
+  new (`prefork=False`): importing the validator for nothing would take a core from the
+  extraction on a busy machine. The caller writes to a temporary file and renames it
   only after `Validation.wait()` returned (the spec is still validated before it is written).
 
 Without `os.fork` (Windows) the document is validated in-process.
@@ -59,7 +61,8 @@ def check(document: dict[str, Any]) -> str | None:
 class Validation:
     """`with Validation() as v: ...; v.submit(doc); ...; v.wait()` (raises InvalidSpec)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefork: bool = True) -> None:
+        self._prefork = prefork
         self._pid = 0
         self._to_worker = self._from_worker = -1
         self._writer: threading.Thread | None = None
@@ -67,8 +70,13 @@ class Validation:
         self._known = False
 
     def __enter__(self) -> Validation:
+        if self._prefork:
+            self._start()
+        return self
+
+    def _start(self) -> None:
         if not hasattr(os, "fork"):
-            return self
+            return
         doc_r, self._to_worker = os.pipe()
         self._from_worker, verdict_w = os.pipe()
         pid = os.fork()
@@ -82,10 +90,11 @@ class Validation:
         os.close(doc_r)
         os.close(verdict_w)
         self._pid = pid
-        return self
 
     def submit(self, document: dict[str, Any]) -> None:
         """Hand the document over; returns at once (a thread feeds the pipe)."""
+        if not self._pid and not self._prefork:
+            self._start()
         if not self._pid:
             self._document = document
             return
