@@ -172,3 +172,43 @@ def test_paths_option_restricts_to_prefixes(tmp_path: Path) -> None:
 
 def test_paths_option_without_leading_slash_is_a_usage_error(tmp_path: Path) -> None:
     assert main([str(APP), "-o", str(tmp_path / "o.yaml"), "--paths", "api"]) == 2
+
+
+def _write_app(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return root
+
+
+def test_rails_api_app_without_root_keeps_every_route_of_its_json_controllers(
+    tmp_path: Path,
+) -> None:
+    """`default_serializer_options` returning `{root: false}`; a controller whose other
+    routed action renders JSON (destroy renders nothing: 204) is a JSON controller."""
+    app = _write_app(
+        tmp_path / "app",
+        {
+            "config/routes.rb": "Rails.application.routes.draw do\n"
+            "  api_version(module: 'V1', path: { value: 'v1' }) do\n"
+            "    resources :notes, only: [:index, :destroy]\n"
+            "  end\n"
+            "end\n",
+            "app/controllers/application_controller.rb": "class ApplicationController"
+            " < ActionController::Base\n  def default_serializer_options\n"
+            "    { root: false }\n  end\nend\n",
+            "app/controllers/v1/notes_controller.rb": "class V1::NotesController"
+            " < ApplicationController\n  def index\n    render json: Note.all\n  end\n\n"
+            "  def destroy\n    Note.find(params[:id]).destroy\n  end\nend\n",
+            "app/serializers/note_serializer.rb": "class NoteSerializer"
+            " < ActiveModel::Serializer\n  attributes :id\nend\n",
+        },
+    )
+    out = tmp_path / "openapi.yaml"
+    assert main([str(app), "-o", str(out), "--overrides", str(tmp_path / "none.yaml")]) == 0
+    paths = yaml.safe_load(out.read_text())["paths"]
+    assert set(paths) == {"/v1/notes", "/v1/notes/{id}"}  # versionist's path, and destroy
+    assert _success({"paths": paths}, "get", "/v1/notes") == (
+        "200",
+        {"type": "array", "items": _ref("Note")},
+    )

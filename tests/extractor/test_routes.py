@@ -89,3 +89,24 @@ def test_unreadable_route_target_is_a_warning_not_a_rack_endpoint() -> None:
         "config/routes.rb:2",
         "config/routes.rb:3",
     }
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("path: { value: 'v2' }", "GET /v2/notes v2/notes#index"),
+        ("header: { name: 'Accept', value: 'version=2' }", "GET /notes v2/notes#index"),
+    ],
+    ids=["by_path", "by_header"],
+)
+def test_versionist_api_version_is_a_module_scope(version: str, expected: str) -> None:
+    source = SourceFile(
+        "config/routes.rb",
+        "Rails.application.routes.draw do\n"
+        f"  api_version(module: 'V2', {version}) do\n"
+        "    resources :notes, only: :index\n"
+        "  end\n"
+        "end\n",
+    )
+    routes, _ = parse_routes(source)
+    assert [_line(r) for r in routes] == [expected]
