@@ -52,10 +52,58 @@ def check(document: dict[str, Any]) -> str | None:
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
-        validate(shared(document))
+        validate(shared(document), cls=_spec_validator())
     except OpenAPIValidationError as exc:
         return str(exc).splitlines()[0]
     return None
+
+
+def _spec_validator() -> Any:
+    """openapi-spec-validator's OAS 3.1 validator, with each schema object meta-checked
+    against the same OAS 3.1 dialect meta-schema by jsonschema-rs instead of pure-Python
+    jsonschema (two thirds of the validation time on Loomio; same verdicts on its 101
+    schemas and on the invalid ones of tests/extractor/test_validation.py). Schemas that
+    name another dialect (`$schema`), or a machine without jsonschema-rs, keep the
+    library's own check."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return OpenAPIV31SpecValidator
+    from jsonschema.exceptions import SchemaError  # type: ignore[import-untyped]  # no stubs
+    from openapi_schema_validator import OAS31_BASE_DIALECT_ID, OAS31Validator
+    from openapi_schema_validator.validators import (  # type: ignore[attr-defined]  # not re-exported
+        OPENAPI_SPECIFICATIONS,
+    )
+    from openapi_spec_validator.validation.keywords import OpenAPIV31SchemaValidator
+
+    registry = jsonschema_rs.Registry(
+        [(uri, OPENAPI_SPECIFICATIONS.contents(uri)) for uri in OPENAPI_SPECIFICATIONS]
+    )
+    meta = jsonschema_rs.validator_for(
+        OAS31Validator.META_SCHEMA, registry=registry, validate_formats=True
+    )
+
+    def meta_check(value: Any) -> None:
+        error = next(iter(meta.iter_errors(value)), None)
+        if error is not None:
+            raise SchemaError(error.message)
+
+    class SchemaMeta(OpenAPIV31SchemaValidator):
+        def _get_schema_checker(self, schema: Any, schema_value: Any) -> Any:
+            # openapi-spec-validator 0.9.0 (pinned): the dialect the library would check with
+            if self._get_schema_dialect_id(schema, schema_value) == OAS31_BASE_DIALECT_ID:
+                return meta_check
+            return super()._get_schema_checker(schema, schema_value)
+
+    class SpecValidator(OpenAPIV31SpecValidator):
+        keyword_validators = {  # noqa: RUF012  # the library declares it a plain class attribute
+            **OpenAPIV31SpecValidator.keyword_validators,
+            "schema": SchemaMeta,
+        }
+
+    return SpecValidator
 
 
 class Validation:
