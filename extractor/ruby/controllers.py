@@ -266,6 +266,9 @@ def _render(parsed: Parsed, node: Node) -> Render:
     root_opt = opts.get("root")
     root = name_of(root_opt)
     serializer = const_name(opts.get("each_serializer") or opts.get("serializer"))
+    if body is None and text(opts.get("nothing")) == "true":  # Rails < 5.1: `head` by another name
+        kind = "error" if status is not None and status >= 400 else "head"
+        return Render(kind=kind, loc=loc, status=status or 200)
     if body is None:
         return Render(kind="opaque", loc=loc, status=status)
     if body.type == "hash":

@@ -120,6 +120,7 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
             },
         ),
         ("patch", "/api/v1/authors/{id}", "204", None),  # respond_with on PATCH: no content
+        ("delete", "/api/v1/authors/{id}", "200", None),  # render nothing: true
         ("get", "/api/v1/stats", "200", {}),  # a jbuilder view: untyped
         ("get", "/api/v1/ping", "200", {}),  # render plain: unknown, kept untyped
     ],
@@ -134,6 +135,7 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
         "serializer_method",
         "respond_with_get",
         "respond_with_patch",
+        "render_nothing",
         "jbuilder",
         "unknown",
     ],
