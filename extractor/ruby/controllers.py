@@ -329,12 +329,38 @@ _ONE = frozenset({"find", "find_by", "find_by!", "first", "last", "new", "create
 _SAME = frozenset({"reload", "decorate", "tap", "compact", "uniq", "distinct", "not", "order"})
 
 
+def _serializer_instance(body: Node) -> tuple[Node, Node | None] | None:
+    """`X.new(record, opts).as_json` where X is a `...Serializer` constant or a method
+    (`offer_serializer.new(@offer)`): (X, record)."""
+    if body.type != "call" or call_name(body) not in ("as_json", "serializable_hash"):
+        return None
+    made = receiver(body)
+    if made is None or made.type != "call" or call_name(made) != "new":
+        return None
+    chosen = receiver(made)
+    if chosen is None:
+        return None
+    named = const_name(chosen)
+    if not (named and named.endswith("Serializer")) and chosen.type != "identifier":
+        return None
+    args = positional(made)
+    return chosen, args[0] if args else None
+
+
 def _record(render: Render, body: Node | None) -> Render:
     """What `render json: X` renders: `@posts` (a list, by its plural name), `[post]`
     (a list), `Post.find(1)` (one Post), `group.posts.order(:id)` (a list of posts),
     `Post.recent` (a scope: a list). `subject` is the name that points at the serializer."""
     if body is None:
         return replace(render, kind="opaque")
+    instance = _serializer_instance(body)
+    if instance is not None:  # `PostSerializer.new(@post, ...).as_json`: that serializer's JSON
+        chosen, argument = instance
+        named = const_name(chosen)
+        found = _record(render, argument)
+        if named is not None:
+            return replace(found, serializer=(named,), many=False)
+        return replace(found, serializer_method=text(chosen), many=False)
     if body.type == "call" and call_name(body) == "to_json":
         return replace(render, subject=text(body))
     many: bool | None = None

@@ -108,6 +108,17 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
                 "additionalProperties": False,
             },
         ),
+        (  # a serializer instance as JSON: the serializer's root
+            "get",
+            "/api/v1/posts/{id}/preview",
+            "200",
+            {
+                "type": "object",
+                "required": ["post_summary"],
+                "properties": {"post_summary": _ref("PostSummary")},
+                "additionalProperties": False,
+            },
+        ),
         (  # respond_with on GET
             "get",
             "/api/v1/authors/{id}",
@@ -133,6 +144,7 @@ AUTHORS = {"type": "array", "items": _ref("Author")}
         "root_false",
         "each_serializer",
         "serializer_method",
+        "serializer_instance",
         "respond_with_get",
         "respond_with_patch",
         "render_nothing",
@@ -167,6 +179,7 @@ def test_paths_option_restricts_to_prefixes(tmp_path: Path) -> None:
         "/api/v1/posts/feed",
         "/api/v1/posts/latest",
         "/api/v1/posts/{id}",
+        "/api/v1/posts/{id}/preview",
         "/api/v1/posts/{id}/summary",
         "/manifest",
     ]
