@@ -123,9 +123,11 @@ class AssociationKind(Enum):
 
 
 class Embed(Enum):
-    """`embed :ids, include: true` or the AMS 0.8 default (nested objects)."""
+    """`embed :ids, include: true` (AMS 0.9: `embed_in_root: true`), `embed :ids` alone
+    (ids, nothing side-loaded) or the AMS 0.8 default (nested objects)."""
 
     IDS = "ids"
+    IDS_ONLY = "ids_only"
     OBJECTS = "objects"
 
 

@@ -227,3 +227,40 @@ def test_rails_api_app_without_root_keeps_every_route_of_its_json_controllers(
         "200",
         {"type": "array", "items": _ref("Note")},
     )
+
+
+@pytest.mark.parametrize(
+    ("embed", "side_loaded"),
+    [
+        ("embed :ids, include: true", ["authors"]),  # AMS 0.8
+        ("embed :ids, embed_in_root: true", ["authors"]),  # AMS 0.9
+        ("embed :ids", []),  # ids only
+    ],
+    ids=["include", "embed_in_root", "ids_only"],
+)
+def test_only_included_ids_are_side_loaded(embed: str, side_loaded: list[str]) -> None:
+    from extractor.model import App
+    from extractor.openapi import sideloads
+    from extractor.resolve import Resolver
+    from extractor.ruby.serializers import parse_serializers
+    from extractor.sources import SourceFile
+
+    text = (
+        f"class NoteSerializer < ActiveModel::Serializer\n  {embed}\n  attributes :id\n"
+        "  has_one :author\nend\n"
+        "class AuthorSerializer < ActiveModel::Serializer\n  attributes :id\nend\n"
+    )
+    serializers, _, _ = parse_serializers(SourceFile("app/serializers/note.rb", text))
+    app = App(
+        serializers=tuple(serializers),
+        tables=(),
+        routes=(),
+        controllers=(),
+        services=(),
+        enums=(),
+        constants=(),
+        permits=(),
+    )
+    resolved = {r.name: r for r in Resolver(app).resolve_all()}
+    assert [f.key for f in resolved["NoteSerializer"].fields] == ["id", "author_id"]
+    assert sorted(sideloads(("NoteSerializer",), resolved)[0]) == side_loaded
