@@ -10,6 +10,11 @@ import pytest
 import yaml
 
 from extractor.cli import main
+from extractor.model import App
+from extractor.openapi import sideloads
+from extractor.resolve import Resolver
+from extractor.ruby.serializers import parse_serializers
+from extractor.sources import SourceFile
 
 APP = Path(__file__).parent / "fixtures" / "ams_app"
 
@@ -239,12 +244,6 @@ def test_rails_api_app_without_root_keeps_every_route_of_its_json_controllers(
     ids=["include", "embed_in_root", "ids_only"],
 )
 def test_only_included_ids_are_side_loaded(embed: str, side_loaded: list[str]) -> None:
-    from extractor.model import App
-    from extractor.openapi import sideloads
-    from extractor.resolve import Resolver
-    from extractor.ruby.serializers import parse_serializers
-    from extractor.sources import SourceFile
-
     text = (
         f"class NoteSerializer < ActiveModel::Serializer\n  {embed}\n  attributes :id\n"
         "  has_one :author\nend\n"
