@@ -25,7 +25,13 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
-_DEPENDENCIES = ("tree_sitter", "tree_sitter_ruby", "openapi_spec_validator", "jsonschema_rs")
+_DEPENDENCIES = (
+    "tree_sitter",
+    "tree_sitter_ruby",
+    "openapi_spec_validator",
+    "jsonschema_rs",
+    "yaml",
+)
 
 
 def default_dir() -> Path:
@@ -35,7 +41,7 @@ def default_dir() -> Path:
 
 
 def fingerprint() -> str:
-    """The extractor's source, Python's version and the installed parser and validator
+    """The extractor's source, Python's version and the installed parser, validator and YAML
     (their files' size and mtime: importlib.metadata alone costs more than a warm run)."""
     digest = hashlib.sha256(sys.version.encode())
     for name in _DEPENDENCIES:
