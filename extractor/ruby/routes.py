@@ -425,8 +425,8 @@ class _Reader:
             Route(
                 verb=verb,
                 path=mapper.openapi_ready(mapper.normalize_path(path)),
-                controller=controller,
-                action=action,
+                controller=str(controller),  # plain strings, not the reader's Sym
+                action=str(action),
                 loc=self.parsed.loc(stmt),
                 json=json,
             )
