@@ -401,6 +401,9 @@ class _Reader:
             controller = to_controller or controller
             default_action = to_action or default_action
         controller = mapper.controller_with_module(controller, scope.module)
+        if ":controller" in full or ":action" in full:  # `match ':controller(/:action)'`
+            self.note(stmt, "controller or action chosen by the path (a legacy catch-all); skipped")
+            return
         if controller is None or default_action is None:
             missing = "controller" if controller is None else "action"
             self.note(stmt, f"route names no {missing} (Rails raises); skipped")
