@@ -18,6 +18,7 @@ Everything is undone on exit, in reverse, also after a failure or Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shlex
 import sys
 from collections.abc import Iterable, Iterator
@@ -32,6 +33,7 @@ from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
+from harness.redact import register_secret
 from harness.seed import (
     HttpSeeder,
     Seeder,
@@ -48,6 +50,7 @@ EMBEDDED_SERVE = (
     f"{PYTHON} -m reference serve --access-log --port {{port}} --database-url {{database_url}}"
 )
 EMBEDDED_PREPARE = f"{PYTHON} -m reference migrate --database-url {{database_url}}"
+SPEC = Path(__file__).parents[1] / "spec" / "openapi.yaml"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -115,6 +118,11 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
     """Bring both backends up as configured; tear everything down on exit."""
     # Faults reach a side only through --go-faults, never from the caller's environment.
     environ = {k: v for k, v in config.environ if k != "PARITY_FAULTS"}
+    mixed = config.go.ported is not None and config.go.ported_mode == "mixed"
+    if mixed and not environ.get("SECRET_KEY_BASE"):
+        environ["SECRET_KEY_BASE"] = secrets.token_hex(32)
+    if environ.get("SECRET_KEY_BASE"):
+        register_secret(environ["SECRET_KEY_BASE"])
     plan = build_rows(world or default_world())
     run_dir = _fresh_run_dir(config.run_dir)
     with contextlib.ExitStack() as stack:
@@ -125,6 +133,10 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
             name: _start_side(side, config, server, templates, environ, run_dir, stack)
             for name, side in sides.items()
         }
+        if mixed:
+            from harness.routing.stack import start_mixed_stack
+
+            start_mixed_stack(backends["go"], config, server, environ, SPEC, stack)
         for backend in backends.values():
             _await_ready(backend, config)
         _seed_live(backends, plan)

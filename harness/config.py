@@ -82,6 +82,23 @@ OPTIONS: tuple[Option, ...] = (
         "embedded reference backend only: comma-separated named faults for the go side "
         "(PARITY_FAULTS of `python -m reference serve`)",
     ),
+    Option(
+        "--go-ported",
+        "routing manifest of a partial port (parity-routes.yaml, see `parity routes`): the go "
+        "side serves only the operations it names as go",
+    ),
+    Option(
+        "--go-ported-mode",
+        "with --go-ported: mixed (a router sends ported operations to Go, the rest to a "
+        "Rails on Go's database) or subset (Go alone on its own schema: only ported "
+        "operations are compared)",
+        choices=("mixed", "subset"),
+        default="mixed",
+    ),
+    Option(
+        "--go-rails-url",
+        "mixed stack in url mode: a running Rails server on the Go backend's database",
+    ),
     Option("--ready-path", "readiness path polled until it answers 200", default="/up"),
     Option("--ready-timeout", "seconds to wait for a backend to be ready", default="60"),
     Option("--request-timeout", "seconds before any request to a backend fails", default="30"),
@@ -135,6 +152,9 @@ class SideConfig:
     seed_path: str | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
+    ported: Path | None = None  # go side: the routing manifest of a partial port
+    ported_mode: Literal["mixed", "subset"] = "mixed"
+    rails_url: str | None = None  # go side, mixed stack in url mode: Rails on Go's database
 
     @property
     def mode(self) -> Mode:
@@ -298,6 +318,7 @@ def _side(
         seed_path=get(f"{side}_seed_path") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
+        **(_ported(get, values) if side == "go" else {}),
     )
     if config.faults and config.mode != "embedded":
         raise _usage(
@@ -316,6 +337,28 @@ def _side(
             "only applies in url mode",
         )
     return config
+
+
+def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]]) -> dict[str, object]:
+    """The go side's partial-port settings; the manifest is read now, so a bad one is a
+    usage error naming the file before anything starts."""
+    from harness.routing.manifest import ManifestError, load_manifest
+
+    if not get("go_ported"):
+        if get("go_rails_url"):
+            raise pytest.UsageError("--go-rails-url only applies with --go-ported (mixed mode)")
+        return {}
+    path = Path(get("go_ported"))
+    try:
+        load_manifest(path)
+    except ManifestError as exc:
+        option = OPTIONS_BY_KEY["go_ported"]
+        raise _usage(option, str(path), values[option.key][1], f"cannot be used: {exc}") from None
+    return {
+        "ported": path,
+        "ported_mode": get("go_ported_mode"),
+        "rails_url": get("go_rails_url").rstrip("/") or None,
+    }
 
 
 def _pairs(option: Option, value: str, source: str) -> tuple[tuple[str, str], ...]:
