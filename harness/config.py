@@ -14,7 +14,7 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import pytest
 
@@ -318,7 +318,7 @@ def _side(
         seed_path=get(f"{side}_seed_path") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
-        **(_ported(get, values) if side == "go" else {}),
+        **_ported(get, values, side),
     )
     if config.faults and config.mode != "embedded":
         raise _usage(
@@ -339,13 +339,19 @@ def _side(
     return config
 
 
-def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]]) -> dict[str, object]:
+class _Ported(TypedDict, total=False):
+    ported: Path
+    ported_mode: Literal["mixed", "subset"]
+    rails_url: str | None
+
+
+def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]], side: str) -> _Ported:
     """The go side's partial-port settings; the manifest is read now, so a bad one is a
     usage error naming the file before anything starts."""
     from harness.routing.manifest import ManifestError, load_manifest
 
-    if not get("go_ported"):
-        if get("go_rails_url"):
+    if side != "go" or not get("go_ported"):
+        if side == "go" and get("go_rails_url"):
             raise pytest.UsageError("--go-rails-url only applies with --go-ported (mixed mode)")
         return {}
     path = Path(get("go_ported"))
@@ -354,9 +360,10 @@ def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]]) ->
     except ManifestError as exc:
         option = OPTIONS_BY_KEY["go_ported"]
         raise _usage(option, str(path), values[option.key][1], f"cannot be used: {exc}") from None
+    mode: Literal["mixed", "subset"] = "subset" if get("go_ported_mode") == "subset" else "mixed"
     return {
         "ported": path,
-        "ported_mode": get("go_ported_mode"),
+        "ported_mode": mode,
         "rails_url": get("go_rails_url").rstrip("/") or None,
     }
 
