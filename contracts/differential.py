@@ -27,6 +27,7 @@ from harness.isolation import Scope
 from harness.noise import NoiseField, partition
 from harness.normalize import TIMELINE_COLUMNS, CanonicalIds, Normalized, normalize
 from harness.repro import Step
+from harness.routing import SERVED_BY
 from harness.seed import (
     DiscussionSpec,
     GroupSpec,
@@ -171,6 +172,11 @@ def compare_pair(
     return left, compare_normalized(left, right)
 
 
+def served_by(response: ApiResponse) -> str:
+    """Which backend answered behind a mixed stack's router ('' without one)."""
+    return next((v for k, v in response.headers if k.lower() == SERVED_BY), "")
+
+
 @dataclass
 class Lockstep:
     """Both backends of one example: send a Call to each, compare, keep the steps."""
@@ -181,6 +187,7 @@ class Lockstep:
     noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # rails only, nothing compared (noise learning replays)
     calls: list[Call] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)  # per call: who answered the go side
     answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
 
     @classmethod
@@ -205,6 +212,7 @@ class Lockstep:
         """Send `call` to rails and go at once; compare; differences not under noise count."""
         self.calls.append(call)
         if self.solo:
+            self.served.append("")
             return self._send_solo(call)
         translated = {}
         for side in (self.rails, self.go):
@@ -213,6 +221,7 @@ class Lockstep:
         sending = _SENDERS.submit(self.go.backend.send, translated[self.go.backend.name])
         rails = self.rails.backend.send(translated[self.rails.backend.name])
         go = sending.result()
+        self.served.append(served_by(go))
         operation = call.operation
         found_in, found = compare_pair(rails, go, self.rails.ids, self.go.ids, operation)
         kept, ignored = partition(found, self.noise(operation))

@@ -124,6 +124,7 @@ class LockstepRun:
     failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
+    compared: set[str] = field(default_factory=set)  # operations sent to both sides
     ignored: dict[str, NoiseField] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
@@ -202,6 +203,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.interrupted = True
         outcome = self.lockstep.send(call)
         self.run.requests += 2
+        self.run.compared.add(call.operation)
         for _, noise in outcome.ignored:
             self.run.ignored.setdefault(noise.pattern, noise)
         if outcome.differences:

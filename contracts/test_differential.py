@@ -52,6 +52,8 @@ def test_rails_and_go_answer_alike(
     finally:
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
+        for operation in sorted(run.compared):
+            report_recorder.cell(SUITE, "operations compared", operation)
         if run.detected_after is not None:
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())

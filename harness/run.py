@@ -13,6 +13,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,6 +29,7 @@ class RunOutcome:
     findings: int
     exit_status: int
     report: Path
+    porting: str = ""  # "N of M operations ported, K identical to Rails" (a partial port)
 
     @property
     def passed(self) -> bool:
@@ -38,7 +40,8 @@ class RunOutcome:
         why = f"{self.findings} finding{'s' if self.findings != 1 else ''}"
         if self.findings == 0 and self.exit_status != 0:
             why += f", pytest exit status {self.exit_status}"
-        return f"parity: {verdict} ({why}); report: {self.report / 'index.html'}"
+        porting = f"; {self.porting}" if self.porting else ""
+        return f"parity: {verdict} ({why}){porting}; report: {self.report / 'index.html'}"
 
 
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
@@ -93,12 +96,21 @@ def extract_spec(rails_root: str, out_dir: Path) -> Path:
 
 def count_findings(report_dir: Path) -> int:
     """Findings written by the report plugin; a missing file means the run never finished."""
-    path = report_dir / "findings.json"
-    if not path.exists():
-        return 0
-    data = json.loads(path.read_text())
+    data = _findings_json(report_dir)
     findings = data.get("findings", data) if isinstance(data, dict) else data
     return len(findings)
+
+
+def porting_line(report_dir: Path) -> str:
+    """The porting progress line of a partial port's run ('' for a full port)."""
+    data = _findings_json(report_dir)
+    porting = data.get("porting") if isinstance(data, dict) else None
+    return str(porting["line"]) if isinstance(porting, dict) else ""
+
+
+def _findings_json(report_dir: Path) -> Any:
+    path = report_dir / "findings.json"
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         *passthrough,
     ]
     exit_status = int(pytest.main(pytest_args))
-    outcome = RunOutcome(count_findings(report), exit_status, report)
+    outcome = RunOutcome(count_findings(report), exit_status, report, porting_line(report))
     print(outcome.summary())
     return 0 if outcome.passed else 1

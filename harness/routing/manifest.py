@@ -179,9 +179,14 @@ def dump_manifest(targets: Mapping[str, Target], header: Iterable[str] = ()) -> 
 
 
 class Operation(Protocol):
-    method: str
-    path: str
-    operation_id: str
+    """An operation of the spec (harness.report.coverage.DeclaredOperation)."""
+
+    @property
+    def method(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def operation_id(self) -> str: ...
 
 
 def targets_of(manifest: Manifest, operations: Iterable[Operation]) -> dict[str, Target]:

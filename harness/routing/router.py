@@ -28,10 +28,10 @@ from starlette.routing import Route
 
 from harness.errors import HarnessError
 from harness.report.coverage import OperationIndex, declared_operations
+from harness.routing import SERVED_BY
 from harness.routing.manifest import Manifest, load_manifest
 from harness.spec_drift import load_spec
 
-SERVED_BY = "x-parity-served-by"
 # Hop-by-hop headers (RFC 9110 7.6.1) and what the proxy recomputes.
 _NOT_FORWARDED = frozenset(
     {
