@@ -33,9 +33,9 @@ from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
+from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request
 from harness.redact import register_secret
 from harness.seed import (
-    HttpSeeder,
     Seeder,
     SeedPlan,
     SqlSeeder,
@@ -64,7 +64,7 @@ class Backend:
     database: str | None = None  # its database on the harness' server (None: not ours)
     template: str | None = None  # the seeded template it was cloned from
     seed_dsn: str | None = None  # where seed rows for this backend are written
-    seed_path: str | None = None  # or: the API path that seeds it (harness.seed.HttpSeeder)
+    recipe: Recipe | None = None  # or: the API recipe that seeds it (harness.recipe)
     ids: dict[str, int] = field(default_factory=dict)  # seeded ids: ids["group:main"]
     runner: ManagedProcess | None = None
     log_path: Path | None = None
@@ -78,13 +78,13 @@ class Backend:
 
     def seeder(self) -> tuple[str, Seeder]:
         """(what it writes to, the seeder): its API seed path, else its database."""
-        if self.seed_path:
-            return f"{self.base_url}{self.seed_path}", HttpSeeder(self.send, self.seed_path)
+        if self.recipe is not None:
+            return f"{self.base_url} ({self.recipe.source})", RecipeSeeder(self.recipe, self.send)
         if self.seed_dsn:
             return self.seed_dsn, SqlSeeder(self.seed_dsn)
         raise HarnessError(
             f"no way to seed the {self.name} backend: in url mode pass --{self.name}-database-url "
-            f"(the database the running server uses) or --{self.name}-seed-path."
+            f"(the database the running server uses) or --{self.name}-seed-recipe."
         )
 
     def log_tail(self) -> str:
@@ -207,7 +207,7 @@ def _prepare_templates(
         if server is None or not side.prepare or side.prepare in templates:
             continue
         users = [s for s in sides.values() if s.prepare == side.prepare]
-        seed = not any(s.seed_path for s in users)  # API-seeded sides are seeded live
+        seed = not any(s.seed_recipe for s in users)  # API-seeded sides are seeded live
         name = f"parity_template_{len(templates)}"
         dsn = server.create(name)
         log = run_dir / f"{side.name}-prepare.log"
@@ -238,10 +238,11 @@ def _start_side(
     backend = Backend(name=side.name, mode=mode, base_url="", client=client)
     if side.mode == "url":
         backend.base_url = client.base_url = str(side.url)
-        backend.seed_dsn, backend.seed_path = side.database_url, side.seed_path
+        backend.seed_dsn = side.database_url
+        _use_recipe(backend, side)
         return backend
     assert server is not None, "process and container sides have a database server"
-    backend.seed_path = side.seed_path
+    _use_recipe(backend, side)
     template, ids = templates.get(side.prepare or "", (None, {}))
     _assign_database(backend, server, template, ids, config)
     log = run_dir / f"{side.name}.log"
@@ -266,6 +267,14 @@ def _start_side(
     backend.log_path = log
     client.base_url, client.liveness = backend.base_url, liveness
     return backend
+
+
+def _use_recipe(backend: Backend, side: SideConfig) -> None:
+    """A recipe-seeded side: its recipe, and its actors sign in the recipe's way."""
+    if side.seed_recipe is None:
+        return
+    backend.recipe = load_recipe(side.seed_recipe)
+    backend.client.login = login_request(backend.recipe)
 
 
 def _assign_database(
@@ -309,6 +318,8 @@ def seed_each(backends: Iterable[Backend], plan: SeedPlan) -> dict[str, dict[str
     ids: dict[str, dict[str, int]] = {}
     for backend in backends:
         target, seeder = backend.seeder()
+        if backend.recipe is not None:  # its steps act as the actors they create
+            backend.client.add_actors(dict(plan.actors))
         if target not in done:
             done[target] = seeder.seed(plan)
         ids[backend.name] = done[target]

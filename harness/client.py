@@ -60,6 +60,8 @@ class BackendClient:
     # Called with (backend name, request, response) after every answer, e.g. the report's
     # coverage recorder: whichever suite sends a request, it counts.
     observers: list[Callable[[str, ApiRequest, ApiResponse], None]] = field(default_factory=list)
+    # How an actor signs in (a recipe-seeded backend's own way); None: Loomio's sessions API.
+    login: Callable[[Actor], ApiRequest] | None = None
     _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
 
     def add_actors(self, actors: dict[str, Actor], *, auth: str | None = None) -> None:
@@ -107,8 +109,13 @@ class BackendClient:
         return session
 
     def _login(self, session: requests.Session, actor: Actor, cause: ApiRequest) -> None:
-        body = {"user": {"email": actor.email, "password": actor.password}}
-        login = ApiRequest(method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}")
+        if self.login is not None:
+            login = self.login(actor)
+        else:
+            body = {"user": {"email": actor.email, "password": actor.password}}
+            login = ApiRequest(
+                method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}"
+            )
         answer = self._call(
             session, login, describe=f"login of {actor.name} before {cause.describe()}"
         )
@@ -117,7 +124,7 @@ class BackendClient:
                 register_secret(cookie.value)
         if answer.status != 200:
             raise LoginFailed(
-                f"{self.name}: {actor} could not log in: POST {self.base_url}{LOGIN_PATH} "
+                f"{self.name}: {actor} could not log in: {login.method} {self.base_url}{login.path} "
                 f"answered {answer.status}: {redact(answer.text[:300])}. Check the seeded user "
                 "(email_verified, encrypted_password) or use --auth=basic."
             )

@@ -63,9 +63,10 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "through SQL (without it the API seeder is used)",
         ),
         Option(
-            f"--{side}-seed-path",
-            f"seed the {side} backend by POSTing the seed rows to this path of its API (a "
-            "backend with another schema) instead of through SQL",
+            f"--{side}-seed-recipe",
+            f"seed the {side} backend through its public API with this recipe (YAML: requests "
+            "with captures, see harness/recipe.py) instead of through SQL: a backend with "
+            "another schema",
         ),
         Option(
             f"--{side}-setenv",
@@ -149,7 +150,7 @@ class SideConfig:
     image: str | None = None
     prepare: str | None = None
     database_url: str | None = None
-    seed_path: str | None = None
+    seed_recipe: Path | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
     ported: Path | None = None  # go side: the routing manifest of a partial port
@@ -315,7 +316,7 @@ def _side(
         image=get(f"{side}_image") or None,
         prepare=get(f"{side}_prepare") or None,
         database_url=get(f"{side}_database_url") or None,
-        seed_path=get(f"{side}_seed_path") or None,
+        seed_recipe=_recipe(side, get, values),
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
         **_ported(get, values, side),
@@ -343,6 +344,23 @@ class _Ported(TypedDict, total=False):
     ported: Path
     ported_mode: Literal["mixed", "subset"]
     rails_url: str | None
+
+
+def _recipe(
+    side: str, get: Callable[[str], str], values: Mapping[str, tuple[str, str]]
+) -> Path | None:
+    """The side's seed recipe, read now so a bad one is a usage error naming the file."""
+    from harness.recipe import RecipeError, load_recipe
+
+    if not get(f"{side}_seed_recipe"):
+        return None
+    path = Path(get(f"{side}_seed_recipe"))
+    try:
+        load_recipe(path)
+    except RecipeError as exc:
+        option = OPTIONS_BY_KEY[f"{side}_seed_recipe"]
+        raise _usage(option, str(path), values[option.key][1], f"cannot be used: {exc}") from None
+    return path
 
 
 def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]], side: str) -> _Ported:

@@ -53,10 +53,10 @@ def reset_databases(backends: Backends, method: str = "restore") -> None:
                 f"template, but the {backend.name} backend runs in {backend.mode} mode "
                 f"without one. Give --{backend.name}-prepare or use --isolation=scoped."
             )
-        if backend.seed_path:
+        if backend.recipe is not None:
             raise HarnessError(
                 f"--isolation=clone restores SQL-seeded templates, but the {backend.name} "
-                f"backend is seeded through its API ({backend.seed_path}): use --isolation=scoped."
+                f"backend is seeded through its API ({backend.recipe.source}): use --isolation=scoped."
             )
         if backend.database not in done:
             reset = backends.server.restore if method == "restore" else backends.server.recreate
