@@ -33,7 +33,7 @@ from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
-from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request
+from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request, sql_executor
 from harness.redact import register_secret
 from harness.seed import (
     Seeder,
@@ -79,7 +79,9 @@ class Backend:
     def seeder(self) -> tuple[str, Seeder]:
         """(what it writes to, the seeder): its API seed path, else its database."""
         if self.recipe is not None:
-            return f"{self.base_url} ({self.recipe.source})", RecipeSeeder(self.recipe, self.send)
+            execute = sql_executor(self.seed_dsn) if self.seed_dsn else None
+            seeder = RecipeSeeder(self.recipe, self.send, execute)
+            return f"{self.base_url} ({self.recipe.source})", seeder
         if self.seed_dsn:
             return self.seed_dsn, SqlSeeder(self.seed_dsn)
         raise HarnessError(
@@ -297,7 +299,7 @@ def _await_ready(backend: Backend, config: HarnessConfig) -> None:
     liveness = backend.client.liveness
     ensure_ready(
         backend.name,
-        backend.base_url + config.ready_path,
+        backend.base_url + config.ready_path_of(backend.name),
         config.ready_timeout,
         alive=liveness.alive,
         exit_code=liveness.exit_code,

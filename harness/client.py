@@ -9,9 +9,12 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 
 from __future__ import annotations
 
+import http.cookiejar
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -22,6 +25,18 @@ from harness.http import ApiRequest, ApiResponse
 from harness.redact import redact, redact_headers, register_secret
 
 LOGIN_PATH = "/api/v1/sessions"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+class LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
+    """Send `Secure` cookies to loopback addresses over http, as browsers do (a secure
+    context): a backend under test on 127.0.0.1 that marks its session cookie Secure."""
+
+    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        host = urllib.parse.urlsplit(request.get_full_url()).hostname or ""
+        return host in LOOPBACK or super().return_ok_secure(cookie, request)
+
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -100,6 +115,7 @@ class BackendClient:
         if actor in self._sessions:
             return self._sessions[actor]
         session = requests.Session()
+        session.cookies.set_policy(LoopbackIsSecure())
         if actor is not None:
             if actor not in self.actors:
                 known = ", ".join(sorted(self.actors)) or "none"

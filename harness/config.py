@@ -69,6 +69,11 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "another schema",
         ),
         Option(
+            f"--{side}-ready-path",
+            f"readiness path of the {side} backend when it differs from --ready-path "
+            "(e.g. /health)",
+        ),
+        Option(
             f"--{side}-setenv",
             f"extra KEY=VALUE pairs (space separated) for the {side} process or container",
         ),
@@ -151,6 +156,7 @@ class SideConfig:
     prepare: str | None = None
     database_url: str | None = None
     seed_recipe: Path | None = None
+    ready_path: str | None = None  # None: HarnessConfig.ready_path
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
     ported: Path | None = None  # go side: the routing manifest of a partial port
@@ -188,6 +194,10 @@ class HarnessConfig:
     def side(self, name: str) -> SideConfig:
         """The configuration of `rails` or `go`."""
         return self.rails if name == "rails" else self.go
+
+    def ready_path_of(self, name: str) -> str:
+        """The readiness path of one side (its own, else the shared one)."""
+        return self.side(name).ready_path or self.ready_path
 
     @property
     def sides(self) -> tuple[SideConfig, SideConfig]:
@@ -317,6 +327,9 @@ def _side(
         prepare=get(f"{side}_prepare") or None,
         database_url=get(f"{side}_database_url") or None,
         seed_recipe=_recipe(side, get, values),
+        ready_path=("/" + get(f"{side}_ready_path").lstrip("/"))
+        if get(f"{side}_ready_path")
+        else None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
         **_ported(get, values, side),

@@ -16,6 +16,7 @@ tables:
              password_confirmation: "{actor.password}"}
       expect: [201]
       capture: {id: /user/id}           # `id` is the row's id for the suites
+    - sql: UPDATE users SET email_verified = true WHERE id = {capture.id}   # no API for it
   groups:
     - as: creator_id                    # signed in as the user this column refers to
       request: POST /api/v1/groups
@@ -37,7 +38,9 @@ the row that column refers to, chained through columns (`{ref.group_id.creator_i
 `{actor.email}`, `{actor.password}`, `{actor.name}` the user row's actor (or the `as`
 actor's); `{capture.NAME}` a value captured by an earlier step of the same row. A value that
 is a placeholder alone keeps its JSON type, and a JSON key whose value is null is left out.
-Tables the recipe does not name are not seeded on that side; the suites are told.
+Tables the recipe does not name are not seeded on that side; the suites are told. A `sql`
+step runs on the side's own database (placeholders become query parameters), for what a
+test environment does without an API, such as confirming an email address.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import yaml
 
 from harness.actors import Actor
@@ -67,11 +71,12 @@ class RecipeError(HarnessError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """One request of a recipe."""
+    """One request of a recipe (or, with `sql`, one statement on the side's database)."""
 
     method: str
     path: str
     where: str  # "recipe.yaml: tables.groups[0]"
+    sql: str = ""
     json: Any = None
     as_: str | None = None  # a column (chain) naming the acting user, None = visitor
     expect: tuple[int, ...] = (200, 201)
@@ -119,6 +124,12 @@ def recipe_from_mapping(data: Any, source: str) -> Recipe:
 
 
 def _step(data: Any, where: str) -> Step:
+    if isinstance(data, Mapping) and "sql" in data:
+        unknown = set(data) - {"sql", "when"}
+        if unknown or not isinstance(data["sql"], str):
+            raise RecipeError(f"{where}: a sql step has `sql: STATEMENT` and maybe `when`.")
+        when = str(data["when"]) if data.get("when") is not None else None
+        return Step(method="", path="", where=where, sql=data["sql"], when=when)
     if not isinstance(data, Mapping) or "request" not in data:
         raise RecipeError(f"{where}: a step has `request: METHOD /path` (and json, as, ...).")
     unknown = set(data) - {"request", "json", "as", "expect", "capture", "when"}
@@ -223,6 +234,16 @@ class RowContext:
             return [self.render(v, where) for v in template]
         return template
 
+    def parameters(self, statement: str, where: str) -> tuple[str, list[Any]]:
+        """A SQL statement with its placeholders as query parameters (never spliced in)."""
+        values: list[Any] = []
+
+        def bind(match: re.Match[str]) -> str:
+            values.append(self.lookup(match[1], where))
+            return "%s"
+
+        return _PLACEHOLDER.sub(bind, statement.replace("%", "%%")), values
+
     def holds(self, when: str | None, where: str) -> bool:
         if when is None:
             return True
@@ -273,6 +294,7 @@ class RecipeSeeder:
 
     recipe: Recipe
     send: Callable[[ApiRequest], ApiResponse]
+    execute: Callable[[str, list[Any]], None] | None = None  # SQL on the side's database
     skipped: dict[str, int] = field(default_factory=dict)
 
     def seed(self, plan: SeedPlan) -> dict[str, int]:
@@ -293,6 +315,14 @@ class RecipeSeeder:
     def _follow(self, step: Step, context: RowContext) -> None:
         where = f"{step.where} ({context.row.key})"
         if not context.holds(step.when, where):
+            return
+        if step.sql:
+            if self.execute is None:
+                raise SeedError(
+                    f"{where}: a sql step needs the side's database, which the harness does "
+                    "not know: give --<side>-database-url (url mode)."
+                )
+            self.execute(*context.parameters(step.sql, where))
             return
         request = ApiRequest(
             method=step.method,
@@ -337,3 +367,13 @@ def login_request(recipe: Recipe) -> Callable[[Actor], ApiRequest] | None:
         )
 
     return build
+
+
+def sql_executor(dsn: str) -> Callable[[str, list[Any]], None]:
+    """Run one statement on `dsn` (its own transaction), for a recipe's sql steps."""
+
+    def execute(statement: str, values: list[Any]) -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(statement, values)
+
+    return execute

@@ -37,7 +37,9 @@ def start_mixed_stack(
     database; `go.base_url` becomes the router's."""
     assert config.go.ported is not None
     run_dir = config.run_dir
-    _await(go.name, go.base_url, go.client.liveness, config, go.log_path)
+    _await(
+        go.name, go.base_url + config.ready_path_of("go"), go.client.liveness, config, go.log_path
+    )
     rails_url, rails_liveness = _rails_on_go_database(go, config, server, environ, stack)
     port = free_port()
     command = (
@@ -86,7 +88,7 @@ def _rails_on_go_database(
     process.start()
     url = f"http://127.0.0.1:{port}"
     liveness = _liveness(process, log)
-    _await("go-rails", url, liveness, config, log)
+    _await("go-rails", url + config.ready_path_of("rails"), liveness, config, log)
     return url, liveness
 
 
@@ -114,7 +116,7 @@ def _await(
 ) -> None:
     ensure_ready(
         name,
-        url + config.ready_path,
+        url,
         config.ready_timeout,
         alive=liveness.alive,
         exit_code=liveness.exit_code,
