@@ -76,7 +76,11 @@ def build_app(router: Router, upstreams: Mapping[str, str], timeout: float) -> S
     async def forward(request: Request) -> Response:
         side = router.side(request.method, request.url.path)
         headers = [(k, v) for k, v in request.headers.items() if k not in _NOT_FORWARDED]
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        # The raw, still percent-encoded target: the decoded path may hold bytes (%04) that
+        # are no longer a valid URL, and the backend must see what the client sent.
+        raw = request.scope.get("raw_path") or request.url.path.encode()
+        query = request.scope.get("query_string", b"")
+        target = raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
         try:
             answer = await clients[side].request(
                 request.method, target, content=await request.body(), headers=headers
