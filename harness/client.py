@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,19 +24,19 @@ from harness.http import ApiRequest, ApiResponse
 from harness.redact import redact, redact_headers, register_secret
 
 LOGIN_PATH = "/api/v1/sessions"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
 
-class LoopbackIsSecure(http.cookiejar.DefaultCookiePolicy):
-    """Send `Secure` cookies to loopback addresses over http, as browsers do (a secure
-    context): a backend under test on 127.0.0.1 that marks its session cookie Secure."""
+class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
+    """Keeps `Secure` cookies of loopback backends usable over http, as browsers treat
+    localhost as a secure context: a backend under test on 127.0.0.1 may mark its session
+    cookie Secure. (requests copies the jar per request, so the flag is cleared on storing.)"""
 
-    def return_ok_secure(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
-        host = urllib.parse.urlsplit(request.get_full_url()).hostname or ""
-        return host in LOOPBACK or super().return_ok_secure(cookie, request)
-
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+    def set_cookie(self, cookie: http.cookiejar.Cookie, *args: Any, **kwargs: Any) -> None:
+        if cookie.secure and cookie.domain.lstrip(".").removesuffix(".local") in LOOPBACK:
+            cookie.secure = False
+        super().set_cookie(cookie, *args, **kwargs)
 
 
 class BackendFailed(HarnessError):
@@ -115,7 +114,7 @@ class BackendClient:
         if actor in self._sessions:
             return self._sessions[actor]
         session = requests.Session()
-        session.cookies.set_policy(LoopbackIsSecure())
+        session.cookies = LoopbackCookieJar()
         if actor is not None:
             if actor not in self.actors:
                 known = ", ".join(sorted(self.actors)) or "none"
