@@ -23,7 +23,7 @@ tables:
       json: {name: "{row.name}", handle: "{row.handle}", parent_id: "{ref.parent_id}"}
       capture: {id: /group/id}
   memberships:
-    - when: "{ref.user_id} != {ref.group_id.creator_id}"   # the creator is a member already
+    - when: ["{ref.user_id} != {ref.group_id.creator_id}", "{row.admin} == false"]
       as: group_id.creator_id
       request: POST /api/v1/groups/{ref.group_id}/memberships
       json: {user_id: "{ref.user_id}", role: member}
@@ -81,7 +81,7 @@ class Step:
     as_: str | None = None  # a column (chain) naming the acting user, None = visitor
     expect: tuple[int, ...] = (200, 201)
     capture: tuple[tuple[str, str], ...] = ()  # (name, JSON Pointer)
-    when: str | None = None
+    when: tuple[str, ...] = ()  # every condition must hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +128,7 @@ def _step(data: Any, where: str) -> Step:
         unknown = set(data) - {"sql", "when"}
         if unknown or not isinstance(data["sql"], str):
             raise RecipeError(f"{where}: a sql step has `sql: STATEMENT` and maybe `when`.")
-        when = str(data["when"]) if data.get("when") is not None else None
-        return Step(method="", path="", where=where, sql=data["sql"], when=when)
+        return Step(method="", path="", where=where, sql=data["sql"], when=_when(data, where))
     if not isinstance(data, Mapping) or "request" not in data:
         raise RecipeError(f"{where}: a step has `request: METHOD /path` (and json, as, ...).")
     unknown = set(data) - {"request", "json", "as", "expect", "capture", "when"}
@@ -153,8 +152,20 @@ def _step(data: Any, where: str) -> Step:
         as_=str(data["as"]) if data.get("as") else None,
         expect=tuple(int(s) for s in expect),
         capture=tuple((str(k), str(v)) for k, v in capture.items()),
-        when=str(data["when"]) if data.get("when") is not None else None,
+        when=_when(data, where),
     )
+
+
+def _when(data: Mapping[str, Any], where: str) -> tuple[str, ...]:
+    """`when: CONDITION` or a list of them (all must hold)."""
+    value = data.get("when")
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    if isinstance(value, str):
+        return (value,)
+    raise RecipeError(f"{where}: `when` is a condition or a list of conditions.")
 
 
 # -- following a recipe (pure: the context of one row) ------------------------------------
@@ -244,9 +255,10 @@ class RowContext:
 
         return _PLACEHOLDER.sub(bind, statement.replace("%", "%%")), values
 
-    def holds(self, when: str | None, where: str) -> bool:
-        if when is None:
-            return True
+    def holds(self, when: tuple[str, ...], where: str) -> bool:
+        return all(self._holds(condition, where) for condition in when)
+
+    def _holds(self, when: str, where: str) -> bool:
         match = _WHEN.match(when)
         if not match:
             return _truthy(self.render(when, where))

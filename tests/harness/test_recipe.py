@@ -46,10 +46,10 @@ def test_references_chain_through_columns_and_name_actors(plan) -> None:
     ctx = context(plan, "membership:member@main", ids=ids)
     assert ctx.render("{ref.group_id.creator_id}", "w") == 1
     assert ctx.acting("group_id.creator_id", "w") == "admin"
-    assert ctx.holds("{ref.user_id} != {ref.group_id.creator_id}", "w")
-    assert not context(plan, "membership:admin@main", ids=ids).holds(
-        "{ref.user_id} != {ref.group_id.creator_id}", "w"
-    )
+    condition = "{ref.user_id} != {ref.group_id.creator_id}"
+    assert ctx.holds((condition,), "w")
+    assert not ctx.holds((condition, "{row.admin} == true"), "w")  # all must hold
+    assert not context(plan, "membership:admin@main", ids=ids).holds((condition,), "w")
 
 
 def test_a_reference_without_an_id_on_this_side_says_why(plan) -> None:
