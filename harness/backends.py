@@ -320,9 +320,22 @@ def seed_each(backends: Iterable[Backend], plan: SeedPlan) -> dict[str, dict[str
     ids: dict[str, dict[str, int]] = {}
     for backend in backends:
         target, seeder = backend.seeder()
-        if backend.recipe is not None:  # its steps act as the actors they create
-            backend.client.add_actors(dict(plan.actors))
         if target not in done:
-            done[target] = seeder.seed(plan)
+            done[target] = _seed_one(backend, seeder, plan)
         ids[backend.name] = done[target]
     return ids
+
+
+def _seed_one(backend: Backend, seeder: Seeder, plan: SeedPlan) -> dict[str, int]:
+    """Seed one backend; a recipe's steps act as the actors they create, signed in under
+    names of their own for the time of the seeding."""
+    if not isinstance(seeder, RecipeSeeder):
+        return seeder.seed(plan)
+    tag = secrets.token_hex(4)
+    keys = {name: f"{name}#seed-{tag}" for name in plan.actors}
+    backend.client.add_actors({keys[name]: actor for name, actor in plan.actors.items()})
+    seeder.actor_key = keys.__getitem__
+    try:
+        return seeder.seed(plan)
+    finally:
+        backend.client.remove_actors(list(keys.values()))

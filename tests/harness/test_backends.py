@@ -18,6 +18,7 @@ from harness.actors import Actor
 from harness.backends import provision
 from harness.client import BackendFailed, LoginFailed
 from harness.http import ApiRequest
+from harness.isolation import open_scope
 from harness.postgres import free_port, local_postgres
 from harness.providers.process import ManagedProcess, run_command
 from tests.harness.conftest import (
@@ -132,6 +133,10 @@ def test_a_backend_with_another_schema_is_seeded_through_its_api(
                 "SELECT parent_id FROM groups WHERE id = %s", (backends.go.ids["group:sub"],)
             ).fetchone()
             assert sub == (backends.go.ids["group:main"],)
+        with open_scope(backends) as scope:  # an example's own actors, signed in the recipe's way
+            me = backends.go.send(ApiRequest(method="GET", path=ME, actor=scope.actor("admin")))
+            assert me.body["users"][0]["id"] == scope.ids["go"]["user:admin"]
+            assert scope.ids["go"]["user:admin"] != backends.go.ids["user:admin"]
 
 
 def test_url_mode_against_two_servers_started_by_hand(make_config, tmp_path: Path) -> None:
