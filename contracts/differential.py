@@ -36,6 +36,7 @@ from harness.seed import (
     UserSpec,
     World,
 )
+from harness.vocabulary import Vocabulary
 
 API = "/api/v1"
 ACTORS = ("admin", "member", "other_member", "guest", "stranger")
@@ -136,13 +137,17 @@ class Side:
     sent: list[Step] = field(default_factory=list)
 
 
-def normalized(response: ApiResponse, ids: CanonicalIds, operation: str) -> Normalized | None:
+def normalized(
+    response: ApiResponse, ids: CanonicalIds, operation: str, vocabulary: Vocabulary | None = None
+) -> Normalized | None:
     """`response` in canonical form (None: not JSON), as the lockstep compares it."""
     payload = payload_of(response)
     if payload.form != "json":
         return None
     columns = BARE_ROWS.get(operation, ())
-    return normalize(payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns)
+    return normalize(
+        payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns, vocabulary=vocabulary
+    )
 
 
 def compare_pair(
@@ -151,10 +156,12 @@ def compare_pair(
     rails_ids: CanonicalIds,
     go_ids: CanonicalIds,
     operation: str = "",
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[Normalized | None, list[Difference]]:
     """harness.compare.compare, but both bodies are normalized even when statuses differ
     (a 201 that should be a 200 still created a record both sides must name alike)."""
-    left, right = normalized(rails, rails_ids, operation), normalized(go, go_ids, operation)
+    left = normalized(rails, rails_ids, operation, vocabulary)
+    right = normalized(go, go_ids, operation, vocabulary)
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
         return left, [
@@ -186,6 +193,7 @@ class Lockstep:
     actors: Mapping[str, str]  # lockstep actor name -> harness actor key
     noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # rails only, nothing compared (noise learning replays)
+    vocabulary: Vocabulary | None = None  # the run's spec (None: the bundled one)
     calls: list[Call] = field(default_factory=list)
     served: list[str] = field(default_factory=list)  # per call: who answered the go side
     answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
@@ -197,9 +205,17 @@ class Lockstep:
         actors: Mapping[str, str],
         noise: Callable[[str], Sequence[NoiseField]] = lambda operation: (),
         solo: bool = False,
+        vocabulary: Vocabulary | None = None,
     ) -> Lockstep:
         go = Side(backends.go)
-        return cls(rails=Side(backends.rails), go=go, actors=actors, noise=noise, solo=solo)
+        return cls(
+            rails=Side(backends.rails),
+            go=go,
+            actors=actors,
+            noise=noise,
+            solo=solo,
+            vocabulary=vocabulary,
+        )
 
     def register(self, rtype: str, raw: Mapping[str, int], key: str) -> str:
         """Give a seeded record the same canonical name on both sides: `groups#1`."""
@@ -223,7 +239,9 @@ class Lockstep:
         go = sending.result()
         self.served.append(served_by(go))
         operation = call.operation
-        found_in, found = compare_pair(rails, go, self.rails.ids, self.go.ids, operation)
+        found_in, found = compare_pair(
+            rails, go, self.rails.ids, self.go.ids, operation, self.vocabulary
+        )
         kept, ignored = partition(found, self.noise(operation))
         return Outcome(
             call=call,
@@ -239,7 +257,7 @@ class Lockstep:
         self.rails.sent.append((request.actor, request))
         answer = self.rails.backend.send(request)
         self.answers.append(answer)
-        found_in = normalized(answer, self.rails.ids, call.operation)
+        found_in = normalized(answer, self.rails.ids, call.operation, self.vocabulary)
         return Outcome(
             call=call, rails=answer, go=answer, normalized=found_in, differences=(), ignored=()
         )

@@ -22,7 +22,7 @@ def findings_of(
         "repro_python": python,
         "repro_sh_rails": shell["rails"],
         "repro_sh_go": shell["go"],
-        "noise": [f"{n.source}: {n.pattern}" for n in (noise or Noise()).listed()],
+        "noise": [f"{n.source}: {n.key}" for n in (noise or Noise()).listed()],
         "actors": dict(scope.actors),
     }
     return [

@@ -135,6 +135,12 @@ OPTIONS: tuple[Option, ...] = (
         choices=("contracts", "properties"),
         default="contracts,properties",
     ),
+    Option(
+        "--spec",
+        "OpenAPI spec every suite tests against: conformance's operations, the lockstep's "
+        "operation set and the report's coverage (relative paths from the rootdir)",
+        default="spec/openapi.yaml",
+    ),
     Option("--run-dir", "directory for backend logs and failure records", default=".parity/run"),
     Option(
         "--pg-image",
@@ -188,6 +194,7 @@ class HarnessConfig:
     auth: Literal["cookie", "basic"] = "cookie"
     suites: tuple[str, ...] = ("contracts", "properties")
     run_dir: Path = Path(".parity/run")
+    spec: Path = Path("spec/openapi.yaml")
     pg_image: str = "postgres:15"
     environ: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # for child processes
 
@@ -231,7 +238,7 @@ class HarnessConfig:
                 "--db-mode=shared: both backends share one database, but --rails-prepare and "
                 "--go-prepare differ (two schemas). Give one prepare command or use clone."
             )
-        run_dir = Path(get("run_dir"))
+        run_dir, spec = Path(get("run_dir")), Path(get("spec"))
         return cls(
             rails=sides["rails"],
             go=sides["go"],
@@ -243,6 +250,7 @@ class HarnessConfig:
             auth=get("auth"),  # type: ignore[arg-type]  # checked by _check_choices
             suites=_split(get("suites")),
             run_dir=run_dir if run_dir.is_absolute() else rootdir / run_dir,
+            spec=spec if spec.is_absolute() else rootdir / spec,
             pg_image=get("pg_image"),
             environ=tuple(env.items()),
         )

@@ -53,7 +53,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     )
     parser.add_argument("--report", default="report", help="report directory (default: report)")
     parser.add_argument(
-        "--spec", default=None, help="OpenAPI spec to test against (default: spec/openapi.yaml)"
+        "--spec",
+        default=None,
+        help="OpenAPI spec every suite tests against (default: ini spec, env PARITY_SPEC, "
+        "else spec/openapi.yaml)",
     )
     parser.add_argument(
         "--extract",
@@ -117,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the suites with the report plugin and print the one-line verdict."""
     args, passthrough = parse_args(sys.argv[1:] if argv is None else argv)
     report = Path(args.report).resolve()
-    spec = Path(args.spec).resolve() if args.spec else REPO / "spec" / "openapi.yaml"
+    spec = Path(args.spec).resolve() if args.spec else None
     if args.extract:
         spec = extract_spec(args.extract, report)
     pytest_args = [
@@ -125,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         f"--rootdir={REPO}",
         "--report",
         str(report),
-        "--report-spec",
-        str(spec),
+        *(["--spec", str(spec)] if spec else []),  # else --spec/ini/env: suites and coverage
         f"--hypothesis-profile={args.profile}",
         *passthrough,
     ]

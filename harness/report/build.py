@@ -15,6 +15,7 @@ from harness.report.model import (
     ExtractionSummary,
     Report,
     RunInfo,
+    SetAside,
     SuiteResult,
     group_findings,
 )
@@ -46,7 +47,8 @@ def build_report(
         coverage=coverage,
         suites=suite_results(checks, record.figures()),
         checks=checks,
-        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
+        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.key))),
+        set_aside=set_aside(record),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
@@ -66,6 +68,21 @@ def _porting(
     return build_porting(
         spec, dict(run.routes), findings, go_requests, (json.loads(c) for c in compared)
     )
+
+
+def set_aside(record: Recorder) -> tuple[SetAside, ...]:
+    """What suites did not make findings, with why; a known entry used nowhere is stale."""
+    rows = [
+        SetAside(
+            suite=suite,
+            category="stale known" if category == "known" and n == 0 else category,
+            subject=subject,
+            reason=reason,
+            count=int(n),
+        )
+        for (suite, category, subject, reason), n in record.set_aside.items()
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.suite, r.category, -r.count, r.subject)))
 
 
 def suite_results(

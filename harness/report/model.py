@@ -259,6 +259,19 @@ def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SetAside:
+    """Failures a suite did not make findings, and why (`characterization`: the reference
+    answers the same case the same way; `known`: a declared entry matched them; `stale
+    known`: a declared entry that matched nothing in this run)."""
+
+    suite: str
+    category: str
+    subject: str
+    reason: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The whole report. `verdict` is derived: no field can contradict the findings."""
 
@@ -267,6 +280,7 @@ class Report:
     suites: tuple[SuiteResult, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     noise: tuple[NoiseField, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
     porting: Porting | None = None  # a partial port's progress (harness.report.porting)
