@@ -101,6 +101,10 @@ class CanonicalIds:
         """Whether `raw` already has a canonical name in `space`."""
         return str(raw) in self._ordinals.get(space, {})
 
+    def has(self, canonical: str) -> bool:
+        """Whether this backend has a raw value for `canonical`."""
+        return canonical in self._raw
+
     def raw(self, canonical: str) -> JsonValue:
         """The raw value this backend used for `canonical` (`discussions#2` -> 42)."""
         try:

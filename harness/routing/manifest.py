@@ -192,3 +192,21 @@ class Operation(Protocol):
 def targets_of(manifest: Manifest, operations: Iterable[Operation]) -> dict[str, Target]:
     """{operationId: target} of every operation under `manifest`."""
     return {o.operation_id: manifest.target(o.method, o.path, o.operation_id) for o in operations}
+
+
+def subset_operations(
+    ported: Path | None, mode: str, spec: Mapping[str, Any]
+) -> frozenset[tuple[str, str, str]] | None:
+    """A subset run's ported operations as (operationId, METHOD, path template); None when
+    every operation is compared (no manifest, or a mixed stack, which serves them all)."""
+    if ported is None or mode != "subset":
+        return None
+    manifest = load_manifest(ported)
+    return frozenset(
+        (str(op.get("operationId") or f"{method.upper()} {path}"), method.upper(), path)
+        for path, item in (spec.get("paths") or {}).items()
+        if isinstance(item, Mapping)
+        for method, op in item.items()
+        if method.upper() in HTTP_METHODS and isinstance(op, Mapping)
+        if manifest.target(method, path, str(op.get("operationId") or "")).ported
+    )
