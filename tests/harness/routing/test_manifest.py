@@ -107,3 +107,22 @@ def test_a_dumped_manifest_reads_back_to_the_same_targets(tmp_path: Path) -> Non
     path.write_text(dump_manifest(targets, ["written by a test"]))
     assert targets_of(load_manifest(path), operations) == targets
     assert sum(t.ported for t in targets.values()) == 3 + 4 + 1  # groups reads, events, profile
+
+
+def test_a_subset_run_compares_only_ported_operations(tmp_path: Path) -> None:
+    from harness.routing.manifest import subset_operations
+
+    spec = load_spec(str(SPEC))
+    path = tmp_path / "routes.yaml"
+    path.write_text("routes:\n  GET /api/v1/groups: go\n  sessions_create: go\n")
+    found = subset_operations(path, "subset", spec)
+    assert found is not None
+    assert {op for op, _, _ in found} == {
+        "groups_index",
+        "groups_show",
+        "groups_subgroups",
+        "sessions_create",
+    }
+    assert ("groups_show", "GET", "/api/v1/groups/{id}") in found
+    assert subset_operations(path, "mixed", spec) is None  # the router serves everything
+    assert subset_operations(None, "subset", spec) is None
