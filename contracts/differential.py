@@ -235,8 +235,14 @@ class Lockstep:
         return all(side.ids.has(name) for side in (self.rails, self.go) for name in names)
 
     def register(self, rtype: str, raw: Mapping[str, int], key: str) -> str:
-        """Give a seeded record the same canonical name on both sides: `groups#1`."""
-        names = {side.ids.name(rtype, raw[side.backend.name]) for side in (self.rails, self.go)}
+        """Give a seeded record the same canonical name on both sides: `groups#1`. A side
+        that lacks it (a recipe that cannot create it) keeps its place in the numbering."""
+        names = {
+            side.ids.name(rtype, raw[side.backend.name])
+            if side.backend.name in raw
+            else side.ids.absent(rtype)
+            for side in (self.rails, self.go)
+        }
         if len(names) != 1:
             raise HarnessError(f"seeded {key} got different canonical names: {sorted(names)}")
         return names.pop()
@@ -333,9 +339,12 @@ def register_seeded(lockstep: Lockstep, scope: Scope) -> dict[str, str]:
     names: dict[str, str] = {}
     rails_ids = scope.ids["rails"]
     for prefix, rtype in SEEDED_TYPES:
-        # a key one side lacks (a recipe that cannot create the record) stays unnamed
-        for key in (k for k in rails_ids if k in scope.ids["go"]):
+        for key in rails_ids:
             if key.split(":", 1)[0] == prefix:
-                raw = {name: scope.ids[name][key] for name in ("rails", "go")}
+                # a side without the key (a recipe that cannot create it) has no raw value:
+                # calls naming the record are not sent (Lockstep.knows)
+                raw = {
+                    name: scope.ids[name][key] for name in ("rails", "go") if key in scope.ids[name]
+                }
                 names[key] = lockstep.register(rtype, raw, key)
     return names
