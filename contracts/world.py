@@ -256,12 +256,15 @@ class World:
         return self.sides[(operation_id, side)]
 
     def _session(self, backend: Backend, key: str) -> requests.Session:
-        """An HTTP Basic session of a scope actor: never a login, no CSRF token needed."""
+        """An HTTP Basic session of a scope actor: never a login, no CSRF token needed; on a
+        recipe-seeded backend (its own sign-in), the client's signed-in session."""
         if (backend.name, key) in self.sessions:
             return self.sessions[(backend.name, key)]
         actor = backend.client.actors.get(key)
         if actor is None:
             raise WorldError(f"{backend.name}: actor {key} is not registered on the client")
+        if backend.recipe is not None:
+            return backend.client.signed_in(key)  # the client owns and closes it
         session = requests.Session()
         session.auth = (actor.email, actor.password)
         self.sessions[(backend.name, key)] = session

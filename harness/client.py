@@ -105,6 +105,11 @@ class BackendClient:
             observe(self.name, request, response)
         return response
 
+    def signed_in(self, actor: str) -> requests.Session:
+        """The session of `actor`, signed in (once) the backend's way, for a caller that
+        sends its own requests (schemathesis' cases)."""
+        return self._session(actor, ApiRequest(method="GET", path="/", actor=actor))
+
     def close(self) -> None:
         for session in self._sessions.values():
             session.close()
