@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         str(report),
         *(["--spec", str(spec)] if spec else []),  # else --spec/ini/env: suites and coverage
         f"--hypothesis-profile={args.profile}",
+        # One line per failed check: each finding's whole story (values, diff, shrunk steps,
+        # repro) is in the report; `--tb=long` (or any --tb) brings pytest's back.
+        *([] if any(a.startswith("--tb") for a in passthrough) else ["--tb=line"]),
         *passthrough,
     ]
     exit_status = int(pytest.main(pytest_args))
