@@ -33,6 +33,7 @@ from harness.config import HarnessConfig
 from harness.findings import FindingsWriter
 from harness.isolation import Scope
 from harness.report.options import recorder
+from harness.routing.manifest import subset_operations
 from harness.spec import SpecError, load_spec, operation_ids
 from harness.vocabulary import Vocabulary
 
@@ -169,6 +170,15 @@ def _worker(request: pytest.FixtureRequest) -> str:
     return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
 
 
+@pytest.fixture(scope="session")
+def subset(
+    harness_config: HarnessConfig, api_spec: dict[str, Any]
+) -> frozenset[tuple[str, str, str]] | None:
+    """A subset run's ported operations (operationId, METHOD, path); None: all compared."""
+    go = harness_config.go
+    return subset_operations(go.ported, go.ported_mode, api_spec)
+
+
 @pytest.fixture(params=["rails", "go"])
 def side(request: pytest.FixtureRequest) -> str:
     """The backend under test: each conformance item runs against one side."""
@@ -183,6 +193,7 @@ def conformance(
     expectations: Expectations,
     conformance_findings: FindingsWriter,
     api_spec: dict[str, Any],
+    subset: frozenset[tuple[str, str, str]] | None,
 ) -> Iterator[Conformance]:
     """The runner of one test item; its findings are written when the item ends."""
     runner = Conformance(
@@ -192,6 +203,7 @@ def conformance(
         writer=conformance_findings,
         timeout=harness_config.request_timeout,
         creates=Vocabulary.from_spec(api_spec).creates,  # create -> show pairs of the spec
+        go_serves=None if subset is None else frozenset(op for op, _, _ in subset),
     )
     try:
         yield runner

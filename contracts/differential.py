@@ -14,7 +14,7 @@ each backend has its own client, and its sessions are per actor). The example's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,7 @@ from harness.isolation import Scope
 from harness.noise import NoiseField, partition
 from harness.normalize import TIMELINE_COLUMNS, CanonicalIds, Normalized, normalize
 from harness.repro import Step
+from harness.routing import SERVED_BY
 from harness.seed import (
     DiscussionSpec,
     GroupSpec,
@@ -90,6 +91,17 @@ def _canonical_json(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_canonical_json(v) for v in value) + "]"
     return repr(value) if not isinstance(value, str) else f'"{value}"'
+
+
+def _refs(value: Any) -> Iterator[Ref]:
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _refs(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _refs(item)
 
 
 def translate(call: Call, ids: CanonicalIds, actors: Mapping[str, str]) -> ApiRequest:
@@ -178,6 +190,11 @@ def compare_pair(
     return left, compare_normalized(left, right)
 
 
+def served_by(response: ApiResponse) -> str:
+    """Which backend answered behind a mixed stack's router ('' without one)."""
+    return next((v for k, v in response.headers if k.lower() == SERVED_BY), "")
+
+
 @dataclass
 class Lockstep:
     """Both backends of one example: send a Call to each, compare, keep the steps."""
@@ -189,6 +206,7 @@ class Lockstep:
     solo: bool = False  # rails only, nothing compared (noise learning replays)
     vocabulary: Vocabulary | None = None  # the run's spec (None: the bundled one)
     calls: list[Call] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)  # per call: who answered the go side
     answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
 
     @classmethod
@@ -210,9 +228,22 @@ class Lockstep:
             vocabulary=vocabulary,
         )
 
+    def knows(self, call: Call) -> bool:
+        """Whether both sides have a raw value for every record the call names (a subset run's
+        Go side is seeded with what its API can create: other records it never has)."""
+        names = [v.name for v in _refs((call.path, call.params, call.json))]
+        sides = (self.rails,) if self.solo else (self.rails, self.go)  # solo: rails alone
+        return all(side.ids.has(name) for side in sides for name in names)
+
     def register(self, rtype: str, raw: Mapping[str, int], key: str) -> str:
-        """Give a seeded record the same canonical name on both sides: `groups#1`."""
-        names = {side.ids.name(rtype, raw[side.backend.name]) for side in (self.rails, self.go)}
+        """Give a seeded record the same canonical name on both sides: `groups#1`. A side
+        that lacks it (a recipe that cannot create it) keeps its place in the numbering."""
+        names = {
+            side.ids.name(rtype, raw[side.backend.name])
+            if side.backend.name in raw
+            else side.ids.absent(rtype)
+            for side in (self.rails, self.go)
+        }
         if len(names) != 1:
             raise HarnessError(f"seeded {key} got different canonical names: {sorted(names)}")
         return names.pop()
@@ -221,6 +252,7 @@ class Lockstep:
         """Send `call` to rails and go at once; compare; differences not under noise count."""
         self.calls.append(call)
         if self.solo:
+            self.served.append("")
             return self._send_solo(call)
         translated = {}
         for side in (self.rails, self.go):
@@ -229,6 +261,7 @@ class Lockstep:
         sending = _SENDERS.submit(self.go.backend.send, translated[self.go.backend.name])
         rails = self.rails.backend.send(translated[self.rails.backend.name])
         go = sending.result()
+        self.served.append(served_by(go))
         operation = call.operation
         found_in, found = compare_pair(
             rails, go, self.rails.ids, self.go.ids, operation, self.vocabulary
@@ -309,6 +342,10 @@ def register_seeded(lockstep: Lockstep, scope: Scope) -> dict[str, str]:
     for prefix, rtype in SEEDED_TYPES:
         for key in rails_ids:
             if key.split(":", 1)[0] == prefix:
-                raw = {name: scope.ids[name][key] for name in ("rails", "go")}
+                # a side without the key (a recipe that cannot create it) has no raw value:
+                # calls naming the record are not sent (Lockstep.knows)
+                raw = {
+                    name: scope.ids[name][key] for name in ("rails", "go") if key in scope.ids[name]
+                }
                 names[key] = lockstep.register(rtype, raw, key)
     return names

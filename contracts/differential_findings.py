@@ -30,7 +30,10 @@ def findings_of(
             difference,
             operation=outcome.call.operation,
             repro=python,
-            steps=tuple(call.describe() for call in lockstep.calls),
+            steps=tuple(
+                f"{call.describe()}  [go side served by {served}]" if served else call.describe()
+                for call, served in zip(lockstep.calls, lockstep.served, strict=False)
+            ),
             extra=extra,
         )
         for difference in outcome.differences

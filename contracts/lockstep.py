@@ -127,11 +127,15 @@ class LockstepRun:
     # the spec's operations (harness.spec.operation_templates); a call outside them is not
     # sent (a partial port's spec): None sends every call
     operations: frozenset[str] | None = None
-    unsent: dict[str, int] = field(default_factory=dict)  # operation -> calls not sent
+    outside: str = "not in the spec"  # why a call outside `operations` is not sent
+    # (operation, why) -> calls not sent: outside the spec, not ported (a subset run), or
+    # naming a record one side does not have
+    unsent: dict[tuple[str, str], int] = field(default_factory=dict)
     vocabulary: Vocabulary | None = None  # what the run's spec says of records (normalize)
     failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
+    compared: set[str] = field(default_factory=set)  # operations sent to both sides
     ignored: dict[str, NoiseField] = field(default_factory=dict)  # key -> field, `excluded` n
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
@@ -210,10 +214,13 @@ class LockstepMachine(RuleBasedStateMachine):
 
     def send(self, call: Call) -> Outcome:
         if not self.in_spec(call):
-            return self.unsent(call)
+            return self.unsent(call, self.run.outside)
+        if not self.lockstep.knows(call):
+            return self.unsent(call, "refers to a record one side does not have")
         self.interrupted = True
         outcome = self.lockstep.send(call)
         self.run.requests += 2
+        self.run.compared.add(call.operation)
         for _, noise in outcome.ignored:
             counted = self.run.ignored.get(noise.key, noise)
             self.run.ignored[noise.key] = replace(counted, excluded=counted.excluded + 1)
@@ -232,9 +239,11 @@ class LockstepMachine(RuleBasedStateMachine):
         path = call.operation.split(" ", 1)[1]
         return known is None or template_key(call.method, path) in known
 
-    def unsent(self, call: Call) -> Outcome:
-        """A call outside the spec: counted, not sent; it answers nothing (status 0)."""
-        self.run.unsent[call.operation] = self.run.unsent.get(call.operation, 0) + 1
+    def unsent(self, call: Call, why: str) -> Outcome:
+        """A call outside the spec (or the ported operations of a subset run), or naming a
+        record a side was never given: counted, not sent; it answers nothing (status 0)."""
+        key = (call.operation, why)
+        self.run.unsent[key] = self.run.unsent.get(key, 0) + 1
         nothing = ApiResponse(status=0)
         return Outcome(
             call=call, rails=nothing, go=nothing, normalized=None, differences=(), ignored=()

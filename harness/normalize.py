@@ -101,6 +101,18 @@ class CanonicalIds:
         """Whether `raw` already has a canonical name in `space`."""
         return str(raw) in self._ordinals.get(space, {})
 
+    def absent(self, space: str) -> str:
+        """Take the next name of `space` for a record this backend does not have (no raw
+        value), so the names of its later records stay in step with the other backend's."""
+        table = self._ordinals.setdefault(space, {})
+        ordinal = len(table) + 1
+        table[f"\x00absent {ordinal}"] = ordinal
+        return f"{space}#{ordinal}"
+
+    def has(self, canonical: str) -> bool:
+        """Whether this backend has a raw value for `canonical`."""
+        return canonical in self._raw
+
     def raw(self, canonical: str) -> JsonValue:
         """The raw value this backend used for `canonical` (`discussions#2` -> 42)."""
         try:

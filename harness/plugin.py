@@ -24,6 +24,10 @@ Fixtures:
 A backend that dies mid-run fails the current test with its log tail, is recorded through
 harness.events (for the findings), and ends the run; the run directory keeps the logs and
 backend-failures.jsonl.
+
+SIGTERM is handled like Ctrl-C (harness.plugins.signals): partial report, full teardown.
+Secrets the user hands in (setenv values, DSNs, header values) are masked everywhere
+(harness.plugins.secrets).
 """
 
 # pytest wants a plugin module registered before anything imports it: the harness options
@@ -34,4 +38,6 @@ pytest_plugins = [
     "harness.report.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
+    "harness.plugins.signals",
+    "harness.plugins.secrets",
 ]

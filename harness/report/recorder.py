@@ -177,7 +177,7 @@ def _run_info(data: dict[str, Any]) -> RunInfo:
     """A RunInfo from its JSON form (lists back to tuples)."""
     values: dict[str, Any] = dict(data)
     values["seeds"] = tuple(values.get("seeds", ()))
-    for key in ("versions", "backends"):
+    for key in ("versions", "backends", "routes"):
         values[key] = tuple(tuple(pair) for pair in values.get(key, ()))
     return RunInfo(**values)
 
