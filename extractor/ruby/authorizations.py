@@ -1,0 +1,262 @@
+"""Controllers and services -> the ability checks each method performs, and whom it calls.
+
+    def show
+      load_and_authorize(:discussion)             # AuthCheck(show, Discussion)
+    def close
+      @event = service.close(discussion: load_resource, actor: current_user)   # a call
+    def self.close(discussion:, actor:)
+      actor.ability.authorize!(:update, discussion)                             # AuthCheck
+
+Checks read: `load_and_authorize(:model, :action, optional:)` (Loomio's helper),
+`[x.ability.]authorize!(:action, subject)`, `[x.]can?(:action, subject)`, and CanCan's
+class-level `load_and_authorize_resource`. Calls read: bare methods, `super`,
+`service.x` (the controller's resource service) and `SomeService.x`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from extractor import inflect
+from extractor.ability_model import AuthCheck
+from extractor.ruby.nodes import (
+    Parsed,
+    body_of,
+    call_name,
+    const_name,
+    name_of,
+    options,
+    parse,
+    positional,
+    receiver,
+    statements,
+    strings_of,
+    text,
+    walk,
+)
+from extractor.sources import SourceFile
+
+RESOURCE = "(resource)"  # the controller's own resource class, settled when mapping
+_CHECKS = frozenset({"load_and_authorize", "authorize!", "can?", "cannot?"})
+_RESOURCE_READS = frozenset({"resource", "load_resource", "self.resource"})
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """`super`, a bare `helper`, `service.create` (owner "service"), `PollService.close`."""
+
+    owner: str | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthMethod:
+    """`constant`: what a one-constant body returns (`def service; UserService; end`);
+    `mentions`: every method and constant named in the body (how a request is guarded
+    when no ability is checked: `require_current_user`, `visible_to`)."""
+
+    name: str
+    checks: tuple[AuthCheck, ...]
+    calls: tuple[Call, ...]
+    constant: str | None = None
+    mentions: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Callback:
+    """`before_action :require_current_user, only: [:index]`."""
+
+    name: str
+    only: tuple[str, ...] = ()
+    excepted: tuple[str, ...] = ()
+
+    def runs_for(self, action: str) -> bool:
+        return (not self.only or action in self.only) and action not in self.excepted
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuthClass:
+    """A controller or service class: its methods, and CanCan's class-level loader."""
+
+    name: str
+    parent: str | None
+    methods: tuple[AuthMethod, ...]
+    load_and_authorize_resource: Callback | None = None
+    before: tuple[Callback, ...] = ()
+
+    def method(self, name: str) -> AuthMethod | None:
+        return next((m for m in self.methods if m.name == name), None)
+
+
+def parse_authorizations(source: SourceFile) -> list[AuthClass]:
+    """Every class of a controller or service file with the checks and calls of its methods."""
+    parsed = parse(source)
+    out: list[AuthClass] = []
+    _scan(parsed, parsed.root, (), out)
+    return out
+
+
+def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[AuthClass]) -> None:
+    for stmt in statements(node if node.type == "program" else body_of(node)):
+        if stmt.type not in ("class", "module"):
+            continue
+        name = (*namespace, *(const_name(stmt.child_by_field_name("name")) or "?").split("::"))
+        superclass = stmt.child_by_field_name("superclass")
+        parent = (
+            const_name(superclass.named_children[0])
+            if superclass and superclass.named_children
+            else None
+        )
+        body = statements(body_of(stmt))
+        methods = tuple(
+            _method(parsed, m) for m in body if m.type in ("method", "singleton_method")
+        )
+        if stmt.type == "class" or methods:  # service modules: `module GroupService`
+            out.append(
+                AuthClass(
+                    name="::".join(name),
+                    parent=parent,
+                    methods=methods,
+                    load_and_authorize_resource=next(
+                        (c for c in _callbacks(body, "load_and_authorize_resource")), None
+                    ),
+                    before=tuple(_callbacks(body, "before_action")),
+                )
+            )
+        _scan(parsed, stmt, name, out)
+
+
+def _callbacks(body: list[Node], macro: str) -> list[Callback]:
+    """`before_action :a, :b, only: [:show]` -> Callback(a), Callback(b);
+    `load_and_authorize_resource except: :index` -> one Callback named after the macro."""
+    out: list[Callback] = []
+    for stmt in body:
+        if call_name(stmt) != macro or (stmt.type == "identifier" and macro == "before_action"):
+            continue
+        opts = options(stmt) if stmt.type == "call" else {}
+        only = strings_of(opts.get("only")) or ()
+        excepted = strings_of(opts.get("except")) or ()
+        names = [n for a in positional(stmt) if (n := name_of(a))] if stmt.type == "call" else []
+        for name in names or [macro]:
+            out.append(Callback(name=name, only=only, excepted=excepted))
+    return out
+
+
+def _method(parsed: Parsed, node: Node) -> AuthMethod:
+    body = node.child_by_field_name("body")
+    checks: list[AuthCheck] = []
+    calls: list[Call] = []
+    for sub in walk(body) if body is not None else ():
+        if sub.type == "super":
+            calls.append(Call(None, "super"))
+        elif sub.type in ("call", "identifier") and (check := _check(parsed, sub)) is not None:
+            checks.append(check)
+        elif (call := _call(sub)) is not None:
+            calls.append(call)
+    mentions = frozenset(
+        name
+        for sub in (walk(body) if body is not None else ())
+        if (name := call_name(sub) or const_name(sub)) is not None
+    )
+    values = statements(body) if body is not None else []
+    only = const_name(values[0]) if len(values) == 1 else None
+    return AuthMethod(
+        name=text(node.child_by_field_name("name")),
+        checks=tuple(checks),
+        calls=tuple(calls),
+        constant=only,
+        mentions=mentions,
+    )
+
+
+def _check(parsed: Parsed, node: Node) -> AuthCheck | None:
+    name = call_name(node)
+    if name not in _CHECKS:
+        return None
+    if node.type == "identifier" and (
+        name != "load_and_authorize" or node.parent is None or node.parent.type == "call"
+    ):
+        return None
+    args = positional(node)
+    if name == "load_and_authorize":
+        model = name_of(args[0]) if args else None
+        action = name_of(args[1]) if len(args) > 1 else "show"
+        optional = text(options(node).get("optional")) == "true"
+        return AuthCheck(
+            action=action or "?",
+            model=inflect.camelize(model) if model else None,
+            subject=text(args[0]) if args else "",
+            how=name,
+            optional=optional,
+            loc=parsed.loc(node),
+        )
+    action = name_of(args[0]) if args else None
+    if action is None or len(args) < 2:
+        return None
+    return AuthCheck(
+        action=action,
+        model=model_of_subject(args[1]),
+        subject=" ".join(text(args[1]).split()),
+        how=name or "",
+        optional=name != "authorize!",
+        loc=parsed.loc(node),
+    )
+
+
+def model_of_subject(node: Node) -> str | None:
+    """The class of a checked record: `@poll` -> Poll, `stance.poll` -> Poll,
+    `load_and_authorize(:group)` -> Group, `User.find(id)` -> User, `resource` -> (resource)."""
+    raw = text(node)
+    if raw in _RESOURCE_READS:
+        return RESOURCE
+    if node.type in ("instance_variable", "identifier"):
+        return inflect.camelize(raw.lstrip("@"))
+    if node.type != "call":
+        return None
+    name = call_name(node) or ""
+    recv = receiver(node)
+    if name == "load_and_authorize":
+        first = positional(node)
+        model = name_of(first[0]) if first else None
+        return inflect.camelize(model) if model else None
+    if name in _RESOURCE_READS and recv is None:
+        return RESOURCE
+    if name in ("find", "find_by", "find_by!", "new") and recv is not None:
+        return const_name(recv)
+    return inflect.camelize(name) if recv is not None and not positional(node) else None
+
+
+def _call(node: Node) -> Call | None:
+    if node.type == "identifier":
+        parent = node.parent
+        statement_like = parent is not None and parent.type in (
+            "body_statement",
+            "then",
+            "else",
+            "block_body",
+            "argument_list",
+            "pair",
+            "binary",
+            "assignment",
+            "parenthesized_statements",
+        )
+        if statement_like and not (
+            parent is not None
+            and parent.type == "pair"
+            and node == parent.child_by_field_name("key")
+        ):
+            return Call(None, text(node))
+        return None
+    if node.type != "call":
+        return None
+    recv, name = receiver(node), call_name(node)
+    if name is None:
+        return None
+    if recv is None:
+        return Call(None, name)
+    owner = text(recv)
+    if owner in ("service", "self") or owner.endswith("Service"):
+        return Call(None if owner == "self" else owner, name)
+    return None
