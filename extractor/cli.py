@@ -19,6 +19,7 @@ from extractor.validation import Validation
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT / "examples" / "loomio-mini"
 DEFAULT_OUTPUT = PROJECT / "spec" / "openapi.yaml"
+ABILITIES = "abilities.yaml"  # the ability matrix, written next to the spec
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,16 +112,19 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
             )
     text = dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
+    abilities_path = output.with_name(ABILITIES)
+    abilities = None if result.abilities is None else dump_yaml(result.abilities)
     if args.check:
         validation.wait()
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != text:
-            print(
-                f"{_display(output)}: stale; regenerate it with "
-                f"`python -m extractor {args.rails_root} -o {_display(output)}`",
-                file=sys.stderr,
-            )
-            return 1
+        for path, expected in ((output, text), (abilities_path, abilities)):
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if expected is not None and current != expected:
+                print(
+                    f"{_display(path)}: stale; regenerate it with "
+                    f"`python -m extractor {args.rails_root} -o {_display(output)}`",
+                    file=sys.stderr,
+                )
+                return 1
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -131,6 +135,8 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
         os.replace(pending, output)
     finally:
         pending.unlink(missing_ok=True)
+    if abilities is not None:
+        abilities_path.write_text(abilities, encoding="utf-8")
     report_path.parent.mkdir(parents=True, exist_ok=True)
     report_path.write_text(report, encoding="utf-8")
     print(result.summary.line(_display(output), _display(report_path)))

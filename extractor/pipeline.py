@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from extractor.ability_spec import extract_abilities
 from extractor.actions import Action, ActionReader
 from extractor.app import build_app
 from extractor.errors import Diagnostic
@@ -23,6 +24,7 @@ class Extraction:
     summary: Summary
     diagnostics: tuple[Diagnostic, ...]  # still open; what `parity extract` prints
     resolved: tuple[tuple[Diagnostic, Loc], ...] = ()  # and the override that settles each
+    abilities: dict[str, Any] | None = None  # spec/abilities.yaml (None: no app/models/ability)
 
 
 def in_spec(action: Action) -> bool:
@@ -51,12 +53,13 @@ def extract(
         for t in app.tables
     }
     document = build_openapi(resolved, actions, columns, title)
+    abilities, ability_diagnostics = extract_abilities(tree, document, (t.name for t in app.tables))
     stale: list[Diagnostic] = []
     applied: list[Applied] = []
     if overrides:
         document, stale, applied = apply_overrides(document, overrides, overrides_path)
     all_diagnostics = sorted(
-        set(diagnostics + resolver.diagnostics + reader.diagnostics + stale),
+        set(diagnostics + resolver.diagnostics + reader.diagnostics + stale + ability_diagnostics),
         key=lambda d: (d.loc, d.kind.value, d.message),
     )
     settled = settled_by_overrides(all_diagnostics, resolved, applied)
@@ -65,12 +68,15 @@ def extract(
         len(tree.serializers), resolved, len(app.routes), actions, still_open, len(settled)
     )
     report = build_report(summary, resolved, actions, still_open, settled)
+    if abilities is not None:
+        report["summary"].update(abilities["summary"])
     return Extraction(
         document=document,
         report=report,
         summary=summary,
         diagnostics=tuple(still_open),
         resolved=tuple(settled.items()),
+        abilities=abilities,
     )
 
 
