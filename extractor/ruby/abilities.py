@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from extractor.ability_model import AbilityRule, ActionAlias
-from extractor.conditions import Atom, AtomKind, Cond, Const, all_of
+from extractor.conditions import Atom, AtomKind, Cond, Const, all_of, negate
 from extractor.errors import Diagnostic, DiagnosticKind
 from extractor.ruby.ability_conditions import Scope, condition_of, condition_of_body
 from extractor.ruby.nodes import (
@@ -140,6 +140,8 @@ def _hash_conditions(node: Node, scope: Scope) -> Cond:
     for key, value in options(node).items():
         if text(value) in {f"{u}.id" for u in scope.users}:
             terms.append(Atom(AtomKind.IS_USER, "", key.removesuffix("_id")))
+        elif value.type == "nil" and key.endswith("_at"):  # revoked_at: nil -> not revoked
+            terms.append(negate(Atom(AtomKind.STATE, "", key.removesuffix("_at"))))
         elif (literal := name_of(value)) is not None or value.type in ("true", "false"):
             terms.append(Atom(AtomKind.STATE, "", f"{key}={literal or text(value)}"))
         else:
