@@ -10,7 +10,7 @@ the cells its controller method, the methods it calls and the services it calls 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractor import inflect
 from extractor.ability_model import AbilityRule, ActionAlias, AuthCheck
@@ -119,7 +119,7 @@ class Reached:
 class _Walk:
     resource: str
     service: str
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    seen: set[tuple[str, str, bool]] = field(default_factory=set)
     checks: list[Checked] = field(default_factory=list)
     mentions: set[str] = field(default_factory=set)
 
@@ -186,8 +186,15 @@ class CheckFinder:
         )
 
     def _visit(
-        self, chain: list[AuthClass], name: str, depth: int, walk: _Walk, start: int = 0
+        self,
+        chain: list[AuthClass],
+        name: str,
+        depth: int,
+        walk: _Walk,
+        start: int = 0,
+        conditional: bool = False,
     ) -> None:
+        """Checks of `name` and what it calls; all optional when reached through a branch."""
         found = next(
             ((i, c, m) for i, c in enumerate(chain[start:], start) if (m := c.method(name))),
             None,
@@ -195,21 +202,24 @@ class CheckFinder:
         if found is None or depth > _MAX_DEPTH:
             return
         index, klass, method = found
-        if (klass.name, name) in walk.seen:
+        if (klass.name, name, conditional) in walk.seen:
             return
-        walk.seen.add((klass.name, name))
+        walk.seen.add((klass.name, name, conditional))
         walk.mentions |= method.mentions
         for check in method.checks:
             model = walk.resource if check.model == RESOURCE else check.model
+            if conditional and not check.optional:
+                check = replace(check, optional=True)
             walk.checks.append(Checked(model=model, action=check.action, check=check))
         for call in method.calls:
+            branch = conditional or call.conditional
             if call.name == "super":
-                self._visit(chain, name, depth + 1, walk, index + 1)
+                self._visit(chain, name, depth + 1, walk, index + 1, branch)
             elif call.owner is None:
-                self._visit(chain, call.name, depth + 1, walk)
+                self._visit(chain, call.name, depth + 1, walk, 0, branch)
             else:
                 service = walk.service if call.owner == "service" else call.owner
-                self._visit(self.chain(service), call.name, depth + 1, walk)
+                self._visit(self.chain(service), call.name, depth + 1, walk, 0, branch)
 
 
 def _constant(chain: list[AuthClass], method: str) -> str | None:

@@ -37,7 +37,8 @@ class AuthCheck:
 
     `model` is None when the subject's class cannot be read statically (`target_model`).
     `how` is authorize!, load_and_authorize, can? (a check that does not raise) or
-    load_and_authorize_resource.
+    load_and_authorize_resource. `optional`: not every request makes it (`optional: true`,
+    a `can?` test, or a branch of an if/unless/case/`||`).
     """
 
     action: str

@@ -65,7 +65,10 @@ def ability_entries(checks: Iterable[Checked], known: frozenset[str]) -> list[di
         if c.check.optional:
             entry["optional"] = True
         entry["at"] = str(c.check.loc)
-        out.setdefault((model or f"?{c.check.subject}", c.action), entry)
+        key = (model or f"?{c.check.subject}", c.action)
+        known_entry = out.get(key)
+        if known_entry is None or (known_entry.get("optional") and not c.check.optional):
+            out[key] = entry  # a check every request makes wins over a conditional one
     return list(out.values())
 
 

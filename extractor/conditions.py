@@ -24,6 +24,8 @@ class AtomKind(StrEnum):
     VERIFIED = "verified"  # user.email_verified?
     SITE_ADMIN = "site_admin"  # user.is_admin
     IN_ANY_GROUP = "in_any_group"  # user.group_ids.any?
+    HOLDS_TOKEN = "holds_token"  # user.group_token: the visitor brought a token (name)
+    TOKEN = "token"  # user.group_token == X.token: it is X's token
     MEMBER = "member"  # X.members.exists?(user.id), user_is_member_of?(X.id)
     ADMIN = "admin"  # X.admins.exists?(user.id), user_is_admin_of?(X.id)
     GUEST = "guest"  # X.guests.exists?(user.id)
@@ -38,7 +40,13 @@ class AtomKind(StrEnum):
 
 # Facts about the acting user alone: their atoms have no record path.
 USER_KINDS = frozenset(
-    {AtomKind.LOGGED_IN, AtomKind.VERIFIED, AtomKind.SITE_ADMIN, AtomKind.IN_ANY_GROUP}
+    {
+        AtomKind.LOGGED_IN,
+        AtomKind.VERIFIED,
+        AtomKind.SITE_ADMIN,
+        AtomKind.IN_ANY_GROUP,
+        AtomKind.HOLDS_TOKEN,
+    }
 )
 RECORD = "self"  # how the rule's record itself is written as a path
 

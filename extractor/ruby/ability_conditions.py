@@ -128,7 +128,12 @@ def _binary(node: Node, scope: Scope) -> Cond | None:
 
 
 def _equality(a: Node, b: Node, scope: Scope) -> Cond | None:
-    """`X.author == user`, `X.user_id == user.id`, `user == u`, `X.y.count == 0`, `X.p == 'v'`."""
+    """`X.author == user`, `X.user_id == user.id`, `user == u`, `X.y.count == 0`, `X.p == 'v'`,
+    `user.group_token == X.token`."""
+    token = _user_token(b, scope)
+    if token is not None and a.type == "call" and call_name(a) == "token":
+        path = path_of(receiver(a), scope)
+        return None if path is None else Atom(AtomKind.TOKEN, path, token)
     if text(b) in scope.users or text(b) in {f"{u}.id" for u in scope.users}:
         if text(a) == scope.record or scope.aliases.get(text(a)) == "":
             return Atom(AtomKind.IS_USER, "", "self")
@@ -209,7 +214,12 @@ def _call(node: Node, scope: Scope) -> Cond | None:
         if found is not None:
             return found
     if name in _ABSENT | _PRESENT and recv is not None and not arguments(node):
-        inner = _path_truthy(recv, scope, presence=True)
+        token = _user_token(recv, scope)
+        inner = (
+            Atom(AtomKind.HOLDS_TOKEN, name=token)
+            if token is not None
+            else _path_truthy(recv, scope, presence=True)
+        )
         if inner is not None:
             return negate(inner) if name in _ABSENT else inner
     return _path_truthy(node, scope)
@@ -231,6 +241,9 @@ def _user_fact(node: Node, name: str, recv: Node | None, scope: Scope) -> Cond |
         return None
     if text(recv) in scope.users and name in _USER_PREDICATES and not arguments(node):
         return Atom(_USER_PREDICATES[name])
+    token = _user_token(node, scope)
+    if token is not None:
+        return Atom(AtomKind.HOLDS_TOKEN, name=token)
     if text(recv) in {f"{u}.group_ids" for u in scope.users}:
         if name == "any?" and not arguments(node):
             return Atom(AtomKind.IN_ANY_GROUP)
@@ -238,6 +251,14 @@ def _user_fact(node: Node, name: str, recv: Node | None, scope: Scope) -> Cond |
         path = _group_path(args[0], scope) if name == "include?" and len(args) == 1 else None
         return None if path is None else Atom(AtomKind.MEMBER, path)
     return None
+
+
+def _user_token(node: Node, scope: Scope) -> str | None:
+    """`user.group_token` -> "group_token" (a token the visitor brought in the request)."""
+    if node.type != "call" or arguments(node) or text(receiver(node)) not in scope.users:
+        return None
+    name = call_name(node) or ""
+    return name if name.endswith("_token") else None
 
 
 def _helper(node: Node, name: str, recv: Node | None, scope: Scope) -> Cond | None:

@@ -15,7 +15,7 @@ class-level `load_and_authorize_resource`. Calls read: bare methods, `super`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
@@ -41,14 +41,29 @@ from extractor.sources import SourceFile
 RESOURCE = "(resource)"  # the controller's own resource class, settled when mapping
 _CHECKS = frozenset({"load_and_authorize", "authorize!", "can?", "cannot?"})
 _RESOURCE_READS = frozenset({"resource", "load_resource", "self.resource"})
+_STATEMENT_LIKE = frozenset(
+    {
+        "body_statement",
+        "then",
+        "else",
+        "block_body",
+        "argument_list",
+        "pair",
+        "binary",
+        "assignment",
+        "parenthesized_statements",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """`super`, a bare `helper`, `service.create` (owner "service"), `PollService.close`."""
+    """`super`, a bare `helper`, `service.create` (owner "service"), `PollService.close`;
+    `conditional` when it sits in a branch that not every request takes."""
 
     owner: str | None
     name: str
+    conditional: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,12 +164,13 @@ def _method(parsed: Parsed, node: Node) -> AuthMethod:
     checks: list[AuthCheck] = []
     calls: list[Call] = []
     for sub in walk(body) if body is not None else ():
+        branch = body is not None and in_branch(sub, body)
         if sub.type == "super":
-            calls.append(Call(None, "super"))
+            calls.append(Call(None, "super", branch))
         elif sub.type in ("call", "identifier") and (check := _check(parsed, sub)) is not None:
-            checks.append(check)
+            checks.append(replace(check, optional=True) if branch else check)
         elif (call := _call(sub)) is not None:
-            calls.append(call)
+            calls.append(replace(call, conditional=True) if branch else call)
     mentions = frozenset(
         name
         for sub in (walk(body) if body is not None else ())
@@ -169,6 +185,33 @@ def _method(parsed: Parsed, node: Node) -> AuthMethod:
         constant=only,
         mentions=mentions,
     )
+
+
+_BRANCHING = frozenset({"if", "unless", "elsif", "conditional"})
+_MODIFIERS = frozenset({"if_modifier", "unless_modifier", "while_modifier", "until_modifier"})
+
+
+def in_branch(node: Node, body: Node) -> bool:
+    """Whether `node` runs only on some requests: inside a branch of an if/unless/case, the
+    body of a modifier, or the right side of `||`/`&&` (the tests themselves always run)."""
+    child, parent = node, node.parent
+    while parent is not None and child != body:
+        if parent.type in _BRANCHING and child != parent.child_by_field_name("condition"):
+            return True
+        if parent.type in _MODIFIERS and child == parent.child_by_field_name("body"):
+            return True
+        if parent.type in ("case", "case_match") and child != parent.child_by_field_name("value"):
+            return True
+        if parent.type in ("rescue", "ensure"):
+            return True
+        if (
+            parent.type == "binary"
+            and child == parent.child_by_field_name("right")
+            and text(parent.child_by_field_name("operator")) in ("||", "or", "&&", "and")
+        ):
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _check(parsed: Parsed, node: Node) -> AuthCheck | None:
@@ -231,24 +274,15 @@ def model_of_subject(node: Node) -> str | None:
 def _call(node: Node) -> Call | None:
     if node.type == "identifier":
         parent = node.parent
-        statement_like = parent is not None and parent.type in (
-            "body_statement",
-            "then",
-            "else",
-            "block_body",
-            "argument_list",
-            "pair",
-            "binary",
-            "assignment",
-            "parenthesized_statements",
-        )
-        if statement_like and not (
-            parent is not None
-            and parent.type == "pair"
-            and node == parent.child_by_field_name("key")
-        ):
-            return Call(None, text(node))
-        return None
+        if parent is None:
+            return None
+        if parent.type == "call":  # `model.admins`: a method when it is the receiver
+            return (
+                Call(None, text(node)) if parent.child_by_field_name("receiver") == node else None
+            )
+        if parent.type == "pair" and node == parent.child_by_field_name("key"):
+            return None
+        return Call(None, text(node)) if parent.type in _STATEMENT_LIKE else None
     if node.type != "call":
         return None
     recv, name = receiver(node), call_name(node)

@@ -6,7 +6,8 @@ module Ability::Group
       return false if group.archived_at
       group.is_visible_to_public? ||
         group.members.exists?(user.id) ||
-        (group.is_visible_to_parent_members? && user_is_member_of?(group.parent_id))
+        (group.is_visible_to_parent_members? && user_is_member_of?(group.parent_id)) ||
+        (user.group_token.present? && user.group_token == group.token)
     end
 
     can [:see_private_content], ::Group do |group|
