@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.report.abilities import OBSERVED, REACHABLE, SUITE, AbilityMatrix, build_matrix
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     CheckResult,
@@ -28,6 +29,7 @@ def build_report(
     spec: Mapping[str, Any] | None,
     extraction: Mapping[str, Any] | None = None,
     run: RunInfo | None = None,
+    abilities: Mapping[str, Any] | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
     observed = {o.backend for o in record.observations.values()}
@@ -42,6 +44,21 @@ def build_report(
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run or RunInfo(),
+        abilities=ability_matrix(abilities, spec, record),
+    )
+
+
+def ability_matrix(
+    abilities: Mapping[str, Any] | None, spec: Mapping[str, Any] | None, record: Recorder
+) -> AbilityMatrix | None:
+    """The matrix when the spec comes with spec/abilities.yaml (`parity extract` writes it)."""
+    if not abilities or not spec:
+        return None
+    return build_matrix(
+        abilities,
+        spec,
+        record.distinct.get((SUITE, OBSERVED), set()),
+        record.distinct.get((SUITE, REACHABLE), set()),
     )
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from harness.findings import Finding
 from harness.noise import NoiseField
+
+if TYPE_CHECKING:  # abilities.py builds its rows from plain data; no import cycle at run time
+    from harness.report.abilities import AbilityMatrix
 
 
 class Verdict(Enum):
@@ -263,6 +267,7 @@ class Report:
     noise: tuple[NoiseField, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
+    abilities: AbilityMatrix | None = None  # spec/abilities.yaml x the permission suite
 
     @property
     def finding_count(self) -> int:
