@@ -18,7 +18,12 @@ from extractor.conditions import Cond, Const, all_of, any_of, negate, opaque_ter
 from extractor.errors import Diagnostic
 from extractor.model import Loc
 from extractor.ruby.abilities import parse_abilities
-from extractor.ruby.authorizations import RESOURCE, AuthClass, parse_authorizations
+from extractor.ruby.authorizations import (
+    RESOURCE,
+    AuthClass,
+    known_words,
+    parse_authorizations,
+)
 from extractor.sources import SourceFile, SourceTree
 
 ABILITY_DIR = "app/models/ability/"
@@ -110,7 +115,7 @@ class Reached:
     """What one controller action does about authorization."""
 
     checks: tuple[Checked, ...]
-    mentions: frozenset[str]  # methods and constants its code names (for the unchecked)
+    mentions: frozenset[bytes]  # the words of its code (why it checks nothing)
     base: str | None  # the first ancestor outside the tree (`Devise::SessionsController`)
     found: bool  # the action's method exists in the controller or an ancestor
 
@@ -121,7 +126,7 @@ class _Walk:
     service: str
     seen: set[tuple[str, str, bool]] = field(default_factory=set)
     checks: list[Checked] = field(default_factory=list)
-    mentions: set[str] = field(default_factory=set)
+    mentions: set[bytes] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -132,7 +137,9 @@ class CheckFinder:
 
     @classmethod
     def from_tree(cls, tree: SourceTree) -> CheckFinder:
-        found = [c for s in (*tree.controllers, *tree.services) for c in parse_authorizations(s)]
+        sources = (*tree.controllers, *tree.services)
+        known = known_words(sources)
+        found = [c for s in sources for c in parse_authorizations(s, known)]
         return cls({c.name.lower(): c for c in found})
 
     def _lookup(self, current: AuthClass, name: str) -> AuthClass | None:
@@ -242,17 +249,19 @@ def atoms_only(cond: Cond) -> bool:
 
 
 # Why an operation checks no ability, from what its code path names (first match wins).
-_UNCHECKED = (
+_UNCHECKED: tuple[tuple[str, frozenset[bytes]], ...] = (
     (
         "collection scoped by a visibility query",
-        {"accessible_records", "visible_to", "instantiate_collection"},
+        frozenset({b"accessible_records", b"visible_to", b"instantiate_collection"}),
     ),
     (
         "lookup scoped to the caller's own groups (404 for others)",
-        {"adminable_groups", "adminable_group_ids", "group_ids", "browseable_group_ids"},
+        frozenset(
+            {b"adminable_groups", b"adminable_group_ids", b"group_ids", b"browseable_group_ids"}
+        ),
     ),
-    ("logged-in check only", {"require_current_user", "is_logged_in?"}),
-    ("acts on the current user only", {"current_user"}),
+    ("logged-in check only", frozenset({b"require_current_user", b"is_logged_in?"})),
+    ("acts on the current user only", frozenset({b"current_user"})),
 )
 
 

@@ -15,6 +15,8 @@ class-level `load_and_authorize_resource`. Calls read: bare methods, `super`,
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from tree_sitter import Node
@@ -34,7 +36,6 @@ from extractor.ruby.nodes import (
     statements,
     strings_of,
     text,
-    walk,
 )
 from extractor.sources import SourceFile
 
@@ -76,7 +77,7 @@ class AuthMethod:
     checks: tuple[AuthCheck, ...]
     calls: tuple[Call, ...]
     constant: str | None = None
-    mentions: frozenset[str] = frozenset()
+    mentions: frozenset[bytes] = frozenset()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,15 +106,56 @@ class AuthClass:
         return next((m for m in self.methods if m.name == name), None)
 
 
-def parse_authorizations(source: SourceFile) -> list[AuthClass]:
-    """Every class of a controller or service file with the checks and calls of its methods."""
+_DEF = re.compile(r"^\s*def\s+(?:self\.)?([a-z_][A-Za-z0-9_]*[?!]?)", re.MULTILINE)
+
+
+def known_words(sources: Iterable[SourceFile]) -> frozenset[bytes]:
+    """Names of the methods the files define, and the checks (a call to anything else
+    leads nowhere)."""
+    names = {m.group(1) for s in sources for m in _DEF.finditer(s.text)} | _CHECK_WORDS
+    return frozenset(n.encode() for n in names)
+
+
+def _occurrences(raw: bytes, word: bytes) -> Iterator[int]:
+    """Offsets of `word` as a whole word (`save` is not in `save!` nor in `autosave`)."""
+    at = raw.find(word)
+    while at >= 0:
+        end = at + len(word)
+        before = raw[at - 1 : at] if at else b" "
+        after = raw[end : end + 1]
+        if not (before.isalnum() or before in b"_@:$") and not (
+            after.isalnum() or after in (b"_", b"?", b"!")
+        ):
+            yield at
+        at = raw.find(word, end)
+
+
+def _receiver(raw: bytes, at: int) -> str | None:
+    """`service` in `service.create`, `PollService` in `PollService.close`, else None."""
+    if at == 0 or raw[at - 1 : at] != b".":
+        return None
+    start = at - 1
+    while start > 0 and (raw[start - 1 : start].isalnum() or raw[start - 1 : start] in b"_:"):
+        start -= 1
+    return raw[start : at - 1].decode() or None
+
+
+def parse_authorizations(source: SourceFile, known: frozenset[bytes]) -> list[AuthClass]:
+    """Every class of a controller or service file with the checks and calls of its methods
+    (`known`: `known_words` of every controller and service)."""
     parsed = parse(source)
     out: list[AuthClass] = []
-    _scan(parsed, parsed.root, (), out)
+    _scan(parsed, parsed.root, (), out, known)
     return out
 
 
-def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[AuthClass]) -> None:
+def _scan(
+    parsed: Parsed,
+    node: Node,
+    namespace: tuple[str, ...],
+    out: list[AuthClass],
+    known: frozenset[bytes],
+) -> None:
     for stmt in statements(node if node.type == "program" else body_of(node)):
         if stmt.type not in ("class", "module"):
             continue
@@ -126,7 +168,7 @@ def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Auth
         )
         body = statements(body_of(stmt))
         methods = tuple(
-            _method(parsed, m) for m in body if m.type in ("method", "singleton_method")
+            _method(parsed, m, known) for m in body if m.type in ("method", "singleton_method")
         )
         if stmt.type == "class" or methods:  # service modules: `module GroupService`
             out.append(
@@ -140,7 +182,7 @@ def _scan(parsed: Parsed, node: Node, namespace: tuple[str, ...], out: list[Auth
                     before=tuple(_callbacks(body, "before_action")),
                 )
             )
-        _scan(parsed, stmt, name, out)
+        _scan(parsed, stmt, name, out, known)
 
 
 def _callbacks(body: list[Node], macro: str) -> list[Callback]:
@@ -159,32 +201,80 @@ def _callbacks(body: list[Node], macro: str) -> list[Callback]:
     return out
 
 
-def _method(parsed: Parsed, node: Node) -> AuthMethod:
+_TOKEN = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*[?!]?")
+_CHECK_WORDS = frozenset({"load_and_authorize", "authorize!", "can?", "cannot?"})
+_CHECK_BYTES = frozenset(w.encode() for w in _CHECK_WORDS)
+_CODE = frozenset({"identifier", "super"})
+
+
+def _method(parsed: Parsed, node: Node, known: frozenset[bytes]) -> AuthMethod:
+    """Checks, calls and mentions of one method, from a scan of its words (tree-sitter
+    nodes are looked up only for the words that matter: walking every node is slow)."""
     body = node.child_by_field_name("body")
-    checks: list[AuthCheck] = []
-    calls: list[Call] = []
-    for sub in walk(body) if body is not None else ():
-        branch = body is not None and in_branch(sub, body)
-        if sub.type == "super":
-            calls.append(Call(None, "super", branch))
-        elif sub.type in ("call", "identifier") and (check := _check(parsed, sub)) is not None:
-            checks.append(replace(check, optional=True) if branch else check)
-        elif (call := _call(sub)) is not None:
-            calls.append(replace(call, conditional=True) if branch else call)
-    mentions = frozenset(
-        name
-        for sub in (walk(body) if body is not None else ())
-        if (name := call_name(sub) or const_name(sub)) is not None
-    )
-    values = statements(body) if body is not None else []
+    name = text(node.child_by_field_name("name"))
+    if body is None or body.text is None:
+        return AuthMethod(name=name, checks=(), calls=())
+    checks: list[tuple[int, AuthCheck]] = []  # in source order
+    calls: dict[Call, bool] = {}  # call -> made on every request
+    raw = body.text
+    words = set(_TOKEN.findall(raw))
+    for word in sorted(words & known):
+        for start in _occurrences(raw, word):
+            owner = None if word in _CHECK_BYTES else _receiver(raw, start)
+            if owner is not None and owner != "service" and not owner.endswith("Service"):
+                if owner != "self":
+                    continue
+                owner = None
+            begin = body.start_byte + start
+            found = body.descendant_for_byte_range(begin, begin + len(word))
+            if found is None or found.type not in _CODE:
+                continue  # a word of a string, a symbol or a comment
+            target = _called(found)
+            called = word.decode()
+            if called in _CHECK_WORDS and (check := _check(parsed, target)) is not None:
+                branch = in_branch(target, body)
+                checks.append((start, replace(check, optional=True) if branch else check))
+            elif owner is not None or target is not found or _bare(found):
+                call = Call(owner, called)
+                if not calls.get(call):
+                    calls[call] = not in_branch(target, body)
+    checks.sort(key=lambda pair: pair[0])
+    values = statements(body)
     only = const_name(values[0]) if len(values) == 1 else None
     return AuthMethod(
-        name=text(node.child_by_field_name("name")),
-        checks=tuple(checks),
-        calls=tuple(calls),
+        name=name,
+        checks=tuple(check for _, check in checks),
+        calls=tuple(Call(c.owner, c.name, not always) for c, always in calls.items()),
         constant=only,
-        mentions=mentions,
+        mentions=frozenset(words),
     )
+
+
+def _called(identifier: Node) -> Node:
+    """The call an identifier names (`x.authorize!(...)` for `authorize!`), else itself."""
+    parent = identifier.parent
+    if (
+        parent is not None
+        and parent.type == "call"
+        and parent.child_by_field_name("method") == identifier
+    ):
+        return parent
+    return identifier
+
+
+def _bare(identifier: Node) -> bool:
+    """A bare identifier that Ruby reads as a method call: a statement, an argument, a
+    receiver (`model.admins`), an operand, a value; not a hash key or a parameter."""
+    parent = identifier.parent
+    if identifier.type == "super":
+        return True
+    if parent is None:
+        return False
+    if parent.type == "call":
+        return parent.child_by_field_name("receiver") == identifier
+    if parent.type == "pair":
+        return identifier != parent.child_by_field_name("key")
+    return parent.type in _STATEMENT_LIKE
 
 
 _BRANCHING = frozenset({"if", "unless", "elsif", "conditional"})
@@ -269,28 +359,3 @@ def model_of_subject(node: Node) -> str | None:
     if name in ("find", "find_by", "find_by!", "new") and recv is not None:
         return const_name(recv)
     return inflect.camelize(name) if recv is not None and not positional(node) else None
-
-
-def _call(node: Node) -> Call | None:
-    if node.type == "identifier":
-        parent = node.parent
-        if parent is None:
-            return None
-        if parent.type == "call":  # `model.admins`: a method when it is the receiver
-            return (
-                Call(None, text(node)) if parent.child_by_field_name("receiver") == node else None
-            )
-        if parent.type == "pair" and node == parent.child_by_field_name("key"):
-            return None
-        return Call(None, text(node)) if parent.type in _STATEMENT_LIKE else None
-    if node.type != "call":
-        return None
-    recv, name = receiver(node), call_name(node)
-    if name is None:
-        return None
-    if recv is None:
-        return Call(None, name)
-    owner = text(recv)
-    if owner in ("service", "self") or owner.endswith("Service"):
-        return Call(None if owner == "self" else owner, name)
-    return None

@@ -8,10 +8,9 @@ import pytest
 import yaml
 
 from extractor.abilities import Abilities, CheckFinder, read_abilities
-from extractor.ability_spec import validate_abilities
+from extractor.ability_spec import InvalidAbilities, validate_abilities
 from extractor.cli import main
 from extractor.conditions import opaque_terms
-from extractor.errors import InvalidSpec
 from extractor.ruby.abilities import parse_abilities
 from extractor.sources import SourceFile, read_tree
 
@@ -210,7 +209,7 @@ def test_abilities_yaml_is_valid_deterministic_and_current(
 def test_schema_names_the_place_of_a_broken_condition() -> None:
     document = yaml.safe_load((PROJECT / "spec" / "abilities.yaml").read_text())
     document["cells"][0]["condition"] = {"atom": "member"}  # a record atom without `of`
-    with pytest.raises(InvalidSpec, match="cells/0/condition"):
+    with pytest.raises(InvalidAbilities, match="cells/0/condition"):
         validate_abilities(document)
 
 
