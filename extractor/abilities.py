@@ -260,6 +260,7 @@ _UNCHECKED: tuple[tuple[str, frozenset[bytes]], ...] = (
             {b"adminable_groups", b"adminable_group_ids", b"group_ids", b"browseable_group_ids"}
         ),
     ),
+    ("authorized by a query of its own (`ReactionQuery.authorize!`)", frozenset({b"authorize!"})),
     ("logged-in check only", frozenset({b"require_current_user", b"is_logged_in?"})),
     ("acts on the current user only", frozenset({b"current_user"})),
 )

@@ -170,6 +170,7 @@ def _scan(
         methods = tuple(
             _method(parsed, m, known) for m in body if m.type in ("method", "singleton_method")
         )
+        methods += _aliases(body, methods)
         if stmt.type == "class" or methods:  # service modules: `module GroupService`
             out.append(
                 AuthClass(
@@ -183,6 +184,29 @@ def _scan(
                 )
             )
         _scan(parsed, stmt, name, out, known)
+
+
+def _aliases(body: list[Node], methods: tuple[AuthMethod, ...]) -> tuple[AuthMethod, ...]:
+    """`alias :create :update`, `alias_method :create, :update`: the old method, new name."""
+    names: list[str | None]
+    out: list[AuthMethod] = []
+    for stmt in body:
+        if stmt.type == "alias":
+            names = [name_of(c) for c in stmt.named_children]
+        elif stmt.type == "call" and call_name(stmt) == "alias_method":
+            names = [name_of(a) for a in positional(stmt)]
+        else:
+            continue
+        if len(names) != 2 or not names[0] or not names[1]:
+            continue
+        old = next((m for m in methods if m.name == names[1]), None)
+        # an inherited method: the alias calls it (Ruby binds the one visible here)
+        out.append(
+            replace(old, name=names[0])
+            if old is not None
+            else AuthMethod(name=names[0], checks=(), calls=(Call(None, names[1]),))
+        )
+    return tuple(out)
 
 
 def _callbacks(body: list[Node], macro: str) -> list[Callback]:

@@ -12,7 +12,7 @@ from extractor.ability_spec import InvalidAbilities, validate_abilities
 from extractor.cli import main
 from extractor.conditions import opaque_terms
 from extractor.ruby.abilities import parse_abilities
-from extractor.sources import SourceFile, read_tree
+from extractor.sources import SourceFile, SourceTree, read_tree
 
 PROJECT = Path(__file__).resolve().parents[2]
 EXAMPLE = PROJECT / "examples" / "loomio-mini"
@@ -218,3 +218,36 @@ def test_check_fails_when_abilities_yaml_is_stale(tmp_path: Path) -> None:
     assert main([str(EXAMPLE), "-o", str(out)]) == 0
     (tmp_path / "abilities.yaml").write_text("stale: true\n")
     assert main([str(EXAMPLE), "-o", str(out), "--check"]) == 1
+
+
+def test_an_alias_of_an_inherited_action_reaches_its_checks() -> None:
+    controllers = (
+        SourceFile(
+            "app/controllers/api/v1/base_controller.rb",
+            "class API::V1::BaseController\n  def update\n    service.update(reaction: load_resource)\n  end\nend\n",
+        ),
+        SourceFile(
+            "app/controllers/api/v1/reactions_controller.rb",
+            "class API::V1::ReactionsController < API::V1::BaseController\n  alias :create :update\nend\n",
+        ),
+    )
+    services = (
+        SourceFile(
+            "app/services/reaction_service.rb",
+            "module ReactionService\n  def self.update(reaction:, actor:)\n"
+            "    actor.ability.authorize! :update, reaction\n  end\nend\n",
+        ),
+    )
+    tree = SourceTree(
+        serializers=(),
+        controllers=controllers,
+        services=services,
+        models=(),
+        schema=None,
+        routes=None,
+        diagnostics=(),
+    )
+    reached = CheckFinder.from_tree(tree).reach("api/v1/reactions", "create")
+    assert [(c.model, c.action, str(c.check.loc)) for c in reached.checks] == [
+        ("Reaction", "update", "app/services/reaction_service.rb:3")
+    ]
