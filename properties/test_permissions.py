@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from harness.backends import Backends
 from harness.findings import FindingKind
 from harness.http import ApiResponse
-from harness.report.abilities import OBSERVED, REACHABLE
+from harness.report.abilities import BUILDABLE, OBSERVED, REACHABLE
 from properties.ability_check import SPEC, spec_operation
 from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
@@ -135,8 +135,9 @@ def test_permissions_match_decision_table(
     backends: Backends, run_property: PropertyRun, request: pytest.FixtureRequest
 ) -> None:
     exercised = request.config.stash.setdefault(EXERCISED, set())
-    for role, operation in sorted(ability_keys(TABLE)):
-        run_property.recorder.cell(SUITE, REACHABLE, [role, operation])
+    for figure, table in ((REACHABLE, TABLE), (BUILDABLE, CELLS)):
+        for role, operation in sorted(ability_keys(table)):
+            run_property.recorder.cell(SUITE, figure, [role, operation])
 
     @budget("permissions")
     @given(cell=PERMISSION_CELLS)

@@ -3,9 +3,11 @@ roles of permissions.md, each cell what the permission suite proved on both back
 
 The permission suite records, per request it checked, `[role, operation, rails status,
 go status, oracle status]` ("ability observations") and, once per run, every
-`[role, operation]` its decision table can build ("ability reachable"). An operation's
-`x-rails-abilities` in the spec say which rows it checks; a reachable cell never observed
-is part of the permission-coverage gap.
+`[role, operation]` its decision table holds ("ability reachable") and those of them its
+world builder can seed ("ability buildable"). An operation's `x-rails-abilities` in the
+spec say which rows it checks; a reachable cell never observed is part of the
+permission-coverage gap: `gap` when the suite could have sent it, `unbuilt` when its world
+cannot be seeded yet (a token holder, a poll guest).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 SUITE = "properties/permissions"
 OBSERVED = "ability observations"
 REACHABLE = "ability reachable"
+BUILDABLE = "ability buildable"
 # permissions.md section 1; "author" holds every role's cells as the author of the target
 ROLES = (
     "visitor",
@@ -43,6 +46,7 @@ class MatrixCell:
 
     role: str
     reachable: bool
+    buildable: bool = False
     requests: int = 0
     allowed: tuple[int, int, int] = (0, 0, 0)  # rails, go, oracle: requests answered < 300
     mismatches: int = 0  # requests where a backend's status differed from the oracle's
@@ -57,7 +61,9 @@ class MatrixCell:
             return "mismatch"
         if self.exercised:
             return "proved"
-        return "gap" if self.reachable else "unreached"
+        if self.buildable:
+            return "gap"
+        return "unbuilt" if self.reachable else "unreached"
 
     def verdict(self, side: int) -> str:
         allowed = self.allowed[side]
@@ -88,11 +94,20 @@ class AbilityMatrix:
         return sum(c.reachable or c.exercised for _, c in self._cells())
 
     @property
+    def buildable(self) -> int:
+        return sum(c.buildable or c.exercised for _, c in self._cells())
+
+    @property
     def exercised(self) -> int:
         return sum(c.exercised for _, c in self._cells())
 
     @property
     def exercised_share(self) -> float | None:
+        """Of the cells the suite can build: the figure it is answerable for."""
+        return self.exercised / self.buildable if self.buildable else None
+
+    @property
+    def reachable_share(self) -> float | None:
         return self.exercised / self.reachable if self.reachable else None
 
     @property
@@ -101,8 +116,13 @@ class AbilityMatrix:
 
     @property
     def gap(self) -> list[tuple[str, str, str]]:
-        """Reachable cells the suite never exercised: the permission-coverage gap."""
+        """Cells the suite can build but never exercised: the permission-coverage gap."""
         return [(r.model, r.action, c.role) for r, c in self._cells("gap")]
+
+    @property
+    def unbuilt(self) -> list[tuple[str, str, str]]:
+        """Cells of the decision table whose world the suite cannot seed yet."""
+        return [(r.model, r.action, c.role) for r, c in self._cells("unbuilt")]
 
     @property
     def rows_in_slice(self) -> tuple[MatrixRow, ...]:
@@ -113,9 +133,11 @@ class AbilityMatrix:
         document = {
             "roles": list(self.roles),
             "reachable": self.reachable,
+            "buildable": self.buildable,
             "exercised_on_both_backends": self.exercised,
             "mismatched": self.mismatched,
             "gap": [{"model": m, "action": a, "role": r} for m, a, r in self.gap],
+            "unbuilt": [{"model": m, "action": a, "role": r} for m, a, r in self.unbuilt],
             "rows": [
                 {
                     "model": r.model,
@@ -160,6 +182,7 @@ def build_matrix(
     spec: Mapping[str, Any],
     observations: Iterable[str],
     reachable: Iterable[str],
+    buildable: Iterable[str] = (),
 ) -> AbilityMatrix:
     """The matrix from spec/abilities.yaml, the spec and the suite's recorded JSON keys."""
     rows_of = operation_rows(spec)
@@ -167,13 +190,10 @@ def build_matrix(
     for key in observations:
         role, operation, *statuses = json.loads(key)
         for model, action in rows_of.get(operation, ()):
-            seen.setdefault((model, action, role), []).append((statuses[0], statuses[1], statuses[2]))
-    can_reach = {
-        (model, action, role)
-        for key in reachable
-        for role, operation in [json.loads(key)]
-        for model, action in rows_of.get(operation, ())
-    }
+            seen.setdefault((model, action, role), []).append(
+                (statuses[0], statuses[1], statuses[2])
+            )
+    can_reach, can_build = _cells_of(reachable, rows_of), _cells_of(buildable, rows_of)
     rows = tuple(
         MatrixRow(
             model=c["model"],
@@ -187,6 +207,7 @@ def build_matrix(
                     role,
                     seen.get((c["model"], c["action"], role), []),
                     (c["model"], c["action"], role) in can_reach,
+                    (c["model"], c["action"], role) in can_build,
                 )
                 for role in ROLES
             ),
@@ -196,11 +217,26 @@ def build_matrix(
     return AbilityMatrix(roles=ROLES, rows=rows)
 
 
-def _cell(role: str, statuses: list[tuple[int, int, int]], reachable: bool) -> MatrixCell:
+def _cells_of(
+    keys: Iterable[str], rows_of: Mapping[str, list[tuple[str, str]]]
+) -> set[tuple[str, str, str]]:
+    """(model, action, role) of recorded `[role, operation]` keys."""
+    return {
+        (model, action, role)
+        for key in keys
+        for role, operation in [json.loads(key)]
+        for model, action in rows_of.get(operation, ())
+    }
+
+
+def _cell(
+    role: str, statuses: list[tuple[int, int, int]], reachable: bool, buildable: bool
+) -> MatrixCell:
     allowed = tuple(sum(s[i] < 300 for s in statuses) for i in range(3))
     return MatrixCell(
         role=role,
         reachable=reachable,
+        buildable=buildable,
         requests=len(statuses),
         allowed=allowed,  # type: ignore[arg-type]  # three sides
         mismatches=sum(s[0] != s[2] or s[1] != s[2] for s in statuses),

@@ -6,7 +6,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
-from harness.report.abilities import OBSERVED, REACHABLE, SUITE, AbilityMatrix, build_matrix
+from harness.report.abilities import (
+    BUILDABLE,
+    OBSERVED,
+    REACHABLE,
+    SUITE,
+    AbilityMatrix,
+    build_matrix,
+)
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     CheckResult,
@@ -59,6 +66,7 @@ def ability_matrix(
         spec,
         record.distinct.get((SUITE, OBSERVED), set()),
         record.distinct.get((SUITE, REACHABLE), set()),
+        record.distinct.get((SUITE, BUILDABLE), set()),
     )
 
 

@@ -61,7 +61,7 @@ def test_can_atoms_follow_the_other_cell_and_opaque_atoms_are_unknown(abilities:
     facts = Facts(Actor(Role.DISCUSSION_GUEST), Config())
     ctx = Context(facts, cells, "Comment")
     assert evaluate({"atom": "can", "name": "show", "of": "discussion"}, "Comment", ctx) is True
-    with pytest.raises(Unknown, match="comment.rb:9"):
+    with pytest.raises(Unknown, match=r"comment\.rb:9"):
         evaluate(
             {"opaque": "Comment.where(x)", "at": "app/models/ability/comment.rb:9"}, "Comment", ctx
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.report.abilities import OBSERVED, REACHABLE, ROLES, SUITE, build_matrix
+from harness.report.abilities import BUILDABLE, OBSERVED, REACHABLE, ROLES, SUITE, build_matrix
 from harness.report.build import build_report
 from harness.report.recorder import Recorder
 from harness.report.render import render_report
@@ -26,7 +26,7 @@ def test_columns_are_the_oracle_roles_and_author() -> None:
     assert set(ROLES) == {r.value for r in Role} | {"author"}
 
 
-def test_cells_are_proved_mismatched_gap_or_unreached() -> None:
+def test_cells_are_proved_mismatched_gap_unbuilt_or_unreached() -> None:
     observed = [
         key("member", "PATCH /api/v1/comments/{id}", 200, 200, 200),
         key("member", "PUT /api/v1/comments/{id}", 403, 403, 403),
@@ -35,8 +35,9 @@ def test_cells_are_proved_mismatched_gap_or_unreached() -> None:
     reachable = [
         key("member", "PATCH /api/v1/comments/{id}"),
         key("admin", "PATCH /api/v1/comments/{id}"),
+        key("poll_guest", "PATCH /api/v1/comments/{id}"),
     ]
-    matrix = build_matrix(ABILITIES, OPENAPI, observed, reachable)
+    matrix = build_matrix(ABILITIES, OPENAPI, observed, reachable, reachable[:2])
     row = next(r for r in matrix.rows if (r.model, r.action) == ("Comment", "update"))
     cells = {c.role: c for c in row.cells}
     assert (cells["member"].state, cells["member"].requests, cells["member"].allowed) == (
@@ -47,15 +48,20 @@ def test_cells_are_proved_mismatched_gap_or_unreached() -> None:
     assert cells["visitor"].state == "mismatch"
     assert cells["admin"].state == "gap" and ("Comment", "update", "admin") in matrix.gap
     assert cells["site_admin"].state == "unreached"
+    assert cells["poll_guest"].state == "unbuilt" and matrix.unbuilt == [
+        ("Comment", "update", "poll_guest")
+    ]
     assert "PATCH /api/v1/comments/{id}" in row.operations and row.rules == (
         "app/models/ability/comment.rb:10",
     )
-    assert (matrix.exercised, matrix.reachable) == (2, 3)  # an observed cell counts as reachable
+    # an observed cell counts as reachable and buildable
+    assert (matrix.exercised, matrix.buildable, matrix.reachable) == (2, 3, 4)
 
 
 def test_the_report_renders_the_matrix_and_its_json() -> None:
     record = Recorder()
     record.cell(SUITE, REACHABLE, ["member", "POST /api/v1/comments"])
+    record.cell(SUITE, BUILDABLE, ["member", "POST /api/v1/comments"])
     record.cell(SUITE, OBSERVED, ["member", "POST /api/v1/comments", 200, 200, 200])
     report = build_report(record, [], spec=OPENAPI, abilities=ABILITIES)
     files = render_report(report)
