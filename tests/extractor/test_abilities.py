@@ -251,3 +251,44 @@ def test_an_alias_of_an_inherited_action_reaches_its_checks() -> None:
     assert [(c.model, c.action, str(c.check.loc)) for c in reached.checks] == [
         ("Reaction", "update", "app/services/reaction_service.rb:3")
     ]
+
+
+def _tree(controllers: dict[str, str], services: dict[str, str] | None = None) -> SourceTree:
+    return SourceTree(
+        serializers=(),
+        controllers=tuple(SourceFile(p, t) for p, t in controllers.items()),
+        services=tuple(SourceFile(p, t) for p, t in (services or {}).items()),
+        models=(),
+        schema=None,
+        routes=None,
+        diagnostics=(),
+    )
+
+
+def test_cancan_loader_and_before_action_callbacks_are_checks_of_the_action() -> None:
+    tree = _tree(
+        {
+            "app/controllers/api/v1/tags_controller.rb": (
+                "class API::V1::TagsController < ApplicationController\n"
+                "  load_and_authorize_resource except: [:index]\n"
+                "  before_action :check_group, only: [:update]\n"
+                "  def update; end\n"
+                "  def index; end\n"
+                "  private\n"
+                "  def check_group\n"
+                "    current_user.ability.authorize!(:update, @group) if params[:group_id]\n"
+                "  end\n"
+                "end\n"
+            )
+        }
+    )
+    finder = CheckFinder.from_tree(tree)
+    update = [
+        (c.model, c.action, c.check.how, c.check.optional)
+        for c in finder.reach("api/v1/tags", "update").checks
+    ]
+    assert update == [
+        ("Tag", "update", "load_and_authorize_resource", False),
+        ("Group", "update", "authorize!", True),  # behind `if params[:group_id]`
+    ]
+    assert finder.reach("api/v1/tags", "index").checks == ()
