@@ -9,11 +9,14 @@ the cells its controller method, the methods it calls and the services it calls 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from extractor import inflect
 from extractor.ability_model import AbilityRule, ActionAlias, AuthCheck
+from extractor.cache import NO_CACHE, Cache
 from extractor.conditions import Cond, Const, all_of, any_of, negate, opaque_terms
 from extractor.errors import Diagnostic
 from extractor.model import Loc
@@ -21,6 +24,7 @@ from extractor.ruby.abilities import parse_abilities
 from extractor.ruby.authorizations import (
     RESOURCE,
     AuthClass,
+    AuthMethod,
     known_words,
     parse_authorizations,
 )
@@ -82,10 +86,12 @@ def is_ability_file(source: SourceFile) -> bool:
     return source.path.startswith(ABILITY_DIR)
 
 
-def read_abilities(models: Iterable[SourceFile]) -> Abilities:
+def read_abilities(models: Iterable[SourceFile], cache: Cache = NO_CACHE) -> Abilities:
     """Rules of app/models/ability/**, ordered as `Ability::Base` composes its modules."""
     files = [s for s in models if is_ability_file(s)]
-    facts = [parse_abilities(s) for s in files]
+    facts = [
+        cache.facts("parse_abilities", s.path, s.text, partial(parse_abilities, s)) for s in files
+    ]
     composition = tuple(m for f in facts for m in f.prepends)
     order = {name: i for i, name in enumerate(composition)}
 
@@ -134,12 +140,22 @@ class CheckFinder:
     """Walks a controller action through callbacks, helpers, `super` and the services it calls."""
 
     classes: dict[str, AuthClass]
+    methods: dict[tuple[str, str], AuthMethod] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.methods = {(c.name, m.name): m for c in self.classes.values() for m in c.methods}
 
     @classmethod
-    def from_tree(cls, tree: SourceTree) -> CheckFinder:
+    def from_tree(cls, tree: SourceTree, cache: Cache = NO_CACHE) -> CheckFinder:
         sources = (*tree.controllers, *tree.services)
         known = known_words(sources)
-        found = [c for s in sources for c in parse_authorizations(s, known)]
+        # what a file calls depends on the names every file defines: they key its facts too
+        reader = f"parse_authorizations:{hashlib.sha1(b' '.join(sorted(known))).hexdigest()}"
+        found = [
+            c
+            for s in sources
+            for c in cache.facts(reader, s.path, s.text, partial(parse_authorizations, s, known))
+        ]
         return cls({c.name.lower(): c for c in found})
 
     def _lookup(self, current: AuthClass, name: str) -> AuthClass | None:
@@ -203,7 +219,11 @@ class CheckFinder:
     ) -> None:
         """Checks of `name` and what it calls; all optional when reached through a branch."""
         found = next(
-            ((i, c, m) for i, c in enumerate(chain[start:], start) if (m := c.method(name))),
+            (
+                (i, c, m)
+                for i, c in enumerate(chain[start:], start)
+                if (m := self.methods.get((c.name, name)))
+            ),
             None,
         )
         if found is None or depth > _MAX_DEPTH:

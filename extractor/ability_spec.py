@@ -31,6 +31,7 @@ from extractor.abilities import (
     unchecked_reason,
 )
 from extractor.ability_model import AbilityRule
+from extractor.cache import NO_CACHE, Cache
 from extractor.errors import Diagnostic, ExtractorError
 from extractor.sources import SourceTree
 
@@ -199,17 +200,17 @@ def add_abilities(
 
 
 def extract_abilities(
-    tree: SourceTree, document: dict[str, Any], tables: Iterable[str]
+    tree: SourceTree, document: dict[str, Any], tables: Iterable[str], cache: Cache = NO_CACHE
 ) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     """spec/abilities.yaml of a tree (None when it has no app/models/ability) + diagnostics;
     `document`'s operations get their `x-rails-abilities`."""
-    abilities = read_abilities(tree.models)
+    abilities = read_abilities(tree.models, cache)
     if not abilities.files:
         return None, []
     known = frozenset(
         {r.model for r in abilities.rules}
         | {inflect.camelize(inflect.singularize(t)) for t in tables}
     )
-    result = add_abilities(document, abilities, CheckFinder.from_tree(tree), known)
+    result = add_abilities(document, abilities, CheckFinder.from_tree(tree, cache), known)
     validate_abilities(result)
     return result, list(abilities.diagnostics)

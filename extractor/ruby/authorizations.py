@@ -70,8 +70,8 @@ class Call:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AuthMethod:
     """`constant`: what a one-constant body returns (`def service; UserService; end`);
-    `mentions`: every method and constant named in the body (how a request is guarded
-    when no ability is checked: `require_current_user`, `visible_to`)."""
+    `mentions`: the GUARD_WORDS its body names (how a request is guarded when no ability
+    is checked: `require_current_user`, `visible_to`)."""
 
     name: str
     checks: tuple[AuthCheck, ...]
@@ -227,6 +227,22 @@ def _callbacks(body: list[Node], macro: str) -> list[Callback]:
 
 _TOKEN = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*[?!]?")
 _CHECK_WORDS = frozenset({"load_and_authorize", "authorize!", "can?", "cannot?"})
+# words that tell how an action that checks no ability is guarded (abilities.unchecked_reason)
+GUARD_WORDS = frozenset(
+    {
+        b"accessible_records",
+        b"visible_to",
+        b"instantiate_collection",
+        b"adminable_groups",
+        b"adminable_group_ids",
+        b"group_ids",
+        b"browseable_group_ids",
+        b"authorize!",
+        b"require_current_user",
+        b"is_logged_in?",
+        b"current_user",
+    }
+)
 _CHECK_BYTES = frozenset(w.encode() for w in _CHECK_WORDS)
 _CODE = frozenset({"identifier", "super"})
 
@@ -270,7 +286,7 @@ def _method(parsed: Parsed, node: Node, known: frozenset[bytes]) -> AuthMethod:
         checks=tuple(check for _, check in checks),
         calls=tuple(Call(c.owner, c.name, not always) for c, always in calls.items()),
         constant=only,
-        mentions=frozenset(words),
+        mentions=frozenset(words & GUARD_WORDS),
     )
 
 

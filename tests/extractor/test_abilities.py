@@ -292,3 +292,10 @@ def test_cancan_loader_and_before_action_callbacks_are_checks_of_the_action() ->
         ("Group", "update", "authorize!", True),  # behind `if params[:group_id]`
     ]
     assert finder.reach("api/v1/tags", "index").checks == ()
+
+
+def test_every_word_a_reason_looks_for_is_kept_by_the_reader() -> None:
+    from extractor.abilities import _UNCHECKED
+    from extractor.ruby.authorizations import GUARD_WORDS
+
+    assert set().union(*(words for _, words in _UNCHECKED)) <= GUARD_WORDS
