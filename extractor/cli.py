@@ -142,7 +142,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
     text = known if known is not None else dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
     abilities_path = output.with_name(ABILITIES)
-    abilities = None if result.abilities is None else dump_yaml(result.abilities)
+    abilities = None if result.abilities is None else _abilities_yaml(result.abilities, cache)
     if args.check:
         validation.wait()
         cache.remember_valid(key, text)
@@ -179,6 +179,15 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
             pending.unlink(missing_ok=True)
     print(result.summary.line(_display(output), _display(report_path)))
     return 0
+
+
+def _abilities_yaml(document: dict[str, Any], cache: Cache) -> str:
+    """spec/abilities.yaml's text (already checked against its schema): dumped once per content."""
+    known, key = cache.validated(document)
+    if known is None:
+        known = dump_yaml(document)
+        cache.remember_valid(key, known)
+    return known
 
 
 def _prefixes(values: list[str]) -> tuple[str, ...]:

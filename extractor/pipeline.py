@@ -101,7 +101,9 @@ def extract(
         for t in app.tables
     }
     document = build_openapi(resolved, actions, columns, title)
-    abilities, ability_diagnostics = extract_abilities(tree, document, (t.name for t in app.tables))
+    abilities, ability_diagnostics = extract_abilities(
+        tree, document, (t.name for t in app.tables), cache
+    )
     stale: list[Diagnostic] = []
     applied: list[Applied] = []
     if overrides:
