@@ -129,10 +129,13 @@ def finding_for(
     status: int,
     curl: str,
     reference: str = "",
+    served_by: str = "",
 ) -> Finding:
     """A conformance finding from one schemathesis failure, with its curl repro (redacted);
-    `reference`: what rails answered to the same case, for a go finding."""
+    `reference`: what rails answered to the same case, for a go finding; `served_by`: who
+    answered behind a mixed stack's router."""
     detail = str(failure.message) + (f"\n{reference}" if reference else "")
+    detail += f"\nserved by {served_by} (mixed stack)" if served_by else ""
     return Finding.create(
         kind=FindingKind.CONFORMANCE,
         check=check,
@@ -141,7 +144,12 @@ def finding_for(
         backend=backend,
         detail=redact(detail),
         repro=redact(curl),
-        extra={"operation_id": operation_id, "status": status, "code": failure.code},
+        extra={
+            "operation_id": operation_id,
+            "status": status,
+            "code": failure.code,
+            **({"served_by": served_by} if served_by else {}),
+        },
     )
 
 

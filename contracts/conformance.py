@@ -29,6 +29,7 @@ from contracts.world import Example, Record, World
 from harness.findings import Finding, FindingsWriter
 from harness.http import ApiRequest, ApiResponse
 from harness.report.recorder import Recorder
+from harness.routing import SERVED_BY
 
 SUITE = "contracts/conformance"
 MADE_UP_SHARE = 5  # one generated reference in five is kept as is: the 404/422 paths
@@ -41,6 +42,7 @@ class Sent:
     status: int
     found: list[tuple[str, Any]]
     curl: str
+    served_by: str = ""  # behind a mixed stack's router: which backend answered
 
     def describe(self, side: str) -> str:
         """`rails answered the same case 500 (failed: not_a_server_error)`."""
@@ -111,7 +113,8 @@ class Conformance:
                 self.recorder.count(SUITE, "requests")
                 found = self._validate(case, response, example, expectation, real)
             curl = case.as_curl_command(headers=dict(response.request.headers))
-        return Sent(status=response.status_code, found=found, curl=curl)
+        served = response.headers.get(SERVED_BY, "")
+        return Sent(status=response.status_code, found=found, curl=curl, served_by=served)
 
     def _without_characterized(
         self, found: list[tuple[str, Any]], status: int, reference: Sent, operation_id: str
@@ -229,6 +232,7 @@ class Conformance:
                 status=sent.status,
                 curl=sent.curl,
                 reference=reference,
+                served_by=sent.served_by,
             )
             self.pending[finding.id] = finding  # a later (shrunk) example replaces it
 

@@ -7,24 +7,22 @@ Each request is matched to its spec operation (method and path template) and sen
 manifest says — a share `go N%` is drawn per request from a seeded generator — like nginx in
 front of Rails and Go over one database. The answer comes back unchanged but for one header,
 `X-Parity-Served-By: go|rails`, so findings can name the backend behind each step.
-Starlette on uvicorn, httpx for the upstream calls (one keep-alive pool per upstream).
+A bare ASGI app on uvicorn, httpx for the upstream calls (one keep-alive pool per upstream).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import sys
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
 import uvicorn
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from harness.errors import HarnessError
 from harness.report.coverage import OperationIndex, declared_operations
@@ -67,7 +65,7 @@ class Router:
         return "go" if self._rng.random() * 100 < target.go_percent else "rails"
 
 
-def build_app(router: Router, upstreams: Mapping[str, str], timeout: float) -> Starlette:
+def build_app(router: Router, upstreams: Mapping[str, str], timeout: float) -> ASGIApp:
     """The ASGI app forwarding every request to the upstream `router` picks."""
     clients = {
         side: httpx.AsyncClient(base_url=url, timeout=timeout) for side, url in upstreams.items()
@@ -97,14 +95,20 @@ def build_app(router: Router, upstreams: Mapping[str, str], timeout: float) -> S
         response.raw_headers.append((SERVED_BY.encode(), side.encode()))
         return response
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        for client in clients.values():
-            await client.aclose()
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        # A bare ASGI app, no routing table: every method and every path (a decoded path
+        # may hold a newline, which a route pattern would not match) goes upstream.
+        if scope["type"] == "lifespan":
+            while (await receive())["type"] != "lifespan.shutdown":
+                await send({"type": "lifespan.startup.complete"})
+            for client in clients.values():
+                await client.aclose()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        response = await forward(Request(scope, receive))
+        await response(scope, receive, send)
 
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], lifespan=lifespan)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:

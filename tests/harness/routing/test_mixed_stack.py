@@ -43,6 +43,8 @@ def test_writes_go_to_rails_reads_to_go_on_one_database(make_config) -> None:
         # the router forwards the raw target: %04 is not a URL once decoded
         odd = go.send(ApiRequest(method="GET", path="/api/v1/discussions/%04x%20y", actor="admin"))
         assert (odd.status, served_by(odd)) == (404, "go") and odd.is_json
+        newline = go.send(ApiRequest(method="PATCH", path="/api/v1/comments/%0A", actor="admin"))
+        assert (newline.status, served_by(newline)) == (404, "rails") and newline.is_json
         router_port = int(go.base_url.rsplit(":", 1)[1])
     assert port_is_free(router_port)
     assert not processes_mentioning("harness.routing.router")
