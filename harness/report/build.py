@@ -7,6 +7,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.report.abilities import (
+    BUILDABLE,
+    OBSERVED,
+    REACHABLE,
+    SUITE,
+    AbilityMatrix,
+    build_matrix,
+)
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     BackendCoverage,
@@ -33,6 +41,7 @@ def build_report(
     spec: Mapping[str, Any] | None,
     extraction: Mapping[str, Any] | None = None,
     run: RunInfo | None = None,
+    abilities: Mapping[str, Any] | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
     observed = {o.backend for o in record.observations.values()}
@@ -52,6 +61,22 @@ def build_report(
         extraction=extraction_summary(extraction) if extraction else None,
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
+        abilities=ability_matrix(abilities, spec, record),
+    )
+
+
+def ability_matrix(
+    abilities: Mapping[str, Any] | None, spec: Mapping[str, Any] | None, record: Recorder
+) -> AbilityMatrix | None:
+    """The matrix when the spec comes with spec/abilities.yaml (`parity extract` writes it)."""
+    if not abilities or not spec:
+        return None
+    return build_matrix(
+        abilities,
+        spec,
+        record.distinct.get((SUITE, OBSERVED), set()),
+        record.distinct.get((SUITE, REACHABLE), set()),
+        record.distinct.get((SUITE, BUILDABLE), set()),
     )
 
 

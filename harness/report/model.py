@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from harness.findings import Finding
 from harness.noise import NoiseField
 
-if TYPE_CHECKING:  # porting builds on coverage, which builds on this module
+if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; the matrix
+    # builds its rows from plain data: both only for the annotations, no import cycle
+    from harness.report.abilities import AbilityMatrix
     from harness.report.porting import Porting
 
 
@@ -284,6 +286,7 @@ class Report:
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
     porting: Porting | None = None  # a partial port's progress (harness.report.porting)
+    abilities: AbilityMatrix | None = None  # spec/abilities.yaml x the permission suite
 
     @property
     def finding_count(self) -> int:
