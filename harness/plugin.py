@@ -33,4 +33,5 @@ pytest_plugins = [
     "harness.plugins.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
+    "harness.plugins.channels",
 ]

@@ -318,7 +318,7 @@ class Report:
 
 # What QA reads first: a dead backend, then the two backends disagreeing, then Loomio's
 # rules broken, then one backend against the spec.
-KIND_ORDER = ("backend_failure", "differential", "permission", "tally", "threading")
+KIND_ORDER = ("backend_failure", "differential", "channel", "permission", "tally", "threading")
 
 
 def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:
