@@ -154,7 +154,7 @@ def _await_subscribed(server: ChannelServer, timeout: float) -> None:
     """The handshake answers 200, then both channels have a subscriber on its Redis."""
     runner = server.runner
     ensure_ready(
-        f"{server.name} channel",
+        f"{server.name}-channel",  # BackendNotReady suggests --rails-channel-url
         server.url + HANDSHAKE,
         timeout,
         alive=server.alive,
