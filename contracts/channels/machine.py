@@ -13,7 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule
 
 from contracts.channels import payloads
 from contracts.channels.oracle import Entry
-from contracts.channels.run import ChannelRun, Script
+from contracts.channels.run import FINAL_QUIET, ChannelRun, Script
 
 USERS, GROUPS, MAX_SOCKETS = 4, 4, 8
 VISITOR = USERS  # actor index of the visitor (id null)
