@@ -56,10 +56,17 @@ class ChannelMachine(RuleBasedStateMachine):
     @rule(
         who=st.sampled_from(("actor", "actor", "actor", "unknown", "missing")),
         actor=actors,
+        member_of=st.frozensets(groups, max_size=3),
         claim=st.frozensets(groups, max_size=2),
     )
-    def connect(self, who: str, actor: int, claim: frozenset[int]) -> None:
+    def connect(
+        self, who: str, actor: int, member_of: frozenset[int], claim: frozenset[int]
+    ) -> None:
+        """A tab opens its socket; an actor's tab boots first when it has not yet (the
+        token comes from the boot)."""
         name = f"s{len(self.script.oracle.sockets)}"
+        if who == "actor" and self.token(actor) not in self.script.oracle.tokens:
+            self.boot(actor, member_of)
         token = {"actor": self.token(actor), "unknown": f"unknown-{self.base}-{name}"}.get(who)
         if "claims" in self.run.skip:
             claim = frozenset()
@@ -80,12 +87,20 @@ class ChannelMachine(RuleBasedStateMachine):
         name = data.draw(st.sampled_from(self.sockets(connected=False)), label="socket")
         self.script.reconnect(name, resume=resume and "recovery" not in self.run.skip)
 
-    @rule(data=st.data(), to=st.sampled_from(("group", "group", "user", "other")))
+    @rule(data=st.data(), to=st.sampled_from(("socket", "socket", "group", "user", "other")))
     def publish(self, data: st.DataObject, to: str) -> None:
-        """A /records message to a group room, a user room, or another room."""
+        """A /records message to a room some socket is in (or was, before its transport
+        dropped), a group room, a user room, or another room."""
         group = self.group_id(data.draw(groups, label="group"))
-        if to == "group":
-            room: str | None = f"group-{group}"
+        rooms = sorted(
+            room
+            for s in self.script.oracle.sockets.values()
+            for room in (s.rooms | (s.kept or frozenset())) - {"notice"}
+        )
+        if to == "socket" and rooms:
+            room: str | None = data.draw(st.sampled_from(rooms), label="room")
+        elif to in ("group", "socket"):
+            room = f"group-{group}"
         elif to == "user":
             user = self.user_id(data.draw(actors, label="user"))
             room = f"user-{'null' if user is None else user}"
@@ -116,10 +131,10 @@ class ChannelMachine(RuleBasedStateMachine):
             for actor in range(USERS + 1):
                 user = self.user_id(actor)
                 room = f"user-{'null' if user is None else user}"
-                self.script.publish({"room": room, "records": {"users": [{"id": 0}]}})
+                self.script.publish({"room": room, "records": {"users": [{"id": 0}]}}, settle=False)
             if "notices" not in self.run.skip:
-                self.script.publish(
-                    {"version": "closing", "notice": "", "reload": False}, "/system_notice"
-                )
+                closing = {"version": "closing", "notice": "", "reload": False}
+                self.script.publish(closing, "/system_notice", settle=False)
+            self.script.settle(quiet=FINAL_QUIET)
         finally:
             self.script.finish()

@@ -23,7 +23,7 @@ from harness.channels import ChannelPair
 from harness.compare import Difference, Kind
 
 SIDES = ("rails", "go")
-SETTLE_TIMEOUT = 2.0  # seconds a socket may take to receive what it should (then: missing)
+SETTLE_TIMEOUT = 1.0  # seconds a socket may take to receive what it should (then: missing)
 # Seconds of quiet after the last expected delivery, for extra ones, at the end of an
 # example. Steps do not wait: every check compares whole sequences, so an extra delivery
 # that comes late is seen by the next check (a step costs the delivery time, ~ms).
