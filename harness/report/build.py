@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.report.channels import LATENCY_PREFIX, channel_summary
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     CheckResult,
@@ -41,6 +42,7 @@ def build_report(
         checks=checks,
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
+        channels=channel_summary(record.figures()),
         run=run or RunInfo(),
     )
 
@@ -62,7 +64,7 @@ def suite_results(
             skipped=int(c.get("skipped", 0)),
             errors=int(c.get("error", 0)),
             duration_s=c.get("time", 0.0),
-            metrics=tuple(figures.get(name, ())),
+            metrics=tuple(m for m in figures.get(name, ()) if not m[0].startswith(LATENCY_PREFIX)),
         )
         for name, c in sorted(tally.items())
     )

@@ -13,6 +13,7 @@ from enum import Enum
 
 from harness.findings import Finding
 from harness.noise import NoiseField
+from harness.report.channels import ChannelSummary
 
 
 class Verdict(Enum):
@@ -262,6 +263,7 @@ class Report:
     checks: tuple[CheckResult, ...] = ()
     noise: tuple[NoiseField, ...] = ()
     extraction: ExtractionSummary | None = None
+    channels: ChannelSummary | None = None  # the channel suite's section, when it ran
     run: RunInfo = RunInfo()
 
     @property
