@@ -10,6 +10,7 @@ its (re)connections: every delivery it ever received, with the time it arrived.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import Coroutine
@@ -18,11 +19,22 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import socketio
+from socketio import packet as sio_packet
 
 from contracts.channels.deliveries import Delivery
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 5.0
+BARRIER = "parity_barriers"  # the suite's own sync records, never part of a comparison
+
+
+def is_barrier(data: Any) -> bool:
+    """A record the suite published to learn that a socket has joined its rooms (whole, or
+    only its inner records, as a faulty server may send)."""
+    inner = data.get("records") if isinstance(data, dict) else None
+    return isinstance(data, dict) and (
+        BARRIER in data or (isinstance(inner, dict) and BARRIER in inner)
+    )
 
 
 class LoopThread:
@@ -74,8 +86,12 @@ class Tab:
     offset: str | None = None
     refused: str | None = None  # why the last connection attempt failed
     client: RecoveringClient | None = None
+    barriers: int = 0  # barrier records received (kept out of `deliveries`)
 
     def receive(self, delivery: Delivery) -> None:
+        if is_barrier(delivery.data):
+            self.barriers += 1
+            return
         self.deliveries.append(delivery)
         self.arrived.append(time.perf_counter())
 
@@ -120,9 +136,20 @@ class Tab:
         await self._forget()
 
     async def close(self) -> None:
-        """Disconnect on purpose (socket.io DISCONNECT: nothing is kept)."""
-        if self.client is not None and self.client.connected:
-            await self.client.disconnect()
+        """Disconnect on purpose, as the JS client does: the socket.io DISCONNECT reaches the
+        server before the transport closes, so nothing is kept for a recovery.
+
+        python-socketio's `disconnect()` closes the WebSocket without waiting for its send
+        queue, so the server may see a "transport close" instead (a recoverable one); the
+        DISCONNECT is sent and flushed first here.
+        """
+        client = self.client
+        if client is not None and client.connected:
+            goodbye = client.packet_class(sio_packet.DISCONNECT, namespace="/")
+            await client._send_packet(goodbye)  # the packet disconnect() would send
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(client.eio.queue.join(), CONNECT_TIMEOUT)
+            await client.disconnect()
         await self._forget()
 
     async def _forget(self) -> None:

@@ -68,8 +68,10 @@ def sequence_differences(
     right: Sequence[Delivery],
     left_ids: CanonicalIds | None = None,
     right_ids: CanonicalIds | None = None,
+    names: tuple[str, str] = ("rails", "go"),
 ) -> list[Difference]:
-    """Differences between two delivery sequences (left plays `rails`, right `go`).
+    """Differences between two delivery sequences (left plays `rails`, right `go`; `names`
+    says who they are in the details: ("the oracle", "go") for a side against the oracle).
 
     Sequences of different lengths are compared on their common prefix, and the surplus is
     one `missing_item` / `extra_item` difference per delivery: a lost message is one
@@ -89,8 +91,8 @@ def sequence_differences(
                 kind=Kind.MISSING_ITEM if missing else Kind.EXTRA_ITEM,
                 rails={"event": shown.event, "data": shown.data} if missing else "<absent>",
                 go="<absent>" if missing else {"event": shown.event, "data": shown.data},
-                detail=f"delivery ({shown.describe()}) "
-                + ("received by rails only" if missing else "received by go only"),
+                detail=f"delivery ({shown.describe()}) in {names[0 if missing else 1]}'s "
+                "sequence only",
             )
         )
     return found

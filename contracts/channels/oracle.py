@@ -103,6 +103,13 @@ class RoomOracle:
         """A /system_notice message: every socket."""
         return self._deliver(Delivery("notice", as_javascript(message)), None)
 
+    def barrier(self, room: str) -> None:
+        """The suite's own sync record reached `room`: not compared, but the sockets in it
+        now hold an offset to resume from."""
+        for socket in self.sockets.values():
+            if socket.connected and room in socket.rooms:
+                socket.has_offset = True
+
     def _deliver(self, delivery: Delivery, rooms: set[str] | None) -> list[str]:
         reached = []
         for name, socket in self.sockets.items():

@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.channels.client import LoopThread, Tab
+from contracts.channels.client import BARRIER, LoopThread, Tab
 from contracts.channels.deliveries import sequence_differences
 from contracts.channels.oracle import Entry, RoomOracle
 from contracts.channels.payloads import encode
@@ -28,6 +28,7 @@ SETTLE_TIMEOUT = 1.0  # seconds a socket may take to receive what it should (the
 # example. Steps do not wait: every check compares whole sequences, so an extra delivery
 # that comes late is seen by the next check (a step costs the delivery time, ~ms).
 FINAL_QUIET = 0.1
+BARRIER_RETRY = 0.05  # seconds before a barrier record is published again
 # publish -> deliver latency histogram, upper bounds in milliseconds
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
@@ -121,13 +122,30 @@ class Script:
         self.both(lambda side: self.tabs[side][name].close())
 
     def joined(self, name: str) -> None:
-        """Wait until the server has looked the token up: a record to the socket's user room
-        arrives (records.js joins rooms after the connection, asynchronously)."""
-        user = sorted(r for r in self.oracle.sockets[name].rooms if r.startswith("user-"))
-        if user:
-            self.publish({"room": user[0], "records": {"users": [{"id": 0, "name": "barrier"}]}})
-        else:
-            self.settle()
+        """Wait until the server has looked the token up and joined the socket's rooms.
+
+        records.js joins after the connection, once Redis answered, so a record published
+        at once can miss the new socket. A barrier record to the socket's user room is
+        published on each side until that socket receives one (every BARRIER_RETRY, at most
+        SETTLE_TIMEOUT); barriers are the suite's own traffic and never compared. A socket
+        without a user room (unknown token) has nothing to wait for.
+        """
+        rooms = sorted(r for r in self.oracle.sockets[name].rooms if r.startswith("user-"))
+        if rooms:
+            self.oracle.barrier(rooms[0])
+            waiting = {side: self.tabs[side][name].barriers for side in SIDES}
+            deadline = time.monotonic() + SETTLE_TIMEOUT
+            while waiting and time.monotonic() < deadline:
+                barrier = encode({"room": rooms[0], "records": {BARRIER: [{"id": len(waiting)}]}})
+                for side in waiting:
+                    self.run.pair[side].publish("/records", barrier)
+                retry = time.monotonic() + BARRIER_RETRY
+                while time.monotonic() < min(retry, deadline):
+                    waiting = {s: n for s, n in waiting.items() if self.tabs[s][name].barriers == n}
+                    if not waiting:
+                        break
+                    time.sleep(0.001)
+        self.settle()
 
     def publish(self, message: Any, channel: str = "/records", *, settle: bool = True) -> None:
         """PUBLISH on both sides, then (unless batching) settle and check."""
@@ -182,7 +200,8 @@ class Script:
                     found.append(
                         Violation("room_oracle", side, name, _connection(model.connected, tab))
                     )
-                for difference in sequence_differences(model.expected, tab.deliveries):
+                sequences = (model.expected, tab.deliveries)
+                for difference in sequence_differences(*sequences, names=("the oracle", side)):
                     found.append(Violation("room_oracle", side, name, difference))
             rails, go = self.tabs["rails"][name], self.tabs["go"][name]
             for difference in sequence_differences(rails.deliveries, go.deliveries):

@@ -72,3 +72,13 @@ def test_a_fresh_reconnection_or_one_without_an_offset_misses_the_gap() -> None:
     oracle.publish({"room": "user-1", "records": {}})
     assert not oracle.reconnect("c", resume=True)
     assert oracle.expected("c") == []
+
+
+def test_a_barrier_gives_the_sockets_of_its_room_an_offset_to_resume_from() -> None:
+    oracle = _oracle()
+    oracle.connect("a", "t1")
+    oracle.barrier("user-1")
+    oracle.drop("a")
+    oracle.notice({"n": 1})
+    assert oracle.reconnect("a", resume=True)
+    assert [d.event for d in oracle.expected("a")] == ["notice"]
