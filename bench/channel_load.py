@@ -33,11 +33,10 @@ import aiohttp
 import redis.asyncio as aioredis
 import socketio
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from harness.channel_config import ChannelConfig
+from harness.channels import ChannelServer, provision_channels
 
-from harness.channel_config import ChannelConfig  # noqa: E402  # after the path fix
-from harness.channels import ChannelServer, provision_channels  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 BATCH = 100  # connections opened at once
 JOIN_TIMEOUT = 30.0

@@ -29,6 +29,7 @@ log = logging.getLogger("reference.channels")
 
 RECORDS, SYSTEM_NOTICE = "/records", "/system_notice"
 NOTICE_ROOM = "notice"
+REDIS_POOL = 32  # connections for token lookups (the subscription holds one of its own)
 
 CLAIMED_GROUPS = faults.declare(
     "channel_claimed_groups",
@@ -110,7 +111,11 @@ class ChannelServer:
     """State of one server process: sockets' pids and rooms, recovery, Redis clients."""
 
     def __init__(self, redis_url: str, *, window: float = WINDOW_SECONDS, origin: str = "*"):
-        self.redis = aioredis.from_url(redis_url)
+        # records.js multiplexes one Redis connection; a pool that waits for a free
+        # connection (not one that refuses past its size) keeps a burst of connecting
+        # sockets from failing their token lookups ("Too many connections").
+        pool = aioredis.BlockingConnectionPool.from_url(redis_url, max_connections=REDIS_POOL)
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.recovery = Recovery(window=window)
         self.pids: dict[str, str] = {}
         self.rooms: dict[str, set[str]] = {}
@@ -137,7 +142,7 @@ class ChannelServer:
             self.listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.listener
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
     # -- sockets ---------------------------------------------------------------------------
 
