@@ -53,6 +53,5 @@ def channel_servers(
             for side in channel_config.sides:
                 recorder(request.config).backend(f"{side.name} channel", side.describe())
             yield pair
-    except HarnessError as exc:
-        request.session.shouldstop = f"channel servers unavailable: {str(exc).splitlines()[0]}"
+    except HarnessError as exc:  # fails the channel suite only: the other suites go on
         pytest.fail(str(exc), pytrace=False)
