@@ -1,7 +1,7 @@
 """The report's channel section: sockets, rooms, deliveries compared, latency per side.
 
-Built from the figures the channel suite records (suite `contracts/channels`): counts, the
-distinct rooms published to, and each side's publish -> deliver latency as a histogram
+Built from the figures contracts/channels/test_rooms.py records (suite `channels/rooms`):
+counts, the distinct rooms published to, and each side's publish -> deliver latency as a histogram
 (`latency rails ≤ 5 ms`: n), which adds up across workers and shards; percentiles are read
 off the histogram as bucket bounds ("p95 ≤ 5 ms").
 """
@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-SUITE = "contracts/channels"
+SUITE = "channels/rooms"  # the report names contracts/channels/test_rooms.py so
 LATENCY_PREFIX = "latency "
 _BUCKET = re.compile(r"latency (?P<side>\S+) (?P<op>[≤>]) (?P<bound>[\d.]+) ms")
 

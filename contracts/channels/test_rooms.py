@@ -23,7 +23,7 @@ from harness.findings import FindingsWriter
 from harness.report.recorder import Recorder
 
 pytestmark = pytest.mark.backend
-SUITE = "contracts/channels"
+SUITE = "channels/rooms"  # the report names contracts/channels/test_rooms.py so
 STEPS = 25  # actions per example
 
 
