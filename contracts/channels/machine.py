@@ -46,11 +46,18 @@ class ChannelMachine(RuleBasedStateMachine):
 
     # -- rules ---------------------------------------------------------------------------
 
-    @rule(actor=actors, member_of=st.frozensets(groups, max_size=3))
     def boot(self, actor: int, member_of: frozenset[int]) -> None:
         """GET /api/v1/boot/site: the token's entry, with the user's groups now."""
         ids = () if actor == VISITOR else tuple(sorted(self.group_id(g) for g in member_of))
         self.script.boot(self.token(actor), Entry(id=self.user_id(actor), group_ids=ids))
+
+    @precondition(lambda self: bool(self.script.oracle.tokens))
+    @rule(data=st.data(), member_of=st.frozensets(groups, max_size=3))
+    def reboot(self, data: st.DataObject, member_of: frozenset[int]) -> None:
+        """A user boots again with other groups (joined or left one): sockets already open
+        keep their rooms, new connections get the new ones."""
+        booted = [a for a in range(USERS + 1) if self.token(a) in self.script.oracle.tokens]
+        self.boot(data.draw(st.sampled_from(booted), label="actor"), member_of)
 
     @precondition(lambda self: len(self.script.oracle.sockets) < MAX_SOCKETS)
     @rule(
@@ -73,16 +80,17 @@ class ChannelMachine(RuleBasedStateMachine):
         self.script.connect(name, token, tuple(sorted(self.group_id(g) for g in claim)))
 
     @precondition(lambda self: bool(self.sockets(connected=True)))
-    @rule(data=st.data(), deliberately=st.booleans())
-    def disconnect(self, data: st.DataObject, deliberately: bool) -> None:
+    @rule(data=st.data(), how=st.sampled_from(("drop", "drop", "close")))
+    def disconnect(self, data: st.DataObject, how: str) -> None:
+        """The transport drops (a recoverable session), or the tab disconnects on purpose."""
         name = data.draw(st.sampled_from(self.sockets(connected=True)), label="socket")
-        if deliberately or "recovery" in self.run.skip:
+        if how == "close" or "recovery" in self.run.skip:
             self.script.close(name)
         else:
             self.script.drop(name)
 
     @precondition(lambda self: bool(self.sockets(connected=False)))
-    @rule(data=st.data(), resume=st.booleans())
+    @rule(data=st.data(), resume=st.sampled_from((True, True, False)))
     def reconnect(self, data: st.DataObject, resume: bool) -> None:
         name = data.draw(st.sampled_from(self.sockets(connected=False)), label="socket")
         self.script.reconnect(name, resume=resume and "recovery" not in self.run.skip)

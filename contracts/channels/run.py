@@ -56,6 +56,7 @@ class ChannelRun:
     skip: frozenset[str] = frozenset()
     examples: int = 0
     sockets: int = 0
+    recoveries: int = 0  # reconnections that resumed a kept session (the oracle says)
     publications: int = 0
     compared: int = 0  # deliveries checked against the oracle, per side, summed
     rooms: set[str] = field(default_factory=set)
@@ -104,6 +105,7 @@ class Script:
 
     def reconnect(self, name: str, *, resume: bool) -> None:
         recovered = self.oracle.reconnect(name, resume=resume)
+        self.run.recoveries += recovered
         how = "resuming (pid, offset)" if resume else "afresh"
         self.steps.append(f"reconnect {name} {how}: recovered={recovered}")
         self.both(

@@ -55,6 +55,7 @@ def test_channel_servers_deliver_alike(
     finally:
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "sockets", run.sockets)
+        report_recorder.count(SUITE, "recovered reconnections", run.recoveries)
         report_recorder.count(SUITE, "publications", run.publications)
         report_recorder.count(SUITE, "deliveries compared", run.compared)
         for room in run.rooms:
