@@ -21,6 +21,7 @@ from contracts.channels.oracle import Entry, RoomOracle
 from contracts.channels.payloads import encode
 from harness.channels import ChannelPair
 from harness.compare import Difference, Kind
+from harness.redact import register_secret
 
 SIDES = ("rails", "go")
 SETTLE_TIMEOUT = 1.0  # seconds a socket may take to receive what it should (then: missing)
@@ -88,6 +89,7 @@ class Script:
     # -- actions -------------------------------------------------------------------------
 
     def boot(self, token: str, entry: Entry) -> None:
+        register_secret(token)  # a channel token is a credential: masked in every report
         self.steps.append(f"boot: SET /current_users/{token} = {_entry_json(entry)}")
         for side in SIDES:
             self.run.pair[side].store_token(token, _entry_json(entry))
