@@ -25,6 +25,9 @@ from contracts.channels.deliveries import Delivery
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 5.0
+# After a transport drops, the time the server is given to notice it (and keep the session)
+# before anything else happens: a reconnection that outran it would find no session.
+DROP_GRACE = 0.05
 BARRIER = "parity_barriers"  # the suite's own sync records, never part of a comparison
 
 
@@ -63,6 +66,7 @@ class RecoveringClient(socketio.AsyncClient):
         self.on("*", self._any)
 
     async def _handle_connect(self, namespace: str, data: Any) -> None:
+        # python-socketio's (5.18, pinned) handler of the CONNECT packet, extended
         if isinstance(data, dict) and isinstance(data.get("pid"), str):
             self.tab.pid = data["pid"]
         await super()._handle_connect(namespace, data)
@@ -133,6 +137,7 @@ class Tab:
             deadline = time.monotonic() + CONNECT_TIMEOUT
             while client.eio.state == "connected" and time.monotonic() < deadline:
                 await asyncio.sleep(0.005)
+            await asyncio.sleep(DROP_GRACE)
         await self._forget()
 
     async def close(self) -> None:
