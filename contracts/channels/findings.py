@@ -29,3 +29,19 @@ def findings_of(steps: list[str], violations: list[Violation]) -> list[Finding]:
             )
         )
     return found
+
+
+def deaths_of(deaths: dict[str, tuple[list[str], str]]) -> list[Finding]:
+    """A server process that exited during the run, with the script it died in."""
+    return [
+        Finding.create(
+            kind=FindingKind.CHANNEL,
+            check="channel_server_alive",
+            title=f"{side} channel server exited",
+            operation="channel server",
+            backend=side,
+            detail=f"the process exited during this script; its log ends with:\n{tail}",
+            steps=tuple(steps),
+        )
+        for side, (steps, tail) in sorted(deaths.items())
+    ]

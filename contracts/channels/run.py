@@ -63,6 +63,8 @@ class ChannelRun:
     rooms: set[str] = field(default_factory=set)
     latency: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in SIDES})
     failure: tuple[list[str], list[Violation]] | None = None
+    # a side whose server process exited: the steps of the example it died in, its log tail
+    deaths: dict[str, tuple[list[str], str]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None
 
@@ -196,6 +198,10 @@ class Script:
         self.check()
 
     def check(self) -> None:
+        for side in SIDES:  # the first example a server died in names the step that killed it
+            server = self.run.pair[side]
+            if side not in self.run.deaths and not server.alive():
+                self.run.deaths[side] = (list(self.steps), server.log_tail())
         found: list[Violation] = []
         for name, model in self.oracle.sockets.items():
             for side in SIDES:

@@ -14,7 +14,7 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.channels.client import LoopThread
-from contracts.channels.findings import findings_of
+from contracts.channels.findings import deaths_of, findings_of
 from contracts.channels.machine import ChannelMachine
 from contracts.channels.run import ChannelRun, histogram
 from harness.channel_config import ChannelConfig
@@ -53,6 +53,8 @@ def test_channel_servers_deliver_alike(
                 findings_writer.write(finding)
         raise
     finally:
+        for finding in deaths_of(run.deaths):
+            findings_writer.write(finding)
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "sockets", run.sockets)
         report_recorder.count(SUITE, "recovered reconnections", run.recoveries)
