@@ -25,6 +25,9 @@ from harness.redact import register_secret
 
 SIDES = ("rails", "go")
 SETTLE_TIMEOUT = 1.0  # seconds a socket may take to receive what it should (then: missing)
+# Once a difference was found, Hypothesis shrinks the script: hundreds of replays, each
+# waiting out the timeout where a delivery is missing. They wait less (deliveries take ms).
+SHRINK_SETTLE_TIMEOUT = 0.4
 # Seconds of quiet after the last expected delivery, for extra ones, at the end of an
 # example. Steps do not wait: every check compares whole sequences, so an extra delivery
 # that comes late is seen by the next check (a step costs the delivery time, ~ms).
@@ -67,6 +70,10 @@ class ChannelRun:
     deaths: dict[str, tuple[list[str], str]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None
+
+    @property
+    def settle_timeout(self) -> float:
+        return SETTLE_TIMEOUT if self.failure is None else SHRINK_SETTLE_TIMEOUT
 
 
 @dataclass
@@ -140,7 +147,7 @@ class Script:
         if rooms:
             self.oracle.barrier(rooms[0])
             waiting = {side: self.tabs[side][name].barriers for side in SIDES}
-            deadline = time.monotonic() + SETTLE_TIMEOUT
+            deadline = time.monotonic() + self.run.settle_timeout
             while waiting and time.monotonic() < deadline:
                 barrier = encode({"room": rooms[0], "records": {BARRIER: [{"id": len(waiting)}]}})
                 for side in waiting:
@@ -182,7 +189,7 @@ class Script:
 
     def settle(self, quiet: float = 0.0) -> None:
         """Until every socket has what it should (or SETTLE_TIMEOUT), `quiet` more, check."""
-        deadline = time.monotonic() + SETTLE_TIMEOUT
+        deadline = time.monotonic() + self.run.settle_timeout
         want = {name: len(s.expected) for name, s in self.oracle.sockets.items()}
 
         def behind() -> bool:
