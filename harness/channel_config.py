@@ -57,6 +57,12 @@ CHANNEL_OPTIONS: tuple[Option, ...] = (
         "side (python -m reference.channels --list-faults)",
     ),
     Option(
+        "--channel-recovery-seconds",
+        "connection state recovery window handed to both channel servers as "
+        "PARITY_CHANNEL_RECOVERY_SECONDS (the reference reads it; records.js keeps 30 minutes); "
+        "at 5 or less the suite also waits windows out",
+    ),
+    Option(
         "--channel-skip",
         "comma-separated rules of the channel suite to leave out",
         choices=SKIPPABLE,
@@ -101,6 +107,7 @@ class ChannelConfig:
     rails: ChannelSideConfig
     go: ChannelSideConfig
     skip: tuple[str, ...] = ()
+    recovery_seconds: float | None = None  # None: the servers' own window (30 minutes)
 
     @property
     def sides(self) -> tuple[ChannelSideConfig, ChannelSideConfig]:
@@ -117,7 +124,20 @@ class ChannelConfig:
         for item in skip:
             _check_choices(BY_KEY["channel_skip"], item, values["channel_skip"][1])
         sides = {s: _side(s, get, values) for s in SIDES}
-        return cls(rails=sides["rails"], go=sides["go"], skip=skip)
+        window = _window(BY_KEY["channel_recovery_seconds"], *values["channel_recovery_seconds"])
+        return cls(rails=sides["rails"], go=sides["go"], skip=skip, recovery_seconds=window)
+
+
+def _window(option: Option, value: str, source: str) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise _usage(option, value, source, "is not a positive number of seconds")
+    return seconds
 
 
 def _side(

@@ -84,6 +84,8 @@ def provision_channels(
     """Both channel servers up and subscribed; torn down (servers, Redis) on exit."""
     run_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
+        if config.recovery_seconds is not None:
+            environ = {**environ, "PARITY_CHANNEL_RECOVERY_SECONDS": f"{config.recovery_seconds:g}"}
         servers = {s.name: _start(s, run_dir, environ, stack) for s in config.sides}
         for server in servers.values():
             _await_subscribed(server, timeout)

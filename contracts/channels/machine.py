@@ -27,6 +27,7 @@ class ChannelMachine(RuleBasedStateMachine):
         run.examples += 1
         self.run, self.script = run, Script(run)
         self.base = 1000 * run.examples
+        self.waited = False
 
     # -- ids -----------------------------------------------------------------------------
 
@@ -94,6 +95,20 @@ class ChannelMachine(RuleBasedStateMachine):
     def reconnect(self, data: st.DataObject, resume: bool) -> None:
         name = data.draw(st.sampled_from(self.sockets(connected=False)), label="socket")
         self.script.reconnect(name, resume=resume and "recovery" not in self.run.skip)
+
+    @precondition(
+        lambda self: (
+            self.run.window is not None
+            and not self.waited
+            and any(s.kept is not None for s in self.script.oracle.sockets.values())
+        )
+    )
+    @rule()
+    def outlast_window(self) -> None:
+        """A laptop asleep longer than the recovery window (once per example: it waits)."""
+        assert self.run.window is not None
+        self.waited = True
+        self.script.outlast_window(self.run.window)
 
     @rule(data=st.data(), to=st.sampled_from(("socket", "socket", "group", "user", "other")))
     def publish(self, data: st.DataObject, to: str) -> None:

@@ -110,6 +110,12 @@ class RoomOracle:
             if socket.connected and room in socket.rooms:
                 socket.has_offset = True
 
+    def outlast_window(self) -> None:
+        """The recovery window went by (and a broadcast since made the server forget the
+        packets older than it): no kept session and no offset can be resumed any more."""
+        for socket in self.sockets.values():
+            socket.kept, socket.gap, socket.has_offset = None, [], False
+
     def _deliver(self, delivery: Delivery, rooms: set[str] | None) -> list[str]:
         reached = []
         for name, socket in self.sockets.items():

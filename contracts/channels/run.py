@@ -33,6 +33,7 @@ SHRINK_SETTLE_TIMEOUT = 0.4
 # that comes late is seen by the next check (a step costs the delivery time, ~ms).
 FINAL_QUIET = 0.1
 BARRIER_RETRY = 0.05  # seconds before a barrier record is published again
+WINDOW_MARGIN = 0.3  # seconds waited past a recovery window
 # publish -> deliver latency histogram, upper bounds in milliseconds
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
@@ -58,9 +59,11 @@ class ChannelRun:
     pair: ChannelPair
     loop: LoopThread
     skip: frozenset[str] = frozenset()
+    window: float | None = None  # a recovery window short enough to wait out
     examples: int = 0
     sockets: int = 0
     recoveries: int = 0  # reconnections that resumed a kept session (the oracle says)
+    windows: int = 0  # recovery windows waited out
     publications: int = 0
     compared: int = 0  # deliveries checked against the oracle, per side, summed
     rooms: set[str] = field(default_factory=set)
@@ -123,6 +126,16 @@ class Script:
             lambda side: self.tabs[side][name].connect(self.run.pair[side].url, resume=resume)
         )
         self.joined(name)
+
+    def outlast_window(self, window: float) -> None:
+        """Wait the recovery window out, then broadcast to a room nobody is in: the server
+        forgets the kept sessions and the packets (so the offsets) older than the window."""
+        self.steps.append(f"wait {window + WINDOW_MARGIN:g} s (past the recovery window)")
+        time.sleep(window + WINDOW_MARGIN)
+        self.run.windows += 1
+        self._send("/records", encode({"room": "parity-window", "records": {}}))
+        self.oracle.outlast_window()
+        self.settle()
 
     def drop(self, name: str) -> None:
         self.steps.append(f"drop {name}'s transport")

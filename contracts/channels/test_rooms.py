@@ -25,6 +25,7 @@ from harness.report.recorder import Recorder
 pytestmark = pytest.mark.backend
 SUITE = "channels/rooms"  # the report names contracts/channels/test_rooms.py so
 STEPS = 25  # actions per example
+MAX_WAITED_WINDOW = 5.0  # seconds: a longer --channel-recovery-seconds is never waited out
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +34,13 @@ def channel_run(
 ) -> Iterator[ChannelRun]:
     loop = LoopThread()
     try:
-        yield ChannelRun(pair=channel_servers, loop=loop, skip=frozenset(channel_config.skip))
+        window = channel_config.recovery_seconds
+        yield ChannelRun(
+            pair=channel_servers,
+            loop=loop,
+            skip=frozenset(channel_config.skip),
+            window=window if window is not None and window <= MAX_WAITED_WINDOW else None,
+        )
     finally:
         loop.close()
 
@@ -58,6 +65,7 @@ def test_channel_servers_deliver_alike(
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "sockets", run.sockets)
         report_recorder.count(SUITE, "recovered reconnections", run.recoveries)
+        report_recorder.count(SUITE, "recovery windows waited out", run.windows)
         report_recorder.count(SUITE, "publications", run.publications)
         report_recorder.count(SUITE, "deliveries compared", run.compared)
         for room in run.rooms:
