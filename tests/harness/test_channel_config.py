@@ -23,6 +23,7 @@ def test_cli_beats_ini_beats_env() -> None:
     assert (config.rails.mode, config.rails.cmd) == ("process", "cli")
     assert (config.go.mode, config.go.image) == ("containers", "img:1")
     assert config.skip == ("claims",)
+    assert resolve(env={"PARITY_CHANNEL_RECOVERY_SECONDS": "1.5"}).recovery_seconds == 1.5
 
 
 def test_url_mode_names_the_redis_it_needs() -> None:
@@ -39,8 +40,9 @@ def test_url_mode_names_the_redis_it_needs() -> None:
         ({"go_channel_cmd": "node index.js", "go_channel_faults": "channel_no_notice"}, "embedded"),
         ({"channel_skip": "malformed_json,everything"}, "not one of"),
         ({"rails_channel_setenv": "NOEQUALS"}, "KEY=VALUE"),
+        ({"channel_recovery_seconds": "0"}, "positive number of seconds"),
     ],
-    ids=["two-modes", "faults-need-embedded", "unknown-skip", "bad-setenv"],
+    ids=["two-modes", "faults-need-embedded", "unknown-skip", "bad-setenv", "bad-window"],
 )
 def test_bad_values_are_usage_errors(cli: dict[str, str], message: str) -> None:
     with pytest.raises(pytest.UsageError, match=message):
