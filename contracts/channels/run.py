@@ -34,6 +34,7 @@ SHRINK_SETTLE_TIMEOUT = 0.4
 FINAL_QUIET = 0.1
 BARRIER_RETRY = 0.05  # seconds before a barrier record is published again
 WINDOW_MARGIN = 0.3  # seconds waited past a recovery window
+MALFORMED_GRACE = 0.1  # seconds for a server to choke on malformed JSON
 # publish -> deliver latency histogram, upper bounds in milliseconds
 LATENCY_BUCKETS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 
@@ -191,6 +192,7 @@ class Script:
     def malformed(self, channel: str, text: str) -> None:
         self.steps.append(f"PUBLISH {channel} {text!r} (not JSON)")
         self._send(channel, text)
+        time.sleep(MALFORMED_GRACE)  # a server that exits on it does so at this step
         self.settle()
 
     def _send(self, channel: str, text: str) -> None:
