@@ -15,6 +15,7 @@ from harness.report.abilities import (
     AbilityMatrix,
     build_matrix,
 )
+from harness.report.channels import LATENCY_PREFIX, channel_summary
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     BackendCoverage,
@@ -59,6 +60,7 @@ def build_report(
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.key))),
         set_aside=set_aside(record),
         extraction=extraction_summary(extraction) if extraction else None,
+        channels=channel_summary(record.figures()),
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
         abilities=ability_matrix(abilities, spec, record),
@@ -127,7 +129,7 @@ def suite_results(
             skipped=int(c.get("skipped", 0)),
             errors=int(c.get("error", 0)),
             duration_s=c.get("time", 0.0),
-            metrics=tuple(figures.get(name, ())),
+            metrics=tuple(m for m in figures.get(name, ()) if not m[0].startswith(LATENCY_PREFIX)),
         )
         for name, c in sorted(tally.items())
     )
