@@ -10,10 +10,12 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
@@ -25,6 +27,18 @@ from harness.redact import redact, redact_headers, register_secret
 
 LOGIN_PATH = "/api/v1/sessions"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
+    """Keeps `Secure` cookies of loopback backends usable over http, as browsers treat
+    localhost as a secure context: a backend under test on 127.0.0.1 may mark its session
+    cookie Secure. (requests copies the jar per request, so the flag is cleared on storing.)"""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie, *args: Any, **kwargs: Any) -> None:
+        if cookie.secure and cookie.domain.lstrip(".").removesuffix(".local") in LOOPBACK:
+            cookie.secure = False
+        super().set_cookie(cookie, *args, **kwargs)
 
 
 class BackendFailed(HarnessError):
@@ -63,6 +77,8 @@ class BackendClient:
     # Called with (backend name, request, response) after every answer, e.g. the report's
     # coverage recorder: whichever suite sends a request, it counts.
     observers: list[Callable[[str, ApiRequest, ApiResponse], None]] = field(default_factory=list)
+    # How an actor signs in (a recipe-seeded backend's own way); None: Loomio's sessions API.
+    login: Callable[[Actor], ApiRequest] | None = None
     _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
     in_flight: str | None = None  # the request being sent, for a death seen meanwhile
     gone: BackendFailure | None = None  # set once: the backend died or became unreachable
@@ -99,6 +115,11 @@ class BackendClient:
             observe(self.name, request, response)
         return response
 
+    def signed_in(self, actor: str) -> requests.Session:
+        """The session of `actor`, signed in (once) the backend's way, for a caller that
+        sends its own requests (schemathesis' cases)."""
+        return self._session(actor, ApiRequest(method="GET", path="/", actor=actor))
+
     def close(self) -> None:
         for session in self._sessions.values():
             session.close()
@@ -108,6 +129,7 @@ class BackendClient:
         if actor in self._sessions:
             return self._sessions[actor]
         session = requests.Session()
+        session.cookies = LoopbackCookieJar()
         if actor is not None:
             if actor not in self.actors:
                 known = ", ".join(sorted(self.actors)) or "none"
@@ -117,8 +139,13 @@ class BackendClient:
         return session
 
     def _login(self, session: requests.Session, actor: Actor, cause: ApiRequest) -> None:
-        body = {"user": {"email": actor.email, "password": actor.password}}
-        login = ApiRequest(method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}")
+        if self.login is not None:
+            login = self.login(actor)
+        else:
+            body = {"user": {"email": actor.email, "password": actor.password}}
+            login = ApiRequest(
+                method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}"
+            )
         answer = self._call(
             session, login, describe=f"login of {actor.name} before {cause.describe()}"
         )
@@ -127,7 +154,7 @@ class BackendClient:
                 register_secret(cookie.value)
         if answer.status != 200:
             raise LoginFailed(
-                f"{self.name}: {actor} could not log in: POST {self.base_url}{LOGIN_PATH} "
+                f"{self.name}: {actor} could not log in: {login.method} {self.base_url}{login.path} "
                 f"answered {answer.status}: {redact(answer.text[:300])}. Check the seeded user "
                 "(email_verified, encrypted_password) or use --auth=basic."
             )

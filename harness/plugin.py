@@ -30,11 +30,12 @@ Secrets the user hands in (setenv values, DSNs, header values) are masked everyw
 (harness.plugins.secrets).
 """
 
-# The report's options come first: the backends plugin imports them (for the coverage
-# recorder), and pytest wants a plugin module registered before anything imports it.
+# pytest wants a plugin module registered before anything imports it: the harness options
+# first (the report's options read the resolved spec), then the report's (the backends
+# plugin imports them, for the coverage recorder).
 pytest_plugins = [
-    "harness.report.options",
     "harness.plugins.options",
+    "harness.report.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
     "harness.plugins.signals",

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import requests
 
@@ -56,10 +57,23 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def fill(command: str, *, port: int | None = None, database_url: str = "") -> str:
-    """Substitute {port} and {database_url} (shell-quoted) in a command line."""
+    """Substitute {port}, {database_url} and its parts {db_host} {db_port} {db_name}
+    {db_user} {db_password} (each shell-quoted) in a command line: servers that take the
+    database as separate flags (`--db-host {db_host} --db-port {db_port}`) need the parts."""
     if port is not None:
         command = command.replace("{port}", str(port))
-    return command.replace("{database_url}", shlex.quote(database_url))
+    parts = urlsplit(database_url) if database_url else None
+    values = {
+        "database_url": database_url,
+        "db_host": (parts.hostname or "") if parts else "",
+        "db_port": str(parts.port or 5432) if parts else "",
+        "db_name": parts.path.lstrip("/") if parts else "",
+        "db_user": unquote(parts.username or "") if parts else "",
+        "db_password": unquote(parts.password or "") if parts else "",
+    }
+    for name, value in values.items():
+        command = command.replace("{" + name + "}", shlex.quote(value))
+    return command
 
 
 def _argv(command: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from harness.errors import HarnessError
 from harness.findings import findings_files, merge_findings
 from harness.report.build import build_report
 from harness.report.model import Report, combine_runs
+from harness.report.porting import history_line, read_history
 from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
 
@@ -29,6 +31,22 @@ def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
         extraction=load(spec_path.with_name(EXTRACTION_REPORT)),
         run=combine_runs(record.runs),
     )
+
+
+def with_history(report: Report, path: Path) -> Report:
+    """A partial port's report with its progress history: this run's point is appended to
+    `path` (kept next to the report files, across runs) and the curve read back."""
+    if report.porting is None:
+        return report
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    point = report.porting.point(report.run.started_at)
+    with path.open("a", encoding="utf-8") as history:
+        history.write(history_line(point))
+    porting = replace(report.porting, history=(*read_history(lines), point))
+    return replace(report, porting=porting)
 
 
 def read_parts(parts_dirs: Iterable[Path]) -> Iterator[Recorder]:
