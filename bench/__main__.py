@@ -5,7 +5,8 @@
     python -m bench --only extraction --rails-root /tmp/loomio
     python -m bench --only detection --faults ids_as_strings,meta_root_missing
 
-Parts (--only, comma-separated): extraction, overhead, detection, mutation. Each part has a
+Parts (--only, comma-separated): extraction, overhead, detection, mutation, channels
+(bench/channel_load.py: concurrent sockets, publish -> deliver latency per side). Each part has a
 time budget (--budget-*); what did not fit is listed as skipped, never left out silently.
 Scratch files (reports, logs of every run) go to --work (default .parity/bench).
 """
@@ -30,7 +31,7 @@ from bench.mutation import MutationSettings, run_mutation
 from bench.page import render_markdown, render_page
 from bench.suites import REPO, run_suites
 
-PARTS = ("extraction", "overhead", "detection", "mutation")
+PARTS = ("extraction", "overhead", "detection", "mutation", "channels")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -59,12 +60,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--mutant-timeout", type=float, default=240)
     p.add_argument("--budget-detection", type=float, default=18 * 60, help="seconds")
     p.add_argument("--budget-mutation", type=float, default=9 * 60, help="seconds")
+    p.add_argument("--channel-sockets", type=int, default=2000, help="channels: sockets")
+    p.add_argument("--channel-rate", type=float, default=50, help="channels: publications/s")
+    p.add_argument("--channel-duration", type=float, default=60, help="channels: seconds")
+    p.add_argument(
+        "--channel-candidate-cmd",
+        default=None,
+        help="channels: the go side's channel server command (default: the reference)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.extract_runs, args.clean_runs, args.mutants = 1, 1, 2
         args.profile = args.mutation_profile = "dev"
         args.faults = args.faults or "ids_as_strings,position_key_width_4"
         args.fault_timeout = args.mutant_timeout = 180
+        args.channel_sockets, args.channel_duration = 100, 3
     args.parts = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(args.parts) - set(PARTS)
     if unknown:
@@ -122,6 +132,18 @@ def bench_overhead(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def bench_channels(args: argparse.Namespace) -> dict[str, Any]:
+    """Channel server load, reference vs candidate in one run (bench/channel_load.py)."""
+    from bench import channel_load
+
+    argv = [
+        *("--sockets", str(args.channel_sockets), "--rate", str(args.channel_rate)),
+        *("--duration", str(args.channel_duration), "--run-dir", str(args.work / "channels")),
+        *(("--go-channel-cmd", args.channel_candidate_cmd) if args.channel_candidate_cmd else ()),
+    ]
+    return channel_load.run(channel_load.parse_args(argv))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     shutil.rmtree(args.work, ignore_errors=True)
@@ -158,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         _save(args, results)
         clean_runs = results["detection"].get("clean_runs", [])
         baseline = {k for c in clean_runs for k in c["keys"]}
+    if "channels" in args.parts:
+        results["channels"] = _progress("channels", lambda: bench_channels(args))
+        _save(args, results)
     if "mutation" in args.parts:
         if "detection" not in args.parts:  # the baseline: findings of a fault-free run
             clean = run_clean(

@@ -78,7 +78,7 @@ class Known:
     Only rails' own conformance has nothing to be compared with (go's failures are compared
     with rails' answer to the same case: contracts/conformance.py). A failure of one of
     `checks` on one of `operations` answered with `status` on `backend` is counted in the
-    report, not made a finding; an entry that matched nothing in a run where one of its
+    report, not made a finding; an entry that matched nothing in a run where all its
     operations ran is stale: a finding, like a strict xfail that passed.
     """
 

@@ -21,6 +21,7 @@ from extractor.validation import Validation
 PROJECT = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = PROJECT / "examples" / "loomio-mini"
 DEFAULT_OUTPUT = PROJECT / "spec" / "openapi.yaml"
+ABILITIES = "abilities.yaml"  # the ability matrix, written next to the spec
 
 
 class _Parser(argparse.ArgumentParser):
@@ -140,17 +141,20 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
             )
     text = known if known is not None else dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
+    abilities_path = output.with_name(ABILITIES)
+    abilities = None if result.abilities is None else _abilities_yaml(result.abilities, cache)
     if args.check:
         validation.wait()
         cache.remember_valid(key, text)
-        current = output.read_text(encoding="utf-8") if output.exists() else None
-        if current != text:
-            print(
-                f"{_display(output)}: stale; regenerate it with "
-                f"`python -m extractor {args.rails_root} -o {_display(output)}`",
-                file=sys.stderr,
-            )
-            return 1
+        for path, expected in ((output, text), (abilities_path, abilities)):
+            current = path.read_text(encoding="utf-8") if path.exists() else None
+            if expected is not None and current != expected:
+                print(
+                    f"{_display(path)}: stale; regenerate it with "
+                    f"`python -m extractor {args.rails_root} -o {_display(output)}`",
+                    file=sys.stderr,
+                )
+                return 1
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0
     pending = output.with_name(f".{output.name}.{os.getpid()}.tmp")
@@ -160,6 +164,8 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
         validation.wait()  # nothing is written to `output` unless the spec is valid
         cache.remember_valid(key, text)
         os.replace(pending, output)
+        if abilities is not None:
+            abilities_path.write_text(abilities, encoding="utf-8")
         report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(report, encoding="utf-8")
     except OSError as exc:
@@ -173,6 +179,15 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
             pending.unlink(missing_ok=True)
     print(result.summary.line(_display(output), _display(report_path)))
     return 0
+
+
+def _abilities_yaml(document: dict[str, Any], cache: Cache) -> str:
+    """spec/abilities.yaml's text (already checked against its schema): dumped once per content."""
+    known, key = cache.validated(document)
+    if known is None:
+        known = dump_yaml(document)
+        cache.remember_valid(key, known)
+    return known
 
 
 def _prefixes(values: list[str]) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from extractor.ability_spec import extract_abilities
 from extractor.actions import Action, ActionReader, action_loc
 from extractor.app import build_app
 from extractor.cache import NO_CACHE, Cache
@@ -24,6 +25,7 @@ class Extraction:
     summary: Summary
     diagnostics: tuple[Diagnostic, ...]  # still open; what `parity extract` prints
     resolved: tuple[tuple[Diagnostic, Loc], ...] = ()  # and the override that settles each
+    abilities: dict[str, Any] | None = None  # spec/abilities.yaml (None: no app/models/ability)
 
 
 def in_spec(
@@ -99,6 +101,9 @@ def extract(
         for t in app.tables
     }
     document = build_openapi(resolved, actions, columns, title)
+    abilities, ability_diagnostics = extract_abilities(
+        tree, document, (t.name for t in app.tables), cache
+    )
     stale: list[Diagnostic] = []
     applied: list[Applied] = []
     if overrides:
@@ -110,6 +115,7 @@ def extract(
             + reader.diagnostics
             + stale
             + unknown_answers(actions)
+            + ability_diagnostics
         ),
         key=lambda d: (d.loc, d.kind.value, d.message),
     )
@@ -119,12 +125,15 @@ def extract(
         len(tree.serializers), resolved, len(app.routes), actions, still_open, len(settled)
     )
     report = build_report(summary, resolved, actions, still_open, settled)
+    if abilities is not None:
+        report["summary"].update(abilities["summary"])
     return Extraction(
         document=document,
         report=report,
         summary=summary,
         diagnostics=tuple(still_open),
         resolved=tuple(settled.items()),
+        abilities=abilities,
     )
 
 

@@ -278,10 +278,14 @@ class HarnessConfig:
         return cls.from_sources(cli, ini, env, rootdir=config.rootpath)
 
 
-def add_options(parser: pytest.Parser) -> None:
-    """Register every option in the "backends" group, and its ini key."""
-    group = parser.getgroup("backends", "loomio-parity backends")
-    for option in OPTIONS:
+def add_options(
+    parser: pytest.Parser,
+    options: tuple[Option, ...] = OPTIONS,
+    group_name: tuple[str, str] = ("backends", "loomio-parity backends"),
+) -> None:
+    """Register each option in its group (default: every backend option in "backends")."""
+    group = parser.getgroup(*group_name)
+    for option in options:
         choices = f" One of: {', '.join(option.choices)}." if option.choices else ""
         default = f" Default: {option.default}." if option.default else ""
         text = f"{option.help}.{choices}{default} Also ini {option.key}, env {option.env}."

@@ -34,6 +34,7 @@ class FindingKind(StrEnum):
     TALLY = "tally"
     PERMISSION = "permission"
     BACKEND_FAILURE = "backend_failure"
+    CHANNEL = "channel"  # the channel servers' deliveries (contracts/channels)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

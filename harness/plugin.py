@@ -40,4 +40,5 @@ pytest_plugins = [
     "harness.plugins.isolation",
     "harness.plugins.signals",
     "harness.plugins.secrets",
+    "harness.plugins.channels",
 ]

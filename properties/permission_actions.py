@@ -71,6 +71,7 @@ PROBED_WRITES = (
     Action.DISCUSSION_CREATE,
     Action.DISCUSSION_UPDATE,
     Action.DISCUSSION_CLOSE,
+    Action.DISCUSSION_PIN,
     Action.DISCUSSION_DISCARD,
     Action.EVENT_PIN,
     Action.COMMENT_CREATE,
@@ -80,10 +81,12 @@ PROBED_WRITES = (
     Action.POLL_CREATE,
     Action.POLL_UPDATE,
     Action.POLL_CLOSE,
+    Action.POLL_REOPEN,
     Action.POLL_DISCARD,
     Action.VOTE,
     Action.OUTCOME_CREATE,
     Action.MEMBERSHIP_MAKE_ADMIN,
+    Action.MEMBERSHIP_REMOVE_ADMIN,
     Action.MEMBERSHIP_DESTROY,
 )
 

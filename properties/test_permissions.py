@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 from hypothesis import assume, given
 
 from harness.backends import Backends
 from harness.findings import FindingKind
 from harness.http import ApiResponse
+from harness.report.abilities import BUILDABLE, OBSERVED, REACHABLE
+from properties.ability_check import SPEC, spec_operation
 from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.permissions import Action, Cell, cells, decide
@@ -32,9 +35,26 @@ from properties.permission_world import CellWorld, seeded, supported
 from properties.strategies import permission_cells
 
 SUITE = "properties/permissions"
-CELLS = tuple(c for c in cells() if supported(c))
+TABLE = tuple(cells())
+CELLS = tuple(c for c in TABLE if supported(c))
+SPEC_PATHS = tuple(
+    yaml.load(
+        SPEC.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )["paths"]
+)  # libyaml: the pure-Python loader takes seconds on the spec
 PERMISSION_CELLS = permission_cells(CELLS)
 EXERCISED = pytest.StashKey[set[Cell]]()
+
+
+def column(cell: Cell) -> str:
+    """The ability matrix column of a cell's actor (harness.report.abilities.ROLES)."""
+    return "author" if cell.actor.author else cell.actor.role.value
+
+
+def ability_keys(table: tuple[Cell, ...]) -> set[tuple[str, str]]:
+    """(column, spec operation) of every cell of the decision table: what the matrix can reach."""
+    operations = {a: spec_operation(a, SPEC_PATHS) for a in {c.action for c in table}}
+    return {(column(c), op) for c in table if (op := operations[c.action]) is not None}
 
 
 def _who(cell: Cell) -> str:
@@ -130,6 +150,9 @@ def test_permissions_match_decision_table(
     backends: Backends, run_property: PropertyRun, request: pytest.FixtureRequest
 ) -> None:
     exercised = request.config.stash.setdefault(EXERCISED, set())
+    for figure, table in ((REACHABLE, TABLE), (BUILDABLE, CELLS)):
+        for role, operation in sorted(ability_keys(table)):
+            run_property.recorder.cell(SUITE, figure, [role, operation])
 
     @budget("permissions")
     @given(cell=PERMISSION_CELLS)
@@ -161,6 +184,13 @@ def test_permissions_match_decision_table(
                     [str(one.actor), describe(one.config), one.action.value],
                 )
         for one, by in statuses.items():
+            operation = spec_operation(one.action, SPEC_PATHS)
+            if operation is not None:
+                run_property.recorder.cell(
+                    SUITE,
+                    OBSERVED,
+                    [column(one), operation, by["rails"], by["go"], decide(one).status],
+                )
             if by["rails"] != by["go"]:
                 problems.append(
                     Problem(

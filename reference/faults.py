@@ -26,6 +26,7 @@ CATEGORIES = (
     "threading",  # sequence ids, positions, keys, depth, counts
     "tally",  # poll results
     "permission",  # authorization gaps
+    "channel",  # the channel server (reference.channels): rooms, tokens, deliveries
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import tree_sitter_ruby
 from tree_sitter import Language, Node, Parser
@@ -31,6 +31,7 @@ class Parsed:
         return Loc(self.source.path, node.start_point.row + 1)
 
 
+@lru_cache(maxsize=1024)  # the ability reader walks controllers and services again
 def parse(source: SourceFile) -> Parsed:
     """Parse Ruby text; syntax errors become diagnostics, the readable rest is kept."""
     tree = _parser().parse(source.text.encode())

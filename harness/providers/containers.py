@@ -14,6 +14,7 @@ from testcontainers.community.postgres import PostgresContainer
 from testcontainers.core.container import DockerContainer
 from testcontainers.core.network import Network
 
+from harness.channel_config import ChannelSideConfig
 from harness.client import Liveness
 from harness.config import HarnessConfig, SideConfig
 from harness.databases import DatabaseServer
@@ -124,3 +125,29 @@ def _stop(container: DockerContainer, log: Path) -> None:
     _save_logs(container, log)
     with contextlib.suppress(Exception):
         container.stop()  # force-removes the container
+
+
+REDIS_IMAGE, REDIS_ALIAS = "redis:7", "redis"
+
+
+def start_channel_containers(
+    side: ChannelSideConfig, log: Path, stack: contextlib.ExitStack
+) -> tuple[str, str]:
+    """A Redis container and the side's channel server image on one network; (the server's
+    URL, the Redis URL) as the harness reaches them. Stopped when `stack` closes."""
+    network = _network(stack)
+    store = DockerContainer(REDIS_IMAGE).with_network(network)
+    store.with_network_aliases(f"{side.name}-{REDIS_ALIAS}").with_exposed_ports(6379)
+    stack.callback(_stop, store, log.with_suffix(".redis.log"))
+    store.start()
+    server = DockerContainer(str(side.image)).with_network(network)
+    server.with_env("PORT", str(APP_PORT))
+    server.with_env("REDIS_URL", f"redis://{side.name}-{REDIS_ALIAS}:6379/0")
+    for key, value in side.setenv:
+        server.with_env(key, value)
+    server.with_exposed_ports(APP_PORT)
+    stack.callback(_stop, server, log)
+    server.start()
+    host = server.get_container_host_ip()
+    redis_url = f"redis://{store.get_container_host_ip()}:{store.get_exposed_port(6379)}/0"
+    return f"http://{host}:{server.get_exposed_port(APP_PORT)}", redis_url

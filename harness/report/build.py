@@ -7,6 +7,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.report.abilities import (
+    BUILDABLE,
+    OBSERVED,
+    REACHABLE,
+    SUITE,
+    AbilityMatrix,
+    build_matrix,
+)
+from harness.report.channels import LATENCY_PREFIX, channel_summary
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     BackendCoverage,
@@ -33,6 +42,7 @@ def build_report(
     spec: Mapping[str, Any] | None,
     extraction: Mapping[str, Any] | None = None,
     run: RunInfo | None = None,
+    abilities: Mapping[str, Any] | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
     observed = {o.backend for o in record.observations.values()}
@@ -50,8 +60,25 @@ def build_report(
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.key))),
         set_aside=set_aside(record),
         extraction=extraction_summary(extraction) if extraction else None,
+        channels=channel_summary(record.figures()),
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
+        abilities=ability_matrix(abilities, spec, record),
+    )
+
+
+def ability_matrix(
+    abilities: Mapping[str, Any] | None, spec: Mapping[str, Any] | None, record: Recorder
+) -> AbilityMatrix | None:
+    """The matrix when the spec comes with spec/abilities.yaml (`parity extract` writes it)."""
+    if not abilities or not spec:
+        return None
+    return build_matrix(
+        abilities,
+        spec,
+        record.distinct.get((SUITE, OBSERVED), set()),
+        record.distinct.get((SUITE, REACHABLE), set()),
+        record.distinct.get((SUITE, BUILDABLE), set()),
     )
 
 
@@ -102,7 +129,7 @@ def suite_results(
             skipped=int(c.get("skipped", 0)),
             errors=int(c.get("error", 0)),
             duration_s=c.get("time", 0.0),
-            metrics=tuple(figures.get(name, ())),
+            metrics=tuple(m for m in figures.get(name, ()) if not m[0].startswith(LATENCY_PREFIX)),
         )
         for name, c in sorted(tally.items())
     )

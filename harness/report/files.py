@@ -19,6 +19,7 @@ from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
 
 EXTRACTION_REPORT = "extraction-report.json"  # written by `parity extract` next to the spec
+ABILITIES = "abilities.yaml"  # the ability matrix, also written next to the spec
 
 
 def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
@@ -30,6 +31,7 @@ def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
         spec=load(spec_path),
         extraction=load(spec_path.with_name(EXTRACTION_REPORT)),
         run=combine_runs(record.runs),
+        abilities=load(spec_path.with_name(ABILITIES)),
     )
 
 

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 
 from harness.findings import Finding
 from harness.noise import NoiseField
+from harness.report.channels import ChannelSummary
 
-if TYPE_CHECKING:  # porting builds on coverage, which builds on this module
+if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; the matrix
+    # builds its rows from plain data: both only for the annotations, no import cycle
+    from harness.report.abilities import AbilityMatrix
     from harness.report.porting import Porting
 
 
@@ -282,8 +285,10 @@ class Report:
     noise: tuple[NoiseField, ...] = ()
     set_aside: tuple[SetAside, ...] = ()
     extraction: ExtractionSummary | None = None
+    channels: ChannelSummary | None = None  # the channel suite's section, when it ran
     run: RunInfo = RunInfo()
     porting: Porting | None = None  # a partial port's progress (harness.report.porting)
+    abilities: AbilityMatrix | None = None  # spec/abilities.yaml x the permission suite
 
     @property
     def finding_count(self) -> int:
@@ -339,7 +344,7 @@ class Report:
 
 # What QA reads first: a dead backend, then the two backends disagreeing, then Loomio's
 # rules broken, then one backend against the spec.
-KIND_ORDER = ("backend_failure", "differential", "permission", "tally", "threading")
+KIND_ORDER = ("backend_failure", "differential", "channel", "permission", "tally", "threading")
 
 
 def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:

@@ -26,12 +26,15 @@ SUMMARY_GROUPS = 30  # GitHub caps a job summary at 1 MiB; the HTML report has t
 def render_report(report: Report) -> dict[str, str]:
     """Every report file, by name, from one model."""
     report = scrub(report)
-    return {
+    files = {
         "index.html": render_html(report),
         "junit.xml": render_junit(report),
         "findings.json": render_findings_json(report),
         "summary.md": render_summary(report),
     }
+    if report.abilities is not None:
+        files["ability-matrix.json"] = report.abilities.to_json()
+    return files
 
 
 def _environment() -> jinja2.Environment:

@@ -118,3 +118,19 @@ def test_a_known_entry_that_matched_nothing_is_stale(tmp_path: Path) -> None:
     assert (stale.check, stale.backend) == ("known_entry_stale", "rails")
     [row] = set_aside(conformance.recorder)
     assert (row.category, row.count) == ("stale known", 0)
+
+
+def test_a_run_of_some_of_an_entrys_operations_does_not_judge_it(tmp_path: Path) -> None:
+    entry = (
+        "[{backend: rails, checks: [not_a_server_error], operations: [comments_create, x], "
+        "status: 500, reason: 'a cause'}]"
+    )
+    path = tmp_path / "expectations.yaml"
+    path.write_text(f"known: {entry}\n", encoding="utf-8")
+    conformance = runner(tmp_path)
+    conformance.expectations = load_expectations(path, {"comments_create", "x"})
+    conformance.ran.add(("rails", "comments_create"))  # `x` left out (--conformance-operations)
+    conformance.close()
+    conformance.writer.close()
+    assert read_findings(tmp_path / "findings" / "findings-main.jsonl") == []
+    assert set_aside(conformance.recorder) == ()

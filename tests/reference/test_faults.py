@@ -398,7 +398,8 @@ def test_catalogue_covers_issue_4_categories() -> None:
     by_category: dict[str, int] = {}
     for fault in faults.catalogue():
         by_category[fault.category] = by_category.get(fault.category, 0) + 1
-    assert set(by_category) == set(faults.CATEGORIES)
+    # channel faults belong to the channel server (python -m reference.channels --list-faults)
+    assert set(by_category) == set(faults.CATEGORIES) - {"channel"}
     assert by_category["permission"] >= 6 and by_category["tally"] >= 11
     assert sum(by_category.values()) >= 30
 

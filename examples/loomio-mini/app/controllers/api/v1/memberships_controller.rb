@@ -1,6 +1,6 @@
 class API::V1::MembershipsController < API::V1::RestfulController
   def index
-    instantiate_collection { |collection| collection.where(group_id: load_and_authorize(:group).id) }
+    instantiate_collection { |collection| collection.where(group_id: load_and_authorize(:group, :see_private_content).id) }
     respond_with_collection scope: default_scope.merge(current_user_is_admin: @group.admins.include?(current_user))
   end
 

@@ -1,0 +1,156 @@
+"""A throwaway local Redis server: start on a free port, hand out URLs, stop.
+
+The embedded default's Redis and the Redis of the project's own tests. Pub/sub channels are
+server-wide in Redis (a PUBLISH in database 1 reaches a SUBSCRIBE made on database 2), so
+publications of two sides are told apart only with a server per side. Nothing is persisted (`--save ''`, no AOF); the scratch directory lives on /dev/shm
+when it exists and is deleted on stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from harness.errors import HarnessError
+from harness.postgres import free_port
+
+
+class RedisError(HarnessError):
+    """The local Redis server could not be found or started."""
+
+
+def find_redis_server() -> Path:
+    """The redis-server binary: $PARITY_REDIS_SERVER, else redis-server on PATH."""
+    configured = os.environ.get("PARITY_REDIS_SERVER")
+    if configured:
+        if Path(configured).is_file():
+            return Path(configured)
+        raise RedisError(
+            f"PARITY_REDIS_SERVER={configured} is not a file. Point it at a redis-server "
+            "binary, or unset it to use redis-server from PATH."
+        )
+    found = shutil.which("redis-server")
+    if found:
+        return Path(found)
+    raise RedisError(
+        "no redis-server found on PATH. Install it (apt-get install redis-server) "
+        "or set PARITY_REDIS_SERVER to the redis-server binary."
+    )
+
+
+def _scratch_parent() -> str | None:
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+def _server_command(binary: Path, root: Path, port: int, databases: int) -> list[str]:
+    return [
+        str(binary),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(root),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--databases",
+        str(databases),
+        "--daemonize",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--logfile",
+        "",
+    ]
+
+
+def spawn_server(cmd: list[str], cwd: Path, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start the server process, output to `log_path`; the one Popen of this module."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LocalRedis:
+    """A running server: connect with `url(db)`; stop with `stop()`."""
+
+    root: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def log_path(self) -> Path:
+        return self.root / "redis.log"
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL) and delete its scratch directory."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _wait_ready(server: LocalRedis, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    last_error = "process exited"
+    while time.monotonic() < deadline and server.process.poll() is None:
+        try:
+            with redis.Redis.from_url(server.url(), socket_connect_timeout=1) as client:
+                if client.ping():
+                    return
+        except redis.RedisError as exc:
+            last_error = str(exc).strip()
+            time.sleep(0.02)
+    log = server.log_path.read_text(errors="replace")[-2000:] if server.log_path.exists() else ""
+    server.stop()
+    raise RedisError(
+        f"local redis-server on port {server.port} did not answer PING within {timeout:.0f}s "
+        f"(last error: {last_error}). Server log:\n{log}"
+    )
+
+
+def start_local_redis(timeout: float = 15.0, databases: int = 16) -> LocalRedis:
+    """Start redis-server on a free 127.0.0.1 port in a temp dir, persistence off."""
+    binary = find_redis_server()
+    root = Path(tempfile.mkdtemp(prefix="parity-redis-", dir=_scratch_parent()))
+    try:
+        port = free_port()
+        process = spawn_server(
+            _server_command(binary, root, port, databases), root, root / "redis.log"
+        )
+    except BaseException:
+        shutil.rmtree(root, ignore_errors=True)
+        raise
+    server = LocalRedis(root=root, port=port, process=process)
+    _wait_ready(server, timeout)
+    return server
+
+
+@contextlib.contextmanager
+def local_redis(timeout: float = 15.0, databases: int = 16) -> Iterator[LocalRedis]:
+    """Context manager around start_local_redis / stop."""
+    server = start_local_redis(timeout, databases)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,5 @@
+import sys
+
+from reference.channels.cli import main
+
+sys.exit(main())
