@@ -63,9 +63,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _suites_spec(config: pytest.Config) -> Path:
     """The spec the suites test (harness --spec), so coverage is measured on the same one."""
-    # Imported here: a plugin module imported before pytest registers it cannot have its
-    # asserts rewritten (a warning, an error under -W error), and `-p harness.report.options`
-    # may come first (bench/suites.py).
+    # Imported here: `-p harness.report.options` (the bench) is registered before the harness
+    # plugins; importing one of them now would keep pytest from rewriting its asserts (a
+    # warning, an error under -W error).
     from harness.plugins.options import CONFIG_KEY
 
     if CONFIG_KEY in config.stash:

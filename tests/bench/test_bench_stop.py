@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench import suites
 from harness.processes import running
+
+REPO = Path(__file__).resolve().parents[2]
 
 # A run whose teardown ignores Ctrl-C: the bench must go on to SIGTERM and SIGKILL, and the
 # servers the run started must still be gone when run_suites returns.
@@ -40,11 +45,22 @@ def test_waits(stuck_teardown, backends):
 """
 
 
-def test_a_timed_out_run_with_a_stuck_teardown_leaves_no_server_or_data(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "test_stuck.py"
+@pytest.fixture
+def stuck_run(tmp_path: Path) -> Iterator[Path]:
+    """The run's test file, inside the repository so that its conftest applies."""
+    target = REPO / ".parity" / f"bench-stop-{tmp_path.name}-{os.getpid()}" / "test_stuck.py"
+    target.parent.mkdir(parents=True)
     target.write_text(STUCK_RUN)
+    try:
+        yield target
+    finally:
+        shutil.rmtree(target.parent)
+
+
+def test_a_timed_out_run_with_a_stuck_teardown_leaves_no_server_or_data(
+    tmp_path: Path, stuck_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = stuck_run
     quick = ((signal.SIGINT, 2.0), (signal.SIGTERM, 2.0), (signal.SIGKILL, 2.0))
     monkeypatch.setattr(suites, "STOP_SEQUENCE", quick)
     run = suites.run_suites(
@@ -54,7 +70,6 @@ def test_a_timed_out_run_with_a_stuck_teardown_leaves_no_server_or_data(
         profile="dev",
         seed=0,
         timeout=25,
-        extra=("-p", "conftest"),  # the repository conftest: the file lies outside it
     )
     assert run.timed_out, (tmp_path / "out" / "pytest.log").read_text()[-3000:]
     started = tmp_path / "out" / "started.json"
