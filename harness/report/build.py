@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.gates import ContractTally, Gates, evaluate
+from harness.latency import summarize
 from harness.report.coverage import compute_coverage
 from harness.report.model import (
     CheckResult,
@@ -28,12 +30,22 @@ def build_report(
     spec: Mapping[str, Any] | None,
     extraction: Mapping[str, Any] | None = None,
     run: RunInfo | None = None,
+    gates: Gates | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
+    findings = list(findings)
     observed = {o.backend for o in record.observations.values()}
     backends = [b for b in BACKENDS if b in observed or b in record.backends]
     backends += sorted(observed - set(backends))
     checks = tuple(sorted(record.checks.values(), key=lambda c: c.nodeid))
+    latency = summarize(record.pairs)
+    ran = [c for c in checks if c.outcome != "skipped"]
+    tally = ContractTally(
+        passed=sum(1 for c in ran if c.outcome == "passed"),
+        total=len(ran),
+        findings=len(findings),
+        unit="checks",
+    )
     return Report(
         findings=group_findings(findings),
         coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
@@ -42,6 +54,8 @@ def build_report(
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run or RunInfo(),
+        latency=latency,
+        gates=evaluate(gates or Gates(), tally, latency),
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from harness.findings import findings_files, merge_findings
+from harness.gates import Gates
 from harness.report.build import build_report
 from harness.report.model import Report, combine_runs
 from harness.report.recorder import Recorder, merge_recorders
@@ -18,7 +19,9 @@ from harness.report.render import render_report
 EXTRACTION_REPORT = "extraction-report.json"  # written by `parity extract` next to the spec
 
 
-def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
+def report_from_parts(
+    parts_dirs: Sequence[Path], spec_path: Path, gates: Gates | None = None
+) -> Report:
     """The report of one run, or of several shards: every part and findings file merged."""
     record = merge_recorders(read_parts(parts_dirs))
     return build_report(
@@ -27,6 +30,7 @@ def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
         spec=load(spec_path),
         extraction=load(spec_path.with_name(EXTRACTION_REPORT)),
         run=combine_runs(record.runs),
+        gates=gates,
     )
 
 
