@@ -9,6 +9,7 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,6 +89,20 @@ class BackendClient:
         for observe in self.observers:
             observe(self.name, request, response)
         return response
+
+    def identity_headers(self, actor: str | None) -> dict[str, str]:
+        """Headers that make a server see `actor` as this client does (a recording that is
+        replayed elsewhere): HTTP Basic credentials, else the session cookies; none for a
+        visitor."""
+        session = self._sessions.get(actor) if actor is not None else None
+        if session is None:
+            return {}
+        if isinstance(session.auth, tuple):
+            user, password = session.auth
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            return {"Authorization": f"Basic {token}"}
+        cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies if c.value)
+        return {"Cookie": cookies} if cookies else {}
 
     def close(self) -> None:
         for session in self._sessions.values():

@@ -83,7 +83,7 @@ def parse_gates(items: Sequence[str], table: Mapping[str, Any] | None = None) ->
             number = int(value) if known[name] == "int" else float(value)
         except (TypeError, ValueError):
             raise GateError(f"{where}: {value!r} is not a number") from None
-        gates = replace(gates, **{name: number})
+        gates = replace(gates, **{name: number})  # type: ignore[arg-type]  # typed by `known`
     return gates
 
 
@@ -121,7 +121,9 @@ def _contract(gates: Gates, tally: ContractTally) -> GateResult:
     if tally.total == 0 and tally.findings == 0:
         return GateResult(name="contract pass", threshold=threshold, measured="n/a", go=None)
     share = tally.passed / tally.total if tally.total else 0.0
-    measured = f"{share:.1%} ({tally.passed} of {tally.total} {tally.unit}; {tally.findings} findings)"
+    measured = (
+        f"{share:.1%} ({tally.passed} of {tally.total} {tally.unit}; {tally.findings} findings)"
+    )
     ok = share >= gates.contract_pass and (gates.contract_pass < 1.0 or tally.findings == 0)
     return GateResult(name="contract pass", threshold=threshold, measured=measured, go=ok)
 
@@ -151,7 +153,9 @@ def _ratio(gates: Gates, latency: LatencySummary | None) -> GateResult:
     )
     rows = _gated(gates, latency) if latency else []
     if not rows:
-        return GateResult(name="latency ratio go/rails", threshold=threshold, measured="n/a", go=None)
+        return GateResult(
+            name="latency ratio go/rails", threshold=threshold, measured="n/a", go=None
+        )
     worst = max(rows, key=lambda r: r.ratio.high if r.ratio else 0.0)
     assert worst.ratio is not None  # _gated keeps rows with a ratio
     measured = (

@@ -26,6 +26,7 @@ CATEGORIES = (
     "threading",  # sequence ids, positions, keys, depth, counts
     "tally",  # poll results
     "permission",  # authorization gaps
+    "latency",  # slower than rails: judged by the latency gates, not by a contract check
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +14,24 @@ from harness.actors import Actor
 from harness.backends import Backend, Backends, provision
 from harness.client import BackendFailed
 from harness.errors import HarnessError
+from harness.latency import PairingObserver
 from harness.plugins.options import harness_config
 from harness.report.options import recorder
+from harness.traffic import HarRecorder
 
 BACKENDS_KEY = pytest.StashKey[Backends]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("backends").addoption(
+        "--record-har",
+        dest="record_har",
+        metavar="PATH",
+        default=None,
+        help="save every request the rails side is sent as a HAR file (with the actors' "
+        "credentials: an input of `parity replay`, keep it private); xdist workers add "
+        "their id to the name",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +42,32 @@ def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
         with provision(config) as pair:
             request.config.stash[BACKENDS_KEY] = pair
             coverage = recorder(request.config)
+            pairing = PairingObserver(coverage.pair)  # paired latency (harness.latency)
             for backend in pair:
-                backend.client.observers.append(coverage.exchange)
-            yield pair
+                backend.client.observers += [coverage.exchange, pairing]
+            har = _har_path(request.config)
+            recording = HarRecorder(pair.rails.client)
+            if har is not None:
+                pair.rails.client.observers.append(recording)
+            try:
+                yield pair
+            finally:
+                if har is not None:
+                    recording.write(har)
     except HarnessError as exc:
         request.session.shouldstop = f"backends unavailable: {str(exc).splitlines()[0]}"
         pytest.fail(str(exc), pytrace=False)
+
+
+def _har_path(config: pytest.Config) -> Path | None:
+    given = config.getoption("record_har", None)
+    if not given:
+        return None
+    path: Path = config.invocation_params.dir / str(given)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker:
+        return path
+    return path.with_name(f"{path.stem}-{worker}{path.suffix}")
 
 
 def backend_fixture(name: str) -> Callable[..., Backend]:

@@ -81,6 +81,8 @@ class Recorder:
 
     def pair(self, pair: Pair) -> None:
         """One request answered by both sides, timed (harness.latency.PairingObserver)."""
+        if not self.enabled:
+            return
         self.pairs.append(pair)
         self.dirty = True
 
