@@ -18,8 +18,8 @@ from typing import Any
 from harness.compare import Difference, compare
 from harness.http import ApiResponse
 from harness.noise import generalize
-from harness.normalize import TIMELINE_COLUMNS
-from harness.redact import redact_value
+from harness.normalize import TIMELINE_COLUMNS, split_pointer
+from harness.redact import MASK, is_secret_key, redact_value
 from harness.report.coverage import OperationIndex
 
 EXAMPLES = 3  # candidate differences kept with their values, per exchange
@@ -169,6 +169,15 @@ def _example(difference: Difference) -> dict[str, Any]:
         text = repr(value)
         return value if len(text) <= VALUE_LIMIT else text[:VALUE_LIMIT] + "…"
 
+    segments = split_pointer(difference.pointer)
+    if any(is_secret_key(s) for s in segments):  # a password differs: say so, never show it
+        return {
+            "pointer": difference.pointer,
+            "kind": str(difference.kind),
+            "rails": MASK,
+            "go": MASK,
+            "detail": difference.detail,
+        }
     shown: dict[str, Any] = redact_value(
         {
             "pointer": difference.pointer,
