@@ -28,6 +28,7 @@ class RunOutcome:
     findings: int
     exit_status: int
     report: Path
+    note: str = ""  # ", go/rails 1.02 [0.99, 1.05], gates no-go: go p95"
 
     @property
     def passed(self) -> bool:
@@ -38,6 +39,7 @@ class RunOutcome:
         why = f"{self.findings} finding{'s' if self.findings != 1 else ''}"
         if self.findings == 0 and self.exit_status != 0:
             why += f", pytest exit status {self.exit_status}"
+        why += self.note
         return f"parity: {verdict} ({why}); report: {self.report / 'index.html'}"
 
 
@@ -91,6 +93,21 @@ def extract_spec(rails_root: str, out_dir: Path) -> Path:
     return spec
 
 
+def latency_note(report_dir: Path) -> str:
+    """The overall ratio go/rails and the no-go gates, as findings.json has them."""
+    path = report_dir / "findings.json"
+    data = json.loads(path.read_text()) if path.exists() else {}
+    if not isinstance(data, dict):
+        return ""
+    note = ""
+    if data.get("latency"):
+        r = data["latency"]
+        note += f", go/rails {r['ratio']:.2f} [{r['low']:.2f}, {r['high']:.2f}]"
+    failed = [g["name"] for g in data.get("gates", ()) if g.get("go") is False]
+    failed = [name for name in failed if name != "contract pass"]  # the findings say it
+    return note + (f", gates no-go: {', '.join(failed)}" if failed else "")
+
+
 def count_findings(report_dir: Path) -> int:
     """Findings written by the report plugin; a missing file means the run never finished."""
     path = report_dir / "findings.json"
@@ -119,6 +136,6 @@ def main(argv: list[str] | None = None) -> int:
         *passthrough,
     ]
     exit_status = int(pytest.main(pytest_args))
-    outcome = RunOutcome(count_findings(report), exit_status, report)
+    outcome = RunOutcome(count_findings(report), exit_status, report, latency_note(report))
     print(outcome.summary())
     return 0 if outcome.passed else 1
