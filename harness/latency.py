@@ -87,6 +87,9 @@ class OperationLatency:
     rails: SideLatency
     go: SideLatency
     ratio: Ratio | None  # None below 2 pairs
+    # the interval at a family-wise 95 % over every operation shown (Bonferroni): the one
+    # a gate may read per operation without false alarms from the number of operations
+    ratio_family: Ratio | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,21 +149,26 @@ def _side(times: Sequence[float], statuses: Sequence[int]) -> SideLatency:
     )
 
 
-def operation_latency(operation: str, pairs: Sequence[Pair]) -> OperationLatency:
-    """Both sides of one operation's pairs; the ratio from the pairs' log-ratios."""
-    ratio = None
+def operation_latency(operation: str, pairs: Sequence[Pair], family: int = 1) -> OperationLatency:
+    """Both sides of one operation's pairs; the ratio from the pairs' log-ratios (and its
+    interval at a family-wise confidence over `family` operations)."""
+    ratio = family_ratio = None
     if len(pairs) >= 2:
-        logs = hodges_lehmann([_log_ratio(p) for p in pairs])
-        ratio = Ratio(
-            estimate=math.exp(logs.estimate), low=math.exp(logs.low), high=math.exp(logs.high)
-        )
+        logs = [_log_ratio(p) for p in pairs]
+        ratio = _exp(hodges_lehmann(logs))
+        family_ratio = _exp(hodges_lehmann(logs, 1 - (1 - CONFIDENCE) / max(family, 1)))
     return OperationLatency(
         operation=operation,
         pairs=len(pairs),
         rails=_side([p.rails_ms for p in pairs], [p.rails_status for p in pairs]),
         go=_side([p.go_ms for p in pairs], [p.go_status for p in pairs]),
         ratio=ratio,
+        ratio_family=family_ratio,
     )
+
+
+def _exp(logs: Ratio) -> Ratio:
+    return Ratio(estimate=math.exp(logs.estimate), low=math.exp(logs.low), high=math.exp(logs.high))
 
 
 def _log_ratio(pair: Pair) -> float:
@@ -175,7 +183,8 @@ def summarize(pairs: Iterable[Pair]) -> LatencySummary | None:
         by_operation.setdefault(pair.operation, []).append(pair)
     if not by_operation:
         return None
-    rows = [operation_latency(op, found) for op, found in by_operation.items()]
+    family = sum(1 for found in by_operation.values() if len(found) >= 2)
+    rows = [operation_latency(op, found, family) for op, found in by_operation.items()]
     rows.sort(key=lambda r: (-(r.ratio.estimate if r.ratio else 0.0), r.operation))
     pooled = [p for found in by_operation.values() for p in found]
     return LatencySummary(operations=tuple(rows), overall=operation_latency(OVERALL, pooled))

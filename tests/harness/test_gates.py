@@ -95,3 +95,32 @@ def test_a_finding_fails_the_contract_gate() -> None:
 def test_nothing_measured_is_not_applicable_and_never_fails() -> None:
     results = evaluate(Gates(), ContractTally(passed=0, total=0, findings=0, unit="checks"), None)
     assert {r.decision for r in results} == {"n/a"} and verdict(results)
+
+
+def test_one_slow_operation_among_many_is_no_go_though_the_pooled_ratio_is_not() -> None:
+    fast = [
+        Pair(
+            operation=f"GET /op{k}",
+            rails_ms=10 + i % 5,
+            go_ms=10 + (i * 3) % 5,
+            rails_status=200,
+            go_status=200,
+        )
+        for k in range(9)
+        for i in range(40)
+    ]
+    slow = [
+        Pair(
+            operation="GET /slow",
+            rails_ms=10 + i % 5,
+            go_ms=60 + i % 5,
+            rails_status=200,
+            go_status=200,
+        )
+        for i in range(40)
+    ]
+    summary = summarize(fast + slow)
+    assert summary is not None and summary.overall.ratio is not None
+    assert summary.overall.ratio.high < 1.05  # the pooled median does not see it
+    result = decisions(evaluate(Gates(), CLEAN, summary))
+    assert result["latency ratio go/rails"] is False
