@@ -176,7 +176,9 @@ async def paced(
         for i in range(n):
             await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
             name, base = targets[i % len(targets)]
-            tasks.append(asyncio.create_task(one(name, base + paths[i % len(paths)])))
+            tasks.append(
+                asyncio.create_task(one(name, base + paths[(i // len(targets)) % len(paths)]))
+            )
         await asyncio.gather(*tasks)
     return {**times, **{f"{k} errors": [float(v)] for k, v in errors.items()}}
 
@@ -234,9 +236,9 @@ def overhead(work: Path, rate: float, seconds: float) -> dict[str, Any]:
                 threading.Thread(
                     target=sample_memory, args=(process.pid, peak, sampling), daemon=True
                 ).start()
-                timed = asyncio.run(
-                    paced([("proxy", url), ("direct", trio.primary.url)], paths, rate * 2, seconds)
-                )
+                # 4 proxied for 1 direct: the proxy sees `rate`, the primary rate * 1.25
+                targets = [("proxy", url)] * 4 + [("direct", trio.primary.url)]
+                timed = asyncio.run(paced(targets, paths, rate * 1.25, seconds))
                 throughput = asyncio.run(closed_loop(url, paths, 16, 10))
                 sampling.set()
                 counters = status(url)
