@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from harness.postgres import free_port
-from tests.harness.shadow.servers import Backend, waiting
+from tests.harness.shadow.servers import Backend, Garbage, waiting
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -112,18 +112,22 @@ def test_clients_get_the_primarys_answer_and_the_candidates_difference_is_found(
     assert "<svg" in html and "Rollout gates" in html
 
 
-def test_a_dead_candidate_changes_nothing_for_clients(
+def test_a_dead_candidate_and_a_garbled_secondary_change_nothing_for_clients(
     backends: dict[str, Backend], tmp_path: Path
 ) -> None:
     store = tmp_path / "store.jsonl"
     dead = f"http://127.0.0.1:{free_port()}"
-    proxy = Proxy(backends["primary"].url, dead, None, store)
+    garbage = Garbage()
+    proxy = Proxy(backends["primary"].url, dead, garbage.url, store)
     try:
         for i in range(20):
             assert requests.get(f"{proxy.url}/api/v1/groups/{i}", timeout=5).status_code == 200
         assert waiting(lambda: proxy.status()["acknowledged"] >= 20)
     finally:
         proxy.stop()
+        garbage.stop()
+    secondary = {json.loads(line)["secondary"][2] for line in store.read_text().splitlines()}
+    assert secondary == {"bad response (ClientResponseError)"}
     status, found = report(store, tmp_path / "report")
     assert status == 1
     (failure,) = found["findings"]
