@@ -8,12 +8,16 @@ too, so the field says nothing about the port).
 
 A field is a finding when its raw rate exceeds its noise rate by more than both thresholds:
 `absolute` (percentage points of the endpoint's exchanges, Diffy's default 0.03) and
-`relative` (percent of the raw rate, Diffy's default 20). With no secondary every noise rate
-is 0 and a field differing in more than `absolute` % of the exchanges is a finding.
+`relative` (percent of the raw rate, Diffy's default 20), and when that excess is not
+chance: with a secondary, a one-sided binomial test of the raw against the noise count
+(`significance`, 0.01). One odd answer in 1 600 (0.06 %, above Diffy's absolute threshold)
+against none from the secondary is what chance gives half the time; 21 against none is not.
+With no secondary every noise rate is 0 and the thresholds alone decide.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ class Thresholds:
 
     relative: float = 20.0
     absolute: float = 0.03
+    significance: float = 0.01  # the raw excess must also be this unlikely as chance
 
 
 @dataclass(slots=True)
@@ -101,7 +106,9 @@ def verdicts(counts: dict[str, EndpointCounts], thresholds: Thresholds) -> list[
             noise_rate = noise / c.noise_compared if c.noise_compared else 0.0
             excess = raw_rate - noise_rate
             flagged = (
-                excess * 100 > thresholds.absolute and excess / raw_rate * 100 > thresholds.relative
+                excess * 100 > thresholds.absolute
+                and excess / raw_rate * 100 > thresholds.relative
+                and chance(raw, c.compared, noise, c.noise_compared) < thresholds.significance
             )
             found.append(
                 FieldVerdict(
@@ -116,6 +123,17 @@ def verdicts(counts: dict[str, EndpointCounts], thresholds: Thresholds) -> list[
                 )
             )
     return found
+
+
+def chance(raw: int, compared: int, noise: int, noise_compared: int) -> float:
+    """How likely `raw` or more of the raw + noise differences fall on the candidate side if
+    a difference is as likely against the candidate as against the secondary (a one-sided
+    binomial test); 0 without a secondary (nothing to compare with: thresholds decide)."""
+    if noise_compared == 0:
+        return 0.0
+    p = compared / (compared + noise_compared)
+    m = raw + noise
+    return sum(math.comb(m, k) * p**k * (1 - p) ** (m - k) for k in range(raw, m + 1))
 
 
 def findings(

@@ -76,7 +76,7 @@ def test_a_field_that_differs_only_against_the_candidate_is_a_finding() -> None:
 def test_the_absolute_threshold_lets_a_rare_difference_pass() -> None:
     counts = tally(exchanges(10_000, 2, 0))
     assert findings(counts, Thresholds(absolute=0.03), "shadow") == []
-    assert len(findings(counts, Thresholds(absolute=0.01), "shadow")) == 1
+    assert len(findings(counts, Thresholds(absolute=0.01, significance=1.0), "shadow")) == 1
 
 
 def test_a_candidate_that_does_not_answer_is_a_failure_finding() -> None:
@@ -99,3 +99,10 @@ def test_a_candidate_that_does_not_answer_is_a_failure_finding() -> None:
 def test_records_round_trip_through_json() -> None:
     (one,) = exchanges(1, 1, 1)
     assert Exchange.from_json(json.loads(json.dumps(one.to_json()))) == one
+
+
+def test_a_single_odd_answer_is_chance_not_a_finding() -> None:
+    counts = tally(exchanges(1600, 1, 0))
+    (v,) = verdicts(counts, Thresholds())
+    assert v.raw_rate * 100 > Thresholds().absolute and not v.flagged
+    assert len(findings(tally(exchanges(1600, 12, 0)), Thresholds(), "shadow")) == 1
