@@ -312,6 +312,13 @@ def finding_keys(findings: list[dict[str, Any]]) -> list[str]:
     )
 
 
+def titles(keys: set[str]) -> set[str]:
+    """The differences (`extra_key at /discussions/*/author_name`) without their operations:
+    the lockstep reports a difference on the steps of its shrunk example only, replay on
+    every recorded request that shows it."""
+    return {key.split(" | ", 1)[1] for key in keys}
+
+
 def drive(url: str, har: Path, total: int, rate: float) -> dict[str, int]:
     """Send the recording's requests through the proxy in order (looping), paced."""
     traffic = read_traffic(har).requests
@@ -417,9 +424,9 @@ def session(work: Path, fault: str, total: int, profile: str) -> dict[str, Any]:
         results["recorded fault"] = faulty
         print("recorded fault", json.dumps(faulty)[:2000], flush=True)
         replayed = replay_session(c, work, "snap_fault", Path(faulty["har"]), (fault,), "fault")
-        replayed["same findings as the lockstep"] = (
-            replayed["findings"] == faulty["lockstep_findings"]
-        )
+        lockstep, again = set(faulty["lockstep_findings"]), set(replayed["findings"])
+        replayed["same differences as the lockstep"] = titles(lockstep) == titles(again)
+        replayed["lockstep findings all replayed"] = lockstep <= again
         results["replay fault"] = replayed
         print("replay fault", json.dumps(replayed)[:3000], flush=True)
     return results
