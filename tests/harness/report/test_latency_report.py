@@ -65,3 +65,26 @@ def test_operation_labels_in_the_plot_are_escaped() -> None:
         "index.html"
     ]
     assert "<script>" not in html and "GET /&lt;script&gt;" in html
+
+
+SLOW_GO = """
+from harness.latency import Pair
+
+def test_pairs(report_recorder):
+    for i in range(40):
+        report_recorder.pair(Pair(operation="GET /a", rails_ms=5 + i % 3, go_ms=50 + i % 4,
+                                  rails_status=200, go_status=200))
+"""
+
+
+def test_a_no_go_gate_fails_the_run_and_a_gate_option_moves_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.harness.report.runs import findings_json, run_pytest
+
+    failed = run_pytest(tmp_path, SLOW_GO)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "gates no-go: latency ratio go/rails" in failed.stdout
+    assert findings_json(tmp_path)["verdict"] == "fail"
+    passed = run_pytest(tmp_path, SLOW_GO, "--gate", "latency_ratio=20")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    bad = run_pytest(tmp_path, SLOW_GO, "--gate", "speed=1")
+    assert bad.returncode == 4 and "unknown gate 'speed'" in bad.stderr
