@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import requests
 
@@ -70,7 +71,7 @@ def backends() -> Iterator[dict[str, Backend]]:
         backend.stop()
 
 
-def report(store: Path, out: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+def report(store: Path | str, out: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
     done = subprocess.run(
         [sys.executable, "-m", "harness.cli", "report", "--store", str(store), "-o", str(out)],
         cwd=REPO,
@@ -189,3 +190,29 @@ def test_mirrored_writes_need_backends_of_their_own(backends: dict[str, Backend]
         timeout=30,
     )
     assert done.returncode != 0 and "applied twice" in done.stderr
+
+
+def test_two_proxies_write_one_postgresql_store_and_the_report_adds_them_up(
+    backends: dict[str, Backend], tmp_path: Path, empty_database: str
+) -> None:
+    proxies = [
+        Proxy(backends["primary"].url, backends["candidate"].url, None, empty_database)
+        for _ in range(2)
+    ]
+    try:
+        for proxy in proxies:
+            for i in range(10):
+                assert requests.get(f"{proxy.url}/api/v1/groups/{i}", timeout=5).ok
+        for proxy in proxies:
+            assert waiting(lambda p=proxy: p.status()["acknowledged"] >= 10)  # type: ignore[misc]
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+    with psycopg.connect(empty_database) as conn:
+        row = conn.execute("SELECT count(DISTINCT record->>'instance') FROM parity_shadow_records")
+        assert row.fetchone() == (2,)
+    status, found = report(empty_database, tmp_path / "report")
+    assert status == 1
+    assert "20 of 20 answers differ here" in found["findings"][0]["detail"]
+    html = (tmp_path / "report" / "index.html").read_text()
+    assert "proxy instances: <strong>2</strong>" in html
