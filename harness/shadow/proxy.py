@@ -47,7 +47,8 @@ from harness.traffic import HOP_HEADERS, RecordedRequest
 
 STATUS_PATH = "/__parity__/status"
 # shared counters between the two processes (multiprocessing.Array indices)
-QUEUED_BYTES, JUDGED, ACKNOWLEDGED, LOST = range(4)
+QUEUED_BYTES, JUDGED, ACKNOWLEDGED, LOST, STOPPING = range(5)
+GRACE_S = 5.0  # on stop, mirrored requests in flight get this long; queued ones are dropped
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +113,8 @@ class Front:
         self._ticker = asyncio.create_task(self._report_drops())
 
     async def _stop(self, app: web.Application) -> None:
+        with self.shared.get_lock():
+            self.shared[STOPPING] = 1
         if self._ticker:
             self._ticker.cancel()
         self._send_drops()
@@ -242,6 +245,7 @@ class Mirror:
         connector = aiohttp.TCPConnector(limit=self.settings.workers * 2)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
             dispatcher = Dispatcher(self.settings.workers)
+            stopping: Counter[str] = Counter()  # copies dropped because the proxy stops
             while True:
                 item = await loop.run_in_executor(None, self.jobs.get)
                 self._drain_control()
@@ -250,9 +254,16 @@ class Mirror:
                 request, primary, at, size = item
                 with self.shared.get_lock():
                     self.shared[QUEUED_BYTES] -= size
+                    stop = bool(self.shared[STOPPING])
+                if stop:  # a lagging candidate must not hold the shutdown up
+                    stopping[endpoint_of(request.method, request.path, self.index)] += 1
+                    continue
                 job = functools.partial(self.handle, session, request, primary, at)
                 await dispatcher.submit(request.method, job)
-            await dispatcher.drain()
+            if stopping:
+                self.writer.add({"dropped": dict(stopping)})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(dispatcher.drain(), GRACE_S)
         self._drain_control()
         self.writer.close()
         self._acknowledged(self.writer.acknowledged)
@@ -291,7 +302,7 @@ def serve(settings: ShadowSettings) -> int:
     context = mp.get_context("spawn")  # a clean interpreter: no inherited loop or threads
     jobs = context.Queue(maxsize=settings.queue_size)
     control = context.Queue(maxsize=100)
-    shared = context.Array("q", 4)
+    shared = context.Array("q", 5)
     settings = replace(
         settings, instance=settings.instance or f"{socket.gethostname()}:{os.getpid()}"
     )
