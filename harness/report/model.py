@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from harness.findings import Finding
 from harness.gates import GateResult
 from harness.latency import LatencySummary
 from harness.noise import NoiseField
+
+if TYPE_CHECKING:  # porting builds on coverage, which builds on this module
+    from harness.report.porting import Porting
 
 
 class Verdict(Enum):
@@ -233,6 +237,7 @@ class RunInfo:
     processes: int = 1  # pytest processes whose records were merged (xdist workers, shards)
     interrupted: bool = False
     exit_status: int = 0
+    routes: tuple[tuple[str, str], ...] = ()  # a partial port: (operationId, "go"/"rails"/…)
 
 
 def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
@@ -251,7 +256,21 @@ def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
         processes=sum(r.processes for r in runs),
         interrupted=any(r.interrupted for r in runs),
         exit_status=max(r.exit_status for r in runs),
+        routes=tuple(sorted({route for r in runs for route in r.routes})),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAside:
+    """Failures a suite did not make findings, and why (`characterization`: the reference
+    answers the same case the same way; `known`: a declared entry matched them; `stale
+    known`: a declared entry that matched nothing in this run)."""
+
+    suite: str
+    category: str
+    subject: str
+    reason: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -263,8 +282,10 @@ class Report:
     suites: tuple[SuiteResult, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     noise: tuple[NoiseField, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
+    porting: Porting | None = None  # a partial port's progress (harness.report.porting)
     latency: LatencySummary | None = None  # paired latency go/rails (harness.latency)
     gates: tuple[GateResult, ...] = ()  # rollout gates on this run (harness.gates)
     source: str = "pytest"  # what produced the findings: pytest, shadow, replay

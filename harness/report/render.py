@@ -8,6 +8,7 @@ cookie or token even when a finding quotes one.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import jinja2
 from harness.report.junit import render_junit
 from harness.report.model import FindingGroup, Report
 from harness.report.plot import latency_svg
+from harness.report.porting import Porting, history_svg
 from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub, sides
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +45,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pretty=pretty, percent=percent, md=md_inline, fenced=fenced)
-    env.globals.update(diff_lines=diff_lines, sides=sides, latency_svg=latency_svg)
+    env.globals.update(
+        diff_lines=diff_lines, sides=sides, history_svg=history_svg, latency_svg=latency_svg
+    )
     return env
 
 
@@ -77,6 +81,8 @@ def render_findings_json(report: Report) -> str:
         ],
         "latency": _latency_json(report),
     }
+    if report.porting is not None:
+        document["porting"] = _porting_json(report.porting)
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
 
 
@@ -87,6 +93,16 @@ def _latency_json(report: Report) -> dict[str, Any] | None:
         return None
     r = overall.ratio
     return {"pairs": overall.pairs, "ratio": r.estimate, "low": r.low, "high": r.high}
+
+
+def _porting_json(porting: Porting) -> dict[str, Any]:
+    return {
+        "line": porting.line,
+        "total": porting.total,
+        "ported": porting.ported,
+        "identical": porting.identical,
+        "operations": [asdict(row) for row in porting.rows],
+    }
 
 
 def _group_json(group: FindingGroup) -> dict[str, Any]:
