@@ -14,7 +14,6 @@ import pytest
 
 from harness.findings import FindingsWriter
 from harness.gates import GateError, load_gates
-from harness.plugins.options import CONFIG_KEY
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
 
@@ -78,6 +77,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _suites_spec(config: pytest.Config) -> Path:
     """The spec the suites test (harness --spec), so coverage is measured on the same one."""
+    # Imported here: `-p harness.report.options` may come before the harness plugin, and a
+    # plugin module imported before pytest registers it cannot have its asserts rewritten.
+    from harness.plugins.options import CONFIG_KEY
+
     if CONFIG_KEY in config.stash:
         return config.stash[CONFIG_KEY].spec
     return config.rootpath / DEFAULT_SPEC
