@@ -17,6 +17,17 @@ COMMANDS = {
         "write or show a routing manifest",
     ),
     "test": ("harness.cli", "[PYTEST ARGS]", "the tool's own tests (pytest tests)"),
+    "shadow": (
+        "harness.shadow.cli:shadow_main",
+        "--primary URL --candidate URL",
+        "mirroring proxy, judged into a store",
+    ),
+    "replay": (
+        "harness.shadow.cli:replay_main",
+        "FILE.har --primary URL --candidate URL",
+        "replay",
+    ),
+    "report": ("harness.shadow.cli:report_main", "--store FILE|postgresql://…", "store -> report"),
 }
 USAGE = "usage: parity COMMAND [ARGS]\n\ncommands:\n" + "".join(
     f"  {name:<10}{args:<34}{what}\n" for name, (_, args, what) in COMMANDS.items()
@@ -34,8 +45,9 @@ def run_own_tests(argv: list[str]) -> int:
 def _entry(command: str) -> Callable[[list[str]], int]:
     if command == "test":
         return run_own_tests
-    module = importlib.import_module(COMMANDS[command][0])
-    entry: Callable[[list[str]], int] = module.main
+    module_name, _, function = COMMANDS[command][0].partition(":")
+    module = importlib.import_module(module_name)
+    entry: Callable[[list[str]], int] = getattr(module, function or "main")
     return entry
 
 

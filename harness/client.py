@@ -9,6 +9,7 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.cookiejar
 import threading
@@ -114,6 +115,20 @@ class BackendClient:
         for observe in self.observers:
             observe(self.name, request, response)
         return response
+
+    def identity_headers(self, actor: str | None) -> dict[str, str]:
+        """Headers that make a server see `actor` as this client does (a recording that is
+        replayed elsewhere): HTTP Basic credentials, else the session cookies; none for a
+        visitor."""
+        session = self._sessions.get(actor) if actor is not None else None
+        if session is None:
+            return {}
+        if isinstance(session.auth, tuple):
+            user, password = session.auth
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            return {"Authorization": f"Basic {token}"}
+        cookies = "; ".join(f"{c.name}={c.value}" for c in session.cookies if c.value)
+        return {"Cookie": cookies} if cookies else {}
 
     def signed_in(self, actor: str) -> requests.Session:
         """The session of `actor`, signed in (once) the backend's way, for a caller that

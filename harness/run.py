@@ -30,6 +30,7 @@ class RunOutcome:
     exit_status: int
     report: Path
     porting: str = ""  # "N of M operations ported, K identical to Rails" (a partial port)
+    note: str = ""  # ", go/rails 1.02 [0.99, 1.05], gates no-go: go p95"
 
     @property
     def passed(self) -> bool:
@@ -40,6 +41,7 @@ class RunOutcome:
         why = f"{self.findings} finding{'s' if self.findings != 1 else ''}"
         if self.findings == 0 and self.exit_status != 0:
             why += f", pytest exit status {self.exit_status}"
+        why += self.note
         porting = f"; {self.porting}" if self.porting else ""
         return f"parity: {verdict} ({why}){porting}; report: {self.report / 'index.html'}"
 
@@ -124,6 +126,20 @@ def count_findings(report_dir: Path) -> int:
     return len(findings)
 
 
+def latency_note(report_dir: Path) -> str:
+    """The overall ratio go/rails and the no-go gates, as findings.json has them."""
+    data = _findings_json(report_dir)
+    if not isinstance(data, dict):
+        return ""
+    note = ""
+    if isinstance(data.get("latency"), dict):
+        r = data["latency"]
+        note += f", go/rails {r['ratio']:.2f} [{r['low']:.2f}, {r['high']:.2f}]"
+    failed = [g["name"] for g in data.get("gates", ()) if g.get("go") is False]
+    failed = [name for name in failed if name != "contract pass"]  # the findings say it
+    return note + (f", gates no-go: {', '.join(failed)}" if failed else "")
+
+
 def porting_line(report_dir: Path) -> str:
     """The porting progress line of a partial port's run ('' for a full port)."""
     data = _findings_json(report_dir)
@@ -177,6 +193,12 @@ def _run(argv: list[str]) -> int:
     exit_status = int(pytest.main(pytest_args))
     if exit_status == pytest.ExitCode.USAGE_ERROR:
         return 2  # pytest printed the one-line error
-    outcome = RunOutcome(count_findings(report), exit_status, report, porting_line(report))
+    outcome = RunOutcome(
+        count_findings(report),
+        exit_status,
+        report,
+        porting=porting_line(report),
+        note=latency_note(report),
+    )
     print(outcome.summary())
     return 0 if outcome.passed else 1

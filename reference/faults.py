@@ -27,6 +27,7 @@ CATEGORIES = (
     "tally",  # poll results
     "permission",  # authorization gaps
     "channel",  # the channel server (reference.channels): rooms, tokens, deliveries
+    "latency",  # slower than rails: judged by the latency gates, not by a contract check
 )
 
 

@@ -6,6 +6,7 @@ import json
 import signal
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from harness.backends import Backend, Backends, provision
 from harness.client import BackendFailed
 from harness.errors import HarnessError
 from harness.events import BackendGone
+from harness.latency import PairingObserver
 from harness.plugins.options import harness_config
 from harness.report.options import recorder
+from harness.traffic import HarRecorder
 
 BACKENDS_KEY = pytest.StashKey[Backends]()
 _PREVIOUS_HANDLER = pytest.StashKey[Any]()
@@ -33,6 +36,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         signal.signal(liveness.SIGNAL, config.stash[_PREVIOUS_HANDLER])
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("backends").addoption(
+        "--record-har",
+        dest="record_har",
+        metavar="PATH",
+        default=None,
+        help="save every request the rails side is sent as a HAR file (with the actors' "
+        "credentials: an input of `parity replay`, keep it private); xdist workers add "
+        "their id to the name",
+    )
+
+
 @pytest.fixture(scope="session")
 def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
     """Both backends, provisioned, seeded and ready (see harness.backends.provision)."""
@@ -41,17 +56,35 @@ def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
         with provision(config) as pair:
             request.config.stash[BACKENDS_KEY] = pair
             coverage = recorder(request.config)
+            pairing = PairingObserver(coverage.pair)  # paired latency (harness.latency)
             for backend in pair:
-                backend.client.observers.append(coverage.exchange)
+                backend.client.observers += [coverage.exchange, pairing]
+            har = _har_path(request.config)
+            recording = HarRecorder(pair.rails.client)
+            if har is not None:
+                pair.rails.client.observers.append(recording)
             processes = [(b.runner, b.client) for b in pair if b.runner is not None]
             watch = liveness.LivenessWatch(processes).start()
             try:
                 yield pair
             finally:
                 watch.stop()  # before provision stops the processes itself
+                if har is not None:
+                    recording.write(har)
     except HarnessError as exc:
         request.session.shouldstop = f"backends unavailable: {str(exc).splitlines()[0]}"
         pytest.fail(str(exc), pytrace=False)
+
+
+def _har_path(config: pytest.Config) -> Path | None:
+    given = config.getoption("record_har", None)
+    if not given:
+        return None
+    path: Path = config.invocation_params.dir / str(given)
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker:
+        return path
+    return path.with_name(f"{path.stem}-{worker}{path.suffix}")
 
 
 def backend_fixture(name: str) -> Callable[..., Backend]:

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from harness.findings import Finding
+from harness.gates import ContractTally, Gates, evaluate
+from harness.latency import summarize
 from harness.report.abilities import (
     BUILDABLE,
     OBSERVED,
@@ -43,6 +45,7 @@ def build_report(
     extraction: Mapping[str, Any] | None = None,
     run: RunInfo | None = None,
     abilities: Mapping[str, Any] | None = None,
+    gates: Gates | None = None,
 ) -> Report:
     """The report of a run from what its processes recorded and the findings they wrote."""
     observed = {o.backend for o in record.observations.values()}
@@ -52,6 +55,14 @@ def build_report(
     findings = tuple(findings)
     coverage = compute_coverage(spec, record.observations.values(), backends) if spec else ()
     run = run or RunInfo()
+    latency = summarize(record.pairs)
+    ran = [c for c in checks if c.outcome != "skipped"]
+    tally = ContractTally(
+        passed=sum(1 for c in ran if c.outcome == "passed"),
+        total=len(ran),
+        findings=len(findings),
+        unit="checks",
+    )
     return Report(
         findings=group_findings(findings),
         coverage=coverage,
@@ -64,6 +75,8 @@ def build_report(
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
         abilities=ability_matrix(abilities, spec, record),
+        latency=latency,
+        gates=evaluate(gates or Gates(), tally, latency),
     )
 
 

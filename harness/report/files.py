@@ -12,6 +12,7 @@ import yaml
 
 from harness.errors import HarnessError
 from harness.findings import findings_files, merge_findings
+from harness.gates import Gates
 from harness.report.build import build_report
 from harness.report.model import Report, combine_runs
 from harness.report.porting import history_line, read_history
@@ -22,7 +23,9 @@ EXTRACTION_REPORT = "extraction-report.json"  # written by `parity extract` next
 ABILITIES = "abilities.yaml"  # the ability matrix, also written next to the spec
 
 
-def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
+def report_from_parts(
+    parts_dirs: Sequence[Path], spec_path: Path, gates: Gates | None = None
+) -> Report:
     """The report of one run, or of several shards: every part and findings file merged."""
     record = merge_recorders(read_parts(parts_dirs))
     return build_report(
@@ -32,6 +35,7 @@ def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
         extraction=load(spec_path.with_name(EXTRACTION_REPORT)),
         run=combine_runs(record.runs),
         abilities=load(spec_path.with_name(ABILITIES)),
+        gates=gates,
     )
 
 

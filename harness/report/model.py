@@ -13,6 +13,8 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 from harness.findings import Finding
+from harness.gates import GateResult
+from harness.latency import LatencySummary
 from harness.noise import NoiseField
 from harness.report.channels import ChannelSummary
 
@@ -289,6 +291,9 @@ class Report:
     run: RunInfo = RunInfo()
     porting: Porting | None = None  # a partial port's progress (harness.report.porting)
     abilities: AbilityMatrix | None = None  # spec/abilities.yaml x the permission suite
+    latency: LatencySummary | None = None  # paired latency go/rails (harness.latency)
+    gates: tuple[GateResult, ...] = ()  # rollout gates on this run (harness.gates)
+    source: str = "pytest"  # what produced the findings: pytest, shadow, replay
 
     @property
     def finding_count(self) -> int:
@@ -299,10 +304,15 @@ class Report:
         return sum(1 for c in self.checks if c.outcome in {"failed", "error"})
 
     @property
+    def gates_failed(self) -> tuple[GateResult, ...]:
+        return tuple(g for g in self.gates if g.go is False)
+
+    @property
     def verdict(self) -> Verdict:
-        """FAIL on any finding or failed check; INCOMPLETE when the run did not really run
-        (interrupted, every check skipped, pytest ended with a usage or internal error)."""
-        if self.findings or self.failed_checks:
+        """FAIL on any finding, failed check or no-go gate; INCOMPLETE when the run did not
+        really run (interrupted, every check skipped, pytest ended with a usage or internal
+        error)."""
+        if self.findings or self.failed_checks or self.gates_failed:
             return Verdict.FAIL
         return Verdict.INCOMPLETE if self.why_incomplete else Verdict.PASS
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.findings import FindingsWriter
+from harness.gates import GateError, load_gates
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
 
@@ -40,6 +41,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         f"test, --spec, itself {DEFAULT_SPEC} by default; the extraction report is read from "
         "extraction-report.json next to it)",
     )
+    group.addoption(
+        "--gate",
+        dest="gates",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a rollout gate's threshold (repeatable), e.g. --gate candidate_p95_ms=150; "
+        "defaults from [tool.parity.gates] in pyproject.toml, else the plan's (harness.gates)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,7 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
             f"--report {out_dir}: exists and is not a directory. Give a directory "
             "(created when missing; its report files are replaced)."
         )
-    config.pluginmanager.register(ReportPlugin(config, out_dir, spec), PLUGIN_NAME)
+    try:
+        gates = load_gates(config.getoption("gates"), config.rootpath / "pyproject.toml")
+    except GateError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.pluginmanager.register(ReportPlugin(config, out_dir, spec, gates), PLUGIN_NAME)
 
 
 def _suites_spec(config: pytest.Config) -> Path:

@@ -23,6 +23,7 @@ import yaml
 
 from harness import events
 from harness.findings import Finding, FindingKind, FindingsWriter
+from harness.gates import Gates
 from harness.redact import redact, redact_command
 from harness.report.files import report_from_parts, with_history, write_atomic, write_report
 from harness.report.model import CheckResult, Report, RunInfo
@@ -37,8 +38,11 @@ VERSIONS = ("loomio-parity", "pytest", "hypothesis", "schemathesis", "pytest-xdi
 class ReportPlugin:
     """Collects observations and test outcomes; writes the report files at session end."""
 
-    def __init__(self, config: pytest.Config, out_dir: Path, spec_path: Path) -> None:
+    def __init__(
+        self, config: pytest.Config, out_dir: Path, spec_path: Path, gates: Gates | None = None
+    ) -> None:
         self.config = config
+        self.gates = gates or Gates()
         self.out_dir = out_dir
         self.parts_dir = out_dir / "parts"
         self.spec_path = spec_path
@@ -123,11 +127,13 @@ class ReportPlugin:
         if self.is_worker:
             return
         self.report = with_history(
-            report_from_parts([self.parts_dir], self.spec_path), self.out_dir / HISTORY_FILE
+            report_from_parts([self.parts_dir], self.spec_path, self.gates),
+            self.out_dir / HISTORY_FILE,
         )
         write_report(self.report, self.out_dir)
-        if self.report.finding_count and exitstatus == pytest.ExitCode.OK:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # findings fail the run
+        failing = self.report.finding_count or self.report.gates_failed
+        if failing and exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # findings, no-go gates fail it
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.report is None:
@@ -135,7 +141,7 @@ class ReportPlugin:
         verdict = self.report.verdict.value.upper()
         terminalreporter.write_sep("-", "loomio-parity report")
         terminalreporter.write_line(
-            f"{verdict}: {self.report.finding_count} findings; "
+            f"{verdict}: {self.report.finding_count} findings{latency_note(self.report)}; "
             f"report: {self.out_dir / 'index.html'}"
         )
 
@@ -192,6 +198,18 @@ class ReportPlugin:
         spec = yaml.safe_load(self.spec_path.read_text(encoding="utf-8"))
         targets = targets_of(load_manifest(config.go.ported), declared_operations(spec))
         return tuple(sorted((op, target.label) for op, target in targets.items()))
+
+
+def latency_note(report: Report) -> str:
+    """`, go/rails 1.02 [0.99, 1.05], gates no-go: go p95` for a summary line."""
+    note = ""
+    if report.latency and report.latency.overall.ratio:
+        r = report.latency.overall.ratio
+        note += f", go/rails {r.estimate:.2f} [{r.low:.2f}, {r.high:.2f}]"
+    latency_gates = [g.name for g in report.gates_failed if g.name != "contract pass"]
+    if latency_gates:  # the contract gate fails exactly when findings or checks do
+        note += ", gates no-go: " + ", ".join(latency_gates)
+    return note
 
 
 def mask_secrets(text: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from harness.http import ApiRequest, ApiResponse
+from harness.latency import Pair
 from harness.noise import NoiseField
 from harness.redact import redact
 from harness.report.coverage import Observation, observe
@@ -37,6 +38,7 @@ class Recorder:
     # failures not made findings, and why: (suite, category, subject, reason) -> count
     set_aside: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     runs: list[RunInfo] = field(default_factory=list)  # a rendering process' own run, at its end
+    pairs: list[Pair] = field(default_factory=list)  # paired latency (harness.latency)
     dirty: bool = False
     enabled: bool = True  # False: `exchange` is a no-op (no report asked, no cost per request)
 
@@ -91,6 +93,13 @@ class Recorder:
         self.backends[name] = redact(where)
         self.dirty = True
 
+    def pair(self, pair: Pair) -> None:
+        """One request answered by both sides, timed (harness.latency.PairingObserver)."""
+        if not self.enabled:
+            return
+        self.pairs.append(pair)
+        self.dirty = True
+
     def seed(self, seed: str) -> None:
         self.seeds.add(seed)
         self.dirty = True
@@ -119,6 +128,7 @@ class Recorder:
         for nodeid, check in other.checks.items():  # the first record of a test wins
             self.checks.setdefault(nodeid, check)
         self.runs += other.runs
+        self.pairs += other.pairs
 
     def figures(self) -> dict[str, list[tuple[str, float]]]:
         """Per suite, its figures: the counts and the sizes of the distinct sets."""
@@ -145,6 +155,7 @@ class Recorder:
             "seeds": sorted(self.seeds),
             "checks": [asdict(c) for c in self.checks.values()],
             "runs": [asdict(r) for r in self.runs],
+            "pairs": [p.to_list() for p in self.pairs],
         }
         return json.dumps(document, sort_keys=True)
 
@@ -169,6 +180,7 @@ class Recorder:
         for item in data.get("checks", ()):
             recorder.check(CheckResult(**item))
         recorder.runs += [_run_info(item) for item in data.get("runs", ())]
+        recorder.pairs += [Pair.from_list(item) for item in data.get("pairs", ())]
         recorder.dirty = False
         return recorder
 

@@ -16,6 +16,7 @@ import jinja2
 
 from harness.report.junit import render_junit
 from harness.report.model import FindingGroup, Report
+from harness.report.plot import latency_svg
 from harness.report.porting import Porting, history_svg
 from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub, sides
 
@@ -47,7 +48,9 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pretty=pretty, percent=percent, md=md_inline, fenced=fenced)
-    env.globals.update(diff_lines=diff_lines, sides=sides, history_svg=history_svg)
+    env.globals.update(
+        diff_lines=diff_lines, sides=sides, history_svg=history_svg, latency_svg=latency_svg
+    )
     return env
 
 
@@ -75,10 +78,24 @@ def render_findings_json(report: Report) -> str:
         "kinds": dict(report.kinds),
         "findings": [f.to_dict() for g in report.findings for f in g.findings],
         "groups": [_group_json(g) for g in report.findings],
+        "gates": [
+            {"name": g.name, "threshold": g.threshold, "measured": g.measured, "go": g.go}
+            for g in report.gates
+        ],
+        "latency": _latency_json(report),
     }
     if report.porting is not None:
         document["porting"] = _porting_json(report.porting)
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def _latency_json(report: Report) -> dict[str, Any] | None:
+    """The overall ratio and its interval, for the summary line of `parity run`."""
+    overall = report.latency.overall if report.latency else None
+    if overall is None or overall.ratio is None:
+        return None
+    r = overall.ratio
+    return {"pairs": overall.pairs, "ratio": r.estimate, "low": r.low, "high": r.high}
 
 
 def _porting_json(porting: Porting) -> dict[str, Any]:

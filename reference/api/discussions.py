@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -73,6 +74,12 @@ F_SHOW_NO_HEAL = faults.declare(
     "discussion_show_no_root_heal",
     "envelope",
     "a discussion without a root event is shown without creating one (created_event_id null)",
+)
+SLOW_SHOW_SECONDS = 0.05
+F_SLOW_SHOW = faults.declare(
+    "slow_discussions_show",
+    "latency",
+    "discussions#show answers correctly but 50 ms later (the latency gate must say no-go)",
 )
 
 
@@ -197,6 +204,8 @@ def load_visible(ctx: Ctx, ident: Any) -> Row:
 
 
 def show(ctx: Ctx) -> Any:
+    if F_SLOW_SHOW.on:
+        time.sleep(SLOW_SHOW_SECONDS)  # a port that loads the thread with N+1 queries
     discussion = load_visible(ctx, ctx.path_params["id"])
     if not F_SHOW_NO_HEAL.on and th.root_event(ctx.conn, discussion["id"]) is None:
         th.repair_thread(ctx.conn, discussion["id"])  # creates the root, then repairs

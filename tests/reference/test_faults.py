@@ -6,6 +6,7 @@ Poll-area faults are covered by test_poll_faults.py."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -149,6 +150,19 @@ def leave_group(w: World) -> Any:
     membership = w.seed.one("SELECT id FROM memberships WHERE user_id = %s", (member["id"],))
     _, body = w.client(member).delete(f"/api/v1/memberships/{membership['id']}")
     return sorted(body)
+
+
+@probe("slow_discussions_show")
+def discussion_show_takes_50ms(w: World) -> Any:
+    """GET /api/v1/discussions/{key}: the fastest of three answers takes 50 ms or more."""
+    admin, _, group = team(w)
+    thread = w.thread(group, admin)
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        w.client(admin).get(f"/api/v1/discussions/{thread['key']}")
+        times.append(time.perf_counter() - started)
+    return min(times) >= 0.05
 
 
 @probe(

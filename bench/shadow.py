@@ -1,0 +1,536 @@
+"""Shadow proxy and replay benchmarks, and the measurements behind their acceptance.
+
+    python bench/shadow.py overhead     # added latency at 200 req/s; throughput and memory
+                                        # with the candidate healthy, 500 ms slow, 5 s slow, dead
+    python bench/shadow.py session      # record a lockstep session as HAR; shadow 10,000 of
+                                        # its requests clean, then with a fault; replay it
+    python bench/shadow.py latency      # lockstep runs: clean x3 and slow_discussions_show
+    python bench/shadow.py kill         # kill -9 the proxy mid-run: acknowledged records kept
+
+Everything runs on reference backends started here (bench/shadow_env.py), on loopback.
+Results: bench/shadow-results.json (and a line per figure on stdout). Wrap it in
+`flock /tmp/parity-heavy.lock` on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import psycopg
+import requests
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.shadow_env import REPO, Cluster, Trio, cluster, start_trio, wait_ready
+from harness.latency import percentile
+from harness.postgres import free_port
+from harness.seed import SqlSeeder, build_rows, default_world
+from harness.traffic import read_traffic
+
+PY = sys.executable
+RESULTS = REPO / "bench" / "shadow-results.json"
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def proxy(
+    primary: str, candidate: str, secondary: str | None, store: str, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`parity shadow` as users run it, on a free port; stopped (SIGINT) on exit."""
+    port = free_port()
+    args = [PY, "-m", "harness.cli", "shadow", "--primary", primary, "--candidate", candidate]
+    args += ["--listen", f"127.0.0.1:{port}", "--store", store, *extra]
+    if secondary:
+        args += ["--secondary", secondary]
+    process = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url + "/__parity__/status", process, Path("(proxy stdout)"))
+        yield url, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def status(url: str) -> dict[str, Any]:
+    return dict(requests.get(url + "/__parity__/status", timeout=10).json())
+
+
+class SlowServer:
+    """An HTTP server answering `{}` after `delay` seconds (a lagging candidate)."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+
+        async def answer(request: web.Request) -> web.Response:
+            await asyncio.sleep(self.delay)
+            return web.json_response({})
+
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", answer)
+        runner = web.AppRunner(app, access_log=None)
+        self._loop.run_until_complete(runner.setup())
+        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self._ready.set()
+        self._loop.run_forever()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and its descendants (KiB), from /proc."""
+    total = 0
+    for p in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def sample_memory(pid: int, peak: list[int], stop: threading.Event) -> None:
+    while not stop.wait(0.25):
+        peak.append(rss_kib(pid))
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *descendants(int(child))]
+    return found
+
+
+def seeded(c: Cluster) -> tuple[str, dict[str, int]]:
+    """A template with the schema and the default world; its seeded ids."""
+    dsn = c.migrate("seeded", seed=False)
+    ids = SqlSeeder(dsn).seed(build_rows(default_world()))
+    return "seeded", ids
+
+
+def read_paths(ids: dict[str, int]) -> list[str]:
+    groups = [v for k, v in ids.items() if k in {"group:open", "group:main"}]
+    threads = [v for k, v in ids.items() if k.startswith("discussion:")]
+    return [f"/api/v1/groups/{g}" for g in groups] + [
+        f"/api/v1/events?discussion_id={d}" for d in threads
+    ]
+
+
+# -- overhead: added latency, throughput, memory ------------------------------------------------
+
+
+async def paced(
+    targets: Sequence[tuple[str, str]], paths: Sequence[str], rate: float, seconds: float
+) -> dict[str, list[float]]:
+    """Open loop: every 1/rate s the next (name, base) target gets the next path; latencies
+    (ms) per target name; a failed request counts as an error."""
+    times: dict[str, list[float]] = {name: [] for name, _ in targets}
+    errors: dict[str, int] = {name: 0 for name, _ in targets}
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as session:
+
+        async def one(name: str, url: str) -> None:
+            started = time.perf_counter()
+            try:
+                async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as r:
+                    await r.read()
+                    ok = r.status < 500
+            except (aiohttp.ClientError, TimeoutError):
+                ok = False
+            if ok:
+                times[name].append((time.perf_counter() - started) * 1000)
+            else:
+                errors[name] += 1
+
+        tasks = []
+        start = time.perf_counter()
+        n = int(rate * seconds)
+        for i in range(n):
+            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+            name, base = targets[i % len(targets)]
+            tasks.append(
+                asyncio.create_task(one(name, base + paths[(i // len(targets)) % len(paths)]))
+            )
+        await asyncio.gather(*tasks)
+    return {**times, **{f"{k} errors": [float(v)] for k, v in errors.items()}}
+
+
+async def closed_loop(
+    url: str, paths: Sequence[str], clients: int, seconds: float
+) -> dict[str, float]:
+    """`clients` loops sending as fast as answers come: requests per second and errors."""
+    done, errors = 0, 0
+    deadline = time.perf_counter() + seconds
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
+
+        async def loop(k: int) -> None:
+            nonlocal done, errors
+            i = k
+            while time.perf_counter() < deadline:
+                try:
+                    async with session.get(url + paths[i % len(paths)]) as r:
+                        await r.read()
+                        errors += r.status >= 500
+                except aiohttp.ClientError:
+                    errors += 1
+                done += 1
+                i += clients
+
+        await asyncio.gather(*(loop(k) for k in range(clients)))
+    return {"requests_per_s": done / seconds, "errors": float(errors)}
+
+
+def summary(ms: list[float]) -> dict[str, float]:
+    return {"n": len(ms), "p50": percentile(ms, 50), "p99": percentile(ms, 99)}
+
+
+def overhead(work: Path, rate: float, seconds: float) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with cluster(work) as c:
+        template, ids = seeded(c)
+        trio = start_trio(c, template)
+        paths = read_paths(ids)
+        slow500, slow5 = SlowServer(0.5), SlowServer(5.0)
+        dead = f"http://127.0.0.1:{free_port()}"
+        modes = {
+            "healthy": trio.candidate.url,
+            "slow 500 ms": slow500.url,
+            "slow 5 s": slow5.url,
+            "dead": dead,
+        }
+        for mode, candidate in modes.items():
+            store = str(work / f"overhead-{mode.replace(' ', '-')}.jsonl")
+            Path(store).unlink(missing_ok=True)
+            with proxy(trio.primary.url, candidate, trio.secondary.url, store) as (url, process):
+                asyncio.run(paced([("warm", url)], paths, 50, 2))
+                peak = [rss_kib(process.pid)]
+                sampling = threading.Event()
+                threading.Thread(
+                    target=sample_memory, args=(process.pid, peak, sampling), daemon=True
+                ).start()
+                # 4 proxied for 1 direct: the proxy sees `rate`, the primary rate * 1.25
+                targets = [("proxy", url)] * 4 + [("direct", trio.primary.url)]
+                timed = asyncio.run(paced(targets, paths, rate * 1.25, seconds))
+                throughput = asyncio.run(closed_loop(url, paths, 16, 10))
+                sampling.set()
+                counters = status(url)
+            proxied, direct = summary(timed["proxy"]), summary(timed["direct"])
+            results[mode] = {
+                "proxied": proxied,
+                "direct": direct,
+                "added_p50_ms": proxied["p50"] - direct["p50"],
+                "added_p99_ms": proxied["p99"] - direct["p99"],
+                "client_errors_proxied": timed["proxy errors"][0],
+                "client_errors_direct": timed["direct errors"][0],
+                "throughput": throughput,
+                "peak_rss_mib": max(peak) / 1024,
+                "proxy_counters": counters,
+            }
+            print(mode, json.dumps(results[mode]), flush=True)
+    return {"rate_per_s": rate, "seconds": seconds, "modes": results}
+
+
+# -- session: record with the lockstep, shadow it, replay it ------------------------------------
+
+
+def record(
+    c: Cluster, work: Path, tag: str, faults: Sequence[str], profile: str, seed: int
+) -> dict[str, Any]:
+    """Run the lockstep suite against a rails/go pair on `c` (url mode, HAR recorded);
+    afterwards the rails database is kept as template `snap_<tag>`."""
+    rails_db, go_db = c.migrate(f"rails_{tag}", seed=False), c.migrate(f"go_{tag}", seed=False)
+    rails, go = c.serve(f"rails_{tag}", rails_db), c.serve(f"go_{tag}", go_db, faults)
+    har, report = work / f"session-{tag}.har", work / f"lockstep-{tag}"
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            *(PY, "-m", "pytest", "contracts/test_differential.py", "-p", "no:cacheprovider"),
+            *("--rails-url", rails.url, "--go-url", go.url),
+            *("--rails-database-url", rails_db, "--go-database-url", go_db),
+            *("--record-har", str(har), "--report", str(report)),
+            f"--hypothesis-profile={profile}",
+            f"--hypothesis-seed={seed}",
+            "-q",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    (work / f"lockstep-{tag}.log").write_text(done.stdout + done.stderr)
+    c.stop_server(rails)
+    c.stop_server(go)
+    c.clone(f"rails_{tag}", f"snap_{tag}")
+    found = json.loads((report / "findings.json").read_text())
+    return {
+        "har": str(har),
+        "requests": len(read_traffic(har).requests),
+        "lockstep_exit": done.returncode,
+        "lockstep_seconds": time.monotonic() - started,
+        "lockstep_findings": finding_keys(found["findings"]),
+        "lockstep_gates": found.get("gates"),
+        "lockstep_latency": found.get("latency"),
+        "report": str(report),
+    }
+
+
+def finding_keys(findings: list[dict[str, Any]]) -> list[str]:
+    """`operation | title` of each finding, operations named as the spec does."""
+    return sorted(
+        {
+            f"{f['operation'].replace('{key}', '{id}')} | {f['title']}"
+            for f in findings
+            if f["kind"] == "differential"
+        }
+    )
+
+
+def titles(keys: set[str]) -> set[str]:
+    """The differences (`extra_key at /discussions/*/author_name`) without their operations:
+    the lockstep reports a difference on the steps of its shrunk example only, replay on
+    every recorded request that shows it."""
+    return {key.split(" | ", 1)[1] for key in keys}
+
+
+def drive(url: str, har: Path, total: int, rate: float) -> dict[str, int]:
+    """Send the recording's requests through the proxy in order (looping), paced."""
+    traffic = read_traffic(har).requests
+    session = requests.Session()
+    statuses: dict[str, int] = {}
+    started = time.perf_counter()
+    for i in range(total):
+        request = traffic[i % len(traffic)]
+        time.sleep(max(0.0, started + i / rate - time.perf_counter()))
+        answer = session.request(
+            request.method,
+            url + request.target,
+            headers=dict(request.headers),
+            data=request.body or None,
+            timeout=60,
+        )
+        key = f"{answer.status_code // 100}xx"
+        statuses[key] = statuses.get(key, 0) + 1
+    return statuses
+
+
+def shadow_session(
+    c: Cluster, work: Path, template: str, har: Path, faults: Sequence[str], total: int, tag: str
+) -> dict[str, Any]:
+    trio = start_trio(c, template, faults, tag=f"_{tag}")
+    store = work / f"shadow-{tag}.jsonl"
+    store.unlink(missing_ok=True)
+    with proxy(
+        trio.primary.url,
+        trio.candidate.url,
+        trio.secondary.url,
+        str(store),
+        "--mirror-writes",
+        "--queue",
+        "20000",
+    ) as (url, _):
+        sent = drive(url, har, total, rate=150)
+        while status(url)["judged"] < status(url)["mirrored"]:
+            time.sleep(0.5)
+        counters = status(url)
+    out = work / f"shadow-report-{tag}"
+    done = subprocess.run(
+        [PY, "-m", "harness.cli", "report", "--store", str(store), "-o", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    found = json.loads((out / "findings.json").read_text())
+    stop_trio(c, trio)
+    return {
+        "client_statuses": sent,
+        "proxy": counters,
+        "summary": done.stdout.strip(),
+        "findings": finding_keys(found["findings"]),
+        "finding_details": [f["detail"][:200] for f in found["findings"]],
+    }
+
+
+def stop_trio(c: Cluster, trio: Trio) -> None:
+    for server in (trio.primary, trio.secondary, trio.candidate):
+        c.stop_server(server)
+
+
+def replay_session(
+    c: Cluster, work: Path, template: str, har: Path, faults: Sequence[str], tag: str
+) -> dict[str, Any]:
+    trio = start_trio(c, template, faults, tag=f"_r{tag}")
+    out = work / f"replay-report-{tag}"
+    done = subprocess.run(
+        [
+            *(PY, "-m", "harness.cli", "replay", str(har), "-o", str(out), "--mirror-writes"),
+            *("--primary", trio.primary.url, "--candidate", trio.candidate.url),
+            *("--secondary", trio.secondary.url),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    stop_trio(c, trio)
+    found = json.loads((out / "findings.json").read_text())
+    return {
+        "summary": done.stdout.strip().splitlines()[-1]
+        if done.stdout.strip()
+        else done.stderr[-500:],
+        "findings": finding_keys(found["findings"]),
+    }
+
+
+def session(work: Path, fault: str, total: int, profile: str) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with cluster(work) as c:
+        clean = record(c, work, "clean", (), profile, seed=0)
+        results["recorded clean"] = clean
+        print("recorded clean", json.dumps(clean)[:2000], flush=True)
+        har = Path(clean["har"])
+        results["shadow clean"] = shadow_session(c, work, "snap_clean", har, (), total, "clean")
+        print("shadow clean", json.dumps(results["shadow clean"])[:3000], flush=True)
+        results["shadow fault"] = shadow_session(
+            c, work, "snap_clean", har, (fault,), min(total, 3000), "fault"
+        )
+        print("shadow fault", json.dumps(results["shadow fault"])[:3000], flush=True)
+        faulty = record(c, work, "fault", (fault,), profile, seed=0)
+        results["recorded fault"] = faulty
+        print("recorded fault", json.dumps(faulty)[:2000], flush=True)
+        replayed = replay_session(c, work, "snap_fault", Path(faulty["har"]), (fault,), "fault")
+        lockstep, again = set(faulty["lockstep_findings"]), set(replayed["findings"])
+        replayed["same differences as the lockstep"] = titles(lockstep) == titles(again)
+        replayed["lockstep findings all replayed"] = lockstep <= again
+        results["replay fault"] = replayed
+        print("replay fault", json.dumps(replayed)[:3000], flush=True)
+    return results
+
+
+# -- latency gate: lockstep runs ------------------------------------------------------------------
+
+
+def latency(work: Path, runs: int, profile: str) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with cluster(work) as c:
+        for i in range(runs):
+            rec = record(c, work, f"lat{i}", (), profile, seed=i)
+            results[f"clean {i}"] = {k: rec[k] for k in ("lockstep_gates", "lockstep_latency")}
+            print(f"clean {i}", json.dumps(results[f"clean {i}"]), flush=True)
+        rec = record(c, work, "slow", ("slow_discussions_show",), profile, seed=0)
+        results["slow_discussions_show"] = {
+            k: rec[k] for k in ("lockstep_gates", "lockstep_latency")
+        }
+        print("slow", json.dumps(results["slow_discussions_show"]), flush=True)
+    return results
+
+
+# -- kill -9 ------------------------------------------------------------------------------------
+
+
+def kill(work: Path, seconds: float) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with cluster(work) as c:
+        template, ids = seeded(c)
+        trio = start_trio(c, template)
+        paths = read_paths(ids)
+        pg_store = c.postgres.create_database("shadow_store")
+        stores = {"file": str(work / "kill.jsonl"), "postgresql": pg_store}
+        Path(stores["file"]).unlink(missing_ok=True)
+        for name, store in stores.items():
+            with proxy(trio.primary.url, trio.candidate.url, trio.secondary.url, store) as (
+                url,
+                process,
+            ):
+                stop = time.monotonic() + seconds
+                acknowledged = 0
+                client = threading.Thread(
+                    target=lambda: asyncio.run(paced([("p", url)], paths, 100, seconds + 5)),
+                    daemon=True,
+                )
+                client.start()
+                while time.monotonic() < stop:
+                    acknowledged = status(url)["acknowledged"]
+                    time.sleep(0.05)
+                acknowledged = status(url)["acknowledged"]
+                os.killpg(process.pid, signal.SIGKILL)  # front, mirror and its helpers at once
+                process.wait()
+            kept = count_records(store)
+            results[name] = {
+                "acknowledged_before_kill": acknowledged,
+                "in_store_after": kept,
+                "nothing_lost": kept >= acknowledged,
+            }
+            print(name, json.dumps(results[name]), flush=True)
+    return results
+
+
+def count_records(store: str) -> int:
+    if store.startswith("postgresql://"):
+        with psycopg.connect(store) as conn:
+            row = conn.execute("SELECT count(*) FROM parity_shadow_records").fetchone()
+            return int(row[0]) if row else 0
+    lines = Path(store).read_text().split("\n")
+    complete = 0
+    for line in lines:
+        with contextlib.suppress(ValueError):
+            json.loads(line)
+            complete += 1
+    return complete
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python bench/shadow.py", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("part", choices=["overhead", "session", "latency", "kill"])
+    parser.add_argument("--work", type=Path, default=REPO / ".parity" / "bench-shadow")
+    parser.add_argument("--rate", type=float, default=200, help="proxied requests per second")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--total", type=int, default=10_000, help="mirrored requests (session)")
+    parser.add_argument("--fault", default="discussion_extra_author_key")
+    parser.add_argument("--profile", default="dev")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    work = args.work / args.part
+    if args.part == "overhead":
+        result = overhead(work, args.rate, args.seconds)
+    elif args.part == "session":
+        result = session(work, args.fault, args.total, args.profile)
+    elif args.part == "latency":
+        result = latency(work, args.runs, args.profile)
+    else:
+        result = kill(work, min(args.seconds, 10))
+    everything = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    everything[args.part] = {"at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **result}
+    RESULTS.write_text(json.dumps(everything, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
