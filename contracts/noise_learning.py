@@ -9,11 +9,16 @@ two replays' normalized answers is noise (harness.noise.learn_noise).
 Declared: JSON Pointer patterns (`*` one segment, `**` any) in contracts/ignore.yaml, a
 file users edit, or the file named by the `PARITY_IGNORE_FILE` path given to `load_declared`.
 Both kinds are handed to the report (Recorder.exclude) and named in every finding.
+
+Data parity (contracts/data_parity.py) learns the same way: the rows each replay left in the
+rails database, compared as two sides' rows are; its declared ignores are `data:` entries of
+the same file, `table` or `table.column` (`users.last_seen_at`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,22 +27,42 @@ from typing import Any
 import yaml
 
 from contracts import votes
+from contracts.data_parity import DataParity, listed
 from contracts.differential import BARE_ROWS, EVENT_COLLECTIONS, Ref
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends
+from harness.data_parity import compare_sides, side_data
 from harness.errors import HarnessError
 from harness.http import ApiResponse
-from harness.noise import NoiseField, declared_noise, learn_noise
+from harness.noise import NoiseField, declared_noise, learn_noise, learned_fields
+from harness.normalize import CanonicalIds
+from harness.rows import Rows
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
 
 
+def _ignore_file(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
+
+
+def load_declared_data(path: Path = IGNORE_FILE) -> list[NoiseField]:
+    """Declared data ignores: `data: [users.last_seen_at, versions]` -> `/users/*/last_seen_at`."""
+    data = _ignore_file(path)
+    names = data.get("data") or [] if isinstance(data, dict) else None
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", n) for n in names
+    ):
+        raise HarnessError(
+            f"{path}: `data` must be a list of `table` or `table.column` names, e.g. "
+            "data: [users.last_seen_at]"
+        )
+    return declared_noise(f"/{n.replace('.', '/*/')}" for n in names)
+
+
 def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
     """The declared ignore patterns: `ignore: [/discussions/*/seen_by_count, ...]`."""
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _ignore_file(path)
     patterns = data.get("ignore") or [] if isinstance(data, dict) else None
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise HarnessError(
@@ -141,6 +166,7 @@ class Noise:
 
     declared: tuple[NoiseField, ...] = ()
     learned: Mapping[str, tuple[NoiseField, ...]] = field(default_factory=dict)
+    data: tuple[NoiseField, ...] = ()  # data parity's, learned and declared (`/table/*/column`)
 
     def for_operation(self, operation: str) -> tuple[NoiseField, ...]:
         return (*self.learned.get(operation, ()), *self.declared)
@@ -152,7 +178,7 @@ class Noise:
             for operation, fields in sorted(self.learned.items())
             for f in fields
         ]
-        return [*named, *self.declared]
+        return [*named, *self.declared, *listed(self.data)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -161,11 +187,16 @@ class Replay:
 
     operations: tuple[str, ...]
     answers: tuple[ApiResponse, ...]
+    rows: Rows | None = None  # what it left in the rails database (with data parity)
+    ids: CanonicalIds | None = None  # the rails side's names of the replay
 
 
-def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Replay:
-    """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder."""
-    machine = LockstepMachine(LockstepRun(backends=backends, solo=True))
+def replay(
+    backends: Backends, script: Callable[[LockstepMachine], None], data: DataParity | None = None
+) -> Replay:
+    """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder
+    (and, with `data`, the rows it left in the rails database)."""
+    machine = LockstepMachine(LockstepRun(backends=backends, solo=True, data=data))
     try:
         script(machine)
     finally:
@@ -174,7 +205,19 @@ def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Rep
     return Replay(
         operations=tuple(call.operation for call in machine.lockstep.calls),
         answers=tuple(_untagged(answer, tag) for answer in machine.lockstep.answers),
+        rows=_untagged_value(machine.data_rows, tag),
+        ids=machine.lockstep.rails.ids,
     )
+
+
+def _untagged_value(value: Any, tag: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(tag, TAG)
+    if isinstance(value, dict):
+        return {k: _untagged_value(v, tag) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untagged_value(v, tag) for v in value]
+    return value
 
 
 def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
@@ -185,16 +228,27 @@ def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
 
 
 def learn(
-    backends: Backends, script: Callable[[LockstepMachine], None] = noise_script
-) -> dict[str, tuple[NoiseField, ...]]:
-    """Noise patterns per operation: what differs between two replays of `script` on rails."""
-    first, second = replay(backends, script), replay(backends, script)
+    backends: Backends,
+    script: Callable[[LockstepMachine], None] = noise_script,
+    data: DataParity | None = None,
+) -> Noise:
+    """Noise patterns per operation (and of the rows, with `data`): what differs between two
+    replays of `script` on rails."""
+    first, second = replay(backends, script, data), replay(backends, script, data)
     if first.operations != second.operations:
         raise HarnessError(
             "noise learning: two replays of the same script on the rails side made different "
             f"calls ({len(first.operations)} vs {len(second.operations)}); a step failed in one"
         )
-    return learn_from(first, second)
+    return Noise(learned=learn_from(first, second), data=learn_data(first, second))
+
+
+def learn_data(first: Replay, second: Replay) -> tuple[NoiseField, ...]:
+    """Patterns of what differs between the rows two replays left (none without rows)."""
+    if first.rows is None or second.rows is None or first.ids is None or second.ids is None:
+        return ()
+    a, b = side_data(first.rows, first.ids), side_data(second.rows, second.ids)
+    return learned_fields("data parity", compare_sides(a, b))
 
 
 def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...]]:

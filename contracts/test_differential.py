@@ -4,17 +4,23 @@ The state machine is contracts.lockstep; noise (learned on the rails side, decla
 contracts/ignore.yaml) comes from contracts.noise_learning and is listed in the report.
 A difference fails the test after Hypothesis shrank the action sequence; each difference of
 that minimal sequence becomes a `differential` finding with repro scripts for both sides.
+After each example both databases are compared too (contracts/data_parity.py): a
+difference in the rows, or a broken rule of Loomio's data, is a `data` finding.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from contracts import data_parity
+from contracts.data_parity import DataFailure, DataParity
 from contracts.differential_findings import findings_of
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
-from contracts.noise_learning import Noise, learn, load_declared
+from contracts.noise_learning import Noise, learn, load_declared, load_declared_data
 from harness.backends import Backends
 from harness.findings import FindingsWriter
 from harness.report.recorder import Recorder
@@ -25,9 +31,33 @@ STEPS = 30  # actions per example
 
 
 @pytest.fixture(scope="session")
-def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:
+def lockstep_data(
+    backends: Backends, report_recorder: Recorder, pytestconfig: pytest.Config
+) -> Iterator[DataParity]:
+    """Row readers of both databases, or a skip that says which side's database is unknown."""
+    parity = DataParity.from_backends(backends, tuple(load_declared_data()))
+    if parity.skipped:
+        report_recorder.count(data_parity.SUITE, f"skipped: {parity.skipped}", 1)
+        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"data parity skipped: {parity.skipped}", yellow=True)
+    try:
+        yield parity
+    finally:
+        parity.close()
+
+
+@pytest.fixture(scope="session")
+def lockstep_noise(
+    backends: Backends, report_recorder: Recorder, lockstep_data: DataParity
+) -> Noise:
     """Learned and declared noise, handed to the report before anything is compared."""
-    noise = Noise(declared=tuple(load_declared()), learned=learn(backends))
+    learned = learn(backends, data=lockstep_data if lockstep_data.active else None)
+    declared_data = tuple(lockstep_data.noise)
+    noise = Noise(
+        declared=tuple(load_declared()), learned=learned.learned, data=learned.data + declared_data
+    )
+    lockstep_data.noise = noise.data
     report_recorder.exclude(noise.listed())
     return noise
 
@@ -35,10 +65,12 @@ def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:
 def test_rails_and_go_answer_alike(
     backends: Backends,
     lockstep_noise: Noise,
+    lockstep_data: DataParity,
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
 ) -> None:
-    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation)
+    data = lockstep_data if lockstep_data.active else None
+    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation, data=data)
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
@@ -49,9 +81,17 @@ def test_rails_and_go_answer_alike(
         for finding in findings_of(*run.failure, noise=lockstep_noise):
             findings_writer.write(finding)
         raise
+    except DataFailure:
+        assert lockstep_data.failure is not None
+        for finding in data_parity.findings(*lockstep_data.failure, noise=lockstep_noise.data):
+            findings_writer.write(finding)
+        raise
     finally:
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
         if run.detected_after is not None:
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())
+        for name, value in lockstep_data.figures.items():
+            report_recorder.count(data_parity.SUITE, name, value)
+        report_recorder.exclude(data_parity.listed(lockstep_data.ignored.values()))

@@ -33,6 +33,7 @@ class FindingKind(StrEnum):
     THREADING = "threading"
     TALLY = "tally"
     PERMISSION = "permission"
+    DATA = "data"  # the two databases after the same actions (contracts/data_parity.py)
     BACKEND_FAILURE = "backend_failure"
 
 

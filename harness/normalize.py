@@ -33,8 +33,9 @@ COLLECTION_TYPES: Mapping[str, str] = {"parent_groups": "groups", "parent_events
 # Nested objects whose `id` is a record id: results rows are poll options.
 NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
 # Reference fields without the `_id` suffix: Loomio's discussions and polls send the
-# discarding user's id as `discarded_by` (the only one in the serializer inventory).
-BARE_REFS: Mapping[str, str] = {"discarded_by": "users"}
+# discarding user's id as `discarded_by` (the only one in the serializer inventory);
+# paper_trail's versions table keeps the acting user's id in `whodunnit` (data parity).
+BARE_REFS: Mapping[str, str] = {"discarded_by": "users", "whodunnit": "users"}
 # Objects keyed by ids as strings ({"301": 1}).
 KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
 # `<role>_id` names that point at users.
@@ -53,7 +54,11 @@ RECORD_TYPES = (
     *("chatbots", "webhooks", "contacts", "translations", "identities", "login_tokens"),
     *("received_emails", "demos"),
 )
-NOT_REFS = frozenset({"sequence_id"})  # per-discussion counters, part of the contract
+# per-discussion counters, part of the contract (the last three are discussions' and
+# readers' columns: data parity reads them)
+NOT_REFS = frozenset(
+    {"sequence_id", "first_sequence_id", "last_sequence_id", "last_read_sequence_id"}
+)
 NOT_KEYS = frozenset({"position_key"})  # thread position, part of the contract
 # events/timeline answers a bare array of rows, one per event (threading.md section 5.4).
 TIMELINE_COLUMNS = (
@@ -216,7 +221,7 @@ def _polymorphic(value: JsonValue) -> tuple[str, JsonValue] | None:
     return None
 
 
-def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, JsonValue]]:
+def references(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, JsonValue]]:
     """(record type, raw id) of each reference in a record, in a backend-independent order."""
     for key in sorted(record):
         value = record[key]
@@ -295,7 +300,7 @@ def _assign_ids(
                 visit(types.get(name, name), record["id"])
             while queue:
                 rtype, current = queue.popleft()
-                for target, raw in _refs(current, rtype):
+                for target, raw in references(current, rtype):
                     visit(target, raw)
 
 
