@@ -26,7 +26,7 @@ from harness.compare import Difference
 from harness.data_parity import SideData, compare_sides, place_of, side_data, tables_and_rows
 from harness.findings import Finding, FindingKind
 from harness.noise import NoiseField, generalize, partition
-from harness.normalize import CanonicalIds
+from harness.normalize import CanonicalIds, references
 from harness.rows import Mark, RowReader, Rows, database_of
 
 SUITE = "contracts/data-parity"
@@ -152,8 +152,8 @@ class DataParity:
                 column=column,
                 rule=rule,
                 sides=tuple(by_side),
-                expected={s: str(v.expected) for s, v in by_side.items()},
-                actual={s: str(v.actual) for s, v in by_side.items()},
+                expected={s: _named(v, v.expected, sides[s].ids) for s, v in by_side.items()},
+                actual={s: _named(v, v.actual, sides[s].ids) for s, v in by_side.items()},
             )
             for (table, row, column, rule), by_side in sorted(merged.items())
         ]
@@ -165,6 +165,12 @@ class DataParity:
     def close(self) -> None:
         for reader in self.readers.values():
             reader.close()
+
+
+def _named(violation: data_invariants.Violation, value: Any, ids: CanonicalIds) -> str:
+    """A violation's value as the report shows it: ids of references by canonical name."""
+    refs = list(references({violation.column: value}, violation.table))
+    return ids.name(*refs[0]) if len(refs) == 1 else str(value)
 
 
 def describe(verdict: Verdict, limit: int = 8) -> str:

@@ -164,9 +164,8 @@ def _counts(parent: Row, items: list[Row], root: Row | None, stale: bool) -> Ite
     else:
         prefix = f"{parent['position_key']}-"
         descendants = sum(1 for e in items if (e["position_key"] or "").startswith(prefix))
-    if stale:  # a discarded poll's created event: child_count forced to 0, the rest stale
-        yield from _counter("events", parent, "child_count", 0, "a discarded poll's event")
-        return
+    if stale:  # a discarded poll's created event: child_count forced to 0 at discard, later
+        return  # items under it recount it; descendant_count is stale (threading.md 6, 8.7)
     yield from _counter("events", parent, "child_count", children, "child_count = children")
     rule = "descendant_count = subtree"
     yield from _counter("events", parent, "descendant_count", descendants, rule)
@@ -259,7 +258,13 @@ def _soft_delete_rules(rows: Rows) -> Iterator[Violation]:
                     yield from _counter("events", e, "user_id", None, "a discarded comment's event")
                     yield from _counter("events", e, "pinned", False, "a discarded comment's event")
     stance_poll = {s["id"]: s["poll_id"] for s in rows.get("stances", [])}
-    gone = {p["id"] for p in rows.get("polls", []) if p.get("discarded_at")}
+    discarded = {d["id"] for d in rows.get("discussions", []) if d.get("discarded_at")}
+    # discarding a discussion discards its polls and leaves events untouched (threading.md 6)
+    gone = {
+        p["id"]
+        for p in rows.get("polls", [])
+        if p.get("discarded_at") and p.get("discussion_id") not in discarded
+    }
     for e in rows.get("events", []):
         if e["eventable_type"] == "Stance" and stance_poll.get(e["eventable_id"]) in gone:
             yield from _counter(
@@ -268,7 +273,6 @@ def _soft_delete_rules(rows: Rows) -> Iterator[Violation]:
         if e["kind"] == "poll_created" and e["eventable_id"] in gone:
             yield from _counter("events", e, "user_id", None, "a discarded poll's event")
             yield from _counter("events", e, "pinned", False, "a discarded poll's event")
-    discarded = {d["id"] for d in rows.get("discussions", []) if d.get("discarded_at")}
     for p in rows.get("polls", []):
         if p.get("discussion_id") in discarded and not p.get("discarded_at"):
             yield Violation(
