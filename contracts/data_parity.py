@@ -101,17 +101,20 @@ class DataParity:
     def after(self, marks: Mapping[str, Mark], lockstep: Lockstep) -> Rows | None:
         """The lockstep's hook at the end of an example: compare (raises DataFailure), or in
         solo mode (noise learning replays) hand back the rails side's rows."""
-        if lockstep.solo:
-            return self.read(marks, ("rails",))["rails"]
-        ids = {"rails": lockstep.rails.ids, "go": lockstep.go.ids}
-        self.check(marks, ids, tuple(call.describe() for call in lockstep.calls))
-        return None
+        started = time.perf_counter()
+        try:
+            if lockstep.solo:
+                return self.read(marks, ("rails",))["rails"]
+            ids = {"rails": lockstep.rails.ids, "go": lockstep.go.ids}
+            self.check(marks, ids, tuple(call.describe() for call in lockstep.calls))
+            return None
+        finally:
+            self._add("seconds comparing", time.perf_counter() - started)
 
     def check(
         self, marks: Mapping[str, Mark], ids: Mapping[str, CanonicalIds], steps: tuple[str, ...]
     ) -> None:
         """Compare what the example left in both databases; raise DataFailure on a finding."""
-        started = time.perf_counter()
         rows = self.read(marks)
         sides = {name: side_data(rows[name], ids[name]) for name in SIDES}
         verdict = self.judge(sides)
@@ -121,7 +124,6 @@ class DataParity:
         self._add("tables with rows", tables, keep_max=True)
         self._add("differences set aside as noise", len(verdict.ignored))
         self._add("invariant violations", len(verdict.breaches))
-        self._add("seconds comparing", time.perf_counter() - started)
         for _, noise in verdict.ignored:
             self.ignored.setdefault(noise.pattern, noise)
         if verdict.failed:
