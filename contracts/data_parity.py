@@ -27,13 +27,13 @@ from harness.data_parity import SideData, compare_sides, place_of, side_data, ta
 from harness.findings import Finding, FindingKind
 from harness.noise import NoiseField, generalize, partition
 from harness.normalize import CanonicalIds, references
+from harness.report.model import DATA_NOISE_PREFIX, DATA_SUITE
 from harness.rows import Mark, RowReader, Rows, database_of
 
-SUITE = "contracts/data-parity"
+SUITE = DATA_SUITE  # the report's data-parity section reads this suite's figures
 CHECK = "data_parity"
 INVARIANT_CHECK = "data_invariant"
 SIDES = ("rails", "go")
-DATA_PREFIX = "data"  # how the report names data parity's noise: `data /users/*/last_seen_at`
 
 
 class DataFailure(AssertionError):
@@ -239,4 +239,4 @@ def findings(
 
 def listed(fields: Iterable[NoiseField]) -> list[NoiseField]:
     """Noise fields as the report lists them: `data /users/*/last_seen_at`."""
-    return [replace(f, pattern=f"{DATA_PREFIX} {f.pattern}") for f in fields]
+    return [replace(f, pattern=f"{DATA_NOISE_PREFIX}{f.pattern}") for f in fields]

@@ -23,6 +23,7 @@ from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared, load_declared_data
 from harness.backends import Backends
 from harness.findings import FindingsWriter
+from harness.report.model import DATA_SKIPPED
 from harness.report.recorder import Recorder
 
 pytestmark = pytest.mark.backend
@@ -37,7 +38,7 @@ def lockstep_data(
     """Row readers of both databases, or a skip that says which side's database is unknown."""
     parity = DataParity.from_backends(backends, tuple(load_declared_data()))
     if parity.skipped:
-        report_recorder.count(data_parity.SUITE, f"skipped: {parity.skipped}", 1)
+        report_recorder.count(data_parity.SUITE, f"{DATA_SKIPPED}{parity.skipped}", 1)
         reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"data parity skipped: {parity.skipped}", yellow=True)
