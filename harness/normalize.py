@@ -36,7 +36,8 @@ NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
 # discarding user's id as `discarded_by` (the only one in the serializer inventory);
 # paper_trail's versions table keeps the acting user's id in `whodunnit` (data parity).
 BARE_REFS: Mapping[str, str] = {"discarded_by": "users", "whodunnit": "users"}
-# Objects keyed by ids as strings ({"301": 1}).
+# Objects keyed by ids as strings ({"301": 1}); also each side of a paper_trail change
+# (`object_changes: {"option_scores": [{...}, {...}]}`, read by data parity).
 KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
 # `<role>_id` names that point at users.
 USER_ROLES = frozenset(
@@ -358,6 +359,8 @@ class _Walk:
         if key in KEYED_BY_ID and isinstance(value, dict):
             named = {self.state.name(KEYED_BY_ID[key], k): v for k, v in value.items()}
             return {k: self.any(v, [*path, k]) for k, v in named.items()}
+        if key in KEYED_BY_ID and isinstance(value, list):  # a change: [before, after]
+            return [self.field(key, v, owner, rtype, [*path, i]) for i, v in enumerate(value)]
         space = _key_space(key, rtype)
         if space is not None and isinstance(value, str):
             return self.state.name(space, value)

@@ -115,3 +115,12 @@ def test_the_api_id_map_is_left_untouched() -> None:
     ids = api_ids(0)
     side_data(rows(0), ids)
     assert not ids.known("stance_choices", 31)
+
+
+def test_ids_keying_a_recorded_change_are_named() -> None:
+    def version(offset: int) -> Rows:
+        change = {"option_scores": [{}, {str(40 + offset): 1}]}
+        return {"versions": [{"id": 9 + offset, "item_type": "Stance", "item_id": 20 + offset,
+                              "event": "update", "object_changes": change}]}  # fmt: skip
+
+    assert differences(version(0), version(100)) == []
