@@ -24,10 +24,10 @@ from hypothesis.stateful import run_state_machine_as_test
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts.data_parity import DataParity  # after sys.path
-from contracts.lockstep import LockstepMachine, LockstepRun
+from contracts.lockstep import LockstepMachine, LockstepRun  # after sys.path
 from harness.backends import Backends, provision
 from harness.config import HarnessConfig
+from harness.data_check import DataParity
 
 
 def lockstep(backends: Backends, examples: int, data: DataParity | None) -> tuple[float, int]:

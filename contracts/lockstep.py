@@ -26,7 +26,7 @@ from hypothesis.stateful import (
 )
 
 from contracts import votes
-from contracts.data_parity import DataParity
+from contracts.data_parity import after_example
 from contracts.differential import (
     ACTORS,
     Call,
@@ -38,6 +38,7 @@ from contracts.differential import (
 )
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
+from harness.data_check import DataParity
 from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
 
@@ -178,7 +179,7 @@ class LockstepMachine(RuleBasedStateMachine):
             if not self.interrupted:
                 self.closing_reads()
                 if self.run.data and self.marks is not None:
-                    self.data_rows = self.run.data.after(self.marks, self.lockstep)
+                    self.data_rows = after_example(self.run.data, self.marks, self.lockstep)
         finally:
             self.exits.close()
 

@@ -10,7 +10,7 @@ Declared: JSON Pointer patterns (`*` one segment, `**` any) in contracts/ignore.
 file users edit, or the file named by the `PARITY_IGNORE_FILE` path given to `load_declared`.
 Both kinds are handed to the report (Recorder.exclude) and named in every finding.
 
-Data parity (contracts/data_parity.py) learns the same way: the rows each replay left in the
+Data parity (harness/data_check.py) learns the same way: the rows each replay left in the
 rails database, compared as two sides' rows are; its declared ignores are `data:` entries of
 the same file, `table` or `table.column` (`users.last_seen_at`).
 """
@@ -27,10 +27,10 @@ from typing import Any
 import yaml
 
 from contracts import votes
-from contracts.data_parity import DataParity, listed
 from contracts.differential import BARE_ROWS, EVENT_COLLECTIONS, Ref
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends
+from harness.data_check import DataParity, listed
 from harness.data_parity import compare_sides, side_data
 from harness.errors import HarnessError
 from harness.http import ApiResponse

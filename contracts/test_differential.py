@@ -4,7 +4,7 @@ The state machine is contracts.lockstep; noise (learned on the rails side, decla
 contracts/ignore.yaml) comes from contracts.noise_learning and is listed in the report.
 A difference fails the test after Hypothesis shrank the action sequence; each difference of
 that minimal sequence becomes a `differential` finding with repro scripts for both sides.
-After each example both databases are compared too (contracts/data_parity.py): a
+After each example both databases are compared too (harness/data_check.py): a
 difference in the rows, or a broken rule of Loomio's data, is a `data` finding.
 """
 
@@ -16,12 +16,12 @@ import pytest
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from contracts import data_parity
-from contracts.data_parity import DataFailure, DataParity
 from contracts.differential_findings import findings_of
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared, load_declared_data
+from harness import data_check
 from harness.backends import Backends
+from harness.data_check import DataFailure, DataParity
 from harness.findings import FindingsWriter
 from harness.report.model import DATA_SKIPPED
 from harness.report.recorder import Recorder
@@ -38,7 +38,7 @@ def lockstep_data(
     """Row readers of both databases, or a skip that says which side's database is unknown."""
     parity = DataParity.from_backends(backends, tuple(load_declared_data()))
     if parity.skipped:
-        report_recorder.count(data_parity.SUITE, f"{DATA_SKIPPED}{parity.skipped}", 1)
+        report_recorder.count(data_check.SUITE, f"{DATA_SKIPPED}{parity.skipped}", 1)
         reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.write_line(f"data parity skipped: {parity.skipped}", yellow=True)
@@ -84,7 +84,7 @@ def test_rails_and_go_answer_alike(
         raise
     except DataFailure:
         assert lockstep_data.failure is not None
-        for finding in data_parity.findings(*lockstep_data.failure, noise=lockstep_noise.data):
+        for finding in data_check.findings(*lockstep_data.failure, noise=lockstep_noise.data):
             findings_writer.write(finding)
         raise
     finally:
@@ -94,5 +94,5 @@ def test_rails_and_go_answer_alike(
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())
         for name, value in lockstep_data.figures.items():
-            report_recorder.count(data_parity.SUITE, name, value)
-        report_recorder.exclude(data_parity.listed(lockstep_data.ignored.values()))
+            report_recorder.count(data_check.SUITE, name, value)
+        report_recorder.exclude(data_check.listed(lockstep_data.ignored.values()))

@@ -33,7 +33,7 @@ class FindingKind(StrEnum):
     THREADING = "threading"
     TALLY = "tally"
     PERMISSION = "permission"
-    DATA = "data"  # the two databases after the same actions (contracts/data_parity.py)
+    DATA = "data"  # the two databases after the same actions (harness/data_check.py)
     BACKEND_FAILURE = "backend_failure"
 
 

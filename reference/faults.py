@@ -26,7 +26,7 @@ CATEGORIES = (
     "threading",  # sequence ids, positions, keys, depth, counts
     "tally",  # poll results
     "permission",  # authorization gaps
-    "data",  # what is stored, whatever the API answers (contracts/data_parity.py)
+    "data",  # what is stored, whatever the API answers (harness/data_check.py)
 )
 
 

@@ -199,7 +199,7 @@ class SuiteResult:
         return not (self.failed or self.errors)
 
 
-DATA_SUITE = "contracts/data-parity"  # the figures contracts/data_parity.py records
+DATA_SUITE = "contracts/data-parity"  # the figures harness/data_check.py records
 DATA_NOISE_PREFIX = "data "  # its noise patterns: `data /users/*/last_seen_at`
 DATA_SKIPPED = "skipped: "  # a figure naming why the databases were not compared
 

@@ -1,7 +1,7 @@
 """Every `data` fault changes what is stored: each probe runs the same requests through a clean
 server and through one with only that fault on (both real, on the same database) and reads
 the rows they wrote; the two differ. Some of these faults answer the API exactly alike: only
-data parity (contracts/data_parity.py) can see them."""
+data parity (harness/data_check.py) can see them."""
 
 from __future__ import annotations
 
