@@ -18,7 +18,6 @@ the same file, `table` or `table.column` (`users.last_seen_at`).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,27 +41,9 @@ IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
 
 
-def _ignore_file(path: Path) -> Any:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
-
-
-def load_declared_data(path: Path = IGNORE_FILE) -> list[NoiseField]:
-    """Declared data ignores: `data: [users.last_seen_at, versions]` -> `/users/*/last_seen_at`."""
-    data = _ignore_file(path)
-    names = data.get("data") or [] if isinstance(data, dict) else None
-    if not isinstance(names, list) or not all(
-        isinstance(n, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", n) for n in names
-    ):
-        raise HarnessError(
-            f"{path}: `data` must be a list of `table` or `table.column` names, e.g. "
-            "data: [users.last_seen_at]"
-        )
-    return declared_noise(f"/{n.replace('.', '/*/')}" for n in names)
-
-
 def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
     """The declared ignore patterns: `ignore: [/discussions/*/seen_by_count, ...]`."""
-    data = _ignore_file(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
     patterns = data.get("ignore") or [] if isinstance(data, dict) else None
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise HarnessError(

@@ -18,10 +18,10 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.differential_findings import findings_of
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
-from contracts.noise_learning import Noise, learn, load_declared, load_declared_data
+from contracts.noise_learning import IGNORE_FILE, Noise, learn, load_declared
 from harness import data_check
 from harness.backends import Backends
-from harness.data_check import DataFailure, DataParity
+from harness.data_check import DataFailure, DataParity, load_declared_data
 from harness.findings import FindingsWriter
 from harness.report.model import DATA_SKIPPED
 from harness.report.recorder import Recorder
@@ -36,7 +36,7 @@ def lockstep_data(
     backends: Backends, report_recorder: Recorder, pytestconfig: pytest.Config
 ) -> Iterator[DataParity]:
     """Row readers of both databases, or a skip that says which side's database is unknown."""
-    parity = DataParity.from_backends(backends, tuple(load_declared_data()))
+    parity = DataParity.from_backends(backends, tuple(load_declared_data(IGNORE_FILE)))
     if parity.skipped:
         report_recorder.count(data_check.SUITE, f"{DATA_SKIPPED}{parity.skipped}", 1)
         reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")

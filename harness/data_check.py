@@ -1,31 +1,37 @@
-"""Data parity for the lockstep: after each example, both databases hold the same rows.
+"""Data parity of an example: after the same actions, both databases hold the same rows.
 
 `DataParity.from_backends` finds each side's database (harness.rows.database_of); when one
-is unknown the comparison is skipped and says why (report figure, pytest warning). For each
-example it marks every table before the scope is seeded (`begin`), and after the closing
-reads (`check`) it reads what each side holds above the mark, compares the two through the
-one comparison core (harness.data_parity: the example's canonical-id maps, normalize,
-compare), sets noise aside (learned by replaying the noise script twice on the rails side,
-declared as `data:` in contracts/ignore.yaml), and checks Loomio's invariants on each side's
-rows (harness.data_invariants). A difference or a violation raises `DataFailure`, so
-Hypothesis shrinks the action sequence like any lockstep failure; `findings` turns the
-minimal one into `data` findings (table, canonical row, column, both values, steps).
+is unknown the comparison is skipped and says why (the suites put it in the report and on
+the terminal). For each example it marks every table before the example writes (`begin`),
+and at its end (`check`) reads what each side holds above the mark, compares the two
+through the one comparison core (harness.data_parity: the example's canonical-id maps,
+normalize, compare), sets noise aside (learned, and declared as `data:` in
+contracts/ignore.yaml), and checks Loomio's invariants on each side's rows
+(harness.data_invariants). A difference or a violation raises `DataFailure`, so Hypothesis
+shrinks the example like any failure; `findings` turns the minimal one into `data` findings
+(table, canonical row, column, both values, steps). The lockstep (contracts/data_parity.py)
+and the property suites (properties/data_checks.py) call it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
-from contracts.differential import Lockstep
+import yaml
+
 from harness import data_invariants
 from harness.backends import Backends
 from harness.compare import Difference
 from harness.data_parity import SideData, compare_sides, place_of, side_data, tables_and_rows
+from harness.errors import HarnessError
 from harness.findings import Finding, FindingKind
-from harness.noise import NoiseField, generalize, partition
+from harness.noise import NoiseField, declared_noise, generalize, partition
 from harness.normalize import CanonicalIds, references
 from harness.report.model import DATA_NOISE_PREFIX, DATA_SUITE
 from harness.rows import Mark, RowReader, Rows, database_of
@@ -68,7 +74,7 @@ class Verdict:
 
 @dataclass
 class DataParity:
-    """Per lockstep run: a row reader per side, the noise, figures, the last failure."""
+    """Per suite run: a row reader per side, the noise, figures, the last failure."""
 
     readers: dict[str, RowReader]
     skipped: str = ""  # why nothing is compared ("" when both databases are known)
@@ -98,23 +104,30 @@ class DataParity:
     def read(self, marks: Mapping[str, Mark], sides: Iterable[str] = SIDES) -> dict[str, Rows]:
         return {name: self.readers[name].read(marks[name]) for name in sides}
 
-    def after(self, marks: Mapping[str, Mark], lockstep: Lockstep) -> Rows | None:
-        """The lockstep's hook at the end of an example: compare (raises DataFailure), or in
-        solo mode (noise learning replays) hand back the rails side's rows."""
-        started = time.perf_counter()
-        try:
-            if lockstep.solo:
-                return self.read(marks, ("rails",))["rails"]
-            ids = {"rails": lockstep.rails.ids, "go": lockstep.go.ids}
-            self.check(marks, ids, tuple(call.describe() for call in lockstep.calls))
-            return None
-        finally:
-            self._add("seconds comparing", time.perf_counter() - started)
+    def snapshot(self, marks: Mapping[str, Mark], side: str) -> Rows:
+        """One side's rows above its mark (noise learning compares two replays' rows)."""
+        with self._timed():
+            return self.read(marks, (side,))[side]
 
     def check(
         self, marks: Mapping[str, Mark], ids: Mapping[str, CanonicalIds], steps: tuple[str, ...]
     ) -> None:
         """Compare what the example left in both databases; raise DataFailure on a finding."""
+        with self._timed():
+            verdict = self._verdict(marks, ids)
+        if verdict.failed:
+            self.failure = (verdict, steps)
+            raise DataFailure(describe(verdict))
+
+    @contextlib.contextmanager
+    def _timed(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._add("seconds comparing", time.perf_counter() - started)
+
+    def _verdict(self, marks: Mapping[str, Mark], ids: Mapping[str, CanonicalIds]) -> Verdict:
         rows = self.read(marks)
         sides = {name: side_data(rows[name], ids[name]) for name in SIDES}
         verdict = self.judge(sides)
@@ -126,9 +139,7 @@ class DataParity:
         self._add("invariant violations", len(verdict.breaches))
         for _, noise in verdict.ignored:
             self.ignored.setdefault(noise.pattern, noise)
-        if verdict.failed:
-            self.failure = (verdict, steps)
-            raise DataFailure(describe(verdict))
+        return verdict
 
     def judge(self, sides: Mapping[str, SideData]) -> Verdict:
         found = compare_sides(sides["rails"], sides["go"])
@@ -240,3 +251,20 @@ def findings(
 def listed(fields: Iterable[NoiseField]) -> list[NoiseField]:
     """Noise fields as the report lists them: `data /users/*/last_seen_at`."""
     return [replace(f, pattern=f"{DATA_NOISE_PREFIX}{f.pattern}") for f in fields]
+
+
+def load_declared_data(path: Path) -> list[NoiseField]:
+    """Declared data ignores of an ignore file (contracts/ignore.yaml): `data: [users.last_seen_at,
+    versions]` -> `/users/*/last_seen_at`, `/versions`."""
+    if not path.is_file():
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    names = data.get("data") or [] if isinstance(data, dict) else None
+    if not isinstance(names, list) or not all(
+        isinstance(n, str) and re.fullmatch(r"[a-z_]+(\.[a-z_]+)?", n) for n in names
+    ):
+        raise HarnessError(
+            f"{path}: `data` must be a list of `table` or `table.column` names, e.g. "
+            "data: [users.last_seen_at]"
+        )
+    return declared_noise(f"/{n.replace('.', '/*/')}" for n in names)

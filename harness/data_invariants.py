@@ -107,8 +107,9 @@ def _thread_rules(rows: Rows) -> Iterator[Violation]:
     by_id = {e["id"]: e for e in events}
     roots = _roots(events)
     discarded_polls = {p["id"] for p in rows.get("polls", []) if p.get("discarded_at")}
+    held = {d["id"] for d in rows.get("discussions", [])}
     for discussion_id, items in _by(events, "discussion_id").items():
-        if discussion_id is None:
+        if discussion_id not in held:  # a thread the rows hold only part of (none, or older)
             continue
         root = roots.get(discussion_id)
         yield from _sequence_rules(items)
