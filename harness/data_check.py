@@ -88,6 +88,8 @@ class DataParity:
         """Readers for both sides, or a skip naming the side whose database is unknown."""
         found = {b.name: database_of(b, backends) for b in backends}
         unknown = [why for dsn, why in found.values() if dsn is None]
+        if not unknown and len({dsn for dsn, _ in found.values()}) == 1:
+            unknown = ["both sides use the same database: nothing to compare"]
         if unknown:
             return cls(readers={}, skipped="; ".join(unknown), noise=noise)
         readers = {name: RowReader(dsn=str(dsn), side=name) for name, (dsn, _) in found.items()}
