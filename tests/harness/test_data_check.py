@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
 from harness.config import HarnessConfig
-from harness.data_check import DataFailure, DataParity, findings
+from harness.data_check import DataFailure, DataParity, findings, load_declared_data
+from harness.errors import HarnessError
 from harness.normalize import CanonicalIds
 from harness.postgres import LocalPostgres
 from harness.rows import RowReader
@@ -81,3 +83,12 @@ def test_a_side_without_a_known_database_is_skipped_and_says_why(
     assert not parity.active and "--go-database-url" in parity.skipped
     same = _backends(make_config(), seed_dsn="postgresql:///rails", database="parity_go")
     assert "same database" in DataParity.from_backends(same).skipped
+
+
+def test_declared_data_ignores_are_table_or_table_column(tmp_path: Path) -> None:
+    path = tmp_path / "ignore.yaml"
+    path.write_text("data: [users.last_seen_at, versions]\n")
+    assert [f.pattern for f in load_declared_data(path)] == ["/users/*/last_seen_at", "/versions"]
+    path.write_text("data: [/users/*/last_seen_at]\n")
+    with pytest.raises(HarnessError, match=r"ignore.yaml: `data` must be a list of `table`"):
+        load_declared_data(path)
