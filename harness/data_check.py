@@ -136,6 +136,10 @@ class DataParity:
         tables, count = tables_and_rows(sides.values())
         self._add("examples compared", 1)
         self._add("rows compared", count)
+        for table in sorted({t for side in sides.values() for t, r in side.rows.items() if r}):
+            self._add(
+                f"rows compared in {table}", sum(len(s.rows.get(table, [])) for s in sides.values())
+            )
         self._add("tables with rows", tables, keep_max=True)
         self._add("differences set aside as noise", len(verdict.ignored))
         self._add("invariant violations", len(verdict.breaches))
