@@ -274,8 +274,11 @@ def _soft_delete_rules(rows: Rows) -> Iterator[Violation]:
         if e["kind"] == "poll_created" and e["eventable_id"] in gone:
             yield from _counter("events", e, "user_id", None, "a discarded poll's event")
             yield from _counter("events", e, "pinned", False, "a discarded poll's event")
+    discarded_at = {d["id"]: d["discarded_at"] for d in rows.get("discussions", [])}
     for p in rows.get("polls", []):
-        if p.get("discussion_id") in discarded and not p.get("discarded_at"):
+        at, made = discarded_at.get(p.get("discussion_id")), p.get("created_at")
+        # only the polls the discussion had when it was discarded (threading.md 6)
+        if at is not None and made is not None and made <= at and not p.get("discarded_at"):
             yield Violation(
                 table="polls", id=p["id"], column="discarded_at", expected="set",
                 actual=None, rule="a discarded discussion's polls are discarded",

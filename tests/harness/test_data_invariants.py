@@ -146,3 +146,12 @@ def test_an_orphaned_event_has_a_dangling_reference() -> None:
 
 def test_ranges_compress_sequence_ids_into_runs() -> None:
     assert compress([1, 2, 3, 5, 7, 8]) == "1-3,5-5,7-8"
+
+
+def test_a_discarded_discussion_discards_the_polls_it_had_then() -> None:
+    rows = worked_example()
+    rows["polls"][0]["created_at"] = T
+    _set(rows, "discussions", 1, discarded_at=T + timedelta(seconds=1), discarded_by=5)
+    assert "a discarded discussion's polls are discarded" in {v.rule for v in check(rows)}
+    rows["polls"][0]["created_at"] = T + timedelta(seconds=2)  # made after the discard
+    assert check(rows) == []
