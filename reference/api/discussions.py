@@ -69,6 +69,11 @@ F_INDEX_ORDER = faults.declare(
     "ordering",
     "discussions#index orders by last_activity_at only (pinned threads not first)",
 )
+F_DISCARD_COUNTS = faults.declare(
+    "discussion_discard_counts_stale",
+    "data",
+    "discarding a discussion leaves its group's discussion counter caches as they were",
+)
 F_SHOW_NO_HEAL = faults.declare(
     "discussion_show_no_root_heal",
     "envelope",
@@ -256,7 +261,8 @@ def create(ctx: Ctx) -> Any:
             "updated_at": stamp,
         },
     )
-    counters.refresh_group(ctx.conn, discussion["group_id"])
+    if not (discard and F_DISCARD_COUNTS.on):
+        counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
     return _event_response(ctx, root, create_status())
 

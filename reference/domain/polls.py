@@ -11,19 +11,13 @@ from typing import Any
 
 from psycopg import Connection
 
-from reference import db, faults
+from reference import db
 from reference.db import Row
 from reference.domain import threading as th
 from reference.domain.casts import all_digits
 from reference.domain.poll_options import OptionPlan, plan_meeting_priorities
 from reference.domain.tallies import CountedStance, count_votes
 from reference.web import Ctx, now, record_not_found
-
-F_DISCARD_COUNTS = faults.declare(
-    "poll_discard_counts_stale",
-    "data",
-    "discarding a poll leaves the discussion's items_count and ranges as they were",
-)
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 # paper_trail `only:` list of Poll.
@@ -291,5 +285,5 @@ def discard(conn: Connection, poll: Row, actor_id: int) -> None:
             "UPDATE events SET user_id = NULL, child_count = 0, pinned = false WHERE id = %s",
             (event["id"],),
         )
-    if poll["discussion_id"] and not F_DISCARD_COUNTS.on:
+    if poll["discussion_id"]:
         th.update_sequence_info(conn, poll["discussion_id"])

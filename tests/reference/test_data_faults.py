@@ -6,7 +6,6 @@ data parity (harness/data_check.py) can see them."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -91,29 +90,18 @@ def new_subgroup(w: World) -> Any:
     )["inbox_position"]
 
 
-@probe("poll_discard_counts_stale")
-def discarded_poll(w: World) -> Any:
-    """A proposal in a thread, a vote with a reason (a thread item), the poll discarded; the
-    discussion's items_count."""
+@probe("discussion_discard_counts_stale")
+def discarded_thread(w: World) -> Any:
+    """Two threads, one discarded (DELETE /api/v1/discussions/:id/discard); the group's
+    discussion counters."""
     admin, _, group = team(w)
-    d = w.thread(group, admin)
-    closing = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    poll = {
-        "poll_type": "proposal",
-        "title": "P?",
-        "closing_at": closing,
-        "discussion_id": d["id"],
-        "options": ["agree", "disagree"],
-    }
-    status, body = w.client(admin).post("/api/v1/polls", {"poll": poll})
+    d, _ = w.thread(group, admin), w.thread(group, admin)
+    status, body = w.client(admin).delete(f"/api/v1/discussions/{d['id']}/discard")
     assert status == 200, body
-    poll_id, option = body["polls"][0]["id"], body["poll_options"][0]["id"]
-    choice = {"poll_option_id": option, "score": 1}
-    stance = {"poll_id": poll_id, "reason": "Because.", "stance_choices_attributes": [choice]}
-    status, body = w.client(admin).post("/api/v1/stances", {"stance": stance})
-    assert status == 200, body
-    w.client(admin).delete(f"/api/v1/polls/{poll_id}/discard")
-    return w.seed.one("SELECT items_count FROM discussions WHERE id = %s", (d["id"],))
+    return w.seed.one(
+        "SELECT discussions_count, open_discussions_count FROM groups WHERE id = %s",
+        (group["id"],),
+    )
 
 
 @probe("position_key_stored_width_4")
