@@ -261,8 +261,7 @@ def create(ctx: Ctx) -> Any:
             "updated_at": stamp,
         },
     )
-    if not (discard and F_DISCARD_COUNTS.on):
-        counters.refresh_group(ctx.conn, discussion["group_id"])
+    counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
     return _event_response(ctx, root, create_status())
 
@@ -333,7 +332,8 @@ def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -
             "UPDATE polls SET discarded_at = %s, discarded_by = %s WHERE discussion_id = %s AND discarded_at IS NULL",
             (changes["discarded_at"], ctx.user_id, discussion["id"]),
         )
-    counters.refresh_group(ctx.conn, discussion["group_id"])
+    if not (discard and F_DISCARD_COUNTS.on):
+        counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
     return respond(ctx, [discussion], serializer="discussion")
 
