@@ -155,3 +155,15 @@ def test_a_discarded_discussion_discards_the_polls_it_had_then() -> None:
     assert "a discarded discussion's polls are discarded" in {v.rule for v in check(rows)}
     rows["polls"][0]["created_at"] = T + timedelta(seconds=2)  # made after the discard
     assert check(rows) == []
+
+
+def test_a_poll_discard_leaves_the_root_descendant_count_stale() -> None:
+    """Its stance events leave the thread without a recount of the root (threading.md 6)."""
+    rows = worked_example()
+    _set(rows, "polls", 7, discarded_at=T, discarded_by=5)
+    _set(rows, "events", 105, discussion_id=None)  # S1 out of the thread, keeps its sequence id
+    _set(rows, "events", 104, user_id=None, child_count=0, pinned=False)
+    _set(rows, "discussions", 1, items_count=7, ranges_string="1-4,6-8")
+    assert check(rows) == []
+    _set(rows, "discussions", 1, items_count=8)
+    assert {v.rule for v in check(rows)} == {"items_count = items"}
