@@ -36,6 +36,7 @@ from harness.http import ApiResponse
 from harness.noise import NoiseField, declared_noise, learn_noise, learned_fields
 from harness.normalize import CanonicalIds
 from harness.rows import Rows
+from harness.vocabulary import Vocabulary
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
@@ -153,13 +154,9 @@ class Noise:
         return (*self.learned.get(operation, ()), *self.declared)
 
     def listed(self) -> list[NoiseField]:
-        """Every field as the report lists it: learned patterns named with their operation."""
-        named = [
-            replace(f, pattern=f"{operation} {f.pattern}")
-            for operation, fields in sorted(self.learned.items())
-            for f in fields
-        ]
-        return [*named, *self.declared, *listed(self.data)]
+        """Every field as the report lists it (learned ones name their operation)."""
+        learned = [f for _, fields in sorted(self.learned.items()) for f in fields]
+        return [*learned, *self.declared, *listed(self.data)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -173,11 +170,16 @@ class Replay:
 
 
 def replay(
-    backends: Backends, script: Callable[[LockstepMachine], None], data: DataParity | None = None
+    backends: Backends,
+    script: Callable[[LockstepMachine], None],
+    vocabulary: Vocabulary | None = None,
+    data: DataParity | None = None,
 ) -> Replay:
     """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder
     (and, with `data`, the rows it left in the rails database)."""
-    machine = LockstepMachine(LockstepRun(backends=backends, solo=True, data=data))
+    machine = LockstepMachine(
+        LockstepRun(backends=backends, solo=True, vocabulary=vocabulary, data=data)
+    )
     try:
         script(machine)
     finally:
@@ -211,35 +213,47 @@ def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
 def learn(
     backends: Backends,
     script: Callable[[LockstepMachine], None] = noise_script,
+    vocabulary: Vocabulary | None = None,
     data: DataParity | None = None,
 ) -> Noise:
     """Noise patterns per operation (and of the rows, with `data`): what differs between two
     replays of `script` on rails."""
-    first, second = replay(backends, script, data), replay(backends, script, data)
+    first = replay(backends, script, vocabulary, data)
+    second = replay(backends, script, vocabulary, data)
     if first.operations != second.operations:
         raise HarnessError(
             "noise learning: two replays of the same script on the rails side made different "
             f"calls ({len(first.operations)} vs {len(second.operations)}); a step failed in one"
         )
-    return Noise(learned=learn_from(first, second), data=learn_data(first, second))
+    return Noise(
+        learned=learn_from(first, second, vocabulary),
+        data=learn_data(first, second, vocabulary),
+    )
 
 
-def learn_data(first: Replay, second: Replay) -> tuple[NoiseField, ...]:
+def learn_data(
+    first: Replay, second: Replay, vocabulary: Vocabulary | None = None
+) -> tuple[NoiseField, ...]:
     """Patterns of what differs between the rows two replays left (none without rows)."""
     if first.rows is None or second.rows is None or first.ids is None or second.ids is None:
         return ()
-    a, b = side_data(first.rows, first.ids), side_data(second.rows, second.ids)
+    a = side_data(first.rows, first.ids, vocabulary)
+    b = side_data(second.rows, second.ids, vocabulary)
     return learned_fields("data parity", compare_sides(a, b))
 
 
-def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...]]:
+def learn_from(
+    first: Replay, second: Replay, vocabulary: Vocabulary | None = None
+) -> dict[str, tuple[NoiseField, ...]]:
     """The pure part of `learn`: the two replays compared step by step, per operation."""
     steps = zip(first.operations, first.answers, second.answers, strict=True)
-    return learn_noise([list(steps)], ordered=EVENT_COLLECTIONS, columns=BARE_ROWS)
+    return learn_noise(
+        [list(steps)], ordered=EVENT_COLLECTIONS, columns=BARE_ROWS, vocabulary=vocabulary
+    )
 
 
 def as_json(noise: Noise) -> str:
     """The listed patterns as one JSON line."""
     return json.dumps(
-        [{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()]
+        [{"pattern": n.key, "source": n.source, "seen": n.seen} for n in noise.listed()]
     )

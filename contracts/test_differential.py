@@ -11,6 +11,7 @@ difference in the rows, or a broken rule of Loomio's data, is a `data` finding.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -25,6 +26,8 @@ from harness.data_check import DataFailure, DataParity, load_declared_data
 from harness.findings import FindingsWriter
 from harness.report.model import DATA_SKIPPED
 from harness.report.recorder import Recorder
+from harness.spec import operation_templates, template_key
+from harness.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.backend
 SUITE = "contracts/differential"
@@ -49,14 +52,26 @@ def lockstep_data(
 
 
 @pytest.fixture(scope="session")
+def vocabulary(api_spec: dict[str, Any]) -> Vocabulary:
+    """What the user's spec says of the records the normalizer names."""
+    return Vocabulary.from_spec(api_spec)
+
+
+@pytest.fixture(scope="session")
 def lockstep_noise(
-    backends: Backends, report_recorder: Recorder, lockstep_data: DataParity
+    backends: Backends,
+    report_recorder: Recorder,
+    vocabulary: Vocabulary,
+    lockstep_data: DataParity,
 ) -> Noise:
     """Learned and declared noise, handed to the report before anything is compared."""
-    learned = learn(backends, data=lockstep_data if lockstep_data.active else None)
-    declared_data = tuple(lockstep_data.noise)
+    lockstep_data.vocabulary = vocabulary
+    data = lockstep_data if lockstep_data.active else None
+    learned = learn(backends, vocabulary=vocabulary, data=data)
     noise = Noise(
-        declared=tuple(load_declared()), learned=learned.learned, data=learned.data + declared_data
+        declared=tuple(load_declared()),
+        learned=learned.learned,
+        data=learned.data + tuple(lockstep_data.noise),
     )
     lockstep_data.noise = noise.data
     report_recorder.exclude(noise.listed())
@@ -69,9 +84,21 @@ def test_rails_and_go_answer_alike(
     lockstep_data: DataParity,
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
+    api_spec: dict[str, Any],
+    vocabulary: Vocabulary,
+    subset: frozenset[tuple[str, str, str]] | None,
 ) -> None:
-    data = lockstep_data if lockstep_data.active else None
-    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation, data=data)
+    operations = operation_templates(api_spec)  # the user's spec: calls outside it wait
+    if subset is not None:  # a subset run: only what Go has ported is compared
+        operations &= {template_key(method, path) for _, method, path in subset}
+    run = LockstepRun(
+        backends=backends,
+        noise=lockstep_noise.for_operation,
+        operations=operations,
+        outside="not in the spec" if subset is None else "not in the spec or not ported",
+        vocabulary=vocabulary,
+        data=lockstep_data if lockstep_data.active else None,
+    )
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
@@ -90,6 +117,10 @@ def test_rails_and_go_answer_alike(
     finally:
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
+        for operation in sorted(run.compared):
+            report_recorder.cell(SUITE, "operations compared", operation)
+        for (_, why), n in sorted(run.unsent.items()):
+            report_recorder.count(SUITE, f"calls not sent: {why}", n)
         if run.detected_after is not None:
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())

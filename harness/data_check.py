@@ -35,6 +35,7 @@ from harness.noise import NoiseField, declared_noise, generalize, partition
 from harness.normalize import CanonicalIds, references
 from harness.report.model import DATA_NOISE_PREFIX, DATA_SUITE
 from harness.rows import Mark, RowReader, Rows, database_of
+from harness.vocabulary import Vocabulary
 
 SUITE = DATA_SUITE  # the report's data-parity section reads this suite's figures
 CHECK = "data_parity"
@@ -82,6 +83,7 @@ class DataParity:
     figures: dict[str, float] = field(default_factory=dict)
     ignored: dict[str, NoiseField] = field(default_factory=dict)
     failure: tuple[Verdict, tuple[str, ...]] | None = None  # and the example's steps
+    vocabulary: Vocabulary | None = None  # the run's spec's (default: the bundled one)
 
     @classmethod
     def from_backends(cls, backends: Backends, noise: Sequence[NoiseField] = ()) -> DataParity:
@@ -131,7 +133,7 @@ class DataParity:
 
     def _verdict(self, marks: Mapping[str, Mark], ids: Mapping[str, CanonicalIds]) -> Verdict:
         rows = self.read(marks)
-        sides = {name: side_data(rows[name], ids[name]) for name in SIDES}
+        sides = {name: side_data(rows[name], ids[name], self.vocabulary) for name in SIDES}
         verdict = self.judge(sides)
         tables, count = tables_and_rows(sides.values())
         self._add("examples compared", 1)

@@ -32,6 +32,7 @@ from harness.compare import Difference, compare_normalized
 from harness.normalize import CanonicalIds, Normalized, normalize, references, split_pointer
 from harness.redact import is_secret_key
 from harness.rows import COUNTER_TARGETS, COUNTERS, Row, Rows
+from harness.vocabulary import Vocabulary
 
 SECRET = {"secret": "present"}  # what a secret column holds in the document when not NULL
 # columns that tell rows with the same references apart (an event's kind, a version's event)
@@ -46,21 +47,24 @@ def secret_columns(rows: Rows) -> dict[str, tuple[str, ...]]:
     }
 
 
-def name_rows(rows: Rows, ids: CanonicalIds) -> None:
+def name_rows(rows: Rows, ids: CanonicalIds, vocabulary: Vocabulary | None = None) -> None:
     """Give every row a canonical name in `ids`: the API's where it showed the row, else by
     its references (see the module docstring). Tables in `rows` order (parents first)."""
     for table, records in rows.items():
         if table == COUNTERS:
             records = [_counter(r) for r in records]
         unknown = [r for r in records if not ids.known(table, r["id"])]
-        for record in sorted(unknown, key=lambda r: (_signature(r, table, ids), r["id"])):
+        signed = [((_signature(r, table, ids, vocabulary), r["id"]), r) for r in unknown]
+        for _, record in sorted(signed, key=lambda pair: pair[0]):
             ids.name(table, record["id"])
 
 
-def _signature(record: Row, table: str, ids: CanonicalIds) -> tuple[str, ...]:
+def _signature(
+    record: Row, table: str, ids: CanonicalIds, vocabulary: Vocabulary | None
+) -> tuple[str, ...]:
     named = [
         ids.name(rtype, raw) if ids.known(rtype, raw) else "?"
-        for rtype, raw in references(record, table)
+        for rtype, raw in references(record, table, vocabulary)
     ]
     return (*named, *(str(record.get(c)) for c in DISCRIMINATORS if c in record))
 
@@ -122,11 +126,13 @@ class SideData:
     normalized: Normalized
 
 
-def side_data(rows: Rows, api_ids: CanonicalIds) -> SideData:
-    """Name and normalize one side's rows with a copy of its API id map (left untouched)."""
+def side_data(rows: Rows, api_ids: CanonicalIds, vocabulary: Vocabulary | None = None) -> SideData:
+    """Name and normalize one side's rows with a copy of its API id map (left untouched);
+    `vocabulary`: what the run's spec says of the records (default: the bundled spec's)."""
     ids = copy.deepcopy(api_ids)
-    name_rows(rows, ids)
-    return SideData(rows=rows, ids=ids, normalized=normalize(document(rows), ids))
+    name_rows(rows, ids, vocabulary)
+    normalized = normalize(document(rows), ids, vocabulary=vocabulary)
+    return SideData(rows=rows, ids=ids, normalized=normalized)
 
 
 def compare_sides(rails: SideData, go: SideData) -> list[Difference]:

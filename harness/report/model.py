@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from harness.findings import Finding
 from harness.noise import NoiseField
+
+if TYPE_CHECKING:  # porting builds on coverage, which builds on this module
+    from harness.report.porting import Porting
 
 
 class Verdict(Enum):
@@ -247,6 +251,7 @@ class RunInfo:
     processes: int = 1  # pytest processes whose records were merged (xdist workers, shards)
     interrupted: bool = False
     exit_status: int = 0
+    routes: tuple[tuple[str, str], ...] = ()  # a partial port: (operationId, "go"/"rails"/…)
 
 
 def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
@@ -265,7 +270,21 @@ def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
         processes=sum(r.processes for r in runs),
         interrupted=any(r.interrupted for r in runs),
         exit_status=max(r.exit_status for r in runs),
+        routes=tuple(sorted({route for r in runs for route in r.routes})),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAside:
+    """Failures a suite did not make findings, and why (`characterization`: the reference
+    answers the same case the same way; `known`: a declared entry matched them; `stale
+    known`: a declared entry that matched nothing in this run)."""
+
+    suite: str
+    category: str
+    subject: str
+    reason: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -277,8 +296,10 @@ class Report:
     suites: tuple[SuiteResult, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     noise: tuple[NoiseField, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
+    porting: Porting | None = None  # a partial port's progress (harness.report.porting)
 
     @property
     def finding_count(self) -> int:
