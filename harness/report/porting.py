@@ -218,6 +218,6 @@ def history_svg(points: Sequence[HistoryPoint], width: int = 640, height: int = 
         f"{points[0].started_at[:10]} … {points[-1].started_at[:10]}</text>"
     )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-label="porting progress over runs">{axis}{"".join(lines)}</svg>'
     )
