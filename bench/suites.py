@@ -26,6 +26,8 @@ from harness.processes import descendants, running
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
+# what is stored: the lockstep differential compares both databases after each example
+DATA_CATEGORIES = ("data",)
 PROPERTY_PATTERNS = {
     "threading": ("test_thread*.py",),
     "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
@@ -59,6 +61,8 @@ def targets_for(category: str) -> tuple[list[str], bool]:
     contracts = contract_targets()
     if category in CONTRACT_CATEGORIES:
         return contracts, False
+    if category in DATA_CATEGORIES:
+        return [t for t in contracts if t.endswith("test_differential.py")], False
     props = property_targets(category)
     differential = [t for t in contracts if t.endswith("test_differential.py")]
     if not props:

@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 )
 
 from contracts import votes
+from contracts.data_parity import after_example
 from contracts.differential import (
     ACTORS,
     Call,
@@ -37,6 +38,7 @@ from contracts.differential import (
 )
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
+from harness.data_check import DataParity
 from harness.http import ApiResponse
 from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
@@ -139,6 +141,7 @@ class LockstepRun:
     ignored: dict[str, NoiseField] = field(default_factory=dict)  # key -> field, `excluded` n
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
+    data: DataParity | None = None  # both databases compared after each example
 
 
 def _created(outcome: Outcome, root: str = "events", field: str = "eventable_id") -> str | None:
@@ -168,6 +171,8 @@ class LockstepMachine(RuleBasedStateMachine):
         super().__init__()
         self.run = run
         self.exits = contextlib.ExitStack()
+        self.marks = run.data.begin() if run.data and run.data.active else None
+        self.data_rows: Any = None  # the rails side's rows, in solo mode (noise learning)
         self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
         self.lockstep = Lockstep.from_backends(
             run.backends, self.scope.actors, run.noise, run.solo, run.vocabulary
@@ -187,6 +192,8 @@ class LockstepMachine(RuleBasedStateMachine):
         try:
             if not self.interrupted:
                 self.closing_reads()
+                if self.run.data and self.marks is not None:
+                    self.data_rows = after_example(self.run.data, self.marks, self.lockstep)
         finally:
             self.exits.close()
 

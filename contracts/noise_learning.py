@@ -9,6 +9,10 @@ two replays' normalized answers is noise (harness.noise.learn_noise).
 Declared: JSON Pointer patterns (`*` one segment, `**` any) in contracts/ignore.yaml, a
 file users edit, or the file named by the `PARITY_IGNORE_FILE` path given to `load_declared`.
 Both kinds are handed to the report (Recorder.exclude) and named in every finding.
+
+Data parity (harness/data_check.py) learns the same way: the rows each replay left in the
+rails database, compared as two sides' rows are; its declared ignores are `data:` entries of
+the same file, `table` or `table.column` (`users.last_seen_at`).
 """
 
 from __future__ import annotations
@@ -25,9 +29,13 @@ from contracts import votes
 from contracts.differential import BARE_ROWS, EVENT_COLLECTIONS, Ref
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends
+from harness.data_check import DataParity, listed
+from harness.data_parity import compare_sides, side_data
 from harness.errors import HarnessError
 from harness.http import ApiResponse
-from harness.noise import NoiseField, declared_noise, learn_noise
+from harness.noise import NoiseField, declared_noise, learn_noise, learned_fields
+from harness.normalize import CanonicalIds
+from harness.rows import Rows
 from harness.vocabulary import Vocabulary
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
@@ -36,9 +44,7 @@ TAG = "<scope-tag>"
 
 def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
     """The declared ignore patterns: `ignore: [/discussions/*/seen_by_count, ...]`."""
-    if not path.is_file():
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.is_file() else {}
     patterns = data.get("ignore") or [] if isinstance(data, dict) else None
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise HarnessError(
@@ -142,6 +148,7 @@ class Noise:
 
     declared: tuple[NoiseField, ...] = ()
     learned: Mapping[str, tuple[NoiseField, ...]] = field(default_factory=dict)
+    data: tuple[NoiseField, ...] = ()  # data parity's, learned and declared (`/table/*/column`)
 
     def for_operation(self, operation: str) -> tuple[NoiseField, ...]:
         return (*self.learned.get(operation, ()), *self.declared)
@@ -149,7 +156,7 @@ class Noise:
     def listed(self) -> list[NoiseField]:
         """Every field as the report lists it (learned ones name their operation)."""
         learned = [f for _, fields in sorted(self.learned.items()) for f in fields]
-        return [*learned, *self.declared]
+        return [*learned, *self.declared, *listed(self.data)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,15 +165,21 @@ class Replay:
 
     operations: tuple[str, ...]
     answers: tuple[ApiResponse, ...]
+    rows: Rows | None = None  # what it left in the rails database (with data parity)
+    ids: CanonicalIds | None = None  # the rails side's names of the replay
 
 
 def replay(
     backends: Backends,
     script: Callable[[LockstepMachine], None],
     vocabulary: Vocabulary | None = None,
+    data: DataParity | None = None,
 ) -> Replay:
-    """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder."""
-    machine = LockstepMachine(LockstepRun(backends=backends, solo=True, vocabulary=vocabulary))
+    """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder
+    (and, with `data`, the rows it left in the rails database)."""
+    machine = LockstepMachine(
+        LockstepRun(backends=backends, solo=True, vocabulary=vocabulary, data=data)
+    )
     try:
         script(machine)
     finally:
@@ -175,7 +188,19 @@ def replay(
     return Replay(
         operations=tuple(call.operation for call in machine.lockstep.calls),
         answers=tuple(_untagged(answer, tag) for answer in machine.lockstep.answers),
+        rows=_untagged_value(machine.data_rows, tag),
+        ids=machine.lockstep.rails.ids,
     )
+
+
+def _untagged_value(value: Any, tag: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(tag, TAG)
+    if isinstance(value, dict):
+        return {k: _untagged_value(v, tag) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untagged_value(v, tag) for v in value]
+    return value
 
 
 def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
@@ -189,15 +214,32 @@ def learn(
     backends: Backends,
     script: Callable[[LockstepMachine], None] = noise_script,
     vocabulary: Vocabulary | None = None,
-) -> dict[str, tuple[NoiseField, ...]]:
-    """Noise patterns per operation: what differs between two replays of `script` on rails."""
-    first, second = replay(backends, script, vocabulary), replay(backends, script, vocabulary)
+    data: DataParity | None = None,
+) -> Noise:
+    """Noise patterns per operation (and of the rows, with `data`): what differs between two
+    replays of `script` on rails."""
+    first = replay(backends, script, vocabulary, data)
+    second = replay(backends, script, vocabulary, data)
     if first.operations != second.operations:
         raise HarnessError(
             "noise learning: two replays of the same script on the rails side made different "
             f"calls ({len(first.operations)} vs {len(second.operations)}); a step failed in one"
         )
-    return learn_from(first, second, vocabulary)
+    return Noise(
+        learned=learn_from(first, second, vocabulary),
+        data=learn_data(first, second, vocabulary),
+    )
+
+
+def learn_data(
+    first: Replay, second: Replay, vocabulary: Vocabulary | None = None
+) -> tuple[NoiseField, ...]:
+    """Patterns of what differs between the rows two replays left (none without rows)."""
+    if first.rows is None or second.rows is None or first.ids is None or second.ids is None:
+        return ()
+    a = side_data(first.rows, first.ids, vocabulary)
+    b = side_data(second.rows, second.ids, vocabulary)
+    return learned_fields("data parity", compare_sides(a, b))
 
 
 def learn_from(

@@ -33,6 +33,7 @@ class FindingKind(StrEnum):
     THREADING = "threading"
     TALLY = "tally"
     PERMISSION = "permission"
+    DATA = "data"  # the two databases after the same actions (harness/data_check.py)
     BACKEND_FAILURE = "backend_failure"
     CHANNEL = "channel"  # the channel servers' deliveries (contracts/channels)
 

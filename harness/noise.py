@@ -105,6 +105,14 @@ def learn_noise(
     }
 
 
+def learned_fields(operation: str, differences: Iterable[Difference]) -> tuple[NoiseField, ...]:
+    """Patterns of differences found between two instances of one backend, in one place."""
+    by_pattern: dict[str, list[Difference]] = {}
+    for difference in differences:
+        by_pattern.setdefault(generalize(difference.pointer), []).append(difference)
+    return tuple(_learned(operation, p, found) for p, found in sorted(by_pattern.items()))
+
+
 def _learned(operation: str, pattern: str, found: Sequence[Difference]) -> NoiseField:
     first = found[0]
     return NoiseField(

@@ -206,10 +206,11 @@ def _polymorphic(value: JsonValue, vocabulary: Vocabulary) -> tuple[str, JsonVal
     return None
 
 
-def _refs(
-    record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary
+def references(
+    record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary | None = None
 ) -> Iterator[tuple[str, JsonValue]]:
     """(record type, raw id) of each reference in a record, in a backend-independent order."""
+    vocabulary = vocabulary or bundled()
     for key in sorted(record):
         value = record[key]
         if (poly := _polymorphic(value, vocabulary)) is not None:
@@ -295,7 +296,7 @@ def _assign_ids(
                 visit(types.get(name, name), record["id"])
             while queue:
                 rtype, current = queue.popleft()
-                for target, raw in _refs(current, rtype, vocabulary):
+                for target, raw in references(current, rtype, vocabulary):
                     visit(target, raw)
 
 
@@ -354,6 +355,8 @@ class _Walk:
         if key in KEYED_BY_ID and isinstance(value, dict):
             named = {self.state.name(KEYED_BY_ID[key], k): v for k, v in value.items()}
             return {k: self.any(v, [*path, k]) for k, v in named.items()}
+        if key in KEYED_BY_ID and isinstance(value, list):  # a change: [before, after]
+            return [self.field(key, v, owner, rtype, [*path, i]) for i, v in enumerate(value)]
         space = _key_space(key, rtype, self.vocabulary)
         if space is not None and isinstance(value, str):
             return self.state.name(space, value)

@@ -24,12 +24,14 @@ from typing import Any
 # -- hand-kept: what the spec cannot say ----------------------------------------------
 
 # Reference fields without the `_id` suffix: the serializers send the discarding user's id
-# as the attribute `discarded_by` (a method, not an association: the spec types it integer).
-BARE_REFS: Mapping[str, str] = {"discarded_by": "users"}
+# as the attribute `discarded_by` (a method, not an association: the spec types it integer);
+# paper_trail's versions table keeps the acting user's id in `whodunnit` (data parity).
+BARE_REFS: Mapping[str, str] = {"discarded_by": "users", "whodunnit": "users"}
 # Nested objects whose `id` is a record id: poll results rows are computed hashes (untyped
 # in the spec) whose `id` is the poll option's (polls.md 3).
 NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
-# Computed hashes keyed by ids as strings ({"301": 1}): the spec types them as free maps.
+# Computed hashes keyed by ids as strings ({"301": 1}): the spec types them as free maps;
+# also each side of a paper_trail change (`object_changes: {"option_scores": [{}, {}]}`).
 KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
 # `<role>_id` names that point at users, for fields the spec does not describe (the
 # serializers' AuthorSerializer roles; api-envelope.md 2).
@@ -40,7 +42,11 @@ USER_ROLES = frozenset(
         *("current_user", "discussion_reader_user", "reader"),
     }
 )
-NOT_REFS = frozenset({"sequence_id"})  # per-discussion counters, part of the contract
+# per-discussion counters, part of the contract (the last three are discussions' and
+# readers' columns: data parity reads them)
+NOT_REFS = frozenset(
+    {"sequence_id", "first_sequence_id", "last_sequence_id", "last_read_sequence_id"}
+)
 NOT_KEYS = frozenset({"position_key"})  # thread position, part of the contract
 # events/timeline answers a bare array of rows, one per event (threading.md section 5.4):
 # the spec types a row as an array, without names for its cells.

@@ -11,8 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from harness.backends import Backends
+from harness.data_check import SUITE, DataParity, listed, load_declared_data
 from harness.findings import FindingsWriter
 from harness.plugins.options import harness_config
+from harness.report.model import DATA_SKIPPED
 from harness.report.options import PLUGIN_NAME, recorder
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
@@ -45,6 +47,28 @@ def property_findings(pytestconfig: pytest.Config, backends: Backends) -> Iterat
     directory = harness_config(pytestconfig).run_dir / "findings"
     with FindingsWriter.for_worker(directory, f"properties-{worker}") as writer:
         yield writer
+
+
+@pytest.fixture(scope="session")
+def property_data(
+    pytestconfig: pytest.Config, backends: Backends, property_recorder: Recorder
+) -> Iterator[DataParity]:
+    """Both databases, compared at the end of examples that write (properties/data_checks.py);
+    declared data ignores from contracts/ignore.yaml. Says so when a side's is unknown."""
+    noise = load_declared_data(pytestconfig.rootpath / "contracts" / "ignore.yaml")
+    parity = DataParity.from_backends(backends, tuple(noise))
+    if parity.skipped:
+        property_recorder.count(SUITE, f"{DATA_SKIPPED}{parity.skipped}", 1)
+        reporter = pytestconfig.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"data parity skipped: {parity.skipped}", yellow=True)
+    try:
+        yield parity
+    finally:
+        for name, value in parity.figures.items():
+            property_recorder.count(SUITE, name, value)
+        property_recorder.exclude(listed(parity.ignored.values()))
+        parity.close()
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,12 @@ class TallyRun:
     problems: list[Problem] = field(default_factory=list)
     oracle_poll: Poll | None = None
 
+    def records(self) -> dict[tuple[str, str], int]:
+        """What this run made, by (class name, reference): for data parity's names."""
+        made = {("Poll", "poll"): self.poll_id}
+        made |= {("PollOption", f"{i:03}"): raw for i, raw in enumerate(self.option_ids)}
+        return made | {("Stance", voter): raw for voter, raw in self.stance_ids.items()}
+
     def send(self, method: str, path: str, actor: str = "admin", **kw: Any) -> ApiResponse:
         request = ApiRequest(method=method, path=path, actor=self.scope.actor(actor), **kw)
         return self.backend.send(request)

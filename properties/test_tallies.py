@@ -18,8 +18,10 @@ import pytest
 from hypothesis import given
 
 from harness.backends import Backends
+from harness.data_check import DataParity
 from harness.findings import FindingKind
 from properties.budget import budget
+from properties.data_checks import begin, check_data
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.tallies import STANCE_PRIVATE_KEYS, compare_results
 from properties.strategies import POLL_OPTIONS, VOTERS, PollSpec, TallyStep, tally_examples
@@ -149,7 +151,11 @@ def _steps(spec: PollSpec, steps: tuple[TallyStep, ...]) -> list[str]:
 
 @pytest.mark.parametrize("poll_type", list(POLL_OPTIONS))
 def test_tallies_match_oracle_and_each_other(
-    backends: Backends, isolated_example: Any, run_property: PropertyRun, poll_type: str
+    backends: Backends,
+    isolated_example: Any,
+    run_property: PropertyRun,
+    poll_type: str,
+    property_data: DataParity,
 ) -> None:
     with isolated_example("scoped") as scope:  # each example votes in a poll of its own
 
@@ -159,6 +165,8 @@ def test_tallies_match_oracle_and_each_other(
             spec, steps = example
             problems: list[Problem] = []
             shapes = {}
+            marks = begin(property_data)
+            made = {}
             for backend in backends:
                 run = TallyRun(backend, scope, spec)
                 run.start()
@@ -167,6 +175,7 @@ def test_tallies_match_oracle_and_each_other(
                 checked = check_poll(run) + check_stances(run)
                 shapes[backend.name] = canonical(run, run.poll())
                 problems += run.problems + checked  # reads that failed are problems too
+                made[backend.name] = run.records()
             if shapes["rails"] != shapes["go"]:
                 differing = sorted(
                     k for k in shapes["rails"] if shapes["rails"][k] != shapes["go"].get(k)
@@ -182,5 +191,6 @@ def test_tallies_match_oracle_and_each_other(
                 )
             run_property.recorder.count(SUITE, "polls checked")
             raise_if("tally_oracle", FindingKind.TALLY, problems, _steps(spec, steps))
+            check_data(property_data, marks, made, _steps(spec, steps))
 
         run_property(tallies)

@@ -15,8 +15,10 @@ from typing import Any
 from hypothesis import given
 
 from harness.backends import Backends
+from harness.data_check import DataParity
 from harness.findings import FindingKind
 from properties.budget import budget
+from properties.data_checks import begin, check_data
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.threading import (
     DestroyComment,
@@ -108,7 +110,7 @@ def with_repairs(actions: tuple[ThreadAction, ...]) -> tuple[ThreadAction, ...]:
 
 
 def test_threads_match_oracle_and_each_other(
-    backends: Backends, isolated_example: Any, run_property: PropertyRun
+    backends: Backends, isolated_example: Any, run_property: PropertyRun, property_data: DataParity
 ) -> None:
     with isolated_example("scoped") as scope:  # each example starts a discussion of its own
 
@@ -120,18 +122,18 @@ def test_threads_match_oracle_and_each_other(
             max_depth, actions = example
             problems: list[Problem] = []
             shapes = {}
+            marks = begin(property_data)
+            made = {}
             for backend in backends:
                 run = ThreadRun(backend, scope, max_depth)
                 found, shapes[backend.name] = _check_backend(run, actions, queries)
                 problems += found
+                made[backend.name] = run.records()
             problems += compare_backends(shapes)
             run_property.recorder.count(SUITE, "threads checked")
-            raise_if(
-                "threading_oracle",
-                FindingKind.THREADING,
-                problems,
-                _steps(max_depth, actions, queries),
-            )
+            steps = _steps(max_depth, actions, queries)
+            raise_if("threading_oracle", FindingKind.THREADING, problems, steps)
+            check_data(property_data, marks, made, steps)
 
         run_property(threads)
 

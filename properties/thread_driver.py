@@ -139,6 +139,14 @@ class ThreadRun:
             case CreateOutcome(ref=ref):
                 self.ids[("Outcome", ref)] = body["outcomes"][0]["id"]
 
+    def records(self) -> dict[tuple[str, str], int]:
+        """What this run made, by (class name, oracle reference): for data parity's names."""
+        made = dict(self.ids)
+        made[("Discussion", "discussion")] = self.discussion_id
+        if self.root_event_id is not None:
+            made[("Event", "root")] = self.root_event_id
+        return made
+
     # -- reading the thread back ----------------------------------------------------------
 
     def events(self, **params: str) -> ApiResponse:

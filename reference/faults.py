@@ -28,6 +28,7 @@ CATEGORIES = (
     "permission",  # authorization gaps
     "channel",  # the channel server (reference.channels): rooms, tokens, deliveries
     "latency",  # slower than rails: judged by the latency gates, not by a contract check
+    "data",  # what is stored, whatever the API answers (harness/data_check.py)
 )
 
 

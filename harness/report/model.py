@@ -208,6 +208,22 @@ class SuiteResult:
         return not (self.failed or self.errors)
 
 
+DATA_SUITE = "contracts/data-parity"  # the figures harness/data_check.py records
+DATA_NOISE_PREFIX = "data "  # its noise patterns: `data /users/*/last_seen_at`
+DATA_SKIPPED = "skipped: "  # a figure naming why the databases were not compared
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DataParitySummary:
+    """The data-parity section: what was compared, what was left out and why, what broke."""
+
+    figures: tuple[tuple[str, float], ...]
+    skipped: tuple[str, ...]  # why a side's database was not compared
+    noise: tuple[NoiseField, ...]  # columns that may differ legitimately (learned, declared)
+    differences: int  # findings of the row comparison
+    violations: int  # findings of Loomio's invariants
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExtractionIssue:
     """An attribute left untyped or a construct the extractor cannot read, with its place."""
@@ -344,6 +360,26 @@ class Report:
         return tuple((kind, tuple(groups)) for kind, groups in by_kind.items())
 
     @property
+    def data_parity(self) -> DataParitySummary | None:
+        """The data-parity section, or None when no run compared or skipped databases."""
+        suite = next((s for s in self.suites if s.suite == DATA_SUITE), None)
+        if suite is None:
+            return None
+        data = [f for g in self.findings if g.kind == "data" for f in g.findings]
+        invariants = sum(1 for f in data if f.check == "data_invariant")
+        return DataParitySummary(
+            figures=tuple(m for m in suite.metrics if not m[0].startswith(DATA_SKIPPED)),
+            skipped=tuple(
+                m[0].removeprefix(DATA_SKIPPED)
+                for m in suite.metrics
+                if m[0].startswith(DATA_SKIPPED)
+            ),
+            noise=tuple(n for n in self.noise if n.pattern.startswith(DATA_NOISE_PREFIX)),
+            differences=len(data) - invariants,
+            violations=invariants,
+        )
+
+    @property
     def kinds(self) -> tuple[tuple[str, int], ...]:
         """Finding counts by kind, in order of first appearance."""
         counts: dict[str, int] = {}
@@ -354,7 +390,15 @@ class Report:
 
 # What QA reads first: a dead backend, then the two backends disagreeing, then Loomio's
 # rules broken, then one backend against the spec.
-KIND_ORDER = ("backend_failure", "differential", "channel", "permission", "tally", "threading")
+KIND_ORDER = (
+    "backend_failure",
+    "differential",
+    "data",
+    "channel",
+    "permission",
+    "tally",
+    "threading",
+)
 
 
 def group_findings(findings: Iterable[Finding]) -> tuple[FindingGroup, ...]:

@@ -47,6 +47,27 @@ F_DESTROY_BODY = faults.declare(
     "null",
     'destroying the last child answers {"events": []} instead of JSON null',
 )
+F_FORMAT_STORED = faults.declare(
+    "comment_body_format_stored_uppercase",
+    "data",
+    'comments store body_format "MD"/"HTML" (the serializer answers it lower-cased)',
+)
+F_ORPHAN_EVENTS = faults.declare(
+    "comment_destroy_leaves_events",
+    "data",
+    "destroying a comment detaches its events from the thread instead of deleting them",
+)
+F_SECONDS = faults.declare(
+    "comment_created_at_without_microseconds",
+    "data",
+    "comments.created_at is stored truncated to whole seconds",
+)
+
+
+def _stored_format(body_format: Any) -> Any:
+    return (
+        body_format.upper() if F_FORMAT_STORED.on and isinstance(body_format, str) else body_format
+    )
 
 
 def _events_response(ctx: Ctx, event: Row, status: int = 200) -> Any:
@@ -107,14 +128,14 @@ def create(ctx: Ctx) -> Any:
             "discussion_id": discussion["id"],
             "user_id": ctx.user_id,
             "body": params.get("body") or "",
-            "body_format": params.get("body_format") or "md",
+            "body_format": _stored_format(params.get("body_format") or "md"),
             "parent_type": parent_type,
             "parent_id": parent_id,
             "content_locale": params.get("content_locale"),
             "attachments": Jsonb(params.get("attachments") or []),
             "link_previews": Jsonb(params.get("link_previews") or []),
             "versions_count": 0,
-            "created_at": stamp,
+            "created_at": stamp.replace(microsecond=0) if F_SECONDS.on else stamp,
             "updated_at": stamp,
         },
     )
@@ -146,8 +167,9 @@ def update(ctx: Ctx) -> Any:
         raise forbidden()
     changes: dict[str, Any] = {}
     for name in ("body", "body_format", "content_locale"):
-        if name in params and params[name] != comment[name]:
-            changes[name] = params[name]
+        value = _stored_format(params.get(name)) if name == "body_format" else params.get(name)
+        if name in params and value != comment[name]:
+            changes[name] = value
     if "body" in changes and not str(changes["body"] or "").strip():
         raise invalid({"body": ["can't be blank"]})
     for name in ("attachments", "link_previews"):
@@ -197,7 +219,10 @@ def destroy(ctx: Ctx) -> Any:
     parent_id = event["parent_id"] if event else None
     th.drop_sequence_counter(ctx.conn, discussion["id"])
     ctx.conn.execute(
-        "DELETE FROM events WHERE eventable_type = 'Comment' AND eventable_id = %s",
+        "UPDATE events SET discussion_id = NULL WHERE eventable_type = 'Comment' "
+        "AND eventable_id = %s"
+        if F_ORPHAN_EVENTS.on
+        else "DELETE FROM events WHERE eventable_type = 'Comment' AND eventable_id = %s",
         (comment["id"],),
     )
     th.update_sequence_info(ctx.conn, discussion["id"])  # the comment row still exists here

@@ -70,6 +70,11 @@ F_INDEX_ORDER = faults.declare(
     "ordering",
     "discussions#index orders by last_activity_at only (pinned threads not first)",
 )
+F_DISCARD_COUNTS = faults.declare(
+    "discussion_discard_counts_stale",
+    "data",
+    "discarding a discussion leaves its group's discussion counter caches as they were",
+)
 F_SHOW_NO_HEAL = faults.declare(
     "discussion_show_no_root_heal",
     "envelope",
@@ -336,7 +341,8 @@ def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -
             "UPDATE polls SET discarded_at = %s, discarded_by = %s WHERE discussion_id = %s AND discarded_at IS NULL",
             (changes["discarded_at"], ctx.user_id, discussion["id"]),
         )
-    counters.refresh_group(ctx.conn, discussion["group_id"])
+    if not (discard and F_DISCARD_COUNTS.on):
+        counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
     return respond(ctx, [discussion], serializer="discussion")
 

@@ -14,6 +14,7 @@ from reference.api.discussions import load_visible
 from reference.db import Row
 from reference.domain import permissions as perm
 from reference.domain import ranges as ranges_mod
+from reference.domain import threading as th
 from reference.domain.casts import all_digits, to_i
 from reference.serialize import ts
 from reference.serialize.core import event_serializer
@@ -195,7 +196,7 @@ def position_keys(ctx: Ctx) -> Any:
         f'SELECT position_key FROM events WHERE {where} ORDER BY position_key COLLATE "C"',
         args,
     )
-    return {"position_keys": [r["position_key"] for r in rows]}
+    return {"position_keys": [th.rendered_key(r["position_key"]) for r in rows]}
 
 
 def timeline(ctx: Ctx) -> Any:
@@ -209,7 +210,7 @@ def timeline(ctx: Ctx) -> Any:
     )
     body = [
         [
-            r["position_key"],
+            th.rendered_key(r["position_key"]),
             r["sequence_id"],
             ts(r["created_at"]),
             r["user_id"],

@@ -73,6 +73,11 @@ GRANTED_UPON = ("request", "approval", "invitation")
 F_ORDER_ASC = faults.declare(
     "groups_index_order_ascending", "ordering", "groups#index sorts ascending instead of descending"
 )
+F_DEFAULT_NULL = faults.declare(
+    "membership_inbox_position_null",
+    "data",
+    "a new group's creator membership stores inbox_position NULL, not its default 0",
+)
 
 
 def new_key(length: int = 8) -> str:
@@ -264,6 +269,8 @@ def create(ctx: Ctx) -> Any:
         merged["subscription_id"] = sub["id"]
     group = db.insert(ctx.conn, "groups", merged)
     volume = ctx.user["default_membership_volume"]  # type: ignore[index]
+    # a Go insert listing every column writes NULL where Rails lets the default (0) apply
+    unset = {"inbox_position": None} if F_DEFAULT_NULL.on else {}
     db.insert(
         ctx.conn,
         "memberships",
@@ -275,6 +282,7 @@ def create(ctx: Ctx) -> Any:
             "volume": volume,
             "created_at": stamp,
             "updated_at": stamp,
+            **unset,
         },
     )
     counters.refresh_group(ctx.conn, group["id"])

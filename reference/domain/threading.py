@@ -56,6 +56,16 @@ F_DIRECT_ONLY = faults.declare(
     "threading",
     "descendant_count is recounted on the direct parent only, not up to the root",
 )
+F_KEY_STORED_4 = faults.declare(
+    "position_key_stored_width_4",
+    "data",
+    "position keys are stored zero-filled to 4 digits, answered re-padded to 5",
+)
+F_NO_LAST_ACTIVITY = faults.declare(
+    "last_activity_at_not_written",
+    "data",
+    "discussions.last_activity_at is left as it was when thread items come and go",
+)
 F_POSITION_GLOBAL = faults.declare(
     "position_counts_all_siblings",
     "threading",
@@ -67,7 +77,14 @@ POSITION_KEY = "events_position"
 
 
 def zero_fill(position: int) -> str:
-    return str(position).zfill(4 if F_KEY_WIDTH_4.on else 5)
+    return str(position).zfill(4 if F_KEY_WIDTH_4.on or F_KEY_STORED_4.on else 5)
+
+
+def rendered_key(key: str | None) -> str | None:
+    """A stored position key as the API answers it (re-padded under position_key_stored_width_4)."""
+    if key is None or not F_KEY_STORED_4.on:
+        return key
+    return "-".join(part.zfill(5) for part in key.split("-"))
 
 
 def child_key(parent_key: str | None, position: int) -> str:
@@ -332,17 +349,19 @@ def update_sequence_info(conn: Connection, discussion_id: int) -> None:
         )
     ]
     runs = ranges_mod.compress(ids)
+    activity = "" if F_NO_LAST_ACTIVITY.on else ", last_activity_at = %(activity)s"
     conn.execute(
-        """UPDATE discussions SET items_count = %s, ranges_string = %s, first_sequence_id = %s,
-           last_sequence_id = %s, last_activity_at = %s WHERE id = %s""",
-        (
-            len(ids),
-            ranges_mod.dump(runs),
-            min(ids) if ids else 0,
-            max(ids) if ids else 0,
-            last_activity_at(conn, discussion_id),
-            discussion_id,
-        ),
+        f"""UPDATE discussions SET items_count = %(count)s, ranges_string = %(ranges)s,
+           first_sequence_id = %(first)s, last_sequence_id = %(last)s{activity}
+           WHERE id = %(id)s""",
+        {
+            "count": len(ids),
+            "ranges": ranges_mod.dump(runs),
+            "first": min(ids) if ids else 0,
+            "last": max(ids) if ids else 0,
+            "activity": last_activity_at(conn, discussion_id),
+            "id": discussion_id,
+        },
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from reference import db, faults
 from reference.db import Row
 from reference.domain import ranges as ranges_mod
+from reference.domain import threading as th
 from reference.serialize import (
     MODELS,
     has_many,
@@ -599,7 +600,7 @@ def event_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
         data["pinned_title"] = custom.get("pinned_title")
     data["parent_id"] = row["parent_id"]
     data["user_id" if F_RENAMED_ACTOR.on else "actor_id"] = row["user_id"]
-    key = row["position_key"]
+    key = th.rendered_key(row["position_key"])
     if row["kind"] == "new_discussion" and not F_KEY_WIDTH.on:
         key = "00000"
     data["position_key"] = key
@@ -661,12 +662,15 @@ def event_serializer() -> str:
 
 def comment_attributes(ctx: Ctx, row: Row) -> dict[str, Any]:
     discarded = row["discarded_at"] is not None and not F_DISCARDED_BODY.on
+    body_format = row["body_format"]
+    if faults.is_on("comment_body_format_stored_uppercase"):  # reference/api/comments.py
+        body_format = body_format.lower()
     data: dict[str, Any] = {
         "id": row["id"],
         "body": None if discarded else row["body"],
-        "body_format": row["body_format"],
+        "body_format": body_format,
     }
-    if row["body_format"] == "md":
+    if body_format == "md":
         data["mentioned_usernames"] = mentioned_usernames(row["body"])
     data.update(
         discussion_id=row["discussion_id"],

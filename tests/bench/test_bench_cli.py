@@ -50,11 +50,13 @@ def test_unknown_part_is_a_usage_error() -> None:
         ("type", CONFORMANCE_GO),
         ("ordering", "contracts/test_differential.py"),
         ("threading", "properties/test_threading.py"),
+        ("data", "contracts/test_differential.py"),
     ],
     ids=[
         "contract-category-runs-go-conformance",
         "differential-always",
         "property-suite-discovered",
+        "data-runs-the-differential",
     ],
 )
 def test_category_selects_suites(category: str, expected: str) -> None:
