@@ -35,6 +35,8 @@ from contracts.differential import (
     lockstep_world,
     register_seeded,
 )
+from contracts.live_capture import LiveSession
+from contracts.live_findings import describe_live, run_live
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
 from harness.isolation import Scope, open_scope
@@ -127,6 +129,7 @@ class LockstepRun:
     ignored: dict[str, NoiseField] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
+    live: LiveSession | None = None  # publication capture (contracts.live_capture)
 
 
 def _created(outcome: Outcome, root: str = "events", field: str = "eventable_id") -> str | None:
@@ -159,6 +162,9 @@ class LockstepMachine(RuleBasedStateMachine):
         self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
         self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
         self.seeded = register_seeded(self.lockstep, self.scope)
+        self.live = run.live.example() if run.live else None
+        if self.live is not None:
+            self.exits.callback(self.live.close)
         self.thread_of: dict[str, str] = {}  # comment -> discussion
         self.author_of: dict[str, str] = {}  # comment -> its author's actor key
         self.poll_type: dict[str, str] = {}
@@ -173,6 +179,7 @@ class LockstepMachine(RuleBasedStateMachine):
         try:
             if not self.interrupted:
                 self.closing_reads()
+                self.check_live()
         finally:
             self.exits.close()
 
@@ -198,17 +205,27 @@ class LockstepMachine(RuleBasedStateMachine):
 
     # -- sending -------------------------------------------------------------------------
 
+    def check_live(self) -> None:
+        """The previous step's publications (contracts.live_findings)."""
+        if self.live is not None and run_live(self):
+            raise DifferentialFailure(describe_live(self.run.live.failure))  # type: ignore[union-attr]
+
     def send(self, call: Call) -> Outcome:
         self.interrupted = True
+        self.check_live()
         outcome = self.lockstep.send(call)
         self.run.requests += 2
         for _, noise in outcome.ignored:
             self.run.ignored.setdefault(noise.pattern, noise)
         if outcome.differences:
             self.run.failure = (self.lockstep, self.scope, outcome)
+            if self.run.live is not None:
+                self.run.live.failure = None  # the last failing example is the shrunk one
             if self.run.detected_after is None:
                 self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
+        if self.live is not None:  # checked before the next step: settling overlaps our work
+            self.live.pending = (outcome, time.monotonic())
         self._remember(outcome)
         self.interrupted = False
         return outcome

@@ -13,6 +13,8 @@ from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.differential_findings import findings_of
+from contracts.live_capture import LiveSession
+from contracts.live_findings import live_findings, record_live
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
@@ -38,18 +40,22 @@ def test_rails_and_go_answer_alike(
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
 ) -> None:
-    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation)
+    live = LiveSession.start(backends)
+    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation, live=live)
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
             settings=settings(stateful_step_count=STEPS),
         )
     except DifferentialFailure:
-        assert run.failure is not None
-        for finding in findings_of(*run.failure, noise=lockstep_noise):
+        assert run.failure is not None or live.failure is not None
+        found = findings_of(*run.failure, noise=lockstep_noise) if run.failure else []
+        for finding in found + (live_findings(live.failure) if live.failure else []):
             findings_writer.write(finding)
         raise
     finally:
+        live.close()
+        record_live(report_recorder, live.stats)
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
         if run.detected_after is not None:

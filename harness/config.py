@@ -68,6 +68,12 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "backend with another schema) instead of through SQL",
         ),
         Option(
+            f"--{side}-redis-url",
+            f"the Redis the {side} backend publishes live updates to, passed to a started "
+            "backend as REDIS_URL (default: the harness starts one per side; url mode "
+            "without it: live updates are not compared)",
+        ),
+        Option(
             f"--{side}-setenv",
             f"extra KEY=VALUE pairs (space separated) for the {side} process or container",
         ),
@@ -118,6 +124,7 @@ OPTIONS: tuple[Option, ...] = (
         "PostgreSQL image of containers mode",
         default="postgres:15",
     ),
+    Option("--redis-image", "Redis image of containers mode", default="redis:7"),
 )
 OPTIONS_BY_KEY = {o.key: o for o in OPTIONS}
 
@@ -133,6 +140,7 @@ class SideConfig:
     prepare: str | None = None
     database_url: str | None = None
     seed_path: str | None = None
+    redis_url: str | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
 
@@ -162,6 +170,7 @@ class HarnessConfig:
     suites: tuple[str, ...] = ("contracts", "properties")
     run_dir: Path = Path(".parity/run")
     pg_image: str = "postgres:15"
+    redis_image: str = "redis:7"
     environ: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # for child processes
 
     def side(self, name: str) -> SideConfig:
@@ -213,6 +222,7 @@ class HarnessConfig:
             suites=_split(get("suites")),
             run_dir=run_dir if run_dir.is_absolute() else rootdir / run_dir,
             pg_image=get("pg_image"),
+            redis_image=get("redis_image"),
             environ=tuple(env.items()),
         )
 
@@ -296,6 +306,7 @@ def _side(
         prepare=get(f"{side}_prepare") or None,
         database_url=get(f"{side}_database_url") or None,
         seed_path=get(f"{side}_seed_path") or None,
+        redis_url=get(f"{side}_redis_url") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
     )

@@ -26,6 +26,7 @@ CATEGORIES = (
     "threading",  # sequence ids, positions, keys, depth, counts
     "tally",  # poll results
     "permission",  # authorization gaps
+    "live",  # live updates published to Redis (reference/live.py)
 )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from starlette.routing import Route
 
-from reference import db, faults
+from reference import db, faults, live
 from reference.api.common import boolean, create_status, find, page, respond, xids
 from reference.api.params import root_params
 from reference.db import Row
@@ -237,6 +237,7 @@ def create(ctx: Ctx) -> Any:
     values.setdefault("description_format", "md")
     discussion = db.insert(ctx.conn, "discussions", values)
     root = th.create_root(ctx.conn, discussion, stamp)
+    live.event_created(ctx.conn, root, ctx.user_id)
     member = perm.is_member(ctx, discussion["group_id"])
     membership = perm.membership(ctx, discussion["group_id"])
     db.insert(
@@ -311,7 +312,9 @@ def _plain(value: Any) -> Any:
     return value.obj if isinstance(value, Jsonb) else value
 
 
-def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -> Any:
+def _state_change(
+    ctx: Ctx, changes: dict[str, Any], *, discard: bool = False, publish: bool = False
+) -> Any:
     discussion = find(ctx, "Discussion", ctx.path_params["id"], keyed=True)
     allowed = (
         perm.can_discard_discussion(ctx, discussion)
@@ -329,15 +332,24 @@ def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -
         )
     counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
+    if publish:  # DiscussionService.close/reopen: publish_models(group_id:, user_id: actor)
+        live.models_changed(
+            ctx.conn,
+            "Discussion",
+            [discussion["id"]],
+            group_id=discussion["group_id"],
+            user_id=ctx.user_id,
+            actor_id=ctx.user_id,
+        )
     return respond(ctx, [discussion], serializer="discussion")
 
 
 def close(ctx: Ctx) -> Any:
-    return _state_change(ctx, {"closed_at": now(), "closer_id": ctx.user_id})
+    return _state_change(ctx, {"closed_at": now(), "closer_id": ctx.user_id}, publish=True)
 
 
 def reopen(ctx: Ctx) -> Any:
-    return _state_change(ctx, {"closed_at": None, "closer_id": None})
+    return _state_change(ctx, {"closed_at": None, "closer_id": None}, publish=True)
 
 
 def pin(ctx: Ctx) -> Any:
