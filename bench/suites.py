@@ -23,6 +23,8 @@ from bench.findings import detections, finding_key, read_findings
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
+# categories only the lockstep sees: its publication capture (contracts/live_capture.py)
+LOCKSTEP_CATEGORIES = ("live",)
 PROPERTY_PATTERNS = {
     "threading": ("test_thread*.py",),
     "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
@@ -53,6 +55,8 @@ def targets_for(category: str) -> tuple[list[str], bool]:
         return contracts, False
     props = property_targets(category)
     differential = [t for t in contracts if t.endswith("test_differential.py")]
+    if category in LOCKSTEP_CATEGORIES:
+        return differential, False
     if not props:
         return contracts, True
     return props + differential, False

@@ -16,6 +16,7 @@ from contracts.differential import Outcome, emails_of
 from contracts.live_capture import LiveStats, StepReport
 from harness.findings import Finding, FindingKind
 from harness.noise import generalize
+from harness.report.live import SUITE
 from harness.report.recorder import Recorder
 from harness.repro import render_python
 
@@ -118,9 +119,6 @@ def _room_kind(room: str) -> str:
     """`group-groups#1` -> `group-*` (titles group findings of every example)."""
     head, sep, _ = room.partition("-")
     return f"{head}-*" if sep and head in ("group", "user") else room
-
-
-SUITE = "live updates"
 
 
 def record_live(recorder: Recorder, stats: LiveStats) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from harness.findings import Finding
 from harness.report.coverage import compute_coverage
+from harness.report.live import live_updates
 from harness.report.model import (
     CheckResult,
     ExtractionIssue,
@@ -34,6 +35,7 @@ def build_report(
     backends = [b for b in BACKENDS if b in observed or b in record.backends]
     backends += sorted(observed - set(backends))
     checks = tuple(sorted(record.checks.values(), key=lambda c: c.nodeid))
+    findings = list(findings)
     return Report(
         findings=group_findings(findings),
         coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
@@ -42,6 +44,7 @@ def build_report(
         noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
         extraction=extraction_summary(extraction) if extraction else None,
         run=run or RunInfo(),
+        live=live_updates(record, findings),
     )
 
 

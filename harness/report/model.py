@@ -10,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from harness.findings import Finding
 from harness.noise import NoiseField
+
+if TYPE_CHECKING:  # report.live reads the recorder, which imports this module
+    from harness.report.live import LiveUpdates
 
 
 class Verdict(Enum):
@@ -263,6 +267,7 @@ class Report:
     noise: tuple[NoiseField, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
+    live: LiveUpdates | None = None  # the lockstep's publication capture (report.live)
 
     @property
     def finding_count(self) -> int:
