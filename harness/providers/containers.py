@@ -143,7 +143,7 @@ def start_redis_container(
     alias = f"redis-{side}"
     container = DockerContainer(config.redis_image).with_network(_network(stack))
     container.with_network_aliases(alias).with_exposed_ports(REDIS_PORT)
-    container.with_command("redis-server --save '' --appendonly no")
+    container.with_command("redis-server --save '' --appendonly no --protected-mode no")
     stack.callback(_stop, container, run_dir / f"{alias}.log")
     container.start()
     host, port = container.get_container_host_ip(), container.get_exposed_port(REDIS_PORT)
