@@ -19,6 +19,7 @@ from reference.web import json_response
 API_MODULES = [
     "reference.api.sessions",
     "reference.api.profile",
+    "reference.api.boot",
     "reference.api.groups",
     "reference.api.memberships",
     "reference.api.discussions",

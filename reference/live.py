@@ -271,3 +271,9 @@ def hand_over(publications: list[Publication]) -> None:
     """The request committed: its publications go to the worker."""
     if _worker is not None:
         _worker.enqueue(list(publications))
+
+
+def store(key: str, value: str) -> None:
+    """SET key value in the Redis live updates go to (nothing without one)."""
+    if _worker is not None:
+        _worker.client.set(key, value)

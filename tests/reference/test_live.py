@@ -256,3 +256,35 @@ def test_live_fault_changes_what_is_published(
     clean = CASES[fault](live_world(), listener)
     bent = CASES[fault](live_world((fault,)), listener)
     assert clean != bent, f"{fault}: the same publications with and without it: {clean!r}"
+
+
+def test_boot_site_stores_the_channel_token_for_the_channel_server(
+    live_world: Callable[..., World], redis_server: LocalRedis
+) -> None:
+    world = live_world()
+    scene = _scene(world)
+    status, body = world.client(scene["member"]).get("/api/v1/boot/site")
+    assert status == 200
+    assert body["current_user_id"] == scene["member"]["id"]
+    assert body["channel_token"] == str(scene["member"]["secret_token"])
+    assert [u["id"] for u in body["users"]] == [scene["member"]["id"]]
+    with redis.Redis.from_url(redis_server.url()) as client:
+        stored = json.loads(client.get(f"/current_users/{body['channel_token']}") or "null")
+    assert stored == {
+        "name": scene["member"]["name"],
+        "group_ids": [scene["group"]["id"]],
+        "id": scene["member"]["id"],
+    }
+
+
+def test_a_visitor_boots_with_a_random_token_and_no_groups(
+    live_world: Callable[..., World], redis_server: LocalRedis
+) -> None:
+    world = live_world()
+    status, body = world.visitor.get("/api/v1/boot/site")
+    assert status == 200 and body["current_user_id"] is None and body["users"] == []
+    assert len(body["channel_token"]) == 32
+    with redis.Redis.from_url(redis_server.url()) as client:
+        stored = json.loads(client.get(f"/current_users/{body['channel_token']}") or "null")
+    assert stored == {"name": None, "group_ids": [], "id": None}
+    assert world.visitor.get("/api/v1/boot/user")[0] == 404

@@ -63,6 +63,11 @@ Rails.application.routes.draw do
         get :me, on: :collection
       end
 
+      resources :boot, only: [] do
+        get :site, on: :collection
+        get :user, on: :collection
+      end
+
       devise_scope :user do
         resource :sessions, only: [:create, :destroy]
       end
