@@ -324,8 +324,13 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(actor=writers, discussion=discussions, action=st.sampled_from(["close", "reopen"]))
+    @rule(
+        actor=writers,
+        discussion=discussions,
+        action=st.sampled_from(["close", "reopen", "mark_as_seen"]),
+    )
     def close_or_reopen_discussion(self, actor: str, discussion: str, action: str) -> None:
+        """Each publishes the discussion (contracts.live_capture sees where to)."""
         self.send(Call(method="PATCH", path=("discussions", Ref(discussion), action), actor=actor))
 
     @rule(actor=writers, discussion=discussions, action=st.sampled_from(["pin", "unpin"]))

@@ -365,6 +365,43 @@ def discard(ctx: Ctx) -> Any:
     return _state_change(ctx, {"discarded_at": now(), "discarded_by": ctx.user_id}, discard=True)
 
 
+def mark_as_seen(ctx: Ctx) -> Any:
+    """DiscussionService.mark_as_seen: the caller's reader gets last_read_at (created if
+    missing), and the discussion is published to its group's room; answers {}."""
+    discussion = find(ctx, "Discussion", ctx.path_params["id"], keyed=True)
+    if ctx.user is None or not perm.can_show_discussion(ctx, discussion):
+        raise forbidden()
+    stamp = now()
+    updated = ctx.conn.execute(
+        "UPDATE discussion_readers SET last_read_at = %s, updated_at = %s "
+        "WHERE user_id = %s AND discussion_id = %s",
+        (stamp, stamp, ctx.user_id, discussion["id"]),
+    )
+    if updated.rowcount == 0:
+        db.insert(
+            ctx.conn,
+            "discussion_readers",
+            {
+                "user_id": ctx.user_id,
+                "discussion_id": discussion["id"],
+                "last_read_at": stamp,
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+    # publish_models([discussion], group_id: discussion.group.id): a group-less thread's
+    # NullGroup has no id, so its room is null
+    live.models_changed(
+        ctx.conn,
+        "Discussion",
+        [discussion["id"]],
+        group_id=discussion["group_id"],
+        user_id=None,
+        actor_id=ctx.user_id,
+    )
+    return {}
+
+
 ROUTES = [
     Route("/api/v1/discussions", endpoint(index), methods=["GET"]),
     Route("/api/v1/discussions", endpoint(create), methods=["POST"]),
@@ -373,6 +410,7 @@ ROUTES = [
     Route("/api/v1/discussions/{id}/pin", endpoint(pin), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}/unpin", endpoint(unpin), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}/discard", endpoint(discard), methods=["DELETE"]),
+    Route("/api/v1/discussions/{id}/mark_as_seen", endpoint(mark_as_seen), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}", endpoint(show), methods=["GET"]),
     Route("/api/v1/discussions/{id}", endpoint(update), methods=["PATCH", "PUT"]),
 ]

@@ -288,3 +288,23 @@ def test_a_visitor_boots_with_a_random_token_and_no_groups(
         stored = json.loads(client.get(f"/current_users/{body['channel_token']}") or "null")
     assert stored == {"name": None, "group_ids": [], "id": None}
     assert world.visitor.get("/api/v1/boot/user")[0] == 404
+
+
+def test_mark_as_seen_publishes_the_discussion_to_its_group_room(
+    live_world: Callable[..., World], listener: Listener
+) -> None:
+    world = live_world()
+    scene = _scene(world)
+    listener.quiet()
+    path = f"/api/v1/discussions/{scene['thread']['id']}/mark_as_seen"
+    assert world.client(scene["guest"]).patch(path) == (200, {})  # updates the reader
+    assert world.client(scene["member"]).patch(path) == (200, {})  # creates one
+    assert world.visitor.patch(path)[0] == 403
+    messages = listener.take(2) + listener.quiet()
+    assert [m["room"] for m in messages] == [f"group-{scene['group']['id']}"] * 2
+    assert [d["id"] for d in messages[0]["records"]["discussions"]] == [scene["thread"]["id"]]
+    reader = world.seed.one(
+        "SELECT last_read_at FROM discussion_readers WHERE user_id = %s AND discussion_id = %s",
+        (scene["guest"]["id"], scene["thread"]["id"]),
+    )
+    assert reader["last_read_at"] is not None

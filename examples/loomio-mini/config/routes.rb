@@ -27,6 +27,7 @@ Rails.application.routes.draw do
           patch :reopen
           patch :pin
           patch :unpin
+          patch :mark_as_seen
           delete :discard
         end
       end
