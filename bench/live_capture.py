@@ -26,6 +26,7 @@ from hypothesis.stateful import run_state_machine_as_test
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contracts.live_capture import LiveSession, LiveStats  # after sys.path
+from contracts.live_findings import load_accepted_leaks
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends, provision
 from harness.config import HarnessConfig
@@ -35,7 +36,7 @@ TARGET = 0.8
 
 def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float, LiveStats]:
     """(requests, seconds, capture stats) of `examples` derandomized lockstep examples."""
-    session = LiveSession.start(backends) if live else None
+    session = LiveSession.start(backends, load_accepted_leaks()) if live else None
     run = LockstepRun(backends=backends, live=session)
     started = time.perf_counter()
     try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ from harness.noise import NoiseField
 from harness.normalize import CanonicalIds
 
 QUIET = 0.002  # no message for this long: the side is quiet
-FIRST_MIN, FIRST_MAX = 0.01, 0.25  # bounds of the wait for a write's first message
+FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first message
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
 GRACE = 1.0  # extra wait when the rooms' counts differ
@@ -54,6 +54,7 @@ class LiveStats:
     kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {"rails": {}, "go": {}})
     rooms: dict[str, set[str]] = field(default_factory=lambda: {"rails": set(), "go": set()})
     undecided: int = 0  # leak checks the oracle had no world for
+    accepted: dict[str, tuple[int, str]] = field(default_factory=dict)  # cause -> (n, example)
     published: dict[str, list[int]] = field(default_factory=dict)  # op -> [writes, published]
     differences: int = 0
     skipped: str = ""  # why nothing was captured
@@ -71,7 +72,7 @@ class LiveStats:
     def first_wait(self) -> float:
         if not self.delays_s:
             return FIRST_MAX / 2
-        return min(FIRST_MAX, max(FIRST_MIN, 3 * max(self.delays_s[-50:])))
+        return min(FIRST_MAX, max(FIRST_MIN, 4 * max(self.delays_s[-50:])))
 
 
 class Subscriber:
@@ -132,8 +133,15 @@ class StepReport:
 class LiveCapture:
     """One example's subscriptions to both sides, and the per-step check."""
 
-    def __init__(self, rails: Subscriber, go: Subscriber, changed: threading.Condition) -> None:
+    def __init__(
+        self,
+        rails: Subscriber,
+        go: Subscriber,
+        changed: threading.Condition,
+        accepted: frozenset[str] = frozenset(),
+    ) -> None:
         self.sides = {"rails": rails, "go": go}
+        self.accepted = accepted  # leak causes declared as Loomio's own (contracts/ignore.yaml)
         self.changed = changed
         self.compared: dict[str, int] = {}  # room -> messages compared so far
         self.seen = {"rails": 0, "go": 0}  # messages (and problems) already looked at
@@ -141,12 +149,14 @@ class LiveCapture:
         self.pending: tuple[Any, float] | None = None  # the last step, not yet checked
 
     @classmethod
-    def open(cls, backends: Backends, probes: dict[str, Probe | None]) -> LiveCapture:
+    def open(
+        cls, backends: Backends, probes: dict[str, Probe | None], accepted: frozenset[str]
+    ) -> LiveCapture:
         changed = threading.Condition()
         subscribers = {
             b.name: Subscriber(str(b.redis_url), changed, probes.get(b.name)) for b in backends
         }
-        return cls(subscribers["rails"], subscribers["go"], changed)
+        return cls(subscribers["rails"], subscribers["go"], changed, accepted)
 
     def close(self) -> None:
         for subscriber in self.sides.values():
@@ -212,10 +222,15 @@ class LiveCapture:
             self.compared[room] = max(len(left), len(right))
         self._count(stats, rails, go)
         stats.differences += len(differences)
+        problems = []
+        for side, problem, message in self._new_problems():
+            if problem.cause and problem.cause in self.accepted:
+                n, example = stats.accepted.get(problem.cause, (0, f"{side}: {problem.detail}"))
+                stats.accepted[problem.cause] = (n + 1, example)
+            else:
+                problems.append((side, problem, message))
         return StepReport(
-            differences=tuple(differences),
-            problems=tuple(self._new_problems()),
-            ignored=tuple(ignored),
+            differences=tuple(differences), problems=tuple(problems), ignored=tuple(ignored)
         )
 
     def step(
@@ -300,21 +315,22 @@ class LiveSession:
     stats: LiveStats = field(default_factory=LiveStats)
     probes: dict[str, Probe | None] = field(default_factory=dict)
     failure: tuple[Any, Any, Any, StepReport] | None = None  # lockstep, scope, outcome, report
+    accepted: frozenset[str] = frozenset()  # leak causes declared as Loomio's own
 
     @classmethod
-    def start(cls, backends: Backends) -> LiveSession:
+    def start(cls, backends: Backends, accepted: Iterable[str] = ()) -> LiveSession:
         """Capture on both sides, or a session that says why it captures nothing."""
         why = unavailable(list(backends))
         if why:
             return cls(backends=backends, stats=LiveStats(skipped=why))
-        return cls(backends=backends, probes=probes_for(backends))
+        return cls(backends=backends, probes=probes_for(backends), accepted=frozenset(accepted))
 
     @property
     def active(self) -> bool:
         return not self.stats.skipped
 
     def example(self) -> LiveCapture | None:
-        return LiveCapture.open(self.backends, self.probes) if self.active else None
+        return LiveCapture.open(self.backends, self.probes, self.accepted) if self.active else None
 
     def close(self) -> None:
         for probe in self.probes.values():

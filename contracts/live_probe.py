@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
@@ -23,6 +23,7 @@ from contracts.live_compare import Message
 from properties.oracles.live_rooms import GroupRow, Relation, ThreadFacts, may_read, role_of
 
 _ROOM = re.compile(r"^(group|user)-(\d+)$")
+DISCARDED = "discarded_thread"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -34,6 +35,7 @@ class Problem:
     user_id: int | None = None
     discussion_id: int | None = None
     role: str = ""
+    cause: str = ""  # "discarded_thread": the thread was readable to them until discarded
 
 
 class Probe:
@@ -91,6 +93,7 @@ class Probe:
                         user_id=user_id,
                         discussion_id=discussion_id,
                         role=role,
+                        cause=_cause(relation, facts),
                     )
 
     def _recipients(self, kind: str, ident: int) -> list[int]:
@@ -155,6 +158,14 @@ class Probe:
         return {
             row.pop("user_id"): Relation(**{k: bool(v) for k, v in row.items()}) for row in rows
         }
+
+
+def _cause(relation: Relation, facts: ThreadFacts) -> str:
+    """Why a reader is refused, when one setting alone explains it: a discarded thread that
+    was readable to them (Loomio accepts comments in discarded threads and publishes them)."""
+    if facts.discarded and may_read(relation, replace(facts, discarded=False)):
+        return DISCARDED
+    return ""
 
 
 def _items(records: dict[str, Any], collection: str) -> list[dict[str, Any]]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.differential_findings import findings_of
 from contracts.live_capture import LiveSession
-from contracts.live_findings import live_findings, record_live
+from contracts.live_findings import live_findings, load_accepted_leaks, record_live
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
@@ -40,14 +41,16 @@ def test_rails_and_go_answer_alike(
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
 ) -> None:
-    live = LiveSession.start(backends)
+    live = LiveSession.start(backends, accepted=load_accepted_leaks())
     run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation, live=live)
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
             settings=settings(stateful_step_count=STEPS),
         )
-    except DifferentialFailure:
+    except (DifferentialFailure, Flaky):
+        # Flaky: a publication that arrived later in one run than in its replay moved the
+        # failing step; the last failing example is still the one kept
         assert run.failure is not None or live.failure is not None
         found = findings_of(*run.failure, noise=lockstep_noise) if run.failure else []
         for finding in found + (live_findings(live.failure) if live.failure else []):
