@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from contracts.live_capture import unavailable
 from contracts.live_findings import load_accepted_leaks
 from contracts.live_probe import DISCARDED, _cause
+from harness.backends import Backend
+from harness.client import BackendClient
 from harness.errors import HarnessError
 from properties.oracles.live_rooms import GroupRow, Relation, ThreadFacts
 
@@ -36,3 +39,21 @@ def test_an_unknown_leak_cause_is_refused_naming_the_file(tmp_path: Path) -> Non
     path.write_text("live_leaks: [everything]\n")
     with pytest.raises(HarnessError, match=r"ignore\.yaml: `live_leaks` must be"):
         load_accepted_leaks(path)
+
+
+def test_a_side_without_redis_is_named_with_why_nothing_is_compared() -> None:
+    def backend(name: str, url: str | None, why: str = "") -> Backend:
+        client = BackendClient(name=name, base_url="http://127.0.0.1:9", timeout=1)
+        return Backend(
+            name=name,
+            mode="url",
+            base_url=client.base_url,
+            client=client,
+            redis_url=url,
+            redis_why=why,
+        )
+
+    both = [backend("rails", "redis://127.0.0.1:1/0"), backend("go", "redis://127.0.0.1:2/0")]
+    assert unavailable(both) == ""
+    why = "no --go-redis-url was given"
+    assert unavailable([both[0], backend("go", None, why)]) == f"go: {why}"
