@@ -1,14 +1,17 @@
 """Publication capture for the lockstep: what each side publishes to Redis, step by step.
 
 Each example subscribes to both sides' `/records` and `/system_notice` for its whole life
-(`LiveCapture.open`). After each step the suite waits until both sides are quiet
-(`settle`): after a successful write it waits for a first message (up to an adaptive bound:
-a few times the slowest response-to-publication delay seen so far), then until no message
-arrived for a short quiet window; the total is bounded. Then the messages of the step are
-compared per room (contracts.live_compare). A room whose counts differ gets a grace wait
+(`LiveSession.example`). A step is checked just before the next one is sent (and after the
+closing reads), so the wait overlaps the suite's own work on the step's answers. The check
+first waits until both sides are quiet (`settle`): after a successful write it waits for a
+first message, up to an adaptive bound (four times the slowest response-to-publication
+delay seen so far, 20-250 ms), then until no message arrived for 2 ms; an operation seen to
+publish nothing `LEARN` times is not waited for, and the total is bounded. Then what arrived
+is compared per room (contracts.live_compare); a room whose counts differ gets a grace wait
 first (publication is asynchronous: one side may just be slower). Problems of single
-messages (contracts.live_probe: published before commit, a room that may not read the
-record) are raised as they are. The settle time of every step is measured (`LiveStats`).
+messages (contracts.live_probe: published before commit, a room with someone who may not
+read the record) are raised as they are, except leak causes declared as Loomio's own. The
+settle time of every step is measured (`LiveStats`).
 """
 
 from __future__ import annotations
