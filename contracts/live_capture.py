@@ -5,7 +5,8 @@ Each example subscribes to both sides' `/records` and `/system_notice` for its w
 closing reads), so the wait overlaps the suite's own work on the step's answers. The check
 first waits until both sides are quiet (`settle`): after a successful write it waits for a
 first message, up to an adaptive bound (four times the slowest response-to-publication
-delay seen so far, 20-250 ms), then until no message arrived for 2 ms; an operation seen to
+delay seen so far, 20-250 ms), then until no message arrived for twice the longest pause seen
+inside one step's fan-out (2-25 ms); an operation seen to
 publish nothing `LEARN` times is not waited for, and the total is bounded. Then what arrived
 is compared per room (contracts.live_compare); a room whose counts differ gets a grace wait
 first (publication is asynchronous: one side may just be slower). Problems of single
@@ -16,6 +17,7 @@ settle time of every step is measured (`LiveStats`).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -38,7 +40,8 @@ from harness.errors import HarnessError
 from harness.noise import NoiseField
 from harness.normalize import CanonicalIds
 
-QUIET = 0.002  # no message for this long: the side is quiet
+QUIET_MIN, QUIET_MAX = 0.002, 0.025  # no message for this long: the sides are quiet
+GAP_MAX = 0.05  # a longer pause between two messages is not one step's fan-out
 FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first message
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
@@ -52,6 +55,7 @@ class LiveStats:
     steps: int = 0
     settle_s: list[float] = field(default_factory=list)
     delays_s: list[float] = field(default_factory=list)  # response -> first message
+    gaps_s: list[float] = field(default_factory=list)  # between one side's messages of a step
     messages: dict[str, int] = field(default_factory=lambda: {"rails": 0, "go": 0})
     compared: int = 0  # messages compared pairwise
     kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {"rails": {}, "go": {}})
@@ -71,6 +75,12 @@ class LiveStats:
         counts = self.published.setdefault(operation, [0, 0])
         counts[0] += 1
         counts[1] += published
+
+    def quiet(self) -> float:
+        """Twice the longest pause seen inside one step's publications, bounded."""
+        if not self.gaps_s:
+            return QUIET_MAX
+        return min(QUIET_MAX, max(QUIET_MIN, 2 * max(self.gaps_s[-100:])))
 
     def first_wait(self) -> float:
         if not self.delays_s:
@@ -189,10 +199,19 @@ class LiveCapture:
             count = self.total()
             quiet = not self._wait_for(
                 lambda count=count: self.total() > count,  # type: ignore[misc]  # bound now
-                min(bound, time.monotonic() + QUIET),
+                min(bound, time.monotonic() + stats.quiet()),
             )
             if quiet or time.monotonic() >= bound:
+                self._learn_gaps(stats)
                 return time.monotonic() - start
+
+    def _learn_gaps(self, stats: LiveStats) -> None:
+        """The pauses between one side's messages of one step (a fan-out is published one
+        room at a time): the quiet window must outlast them."""
+        for name, subscriber in self.sides.items():
+            times = [m.at for m in subscriber.messages[self.seen[name] :]]
+            gaps = [b - a for a, b in itertools.pairwise(times) if b - a < GAP_MAX]
+            stats.gaps_s += gaps
 
     def seen_total(self) -> int:
         """Messages of both sides looked at by the last check."""

@@ -2,7 +2,8 @@
 
 `/records` gets `{"room": ROOM, "records": ENVELOPE}`, the envelope being the API's own
 serialization (root `events` for events, else the model's collection; no `meta`) rendered
-with no current user. Loomio publishes events from a Sidekiq job enqueued when the event is
+for the publish's user (a user room's, or the actor of a close), for nobody when only a
+group is given. Loomio publishes events from a Sidekiq job enqueued when the event is
 saved, so after the request has answered; here a request collects its publications
 (`event_created`, `models_changed`) and hands them to one background worker thread when its
 transaction commits (`web.endpoint`), dropped when it rolls back. Without REDIS_URL nothing
@@ -241,9 +242,12 @@ def serialize(conn: Connection, publication: Publication) -> dict[str, Any] | No
     )
     if not rows:
         return None
-    user = None
-    if F_READER_SCOPE.on and publication.actor_id is not None:
-        user = db.one(conn, "SELECT * FROM users WHERE id = %s", (publication.actor_id,))
+    # MessageChannelService: the scope's current_user_id is the user_id argument (nil for a
+    # group publish), so a user room gets that user's reader fields, a group room none
+    reader = publication.user_id
+    if F_READER_SCOPE.on and reader is None:
+        reader = publication.actor_id
+    user = db.one(conn, "SELECT * FROM users WHERE id = %s", (reader,)) if reader else None
     ctx = Ctx(conn, None, {}, user, {})  # type: ignore[arg-type]  # no request behind a job
     body = respond(ctx, rows, serializer=model.serializer, root=model.collection, meta=False)
     if F_NO_SIDELOADS.on:
