@@ -25,8 +25,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts.live_capture import LiveSession, LiveStats  # after sys.path
+from contracts.live_capture import LiveStats  # after sys.path
 from contracts.live_findings import load_accepted_leaks
+from contracts.live_session import LiveSession
 from contracts.lockstep import LockstepMachine, LockstepRun
 from harness.backends import Backends, provision
 from harness.config import HarnessConfig

@@ -35,8 +35,8 @@ from contracts.differential import (
     lockstep_world,
     register_seeded,
 )
-from contracts.live_capture import LiveSession
 from contracts.live_findings import describe_live, run_live
+from contracts.live_session import LiveSession
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
 from harness.isolation import Scope, open_scope

@@ -14,8 +14,8 @@ from hypothesis.errors import Flaky
 from hypothesis.stateful import run_state_machine_as_test
 
 from contracts.differential_findings import findings_of
-from contracts.live_capture import LiveSession
 from contracts.live_findings import live_findings, load_accepted_leaks, record_live
+from contracts.live_session import LiveSession
 from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
 from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from contracts.live_capture import unavailable
 from contracts.live_findings import load_accepted_leaks
 from contracts.live_probe import DISCARDED, _cause
+from contracts.live_session import unavailable
 from harness.backends import Backend
 from harness.client import BackendClient
 from harness.errors import HarnessError
