@@ -9,9 +9,11 @@ picked up by the next bench run; a category without its property suite is report
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.findings import detections, finding_key, read_findings
+from harness.processes import descendants, running
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
@@ -30,6 +33,11 @@ PROPERTY_PATTERNS = {
     "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
     "permission": ("test_permission*.py", "test_access*.py"),
 }
+# A timed-out run: SIGINT (pytest tears the backends down), SIGTERM (the harness handles it
+# like SIGINT), SIGKILL (the run's watchdog, harness.processes, still stops what it started);
+# then whatever the run started must be gone within CLEANUP_S, or it is killed here.
+STOP_SEQUENCE = ((signal.SIGINT, 20.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
+CLEANUP_S = 15.0
 # the go side of the conformance suite (its tests are parametrized by side)
 CONFORMANCE_GO = "contracts/test_conformance.py::test_operation_conforms_to_spec[go]"
 
@@ -147,18 +155,23 @@ def run_suites(
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT first (pytest tears the backends down), then the whole group."""
-    import signal
-
-    for sig, grace in ((signal.SIGINT, 20), (signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+    """Stop a timed-out run (STOP_SEQUENCE), then make sure nothing it started survives."""
+    started = descendants(proc.pid) - {proc.pid}  # servers leave its group: find them now
+    for sig, grace in STOP_SEQUENCE:
         try:
             os.killpg(proc.pid, sig)
             proc.wait(timeout=grace)
-            return
+            break
         except subprocess.TimeoutExpired:
             continue
         except ProcessLookupError:
-            return
+            break
+    deadline = time.monotonic() + CLEANUP_S
+    while any(map(running, started)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in filter(running, started):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def _records(path: Path) -> list[dict[str, Any]]:

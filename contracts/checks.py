@@ -47,6 +47,15 @@ BUILT_IN = (
     "negative_data_rejection",
     "positive_data_acceptance",
 )
+# Checks whose verdict is the status alone (for the case's valid or invalid mode).
+STATUS_CHECKS = frozenset(
+    {
+        "not_a_server_error",
+        "status_code_conformance",
+        "negative_data_rejection",
+        "positive_data_acceptance",
+    }
+)
 CREDENTIAL_HEADERS = ("authorization", "cookie", "x-csrf-token")
 
 Check = Callable[[Any, Any, Any], bool | None]
@@ -119,17 +128,42 @@ def finding_for(
     backend: str,
     status: int,
     curl: str,
+    reference: str = "",
+    served_by: str = "",
 ) -> Finding:
-    """A conformance finding from one schemathesis failure, with its curl repro (redacted)."""
+    """A conformance finding from one schemathesis failure, with its curl repro (redacted);
+    `reference`: what rails answered to the same case, for a go finding; `served_by`: who
+    answered behind a mixed stack's router."""
+    detail = str(failure.message) + (f"\n{reference}" if reference else "")
+    detail += f"\nserved by {served_by} (mixed stack)" if served_by else ""
     return Finding.create(
         kind=FindingKind.CONFORMANCE,
         check=check,
         title=str(failure.title),
         operation=operation_label,
         backend=backend,
-        detail=redact(str(failure.message)),
+        detail=redact(detail),
         repro=redact(curl),
-        extra={"operation_id": operation_id, "status": status, "code": failure.code},
+        extra={
+            "operation_id": operation_id,
+            "status": status,
+            "code": failure.code,
+            **({"served_by": served_by} if served_by else {}),
+        },
+    )
+
+
+def stale_known(entry: Any) -> Finding:
+    """A `known:` entry that matched nothing where its operations ran: stale, like a strict
+    xfail that passed. Remove it, or say why the failure it names no longer happens."""
+    return Finding.create(
+        kind=FindingKind.CONFORMANCE,
+        check="known_entry_stale",
+        title=f"known entry matched nothing: {entry.subject}",
+        operation=", ".join(entry.operations),
+        backend=entry.backend,
+        detail=f"{entry.subject} matched no failure in this run (its cause: {entry.reason}). "
+        "Remove the entry from the expectations file, or restore what it describes.",
     )
 
 

@@ -3,29 +3,51 @@
 `Conformance.run(case, side)` fills the case's references with real records of the
 operation's world (contracts/world.py), sends it as the expected actor, feeds the exchange
 to the report, runs every check (contracts/checks.py) one by one so each failure is
-known by its check's name, keeps a finding per failure, and raises schemathesis'
-`FailureGroup` so pytest and Hypothesis see an ordinary failure (and shrink it).
+known by its check's name, and raises schemathesis' `FailureGroup` so pytest and
+Hypothesis see an ordinary failure (and shrink it).
+
+Verdicts: a go failure sends the same case to rails; what rails shares is a
+characterization (listed in the report), the rest are findings. Rails' own failures are
+findings unless a `known:` entry (backend rails, operations, cause) covers them; an entry
+that matched nothing where its operations ran is stale, a finding (see README, Verdicts).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from schemathesis.core.failures import FailureGroup
 
 from contracts import checks
-from contracts.expectations import Expectation, Expectations
+from contracts.expectations import Expectation, Expectations, Known
 from contracts.world import Example, Record, World
 from harness.findings import Finding, FindingsWriter
 from harness.http import ApiRequest, ApiResponse
 from harness.report.recorder import Recorder
+from harness.routing import SERVED_BY
 
 SUITE = "contracts/conformance"
 MADE_UP_SHARE = 5  # one generated reference in five is kept as is: the 404/422 paths
-CREATES = {"discussions_create": "discussions", "polls_create": "polls"}
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One case sent to one side: its status, the checks it failed, its curl repro."""
+
+    status: int
+    found: list[tuple[str, Any]]
+    curl: str
+    served_by: str = ""  # behind a mixed stack's router: which backend answered
+
+    def describe(self, side: str) -> str:
+        """`rails answered the same case 500 (failed: not_a_server_error)`."""
+        failed = ", ".join(sorted({name for name, _ in self.found})) or "no check"
+        return f"{side} answered the same case {self.status} (failed: {failed})"
 
 
 @dataclass(slots=True)
@@ -37,27 +59,39 @@ class Conformance:
     recorder: Recorder
     writer: FindingsWriter
     timeout: float
+    creates: Mapping[str, str]  # create operationId -> collection read back (Vocabulary)
+    go_serves: frozenset[str] | None = None  # a subset run: the operationIds Go has ported
     pending: dict[str, Finding] = field(default_factory=dict)
+    ran: set[tuple[str, str]] = field(default_factory=set)  # (side, operationId) of the item
+    used: dict[Known, int] = field(default_factory=dict)  # known entry -> failures it covered
 
     def run(self, case: Any, side: str) -> None:
         operation_id = str(case.operation.definition.raw.get("operationId") or case.operation.label)
+        if side == "go" and self.go_serves is not None and operation_id not in self.go_serves:
+            self.recorder.count(SUITE, "go cases not sent: not ported")
+            pytest.skip(f"{operation_id} is not ported to go (the routing manifest)")
         expectation = self.expectations.for_operation(operation_id)
-        with self.world.example(
-            operation_id, side, expectation.actor, expectation.fresh
-        ) as example:
-            real = fill_references(case, expectation, example.records)
-            response = case.call(
-                base_url=example.backend.base_url, session=example.session, timeout=self.timeout
-            )
-            self._record(side, case, response, operation_id)
-            self.recorder.count(SUITE, "requests")
-            found = self._validate(case, response, example, expectation, real)
-        negative = case.meta is not None and case.meta.generation.mode.is_negative
-        found = self._without_known(found, operation_id, response.status_code, negative)
+        generated = _values(case)
+        sent = self._exchange(case, side, operation_id, expectation)
+        self.ran.add((side, operation_id))
+        found, reference = sent.found, ""
+        if found and side == "go":
+            filled = _values(case)
+            # schemathesis re-derives a case's mode (valid or not) from its values when they
+            # change: rails must judge the case go was judged on, so the mode stays go's
+            case.freeze_metadata()
+            _restore(case, generated)  # the same case, its references filled on rails
+            rails = self._exchange(case, "rails", operation_id, expectation)
+            _restore(case, filled)
+            found = self._without_characterized(found, sent.status, rails, operation_id)
+            reference = rails.describe("rails")
+        elif found:
+            negative = case.meta is not None and case.meta.generation.mode.is_negative
+            found = self._without_known(found, operation_id, side, sent.status, negative)
         if found:
-            self._keep(found, case, response, side, operation_id)
+            self._keep(found, case, sent, side, operation_id, reference)
             failures = [failure for _, failure in found]
-            raise FailureGroup(failures, _message(found, case, response, side))
+            raise FailureGroup(failures, _message(found, case, sent, side))
 
     def flush(self) -> None:
         """Write the findings of the item: each one once, from its last (shrunk) example."""
@@ -65,15 +99,69 @@ class Conformance:
             self.writer.write(finding)
         self.pending.clear()
 
-    def _without_known(
-        self, found: list[tuple[str, Any]], operation_id: str, status: int, negative: bool
+    def _exchange(self, case: Any, side: str, operation_id: str, expectation: Expectation) -> Sent:
+        """Fill the case's references on `side`, send it, record it, run every check."""
+        with self.world.example(
+            operation_id, side, expectation.actor, expectation.fresh
+        ) as example:
+            real = fill_references(case, expectation, example.records)
+            with example.backend.client.guard(f"{case.method.upper()} {case.formatted_path}"):
+                response = case.call(
+                    base_url=example.backend.base_url, session=example.session, timeout=self.timeout
+                )
+                self._record(side, case, response, operation_id)
+                self.recorder.count(SUITE, "requests")
+                found = self._validate(case, response, example, expectation, real)
+            curl = case.as_curl_command(headers=dict(response.request.headers))
+        served = response.headers.get(SERVED_BY, "")
+        return Sent(status=response.status_code, found=found, curl=curl, served_by=served)
+
+    def _without_characterized(
+        self, found: list[tuple[str, Any]], status: int, reference: Sent, operation_id: str
     ) -> list[tuple[str, Any]]:
-        """Drop known deviations (contracts/expectations.yaml `known:`); the report counts them."""
-        known = self.expectations.is_known
-        kept = [(n, f) for n, f in found if not known(n, operation_id, status, negative)]
-        if len(kept) < len(found):
-            self.recorder.count(SUITE, "known deviations", len(found) - len(kept))
+        """Go's failures rails shares on the same case: counted and listed as
+        characterizations, not findings; the others stay. Shared: the same status, and for a
+        check of more than the status (body, headers, visitor, read-back) that check failed
+        on rails too. A status check's verdict is the status on the case (its valid or
+        invalid mode), which schemathesis re-derives from the values: rails' ids differ."""
+        if reference.status != status:
+            return found
+        failed = {name for name, _ in reference.found}
+        kept = []
+        for name, failure in found:
+            if name not in failed and name not in checks.STATUS_CHECKS:
+                kept.append((name, failure))
+                continue
+            subject = f"go, {operation_id}: {name}, status {status}"
+            why = f"rails answers the same case the same way ({failure.title})"
+            self.recorder.aside(SUITE, "characterization", subject, why)
         return kept
+
+    def _without_known(
+        self, found: list[tuple[str, Any]], operation_id: str, side: str, status: int, neg: bool
+    ) -> list[tuple[str, Any]]:
+        """Drop failures a `known:` entry of this side covers; the report counts each use."""
+        kept = []
+        for name, failure in found:
+            entry = self.expectations.known_for(name, operation_id, side, status, neg)
+            if entry is None:
+                kept.append((name, failure))
+            else:
+                self.used[entry] = self.used.get(entry, 0) + 1
+        return kept
+
+    def close(self) -> None:
+        """At the item's end: each known entry's uses on the sides it ran (0: stale, a
+        finding like a strict xfail that passed), and the pending findings."""
+        for entry in self.expectations.known:
+            if not any((entry.backend, op) in self.ran for op in entry.operations):
+                continue  # none of its operations ran on its side here: nothing to say
+            uses = self.used.get(entry, 0)
+            self.recorder.aside(SUITE, "known", entry.subject, entry.reason, uses)
+            if uses == 0:
+                stale = checks.stale_known(entry)
+                self.pending[stale.id] = stale
+        self.flush()
 
     def _validate(
         self, case: Any, response: Any, example: Example, expectation: Expectation, real: bool
@@ -92,7 +180,7 @@ class Conformance:
             (
                 "created_records_can_be_read",
                 checks.created_records_can_be_read(
-                    CREATES.get(expectation.operation_id), _reader(example, self.timeout)
+                    self.creates.get(expectation.operation_id), _reader(example, self.timeout)
                 ),
             )
         )
@@ -126,9 +214,14 @@ class Conformance:
         self.recorder.exchange(side, request, answer, operation=operation_id)
 
     def _keep(
-        self, found: list[tuple[str, Any]], case: Any, response: Any, side: str, op: str
+        self,
+        found: list[tuple[str, Any]],
+        case: Any,
+        sent: Sent,
+        side: str,
+        op: str,
+        reference: str,
     ) -> None:
-        curl = case.as_curl_command(headers=dict(response.request.headers))
         for name, failure in found:
             finding = checks.finding_for(
                 check=name,
@@ -136,8 +229,10 @@ class Conformance:
                 operation_label=case.operation.label,
                 operation_id=op,
                 backend=side,
-                status=response.status_code,
-                curl=curl,
+                status=sent.status,
+                curl=sent.curl,
+                reference=reference,
+                served_by=sent.served_by,
             )
             self.pending[finding.id] = finding  # a later (shrunk) example replaces it
 
@@ -150,11 +245,20 @@ def _reader(example: Example, timeout: float) -> Callable[[str, int], int]:
     return read
 
 
-def _message(found: list[tuple[str, Any]], case: Any, response: Any, side: str) -> str:
-    lines = [f"{side}: {case.operation.label} answered {response.status_code}"]
+def _message(found: list[tuple[str, Any]], case: Any, sent: Sent, side: str) -> str:
+    lines = [f"{side}: {case.operation.label} answered {sent.status}"]
     lines += [f"- {name}: {failure.title}\n{failure.message}" for name, failure in found]
-    lines.append("Reproduce: " + case.as_curl_command(headers=dict(response.request.headers)))
+    lines.append("Reproduce: " + sent.curl)
     return checks.redact("\n".join(lines))
+
+
+def _values(case: Any) -> tuple[Any, Any, Any]:
+    """The case's path parameters, query and body, copied (references get filled in place)."""
+    return copy.deepcopy((case.path_parameters, case.query, case.body))
+
+
+def _restore(case: Any, values: tuple[Any, Any, Any]) -> None:
+    case.path_parameters, case.query, case.body = copy.deepcopy(values)
 
 
 # -- references --------------------------------------------------------------------------

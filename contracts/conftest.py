@@ -20,15 +20,23 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from contracts.conformance import Conformance
-from contracts.expectations import DEFAULT_PATH, Expectations, ExpectationsError, load_expectations
+from contracts.expectations import (
+    DEFAULT_PATH,
+    EMBEDDED_KNOWN,
+    Expectations,
+    ExpectationsError,
+    load_expectations,
+)
 from contracts.world import World
 from harness.backends import Backends
 from harness.config import HarnessConfig
 from harness.findings import FindingsWriter
 from harness.isolation import Scope
 from harness.report.options import recorder
+from harness.routing.manifest import subset_operations
+from harness.spec import SpecError, load_spec, operation_ids
+from harness.vocabulary import Vocabulary
 
-SPEC = Path("spec/openapi.yaml")
 # What every operation shares; per-operation checks come from the expectations file.
 # No NUL bytes in generated strings: Rails' PostgreSQL adapter raises ArgumentError ("string
 # contains null byte") on any string written to a column, a 500 in Loomio for every write.
@@ -72,33 +80,41 @@ def _expectations_path(config: pytest.Config) -> Path:
     return path if path.is_absolute() else config.invocation_params.dir / path
 
 
-def _spec_operations(spec: dict[str, Any]) -> set[str]:
-    return {
-        op["operationId"]
-        for item in spec.get("paths", {}).values()
-        for op in item.values()
-        if isinstance(op, dict) and "operationId" in op
-    }
+@pytest.fixture(scope="session")
+def api_spec(harness_config: HarnessConfig) -> dict[str, Any]:
+    """The spec the user named (--spec, ini spec, env PARITY_SPEC), read once."""
+    try:
+        return load_spec(harness_config.spec)
+    except SpecError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def expectations(pytestconfig: pytest.Config) -> Expectations:
-    """The per-operation expectations, checked against the spec's operationIds."""
-    import yaml
-
-    spec = yaml.safe_load((pytestconfig.rootpath / SPEC).read_text(encoding="utf-8"))
+def expectations(
+    pytestconfig: pytest.Config, harness_config: HarnessConfig, api_spec: dict[str, Any]
+) -> Expectations:
+    """The per-operation expectations, checked against the spec's operationIds; with the
+    embedded reference as rails, its own quirks (EMBEDDED_KNOWN) too."""
+    operations = operation_ids(api_spec)
     try:
-        return load_expectations(_expectations_path(pytestconfig), _spec_operations(spec))
+        path = _expectations_path(pytestconfig)
+        strict = path != DEFAULT_PATH  # the bundled file also names the bundled spec's others
+        loaded = load_expectations(path, operations, strict=strict)
+        if harness_config.rails.mode == "embedded":
+            loaded = loaded.with_known(EMBEDDED_KNOWN, operations)
+        return loaded
     except ExpectationsError as exc:
         pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
-    """spec/openapi.yaml as a schemathesis schema, configured by the expectations file."""
-    import yaml
+def api_schema(
+    pytestconfig: pytest.Config, api_spec: dict[str, Any], expectations: Expectations
+) -> Any:
+    """The user's spec as a schemathesis schema, configured by the expectations file."""
+    import copy
 
-    spec = yaml.safe_load((pytestconfig.rootpath / SPEC).read_text(encoding="utf-8"))
+    spec = copy.deepcopy(api_spec)
     try:
         spec = expectations.patch_spec(spec)
     except ExpectationsError as exc:
@@ -109,10 +125,10 @@ def api_schema(pytestconfig: pytest.Config, expectations: Expectations) -> Any:
     chosen = pytestconfig.getoption("conformance_operations")
     if chosen:
         names = {name.strip() for name in chosen.split(",") if name.strip()}
-        unknown = sorted(names - _spec_operations(spec))
+        unknown = sorted(names - operation_ids(spec))
         if unknown:
             pytest.fail(f"--conformance-operations: not in the spec: {unknown}", pytrace=False)
-        left_out = sorted(_spec_operations(spec) - names)
+        left_out = sorted(operation_ids(spec) - names)
         if left_out:
             settings["operations"].append({"include-operation-id": left_out, "enabled": False})
     config = SchemathesisConfig.from_dict(settings)
@@ -154,6 +170,15 @@ def _worker(request: pytest.FixtureRequest) -> str:
     return str(getattr(request.config, "workerinput", {}).get("workerid", "main"))
 
 
+@pytest.fixture(scope="session")
+def subset(
+    harness_config: HarnessConfig, api_spec: dict[str, Any]
+) -> frozenset[tuple[str, str, str]] | None:
+    """A subset run's ported operations (operationId, METHOD, path); None: all compared."""
+    go = harness_config.go
+    return subset_operations(go.ported, go.ported_mode, api_spec)
+
+
 @pytest.fixture(params=["rails", "go"])
 def side(request: pytest.FixtureRequest) -> str:
     """The backend under test: each conformance item runs against one side."""
@@ -167,6 +192,8 @@ def conformance(
     conformance_world: World,
     expectations: Expectations,
     conformance_findings: FindingsWriter,
+    api_spec: dict[str, Any],
+    subset: frozenset[tuple[str, str, str]] | None,
 ) -> Iterator[Conformance]:
     """The runner of one test item; its findings are written when the item ends."""
     runner = Conformance(
@@ -175,8 +202,10 @@ def conformance(
         recorder=recorder(pytestconfig),
         writer=conformance_findings,
         timeout=harness_config.request_timeout,
+        creates=Vocabulary.from_spec(api_spec).creates,  # create -> show pairs of the spec
+        go_serves=None if subset is None else frozenset(op for op, _, _ in subset),
     )
     try:
         yield runner
     finally:
-        runner.flush()
+        runner.close()

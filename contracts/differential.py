@@ -14,7 +14,7 @@ each backend has its own client, and its sessions are per actor). The example's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +27,7 @@ from harness.isolation import Scope
 from harness.noise import NoiseField, partition
 from harness.normalize import TIMELINE_COLUMNS, CanonicalIds, Normalized, normalize
 from harness.repro import Step
+from harness.routing import SERVED_BY
 from harness.seed import (
     DiscussionSpec,
     GroupSpec,
@@ -35,6 +36,7 @@ from harness.seed import (
     UserSpec,
     World,
 )
+from harness.vocabulary import Vocabulary
 
 API = "/api/v1"
 ACTORS = ("admin", "member", "other_member", "guest", "stranger")
@@ -91,6 +93,17 @@ def _canonical_json(value: Any) -> str:
     return repr(value) if not isinstance(value, str) else f'"{value}"'
 
 
+def _refs(value: Any) -> Iterator[Ref]:
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _refs(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _refs(item)
+
+
 def translate(call: Call, ids: CanonicalIds, actors: Mapping[str, str]) -> ApiRequest:
     """The request one backend gets: canonical references replaced by its raw values."""
 
@@ -135,13 +148,17 @@ class Side:
     sent: list[Step] = field(default_factory=list)
 
 
-def normalized(response: ApiResponse, ids: CanonicalIds, operation: str) -> Normalized | None:
+def normalized(
+    response: ApiResponse, ids: CanonicalIds, operation: str, vocabulary: Vocabulary | None = None
+) -> Normalized | None:
     """`response` in canonical form (None: not JSON), as the lockstep compares it."""
     payload = payload_of(response)
     if payload.form != "json":
         return None
     columns = BARE_ROWS.get(operation, ())
-    return normalize(payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns)
+    return normalize(
+        payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns, vocabulary=vocabulary
+    )
 
 
 def compare_pair(
@@ -150,10 +167,12 @@ def compare_pair(
     rails_ids: CanonicalIds,
     go_ids: CanonicalIds,
     operation: str = "",
+    vocabulary: Vocabulary | None = None,
 ) -> tuple[Normalized | None, list[Difference]]:
     """harness.compare.compare, but both bodies are normalized even when statuses differ
     (a 201 that should be a 200 still created a record both sides must name alike)."""
-    left, right = normalized(rails, rails_ids, operation), normalized(go, go_ids, operation)
+    left = normalized(rails, rails_ids, operation, vocabulary)
+    right = normalized(go, go_ids, operation, vocabulary)
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
         return left, [
@@ -171,6 +190,11 @@ def compare_pair(
     return left, compare_normalized(left, right)
 
 
+def served_by(response: ApiResponse) -> str:
+    """Which backend answered behind a mixed stack's router ('' without one)."""
+    return next((v for k, v in response.headers if k.lower() == SERVED_BY), "")
+
+
 @dataclass
 class Lockstep:
     """Both backends of one example: send a Call to each, compare, keep the steps."""
@@ -180,7 +204,9 @@ class Lockstep:
     actors: Mapping[str, str]  # lockstep actor name -> harness actor key
     noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # rails only, nothing compared (noise learning replays)
+    vocabulary: Vocabulary | None = None  # the run's spec (None: the bundled one)
     calls: list[Call] = field(default_factory=list)
+    served: list[str] = field(default_factory=list)  # per call: who answered the go side
     answers: list[ApiResponse] = field(default_factory=list)  # rails' answers, in solo mode
 
     @classmethod
@@ -190,13 +216,34 @@ class Lockstep:
         actors: Mapping[str, str],
         noise: Callable[[str], Sequence[NoiseField]] = lambda operation: (),
         solo: bool = False,
+        vocabulary: Vocabulary | None = None,
     ) -> Lockstep:
         go = Side(backends.go)
-        return cls(rails=Side(backends.rails), go=go, actors=actors, noise=noise, solo=solo)
+        return cls(
+            rails=Side(backends.rails),
+            go=go,
+            actors=actors,
+            noise=noise,
+            solo=solo,
+            vocabulary=vocabulary,
+        )
+
+    def knows(self, call: Call) -> bool:
+        """Whether both sides have a raw value for every record the call names (a subset run's
+        Go side is seeded with what its API can create: other records it never has)."""
+        names = [v.name for v in _refs((call.path, call.params, call.json))]
+        sides = (self.rails,) if self.solo else (self.rails, self.go)  # solo: rails alone
+        return all(side.ids.has(name) for side in sides for name in names)
 
     def register(self, rtype: str, raw: Mapping[str, int], key: str) -> str:
-        """Give a seeded record the same canonical name on both sides: `groups#1`."""
-        names = {side.ids.name(rtype, raw[side.backend.name]) for side in (self.rails, self.go)}
+        """Give a seeded record the same canonical name on both sides: `groups#1`. A side
+        that lacks it (a recipe that cannot create it) keeps its place in the numbering."""
+        names = {
+            side.ids.name(rtype, raw[side.backend.name])
+            if side.backend.name in raw
+            else side.ids.absent(rtype)
+            for side in (self.rails, self.go)
+        }
         if len(names) != 1:
             raise HarnessError(f"seeded {key} got different canonical names: {sorted(names)}")
         return names.pop()
@@ -205,6 +252,7 @@ class Lockstep:
         """Send `call` to rails and go at once; compare; differences not under noise count."""
         self.calls.append(call)
         if self.solo:
+            self.served.append("")
             return self._send_solo(call)
         translated = {}
         for side in (self.rails, self.go):
@@ -213,8 +261,11 @@ class Lockstep:
         sending = _SENDERS.submit(self.go.backend.send, translated[self.go.backend.name])
         rails = self.rails.backend.send(translated[self.rails.backend.name])
         go = sending.result()
+        self.served.append(served_by(go))
         operation = call.operation
-        found_in, found = compare_pair(rails, go, self.rails.ids, self.go.ids, operation)
+        found_in, found = compare_pair(
+            rails, go, self.rails.ids, self.go.ids, operation, self.vocabulary
+        )
         kept, ignored = partition(found, self.noise(operation))
         return Outcome(
             call=call,
@@ -230,7 +281,7 @@ class Lockstep:
         self.rails.sent.append((request.actor, request))
         answer = self.rails.backend.send(request)
         self.answers.append(answer)
-        found_in = normalized(answer, self.rails.ids, call.operation)
+        found_in = normalized(answer, self.rails.ids, call.operation, self.vocabulary)
         return Outcome(
             call=call, rails=answer, go=answer, normalized=found_in, differences=(), ignored=()
         )
@@ -295,6 +346,10 @@ def register_seeded(lockstep: Lockstep, scope: Scope) -> dict[str, str]:
     for prefix, rtype in SEEDED_TYPES:
         for key in rails_ids:
             if key.split(":", 1)[0] == prefix:
-                raw = {name: scope.ids[name][key] for name in ("rails", "go")}
+                # a side without the key (a recipe that cannot create it) has no raw value:
+                # calls naming the record are not sent (Lockstep.knows)
+                raw = {
+                    name: scope.ids[name][key] for name in ("rails", "go") if key in scope.ids[name]
+                }
                 names[key] = lockstep.register(rtype, raw, key)
     return names

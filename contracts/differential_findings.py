@@ -22,7 +22,7 @@ def findings_of(
         "repro_python": python,
         "repro_sh_rails": shell["rails"],
         "repro_sh_go": shell["go"],
-        "noise": [f"{n.source}: {n.pattern}" for n in (noise or Noise()).listed()],
+        "noise": [f"{n.source}: {n.key}" for n in (noise or Noise()).listed()],
         "actors": dict(scope.actors),
     }
     return [
@@ -30,7 +30,10 @@ def findings_of(
             difference,
             operation=outcome.call.operation,
             repro=python,
-            steps=tuple(call.describe() for call in lockstep.calls),
+            steps=tuple(
+                f"{call.describe()}  [go side served by {served}]" if served else call.describe()
+                for call, served in zip(lockstep.calls, lockstep.served, strict=False)
+            ),
             extra=extra,
         )
         for difference in outcome.differences

@@ -11,13 +11,16 @@ unchanged (see `schemathesis_config`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 DEFAULT_PATH = Path(__file__).with_name("expectations.yaml")
+# The bundled reference pair's own quirks (rails side): loaded only when rails is the
+# embedded reference backend, never for backends a user configures.
+EMBEDDED_KNOWN = Path(__file__).with_name("known-embedded.yaml")
 RECORD_KINDS = frozenset(
     {
         "group",
@@ -70,26 +73,37 @@ class Expectation:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Known:
-    """A known deviation of the bundled pair from the spec, with its reason and owner.
+    """A failure nothing can be compared with, declared with its cause.
 
-    A failure of one of `checks` on one of `operations` answered with `status` is counted
-    in the report ("known deviations"), not made a finding. Keep the list short and
-    precise: every entry is a bug to fix in the spec or the backend, not a convention.
+    Only rails' own conformance has nothing to be compared with (go's failures are compared
+    with rails' answer to the same case: contracts/conformance.py). A failure of one of
+    `checks` on one of `operations` answered with `status` on `backend` is counted in the
+    report, not made a finding; an entry that matched nothing in a run where one of its
+    operations ran is stale: a finding, like a strict xfail that passed.
     """
 
+    backend: str
     checks: tuple[str, ...]
-    operations: tuple[str, ...]  # operationIds, or "*" for every operation
+    operations: tuple[str, ...]  # operationIds
     status: int
     reason: str
     mode: str = ""  # "negative": only for invalid requests (schemathesis' negative mode)
 
-    def covers(self, check: str, operation_id: str, status: int, negative: bool) -> bool:
+    def covers(self, check: str, operation_id: str, side: str, status: int, neg: bool) -> bool:
         return (
-            check in self.checks
-            and ("*" in self.operations or operation_id in self.operations)
+            side == self.backend
+            and check in self.checks
+            and operation_id in self.operations
             and status == self.status
-            and (self.mode != "negative" or negative)
+            and (self.mode != "negative" or neg)
         )
+
+    @property
+    def subject(self) -> str:
+        """`rails, outcomes_create: not_a_server_error, status 500`, as the report lists it."""
+        mode = " (invalid requests)" if self.mode == "negative" else ""
+        ops = ", ".join(self.operations)
+        return f"{self.backend}, {ops}: {', '.join(self.checks)}, status {self.status}{mode}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,8 +140,18 @@ class Expectations:
     known: tuple[Known, ...] = ()
     spec_patches: tuple[SpecPatch, ...] = ()
 
-    def is_known(self, check: str, operation_id: str, status: int, negative: bool) -> bool:
-        return any(k.covers(check, operation_id, status, negative) for k in self.known)
+    def known_for(
+        self, check: str, operation_id: str, side: str, status: int, negative: bool
+    ) -> Known | None:
+        """The entry covering this failure, if any."""
+        return next(
+            (k for k in self.known if k.covers(check, operation_id, side, status, negative)), None
+        )
+
+    def with_known(self, path: Path, known_operations: set[str]) -> Expectations:
+        """These expectations and the `known:` entries of another file (the embedded pair's)."""
+        more = _known_entries(_read(path), path, known_operations)
+        return replace(self, known=(*self.known, *more))
 
     def patch_spec(self, spec: dict[str, Any]) -> dict[str, Any]:
         """The spec with the file's corrections applied (the committed file is not touched)."""
@@ -157,16 +181,18 @@ class Expectations:
         return config
 
 
-def load_expectations(path: Path, known_operations: set[str]) -> Expectations:
-    """Read and check the file against the spec's operationIds."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ExpectationsError(f"{path}: cannot read expectations ({exc}).") from None
+def load_expectations(
+    path: Path, known_operations: set[str], *, strict: bool = True
+) -> Expectations:
+    """Read and check the file against the spec's operationIds. Not `strict` (the bundled
+    file, written for the bundled spec): entries of operations the spec lacks are left out."""
+    data = _read(path)
     defaults = data.get("defaults") or {}
     operations = data.get("operations") or {}
     unknown = sorted(set(operations) - known_operations)
-    if unknown:
+    if not strict:
+        operations = {op: e for op, e in operations.items() if op in known_operations}
+    elif unknown:
         raise ExpectationsError(
             f"{path}: operations {', '.join(unknown)} are not in the spec. Remove them or "
             "regenerate spec/openapi.yaml (python -m extractor)."
@@ -177,7 +203,7 @@ def load_expectations(path: Path, known_operations: set[str]) -> Expectations:
         operations={
             op: _expectation(op, entry or {}, defaults, path) for op, entry in operations.items()
         },
-        known=tuple(_known(entry, path) for entry in data.get("known") or ()),
+        known=_known_entries(data, path, known_operations),
         spec_patches=tuple(
             SpecPatch(pointer=str(e["pointer"]), reason=str(e.get("reason") or ""))
             for e in data.get("spec_patches") or ()
@@ -185,12 +211,53 @@ def load_expectations(path: Path, known_operations: set[str]) -> Expectations:
     )
 
 
-def _known(entry: Mapping[str, Any], source: Path) -> Known:
-    if not entry.get("reason"):
-        raise ExpectationsError(f"{source}: known: every entry needs a reason ({dict(entry)}).")
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ExpectationsError(f"{path}: cannot read expectations ({exc}).") from None
+    if not isinstance(data, dict):
+        raise ExpectationsError(f"{path}: not a mapping of defaults, operations, known.")
+    return data
+
+
+def _known_entries(
+    data: Mapping[str, Any], source: Path, known_operations: set[str]
+) -> tuple[Known, ...]:
+    """The file's `known:` entries, checked; entries of operations the spec lacks drop out."""
+    entries = []
+    for n, entry in enumerate(data.get("known") or (), 1):
+        known = _known(entry, f"{source}: known entry {n}")
+        operations = tuple(op for op in known.operations if op in known_operations)
+        if operations:
+            entries.append(replace(known, operations=operations))
+    return tuple(entries)
+
+
+def _known(entry: Mapping[str, Any], where: str) -> Known:
+    if not isinstance(entry, Mapping):
+        raise ExpectationsError(
+            f"{where}: a mapping of backend, checks, operations, status, reason."
+        )
+    missing = [
+        k for k in ("backend", "checks", "operations", "status", "reason") if not entry.get(k)
+    ]
+    if missing:
+        raise ExpectationsError(
+            f"{where}: needs {', '.join(missing)}: an entry is scoped to a backend, checks, "
+            "an operation list and a status, with its cause."
+        )
+    if entry["backend"] != "rails":
+        raise ExpectationsError(
+            f"{where}: backend {entry['backend']!r}: only rails' own failures have nothing "
+            "to be compared with; go's are compared with rails' answer to the same case."
+        )
+    if "*" in entry["operations"]:
+        raise ExpectationsError(f"{where}: operations: name them; `*` is not an operation set.")
     return Known(
-        checks=tuple(entry.get("checks") or ()),
-        operations=tuple(entry.get("operations") or ()),
+        backend=str(entry["backend"]),
+        checks=tuple(entry["checks"]),
+        operations=tuple(entry["operations"]),
         status=int(entry["status"]),
         reason=str(entry["reason"]),
         mode=str(entry.get("mode") or ""),

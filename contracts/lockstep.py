@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import strategies as st
@@ -39,8 +39,11 @@ from contracts.live_findings import describe_live, run_live
 from contracts.live_session import LiveSession
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
+from harness.http import ApiResponse
 from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
+from harness.spec import template_key
+from harness.vocabulary import Vocabulary
 
 VISITOR = None
 EVERYONE = (*ACTORS, VISITOR)
@@ -123,10 +126,19 @@ class LockstepRun:
     backends: Backends
     noise: Callable[[str], Sequence[NoiseField]] = lambda operation: ()  # per operation
     solo: bool = False  # see Lockstep.solo
+    # the spec's operations (harness.spec.operation_templates); a call outside them is not
+    # sent (a partial port's spec): None sends every call
+    operations: frozenset[str] | None = None
+    outside: str = "not in the spec"  # why a call outside `operations` is not sent
+    # (operation, why) -> calls not sent: outside the spec, not ported (a subset run), or
+    # naming a record one side does not have
+    unsent: dict[tuple[str, str], int] = field(default_factory=dict)
+    vocabulary: Vocabulary | None = None  # what the run's spec says of records (normalize)
     failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
-    ignored: dict[str, NoiseField] = field(default_factory=dict)
+    compared: set[str] = field(default_factory=set)  # operations sent to both sides
+    ignored: dict[str, NoiseField] = field(default_factory=dict)  # key -> field, `excluded` n
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
     live: LiveSession | None = None  # publication capture (contracts.live_capture)
@@ -160,7 +172,9 @@ class LockstepMachine(RuleBasedStateMachine):
         self.run = run
         self.exits = contextlib.ExitStack()
         self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
-        self.lockstep = Lockstep.from_backends(run.backends, self.scope.actors, run.noise, run.solo)
+        self.lockstep = Lockstep.from_backends(
+            run.backends, self.scope.actors, run.noise, run.solo, run.vocabulary
+        )
         self.seeded = register_seeded(self.lockstep, self.scope)
         self.live = run.live.example() if run.live else None
         if self.live is not None:
@@ -211,12 +225,18 @@ class LockstepMachine(RuleBasedStateMachine):
             raise DifferentialFailure(describe_live(self.run.live.failure))  # type: ignore[union-attr]
 
     def send(self, call: Call) -> Outcome:
+        if not self.in_spec(call):
+            return self.unsent(call, self.run.outside)
+        if not self.lockstep.knows(call):
+            return self.unsent(call, "refers to a record one side does not have")
         self.interrupted = True
         self.check_live()
         outcome = self.lockstep.send(call)
         self.run.requests += 2
+        self.run.compared.add(call.operation)
         for _, noise in outcome.ignored:
-            self.run.ignored.setdefault(noise.pattern, noise)
+            counted = self.run.ignored.get(noise.key, noise)
+            self.run.ignored[noise.key] = replace(counted, excluded=counted.excluded + 1)
         if outcome.differences:
             self.run.failure = (self.lockstep, self.scope, outcome)
             if self.run.live is not None:
@@ -229,6 +249,22 @@ class LockstepMachine(RuleBasedStateMachine):
         self._remember(outcome)
         self.interrupted = False
         return outcome
+
+    def in_spec(self, call: Call) -> bool:
+        """Whether the spec the run tests has the call's operation."""
+        known = self.run.operations
+        path = call.operation.split(" ", 1)[1]
+        return known is None or template_key(call.method, path) in known
+
+    def unsent(self, call: Call, why: str) -> Outcome:
+        """A call outside the spec (or the ported operations of a subset run), or naming a
+        record a side was never given: counted, not sent; it answers nothing (status 0)."""
+        key = (call.operation, why)
+        self.run.unsent[key] = self.run.unsent.get(key, 0) + 1
+        nothing = ApiResponse(status=0)
+        return Outcome(
+            call=call, rails=nothing, go=nothing, normalized=None, differences=(), ignored=()
+        )
 
     def _remember(self, outcome: Outcome) -> None:
         keyed = outcome.normalized.keyed if outcome.normalized else None

@@ -28,6 +28,7 @@ from harness.backends import Backends
 from harness.errors import HarnessError
 from harness.http import ApiResponse
 from harness.noise import NoiseField, declared_noise, learn_noise
+from harness.vocabulary import Vocabulary
 
 IGNORE_FILE = Path(__file__).with_name("ignore.yaml")
 TAG = "<scope-tag>"
@@ -146,13 +147,9 @@ class Noise:
         return (*self.learned.get(operation, ()), *self.declared)
 
     def listed(self) -> list[NoiseField]:
-        """Every field as the report lists it: learned patterns named with their operation."""
-        named = [
-            replace(f, pattern=f"{operation} {f.pattern}")
-            for operation, fields in sorted(self.learned.items())
-            for f in fields
-        ]
-        return [*named, *self.declared]
+        """Every field as the report lists it (learned ones name their operation)."""
+        learned = [f for _, fields in sorted(self.learned.items()) for f in fields]
+        return [*learned, *self.declared]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -163,9 +160,13 @@ class Replay:
     answers: tuple[ApiResponse, ...]
 
 
-def replay(backends: Backends, script: Callable[[LockstepMachine], None]) -> Replay:
+def replay(
+    backends: Backends,
+    script: Callable[[LockstepMachine], None],
+    vocabulary: Vocabulary | None = None,
+) -> Replay:
     """Rails' answers to `script` in a fresh scope, the scope's tag replaced by one placeholder."""
-    machine = LockstepMachine(LockstepRun(backends=backends, solo=True))
+    machine = LockstepMachine(LockstepRun(backends=backends, solo=True, vocabulary=vocabulary))
     try:
         script(machine)
     finally:
@@ -185,26 +186,32 @@ def _untagged(answer: ApiResponse, tag: str) -> ApiResponse:
 
 
 def learn(
-    backends: Backends, script: Callable[[LockstepMachine], None] = noise_script
+    backends: Backends,
+    script: Callable[[LockstepMachine], None] = noise_script,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, tuple[NoiseField, ...]]:
     """Noise patterns per operation: what differs between two replays of `script` on rails."""
-    first, second = replay(backends, script), replay(backends, script)
+    first, second = replay(backends, script, vocabulary), replay(backends, script, vocabulary)
     if first.operations != second.operations:
         raise HarnessError(
             "noise learning: two replays of the same script on the rails side made different "
             f"calls ({len(first.operations)} vs {len(second.operations)}); a step failed in one"
         )
-    return learn_from(first, second)
+    return learn_from(first, second, vocabulary)
 
 
-def learn_from(first: Replay, second: Replay) -> dict[str, tuple[NoiseField, ...]]:
+def learn_from(
+    first: Replay, second: Replay, vocabulary: Vocabulary | None = None
+) -> dict[str, tuple[NoiseField, ...]]:
     """The pure part of `learn`: the two replays compared step by step, per operation."""
     steps = zip(first.operations, first.answers, second.answers, strict=True)
-    return learn_noise([list(steps)], ordered=EVENT_COLLECTIONS, columns=BARE_ROWS)
+    return learn_noise(
+        [list(steps)], ordered=EVENT_COLLECTIONS, columns=BARE_ROWS, vocabulary=vocabulary
+    )
 
 
 def as_json(noise: Noise) -> str:
     """The listed patterns as one JSON line."""
     return json.dumps(
-        [{"pattern": n.pattern, "source": n.source, "seen": n.seen} for n in noise.listed()]
+        [{"pattern": n.key, "source": n.source, "seen": n.seen} for n in noise.listed()]
     )

@@ -1,8 +1,9 @@
-"""Conformance: every operation of spec/openapi.yaml, on each backend, against the spec.
+"""Conformance: every operation of the run's spec (--spec), on each backend, against it.
 
 schemathesis generates requests (valid and invalid) per operation; contracts/world.py fills
 their references with real records; contracts/checks.py lists the checks. A failure is a
-finding (kind "conformance") with a curl repro, and fails the test as usual.
+finding (kind "conformance") with a curl repro, and fails the test as usual, unless rails
+answers the same case the same way (a characterization, contracts/conformance.py).
 """
 
 from __future__ import annotations

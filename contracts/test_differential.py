@@ -8,6 +8,8 @@ that minimal sequence becomes a `differential` finding with repro scripts for bo
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import settings
 from hypothesis.errors import Flaky
@@ -21,6 +23,8 @@ from contracts.noise_learning import Noise, learn, load_declared
 from harness.backends import Backends
 from harness.findings import FindingsWriter
 from harness.report.recorder import Recorder
+from harness.spec import operation_templates, template_key
+from harness.vocabulary import Vocabulary
 
 pytestmark = pytest.mark.backend
 SUITE = "contracts/differential"
@@ -28,9 +32,16 @@ STEPS = 30  # actions per example
 
 
 @pytest.fixture(scope="session")
-def lockstep_noise(backends: Backends, report_recorder: Recorder) -> Noise:
+def vocabulary(api_spec: dict[str, Any]) -> Vocabulary:
+    """What the user's spec says of the records the normalizer names."""
+    return Vocabulary.from_spec(api_spec)
+
+
+@pytest.fixture(scope="session")
+def lockstep_noise(backends: Backends, report_recorder: Recorder, vocabulary: Vocabulary) -> Noise:
     """Learned and declared noise, handed to the report before anything is compared."""
-    noise = Noise(declared=tuple(load_declared()), learned=learn(backends))
+    learned = learn(backends, vocabulary=vocabulary)
+    noise = Noise(declared=tuple(load_declared()), learned=learned)
     report_recorder.exclude(noise.listed())
     return noise
 
@@ -40,9 +51,22 @@ def test_rails_and_go_answer_alike(
     lockstep_noise: Noise,
     findings_writer: FindingsWriter,
     report_recorder: Recorder,
+    api_spec: dict[str, Any],
+    vocabulary: Vocabulary,
+    subset: frozenset[tuple[str, str, str]] | None,
 ) -> None:
+    operations = operation_templates(api_spec)  # the user's spec: calls outside it wait
+    if subset is not None:  # a subset run: only what Go has ported is compared
+        operations &= {template_key(method, path) for _, method, path in subset}
     live = LiveSession.start(backends, accepted=load_accepted_leaks())
-    run = LockstepRun(backends=backends, noise=lockstep_noise.for_operation, live=live)
+    run = LockstepRun(
+        backends=backends,
+        noise=lockstep_noise.for_operation,
+        operations=operations,
+        outside="not in the spec" if subset is None else "not in the spec or not ported",
+        vocabulary=vocabulary,
+        live=live,
+    )
     try:
         run_state_machine_as_test(
             lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
@@ -61,6 +85,10 @@ def test_rails_and_go_answer_alike(
         record_live(report_recorder, live.stats)
         report_recorder.count(SUITE, "examples", run.examples)
         report_recorder.count(SUITE, "requests", run.requests)
+        for operation in sorted(run.compared):
+            report_recorder.cell(SUITE, "operations compared", operation)
+        for (_, why), n in sorted(run.unsent.items()):
+            report_recorder.count(SUITE, f"calls not sent: {why}", n)
         if run.detected_after is not None:
             report_recorder.count(SUITE, "seconds to first difference", run.detected_after)
         report_recorder.exclude(run.ignored.values())

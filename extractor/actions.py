@@ -40,7 +40,10 @@ _MAX_DEPTH = 6
 class Answer:
     """The success body of an action.
 
-    kind: envelope | models | hash | keyed | bare | ok | success | opaque | missing | proc
+    kind: envelope | models | hash | keyed | bare | ok | success | opaque | missing | proc,
+    and for controllers that are not SnorlaxBase-style: record (AMS: `{root: record}`,
+    `{root: [records]}` or bare with `root: false`), head (no body), jbuilder (a view the
+    extractor does not read).
     """
 
     kind: str
@@ -50,12 +53,19 @@ class Answer:
     nullable: bool = False
     render: Render | None = None
     note: str = ""
+    many: bool = False
+    status: int = 200
 
     @property
     def concrete(self) -> bool:
-        return self.kind not in ("opaque", "missing") and (
-            self.kind != "envelope" or bool(self.serializers)
+        return self.kind not in ("opaque", "missing", "jbuilder") and (
+            self.kind not in ("envelope", "record") or bool(self.serializers)
         )
+
+    @property
+    def json(self) -> bool:
+        """The action answers JSON (what `parity extract` keeps by default)."""
+        return self.kind not in ("opaque", "missing", "proc", "head")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +80,7 @@ class Action:
     permit: PermitList | None
     has_body: bool
     params: tuple[Param, ...] = ()  # query parameters, by name
+    json_controller: bool = False  # its controller inherits ActionController::API
 
     @property
     def implemented(self) -> bool:
@@ -82,9 +93,13 @@ class ActionReader:
 
     app: App
     serializer_names: frozenset[str]
+    views: frozenset[str] = frozenset()  # app/views/**/*.jbuilder, relative to app/views
     diagnostics: list[Diagnostic] = field(default_factory=list)
     controllers: dict[str, Controller] = field(default_factory=dict)
     services: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _methods: dict[str, tuple[dict[str, ControllerMethod], dict[int, int]]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.controllers = {c.name.lower(): c for c in self.app.controllers}
@@ -137,8 +152,15 @@ class ActionReader:
             )
         steps = list(self._expand(chain, method, 0, set()))
         answer, errors = self._interpret(route, chain, steps)
+        if answer.kind == "opaque" and answer.render is None:
+            view = f"{route.controller}/{route.action}.json.jbuilder"
+            if view in self.views:  # the implicit render of a jbuilder template
+                answer = Answer(kind="jbuilder", note=f"app/views/{view}")
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-        writes = route.action in ("create", "update") or _reads_resource_params(chain, method)
+        methods = self._methods.get(controller.name)
+        if methods is None:
+            methods = self._methods[controller.name] = _methods_by_name(chain)
+        writes = route.action in ("create", "update") or _reads_resource_params(methods, method)
         permit = (
             next((p for p in self.app.permits if p.resource == resource), None) if writes else None
         )
@@ -150,8 +172,13 @@ class ActionReader:
             errors=tuple(errors),
             permit=permit,
             has_body=writes,
-            params=query_params(route, chain, method),
+            params=query_params(route, chain, method, methods),
+            json_controller=self.json_controller(chain),
         )
+
+    def json_controller(self, chain: list[Controller]) -> bool:
+        """Inherits ActionController::API (rails-api and Rails API apps)."""
+        return chain[-1].parent in ("ActionController::API", "ActionController::Metal")
 
     def _expand(
         self, chain: list[Controller], method: ControllerMethod, depth: int, seen: set[str]
@@ -181,6 +208,7 @@ class ActionReader:
         record: str | None = None
         errors: list[Render] = []
         answer: Answer | None = None
+        head: Answer | None = None  # `head :ok` is often an early return: a body wins
         for step in steps:
             if step.event is not None:
                 event = self._is_event(route, chain, step)
@@ -191,9 +219,11 @@ class ActionReader:
                 continue
             if render.kind == "error" or (render.status or 200) >= 400:
                 errors.append(render)
+            elif render.kind == "head":
+                head = head or Answer(kind="head", render=render, status=render.status or 200)
             elif answer is None:
                 answer = self._answer(route, chain, render, event, record)
-        return answer or Answer(kind="opaque", note="no render found"), errors
+        return answer or head or Answer(kind="opaque", note="no render found"), errors
 
     def _is_event(self, route: Route, chain: list[Controller], step: Step) -> bool:
         assignment = step.event
@@ -232,6 +262,11 @@ class ActionReader:
         event: bool | None,
         record: str | None,
     ) -> Answer:
+        snorlax = any(c.method("respond_with_resource") is not None for c in chain)
+        if not snorlax and render.kind in ("record", "respond_with", "serialized", "keyed", "bare"):
+            return self._record(route, chain, render, record)
+        if render.kind in ("record", "respond_with"):
+            return Answer(kind="opaque", render=render)
         if render.kind not in ("envelope", "serialized", "models"):
             return Answer(kind=render.kind, root=render.root, render=render)
         if render.kind == "models":
@@ -270,6 +305,56 @@ class ActionReader:
             render=render,
         )
 
+    def _record(
+        self, route: Route, chain: list[Controller], render: Render, record: str | None
+    ) -> Answer:
+        """AMS 0.8/0.9 `render json: X` / `respond_with X`: X's serializer (by name or
+        the model it starts from), under the root AMS picks: the serializer's name for
+        one record, the controller's name for a list, none with `root: false`."""
+        subject = render.subject or ""
+        if subject.endswith(".to_json"):
+            return Answer(kind="opaque", render=render, note=f"renders {subject}, a string")
+        responder = render.kind == "respond_with"  # ActionController::Responder#api_behavior
+        if responder and route.verb in ("PATCH", "PUT", "DELETE"):
+            return Answer(kind="head", render=render, status=204)
+        chosen = _find(chain, render.serializer_method) if render.serializer_method else None
+        guesses = self._serializers_for(subject, render.record, record)
+        namespace = chain[0].name.split("::")[:-1]  # AMS 0.9 also looks in the controller's
+        namespaced = [
+            "::".join([*namespace[:i], g]) for i in range(len(namespace), 0, -1) for g in guesses
+        ]
+        names = [*render.serializer, *(chosen.returns if chosen else ()), *guesses, *namespaced]
+        found = self._known(tuple(dict.fromkeys(names)))[:1]
+        if not found and render.kind in ("serialized", "keyed", "bare"):
+            return Answer(kind=render.kind, root=render.root, render=render)
+        if not found:
+            return Answer(kind="opaque", render=render, note=f"no serializer found for {subject}")
+        serializer = next(s for s in self.app.serializers if s.name == found[0])
+        many = bool(render.many)
+        defaults = _find(chain, "default_serializer_options")  # AMS 0.8: `{root: false}`
+        if (
+            render.kind == "bare"
+            or serializer.root_false
+            or (defaults is not None and "root: false" in defaults.returns and not render.root)
+        ):
+            root = None
+        elif render.root:
+            root = render.root
+        elif many:
+            root = route.controller.rsplit("/", 1)[-1]
+        else:
+            root = inflect.underscore(serializer.short_name).removesuffix("_serializer")
+        status = render.status or (201 if responder and route.verb == "POST" else 200)
+        return Answer(
+            kind="record", root=root, serializers=found, many=many, render=render, status=status
+        )
+
+    def _serializers_for(self, subject: str, *classes: str | None) -> list[str]:
+        """`@posts` -> PostSerializer; `current_user` -> UserSerializer; `Post.find` -> Post."""
+        name = subject.lstrip("@").removeprefix("current_")
+        from_name = inflect.camelize(inflect.singularize(name)) if name.isidentifier() else None
+        return [f"{c}Serializer" for c in (from_name, *classes) if c]
+
     def _is_model(self, class_name: str) -> bool:
         return any(t.name == inflect.tableize(class_name) for t in self.app.tables)
 
@@ -278,7 +363,10 @@ class ActionReader:
 
 
 def query_params(
-    route: Route, chain: list[Controller], method: ControllerMethod
+    route: Route,
+    chain: list[Controller],
+    method: ControllerMethod,
+    methods: tuple[dict[str, ControllerMethod], dict[int, int]] | None = None,
 ) -> tuple[Param, ...]:
     """The parameters an action reads, following the methods it may call (`index` ->
     `instantiate_collection` -> `accessible_records` -> `params[:from]`). Path parameters
@@ -286,7 +374,7 @@ def query_params(
     A parameter is required when some unconditional path fails without it."""
     path_params = set(re.findall(r":(\w+)", route.path))
     resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-    by_name, owner = _methods_by_name(chain)
+    by_name, owner = methods or _methods_by_name(chain)
     found: dict[str, Param] = {}
     queue: list[tuple[ControllerMethod, bool]] = [(method, True)]
     seen: set[tuple[int, bool]] = set()
@@ -308,11 +396,13 @@ def query_params(
     return tuple(found[name] for name in sorted(found))
 
 
-def _reads_resource_params(chain: list[Controller], method: ControllerMethod) -> bool:
+def _reads_resource_params(
+    methods: tuple[dict[str, ControllerMethod], dict[int, int]], method: ControllerMethod
+) -> bool:
     """The action may call SnorlaxBase's `resource_params` (`PermittedParams#poll`:
     `params.require(:poll).permit(...)`), so it reads a `{poll: {...}}` body and answers
     400 without one (`polls#reopen` -> `service.reopen(params: resource_params)`)."""
-    by_name, _ = _methods_by_name(chain)
+    by_name, _ = methods
     queue, seen = [method], set[int]()
     while queue:
         current = queue.pop()

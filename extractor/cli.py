@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -11,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from extractor.cache import Cache, default_dir
 from extractor.errors import ExtractorError, Severity, UsageError
 from extractor.pipeline import extract
 from extractor.sources import read_tree
@@ -61,6 +63,24 @@ def _parser() -> argparse.ArgumentParser:
         help="overrides YAML (default: overrides.yaml next to -o)",
     )
     p.add_argument("--title", default="Loomio API", help="info.title of the document")
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where per-file facts and validation verdicts are kept "
+        "(default: $XDG_CACHE_HOME/loomio-parity or ~/.cache/loomio-parity)",
+    )
+    p.add_argument(
+        "--no-cache", action="store_true", help="parse every file and validate the spec afresh"
+    )
+    p.add_argument(
+        "--paths",
+        action="append",
+        default=[],
+        metavar="PREFIX[,PREFIX]",
+        help="only the routes under these path prefixes (`--paths /api/`); default: the "
+        "routes under an API-looking path or whose actions render JSON",
+    )
     return p
 
 
@@ -83,11 +103,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    with Validation() as validation:  # forked first: its import overlaps extraction
-        return _extract_and_write(args, validation)
+    cache = Cache(None if args.no_cache else args.cache_dir or default_dir())
+    # cold: the worker is forked first, its import overlapping the extraction
+    with Validation(prefork=cache.cold) as validation:
+        return _extract_and_write(args, validation, cache)
 
 
-def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
+def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: Cache) -> int:
     output: Path = args.output
     overrides_path: Path = args.overrides or output.with_name("overrides.yaml")
     report_path: Path = args.report or output.with_name("extraction-report.json")
@@ -99,8 +121,15 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
         overrides=overrides,
         overrides_path=_display(overrides_path),
         title=args.title,
+        paths=_prefixes(args.paths),
+        cache=cache,
     )
-    validation.submit(result.document)
+    known, key = cache.validated(result.document)
+    if known is not None:
+        validation.known_valid()
+    else:
+        validation.submit(result.document)
+    cache.save()
     for diagnostic in result.diagnostics:
         if diagnostic.severity is Severity.WARNING:
             print(
@@ -109,10 +138,11 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
                 else str(diagnostic),
                 file=sys.stderr,
             )
-    text = dump_yaml(result.document)
+    text = known if known is not None else dump_yaml(result.document)
     report = json.dumps(result.report, indent=2, sort_keys=False) + "\n"
     if args.check:
         validation.wait()
+        cache.remember_valid(key, text)
         current = output.read_text(encoding="utf-8") if output.exists() else None
         if current != text:
             print(
@@ -123,27 +153,63 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation) -> int:
             return 1
         print(f"{_display(output)} is up to date ({result.summary.operations} operations)")
         return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
     pending = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         pending.write_text(text, encoding="utf-8")
         validation.wait()  # nothing is written to `output` unless the spec is valid
+        cache.remember_valid(key, text)
         os.replace(pending, output)
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(report, encoding="utf-8")
+    except OSError as exc:
+        where = _display(Path(exc.filename)) if exc.filename else _display(output)
+        raise UsageError(
+            f"{where}: cannot write ({exc.strerror or exc}). Pass -o (and --report) "
+            "with a location you can write to."
+        ) from None
     finally:
-        pending.unlink(missing_ok=True)
-    report_path.parent.mkdir(parents=True, exist_ok=True)
-    report_path.write_text(report, encoding="utf-8")
+        with contextlib.suppress(OSError):
+            pending.unlink(missing_ok=True)
     print(result.summary.line(_display(output), _display(report_path)))
     return 0
 
 
+def _prefixes(values: list[str]) -> tuple[str, ...]:
+    prefixes = tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+    bad = [p for p in prefixes if not p.startswith("/")]
+    if bad:
+        raise UsageError(f"--paths {bad[0]}: a path prefix starts with `/` (e.g. --paths /api/)")
+    return prefixes
+
+
 def _load_overrides(path: Path) -> Any:
+    """The overrides document, shaped `overrides: [entry, ...]` (or None: no file, or empty)."""
     if not path.exists():
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise UsageError(f"{_display(path)}: cannot read overrides ({exc})") from None
+    if document is None:
+        return None
+    if not isinstance(document, dict) or set(document) != {"overrides"}:
+        got = (
+            f"the keys {sorted(map(str, document))}"
+            if isinstance(document, dict)
+            else f"a {type(document).__name__}"
+        )
+        raise UsageError(
+            f"{_display(path)}: expected one top-level key `overrides:` holding a list of "
+            f"entries (`- target: ...` with `set:` or `merge:`), got {got}. See "
+            "extractor/overrides.py for the format."
+        )
+    if not isinstance(document["overrides"], list | type(None)):
+        raise UsageError(
+            f"{_display(path)}: `overrides:` must be a list of entries (`- target: ...`), "
+            f"got a {type(document['overrides']).__name__}. See extractor/overrides.py."
+        )
+    return document
 
 
 def _display(path: Path) -> str:

@@ -123,9 +123,11 @@ class AssociationKind(Enum):
 
 
 class Embed(Enum):
-    """`embed :ids, include: true` or the AMS 0.8 default (nested objects)."""
+    """`embed :ids, include: true` (AMS 0.9: `embed_in_root: true`), `embed :ids` alone
+    (ids, nothing side-loaded) or the AMS 0.8 default (nested objects)."""
 
     IDS = "ids"
+    IDS_ONLY = "ids_only"
     OBJECTS = "objects"
 
 
@@ -242,6 +244,7 @@ class Route:
     controller: str
     action: str
     loc: Loc
+    json: bool = False  # drawn under `defaults: {format: :json}` (or `format: :json`)
 
     @property
     def to(self) -> str:
@@ -258,7 +261,9 @@ class Render:
     kind: envelope (respond_with_*), serialized (render json: records, each_serializer:),
     models (MessageChannelService.serialize_models, no meta), hash (a literal hash),
     keyed (render json: list, root: "k"), bare (root: false / .to_json), ok ({}),
-    success ({"success": "success"}), error (an error status), opaque (unknown body).
+    success ({"success": "success"}), error (an error status), record (`render json: @x`
+    or `respond_with @x`: AMS picks the serializer), head (`head :no_content`), opaque
+    (unknown body), respond_with (the same through ActionController::Responder).
     """
 
     kind: str
@@ -268,6 +273,12 @@ class Render:
     keys: tuple[tuple[str, ValueType], ...] = ()
     status: int | None = None
     nullable: bool = False
+    # what `render json: X` / `respond_with X` renders: its text (`@posts`), the model
+    # class it evidently starts from (`Post.where(...)` -> Post) and whether it is a list
+    subject: str | None = None
+    record: str | None = None
+    many: bool | None = None
+    serializer_method: str | None = None  # `serializer: offer_serializer`, a method
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

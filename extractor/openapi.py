@@ -266,6 +266,8 @@ def body_schema(
         envelopes.setdefault(name, envelope_schema(answer, resolved))
         ref = {"$ref": f"#/components/schemas/{name}"}
         return {"anyOf": [ref, {"type": "null"}]} if answer.nullable else ref
+    if kind == "record" and answer.serializers:
+        return _record_schema(answer, resolved)
     if kind == "hash" and answer.render is not None:
         return _hash_schema(answer.render)
     if kind == "keyed":
@@ -285,6 +287,24 @@ def body_schema(
             "properties": {"success": {"const": "success"}},
         }
     return None
+
+
+def _record_schema(answer: Answer, resolved: dict[str, Resolved]) -> dict[str, Any]:
+    """AMS: `{post: {...}}`, `{posts: [...]}` (+ side-loaded roots with `embed :ids,
+    include: true`), or the bare record(s) with `root: false`."""
+    item = _items(answer.serializers)
+    value = {"type": "array", "items": item} if answer.many else item
+    if answer.root is None:
+        return value
+    reached, complete = sideloads(answer.serializers, resolved)
+    reached.pop(answer.root, None)
+    properties: dict[str, Any] = {answer.root: value}
+    for name in sorted(reached):
+        properties[name] = {"type": "array", "items": _items(reached[name])}
+    out: dict[str, Any] = {"type": "object", "required": [answer.root], "properties": properties}
+    if complete:
+        out["additionalProperties"] = False
+    return out
 
 
 def _hash_schema(render: Render) -> dict[str, Any]:
@@ -415,8 +435,9 @@ def _responses(
         }
     body = body_schema(answer, resolved, envelopes)
     success: dict[str, Any] = {"description": _describe(answer)}
-    success["content"] = {"application/json": {"schema": body if body is not None else {}}}
-    out: dict[str, Any] = {"200": success}
+    if answer.kind != "head":  # `head :no_content`: a status, no body
+        success["content"] = {"application/json": {"schema": body if body is not None else {}}}
+    out: dict[str, Any] = {str(answer.status): success}
     explicit = {r.status: r for r in action.errors if r.status and r.keys}
     if action.has_body:
         out["400"] = {"$ref": "#/components/responses/BadRequest"}
@@ -443,6 +464,10 @@ def _describe(answer: Answer) -> str:
         "bare": "Bare JSON array",
         "ok": "Empty object",
         "success": '`{"success": "success"}`',
+        "record": f"AMS {'records' if answer.many else 'record'}"
+        + (f" under `{answer.root}`" if answer.root else " (no root)"),
+        "head": "No body (`head`)",
+        "jbuilder": f"A jbuilder view the extractor does not read: {answer.note}",
     }.get(answer.kind, "Unknown body (see the extraction report)")
 
 

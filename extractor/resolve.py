@@ -420,10 +420,14 @@ class Resolver:
                 )
                 value = _polymorphic_type(targets, self)
                 key = assoc.key or assoc.name
-            elif embed is Embed.IDS:
+            elif embed in (Embed.IDS, Embed.IDS_ONLY):
                 root = assoc.root or (assoc.name if many else inflect.pluralize(assoc.name))
                 link = Link(
-                    kind=assoc.kind.value, name=assoc.name, root=root, serializer=serializer
+                    kind=assoc.kind.value,
+                    name=assoc.name,
+                    root=root,
+                    serializer=serializer,
+                    embed=embed,  # IDS_ONLY: the ids, nothing side-loaded
                 )
                 value = _IDS if many else _ID
                 key = assoc.key or (

@@ -28,13 +28,17 @@ class SourceTree:
     schema: SourceFile | None
     routes: SourceFile | None
     diagnostics: tuple[Diagnostic, ...]
+    route_parts: tuple[SourceFile, ...] = ()  # config/routes/*.rb, for `draw(:name)`
+    views: tuple[str, ...] = ()  # app/views/**/*.jbuilder, relative to app/views (not read)
+    api_only: bool = False  # `config.api_only = true`: resources draw no new/edit
 
 
 _GROUPS = {
     "serializers": "app/serializers",
-    "controllers": "app/controllers/api",
+    "controllers": "app/controllers",
     "services": "app/services",
     "models": "app/models",
+    "route_parts": "config/routes",
 }
 
 
@@ -58,7 +62,22 @@ def read_tree(root: Path) -> SourceTree:
         schema=_read_optional(root, "db/schema.rb", diagnostics),
         routes=_read_optional(root, "config/routes.rb", diagnostics),
         diagnostics=tuple(diagnostics),
+        route_parts=groups["route_parts"],
+        views=tuple(
+            p.relative_to(root / "app" / "views").as_posix()
+            for p in sorted((root / "app" / "views").rglob("*.jbuilder"))
+        ),
+        api_only=_api_only(root / "config" / "application.rb"),
     )
+
+
+def _api_only(application: Path) -> bool:
+    """`config.api_only = true` in config/application.rb (a Rails API app)."""
+    try:
+        lines = application.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(line.split("#", 1)[0].replace(" ", "") == "config.api_only=true" for line in lines)
 
 
 def _read_optional(root: Path, rel: str, diagnostics: list[Diagnostic]) -> SourceFile | None:

@@ -19,6 +19,7 @@ Everything is undone on exit, in reverse, also after a failure or Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import shlex
 import sys
 from collections.abc import Iterable, Iterator
@@ -33,9 +34,10 @@ from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
+from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request, sql_executor
+from harness.redact import register_secret
 from harness.redis import RedisLink, redis_link
 from harness.seed import (
-    HttpSeeder,
     Seeder,
     SeedPlan,
     SqlSeeder,
@@ -50,6 +52,7 @@ EMBEDDED_SERVE = (
     f"{PYTHON} -m reference serve --access-log --port {{port}} --database-url {{database_url}}"
 )
 EMBEDDED_PREPARE = f"{PYTHON} -m reference migrate --database-url {{database_url}}"
+SPEC = Path(__file__).parents[1] / "spec" / "openapi.yaml"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -63,7 +66,7 @@ class Backend:
     database: str | None = None  # its database on the harness' server (None: not ours)
     template: str | None = None  # the seeded template it was cloned from
     seed_dsn: str | None = None  # where seed rows for this backend are written
-    seed_path: str | None = None  # or: the API path that seeds it (harness.seed.HttpSeeder)
+    recipe: Recipe | None = None  # or: the API recipe that seeds it (harness.recipe)
     ids: dict[str, int] = field(default_factory=dict)  # seeded ids: ids["group:main"]
     runner: ManagedProcess | None = None
     log_path: Path | None = None
@@ -80,13 +83,15 @@ class Backend:
 
     def seeder(self) -> tuple[str, Seeder]:
         """(what it writes to, the seeder): its API seed path, else its database."""
-        if self.seed_path:
-            return f"{self.base_url}{self.seed_path}", HttpSeeder(self.send, self.seed_path)
+        if self.recipe is not None:
+            execute = sql_executor(self.seed_dsn) if self.seed_dsn else None
+            seeder = RecipeSeeder(self.recipe, self.send, execute)
+            return f"{self.base_url} ({self.recipe.source})", seeder
         if self.seed_dsn:
             return self.seed_dsn, SqlSeeder(self.seed_dsn)
         raise HarnessError(
             f"no way to seed the {self.name} backend: in url mode pass --{self.name}-database-url "
-            f"(the database the running server uses) or --{self.name}-seed-path."
+            f"(the database the running server uses) or --{self.name}-seed-recipe."
         )
 
     def log_tail(self) -> str:
@@ -120,6 +125,11 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
     """Bring both backends up as configured; tear everything down on exit."""
     # Faults reach a side only through --go-faults, never from the caller's environment.
     environ = {k: v for k, v in config.environ if k != "PARITY_FAULTS"}
+    mixed = config.go.ported is not None and config.go.ported_mode == "mixed"
+    if mixed and not environ.get("SECRET_KEY_BASE"):
+        environ["SECRET_KEY_BASE"] = secrets.token_hex(32)
+    if environ.get("SECRET_KEY_BASE"):
+        register_secret(environ["SECRET_KEY_BASE"])
     plan = build_rows(world or default_world())
     run_dir = _fresh_run_dir(config.run_dir)
     with contextlib.ExitStack() as stack:
@@ -130,6 +140,10 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
             name: _start_side(side, config, server, templates, environ, run_dir, stack)
             for name, side in sides.items()
         }
+        if mixed:
+            from harness.routing.stack import start_mixed_stack
+
+            start_mixed_stack(backends["go"], config, server, environ, SPEC, stack)
         for backend in backends.values():
             _await_ready(backend, config)
         _seed_live(backends, plan)
@@ -201,7 +215,7 @@ def _prepare_templates(
         if server is None or not side.prepare or side.prepare in templates:
             continue
         users = [s for s in sides.values() if s.prepare == side.prepare]
-        seed = not any(s.seed_path for s in users)  # API-seeded sides are seeded live
+        seed = not any(s.seed_recipe for s in users)  # API-seeded sides are seeded live
         name = f"parity_template_{len(templates)}"
         dsn = server.create(name)
         log = run_dir / f"{side.name}-prepare.log"
@@ -234,10 +248,11 @@ def _start_side(
     backend.redis_url, backend.redis_why = redis.capture_url, redis.why
     if side.mode == "url":
         backend.base_url = client.base_url = str(side.url)
-        backend.seed_dsn, backend.seed_path = side.database_url, side.seed_path
+        backend.seed_dsn = side.database_url
+        _use_recipe(backend, side)
         return backend
     assert server is not None, "process and container sides have a database server"
-    backend.seed_path = side.seed_path
+    _use_recipe(backend, side)
     template, ids = templates.get(side.prepare or "", (None, {}))
     _assign_database(backend, server, template, ids, config)
     log = run_dir / f"{side.name}.log"
@@ -271,6 +286,14 @@ def _redis_env(redis: RedisLink) -> dict[str, str]:
     return {"REDIS_URL": redis.app_url} if redis.app_url else {}
 
 
+def _use_recipe(backend: Backend, side: SideConfig) -> None:
+    """A recipe-seeded side: its recipe, and its actors sign in the recipe's way."""
+    if side.seed_recipe is None:
+        return
+    backend.recipe = load_recipe(side.seed_recipe)
+    backend.client.login = login_request(backend.recipe)
+
+
 def _assign_database(
     backend: Backend,
     server: DatabaseServer,
@@ -291,7 +314,7 @@ def _await_ready(backend: Backend, config: HarnessConfig) -> None:
     liveness = backend.client.liveness
     ensure_ready(
         backend.name,
-        backend.base_url + config.ready_path,
+        backend.base_url + config.ready_path_of(backend.name),
         config.ready_timeout,
         alive=liveness.alive,
         exit_code=liveness.exit_code,
@@ -313,6 +336,21 @@ def seed_each(backends: Iterable[Backend], plan: SeedPlan) -> dict[str, dict[str
     for backend in backends:
         target, seeder = backend.seeder()
         if target not in done:
-            done[target] = seeder.seed(plan)
+            done[target] = _seed_one(backend, seeder, plan)
         ids[backend.name] = done[target]
     return ids
+
+
+def _seed_one(backend: Backend, seeder: Seeder, plan: SeedPlan) -> dict[str, int]:
+    """Seed one backend; a recipe's steps act as the actors they create, signed in under
+    names of their own for the time of the seeding."""
+    if not isinstance(seeder, RecipeSeeder):
+        return seeder.seed(plan)
+    tag = secrets.token_hex(4)
+    keys = {name: f"{name}#seed-{tag}" for name in plan.actors}
+    backend.client.add_actors({keys[name]: actor for name, actor in plan.actors.items()})
+    seeder.actor_key = keys.__getitem__
+    try:
+        return seeder.seed(plan)
+    finally:
+        backend.client.remove_actors(list(keys.values()))

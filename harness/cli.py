@@ -11,6 +11,11 @@ COMMANDS = {
     "run": ("harness.run", "[--profile ci] [PYTEST ARGS]", "the main job: suites + report"),
     "extract": ("extractor.cli", "RAILS_ROOT -o spec/openapi.yaml", "Rails tree -> OpenAPI 3.1"),
     "diff-spec": ("harness.spec_drift", "OLD NEW [--json]", "spec drift; exit 1 if breaking"),
+    "routes": (
+        "harness.routing.cli",
+        "--from-nginx CONF | --discover",
+        "write or show a routing manifest",
+    ),
     "test": ("harness.cli", "[PYTEST ARGS]", "the tool's own tests (pytest tests)"),
 }
 USAGE = "usage: parity COMMAND [ARGS]\n\ncommands:\n" + "".join(

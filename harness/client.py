@@ -9,24 +9,41 @@ request and never logs in. Visitors get a session whose cookies are dropped afte
 
 from __future__ import annotations
 
+import contextlib
+import http.cookiejar
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 
 from harness.actors import Actor
 from harness.errors import HarnessError
-from harness.events import BackendFailure, record_backend_failure
+from harness.events import BackendFailure, BackendGone, record_backend_failure, take_announced
 from harness.http import ApiRequest, ApiResponse
 from harness.redact import redact, redact_headers, register_secret
 
 LOGIN_PATH = "/api/v1/sessions"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+
+
+class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
+    """Keeps `Secure` cookies of loopback backends usable over http, as browsers treat
+    localhost as a secure context: a backend under test on 127.0.0.1 may mark its session
+    cookie Secure. (requests copies the jar per request, so the flag is cleared on storing.)"""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie, *args: Any, **kwargs: Any) -> None:
+        if cookie.secure and cookie.domain.lstrip(".").removesuffix(".local") in LOOPBACK:
+            cookie.secure = False
+        super().set_cookie(cookie, *args, **kwargs)
 
 
 class BackendFailed(HarnessError):
-    """A backend died, became unreachable or timed out; the failure is already recorded."""
+    """A backend did not answer in time; the failure is already recorded. (A backend that
+    died or became unreachable raises `BackendGone`, which ends the run.)"""
 
     def __init__(self, failure: BackendFailure):
         self.failure = failure
@@ -60,7 +77,12 @@ class BackendClient:
     # Called with (backend name, request, response) after every answer, e.g. the report's
     # coverage recorder: whichever suite sends a request, it counts.
     observers: list[Callable[[str, ApiRequest, ApiResponse], None]] = field(default_factory=list)
+    # How an actor signs in (a recipe-seeded backend's own way); None: Loomio's sessions API.
+    login: Callable[[Actor], ApiRequest] | None = None
     _sessions: dict[str | None, requests.Session] = field(default_factory=dict)
+    in_flight: str | None = None  # the request being sent, for a death seen meanwhile
+    gone: BackendFailure | None = None  # set once: the backend died or became unreachable
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_actors(self, actors: dict[str, Actor], *, auth: str | None = None) -> None:
         """Make actors known; `auth="basic"` for actors that must never log in."""
@@ -80,7 +102,11 @@ class BackendClient:
                 session.close()
 
     def send(self, request: ApiRequest) -> ApiResponse:
-        """Send one request as its actor; BackendFailed when the backend is gone or hangs."""
+        """Send one request as its actor; BackendGone when the backend is gone (at once, once
+        it is known to be), BackendFailed when it does not answer in time."""
+        if self.gone is not None:
+            take_announced()  # raised here: the liveness watch must not raise it again
+            raise BackendGone(self.gone)
         session = self._session(request.actor, request)
         response = self._call(session, request)
         if request.actor is None:
@@ -88,6 +114,11 @@ class BackendClient:
         for observe in self.observers:
             observe(self.name, request, response)
         return response
+
+    def signed_in(self, actor: str) -> requests.Session:
+        """The session of `actor`, signed in (once) the backend's way, for a caller that
+        sends its own requests (schemathesis' cases)."""
+        return self._session(actor, ApiRequest(method="GET", path="/", actor=actor))
 
     def close(self) -> None:
         for session in self._sessions.values():
@@ -98,6 +129,7 @@ class BackendClient:
         if actor in self._sessions:
             return self._sessions[actor]
         session = requests.Session()
+        session.cookies = LoopbackCookieJar()
         if actor is not None:
             if actor not in self.actors:
                 known = ", ".join(sorted(self.actors)) or "none"
@@ -107,8 +139,13 @@ class BackendClient:
         return session
 
     def _login(self, session: requests.Session, actor: Actor, cause: ApiRequest) -> None:
-        body = {"user": {"email": actor.email, "password": actor.password}}
-        login = ApiRequest(method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}")
+        if self.login is not None:
+            login = self.login(actor)
+        else:
+            body = {"user": {"email": actor.email, "password": actor.password}}
+            login = ApiRequest(
+                method="POST", path=LOGIN_PATH, json=body, label=f"login {actor.name}"
+            )
         answer = self._call(
             session, login, describe=f"login of {actor.name} before {cause.describe()}"
         )
@@ -117,7 +154,7 @@ class BackendClient:
                 register_secret(cookie.value)
         if answer.status != 200:
             raise LoginFailed(
-                f"{self.name}: {actor} could not log in: POST {self.base_url}{LOGIN_PATH} "
+                f"{self.name}: {actor} could not log in: {login.method} {self.base_url}{login.path} "
                 f"answered {answer.status}: {redact(answer.text[:300])}. Check the seeded user "
                 "(email_verified, encrypted_password) or use --auth=basic."
             )
@@ -130,6 +167,7 @@ class BackendClient:
         if token and request.method.upper() not in SAFE_METHODS:
             headers["X-CSRF-Token"] = token
         started = time.perf_counter()
+        self.in_flight = describe or request.describe()
         try:
             answer = session.request(
                 request.method,
@@ -140,11 +178,10 @@ class BackendClient:
                 timeout=self.timeout,
                 allow_redirects=False,
             )
-        except requests.Timeout as exc:
-            raise self._failed("timeout", describe or request.describe(), exc) from None
-        except requests.ConnectionError as exc:
-            kind = "unreachable" if self.liveness.alive() else "died"
-            raise self._failed(kind, describe or request.describe(), exc) from None
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise self.failure(exc, describe or request.describe()) from None
+        finally:
+            self.in_flight = None
         elapsed = (time.perf_counter() - started) * 1000
         return ApiResponse(
             status=answer.status_code,
@@ -154,15 +191,45 @@ class BackendClient:
             elapsed_ms=elapsed,
         )
 
-    def _failed(self, kind: str, what: str, exc: Exception) -> BackendFailed:
+    @contextlib.contextmanager
+    def guard(self, what: str) -> Iterator[None]:
+        """HTTP to this backend sent by other code (schemathesis' `case.call`): a connection
+        error or timeout becomes BackendGone / BackendFailed as in `send`."""
+        if self.gone is not None:
+            take_announced()
+            raise BackendGone(self.gone)
+        try:
+            yield
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            raise self.failure(exc, what) from None
+
+    def failure(self, exc: Exception, what: str) -> BackendFailed | BackendGone:
+        """What a connection error or timeout during `what` means; recorded (once)."""
+        if isinstance(exc, requests.Timeout):
+            return BackendFailed(
+                self._record("timeout", what, f"no answer within {self.timeout:g}s")
+            )
         time.sleep(0.2)  # let a dying process finish dying (and flush its log) before we look
-        alive = self.liveness.alive()
-        if kind == "timeout":
-            detail = f"no answer within {self.timeout:g}s"
-        elif alive:
+        if self.liveness.alive():
             detail = f"connection failed ({type(exc).__name__}) but the server still runs"
-        else:
-            kind, detail = "died", "the server process is gone"
+            return self.died(what, "unreachable", detail)
+        return self.died(what, "died", "the server process is gone")
+
+    def died(self, what: str, kind: str, detail: str) -> BackendGone:
+        """The backend is gone (recorded once), for the caller to raise."""
+        failure, _ = self.mark_gone(what, kind, detail)
+        take_announced()  # raised by the caller: the liveness watch must not raise it again
+        return BackendGone(failure)
+
+    def mark_gone(self, what: str, kind: str, detail: str) -> tuple[BackendFailure, bool]:
+        """Record that the backend is gone, once (any thread): (the failure, whether new)."""
+        with self._lock:
+            if self.gone is not None:
+                return self.gone, False
+            self.gone = self._record(kind, what, detail)
+            return self.gone, True
+
+    def _record(self, kind: str, what: str, detail: str) -> BackendFailure:
         failure = BackendFailure(
             backend=self.name,
             kind=kind,  # type: ignore[arg-type]  # one of FailureKind by construction
@@ -173,4 +240,4 @@ class BackendClient:
             exit_code=self.liveness.exit_code(),
         )
         record_backend_failure(failure)
-        return BackendFailed(failure)
+        return failure

@@ -26,6 +26,7 @@ from harness.normalize import (
     split_pointer,
     to_pointer,
 )
+from harness.vocabulary import Vocabulary
 
 ABSENT = "<absent>"  # stands for a key or record that one side did not send
 
@@ -90,16 +91,16 @@ def compare(
     go_ids: CanonicalIds | None = None,
     ordered: frozenset[str] = frozenset(),
     columns: tuple[str, ...] = (),
+    vocabulary: Vocabulary | None = None,
 ) -> list[Difference]:
     """Differences between two answers, minus those under an `ignore` pattern.
 
     Pass each backend's `CanonicalIds` to keep names stable across an action sequence;
-    `ordered` and `columns` are handed to harness.normalize.normalize.
+    `ordered`, `columns` and `vocabulary` are handed to harness.normalize.normalize.
     A status difference is reported alone: the bodies of two statuses are not comparable.
     """
-    found = _differences(
-        rails, go, rails_ids or CanonicalIds(), go_ids or CanonicalIds(), ordered, columns
-    )
+    ids = (rails_ids or CanonicalIds(), go_ids or CanonicalIds())
+    found = _differences(rails, go, *ids, ordered, columns, vocabulary)
     return [d for d in found if not any(match_pointer(d.pointer, p) for p in ignore)]
 
 
@@ -110,6 +111,7 @@ def _differences(
     go_ids: CanonicalIds,
     ordered: frozenset[str],
     columns: tuple[str, ...],
+    vocabulary: Vocabulary | None,
 ) -> list[Difference]:
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
@@ -139,8 +141,8 @@ def _differences(
             )
         ]
     return compare_normalized(
-        normalize(left.value, rails_ids, ordered=ordered, columns=columns),
-        normalize(right.value, go_ids, ordered=ordered, columns=columns),
+        normalize(left.value, rails_ids, ordered=ordered, columns=columns, vocabulary=vocabulary),
+        normalize(right.value, go_ids, ordered=ordered, columns=columns, vocabulary=vocabulary),
     )
 
 

@@ -14,11 +14,11 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import pytest
 
-from harness.redact import redact_url
+from harness.redact import redact_url, register_secrets_in, register_setting
 
 SIDES = ("rails", "go")
 Mode = Literal["url", "process", "containers", "embedded"]
@@ -63,9 +63,15 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "through SQL (without it the API seeder is used)",
         ),
         Option(
-            f"--{side}-seed-path",
-            f"seed the {side} backend by POSTing the seed rows to this path of its API (a "
-            "backend with another schema) instead of through SQL",
+            f"--{side}-seed-recipe",
+            f"seed the {side} backend through its public API with this recipe (YAML: requests "
+            "with captures, see harness/recipe.py) instead of through SQL: a backend with "
+            "another schema",
+        ),
+        Option(
+            f"--{side}-ready-path",
+            f"readiness path of the {side} backend when it differs from --ready-path "
+            "(e.g. /health)",
         ),
         Option(
             f"--{side}-redis-url",
@@ -87,6 +93,23 @@ OPTIONS: tuple[Option, ...] = (
         "--go-faults",
         "embedded reference backend only: comma-separated named faults for the go side "
         "(PARITY_FAULTS of `python -m reference serve`)",
+    ),
+    Option(
+        "--go-ported",
+        "routing manifest of a partial port (parity-routes.yaml, see `parity routes`): the go "
+        "side serves only the operations it names as go",
+    ),
+    Option(
+        "--go-ported-mode",
+        "with --go-ported: mixed (a router sends ported operations to Go, the rest to a "
+        "Rails on Go's database) or subset (Go alone on its own schema: only ported "
+        "operations are compared)",
+        choices=("mixed", "subset"),
+        default="mixed",
+    ),
+    Option(
+        "--go-rails-url",
+        "mixed stack in url mode: a running Rails server on the Go backend's database",
     ),
     Option("--ready-path", "readiness path polled until it answers 200", default="/up"),
     Option("--ready-timeout", "seconds to wait for a backend to be ready", default="60"),
@@ -118,6 +141,12 @@ OPTIONS: tuple[Option, ...] = (
         choices=("contracts", "properties"),
         default="contracts,properties",
     ),
+    Option(
+        "--spec",
+        "OpenAPI spec every suite tests against: conformance's operations, the lockstep's "
+        "operation set and the report's coverage (relative paths from the rootdir)",
+        default="spec/openapi.yaml",
+    ),
     Option("--run-dir", "directory for backend logs and failure records", default=".parity/run"),
     Option(
         "--pg-image",
@@ -139,10 +168,14 @@ class SideConfig:
     image: str | None = None
     prepare: str | None = None
     database_url: str | None = None
-    seed_path: str | None = None
+    seed_recipe: Path | None = None
+    ready_path: str | None = None  # None: HarnessConfig.ready_path
     redis_url: str | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
+    ported: Path | None = None  # go side: the routing manifest of a partial port
+    ported_mode: Literal["mixed", "subset"] = "mixed"
+    rails_url: str | None = None  # go side, mixed stack in url mode: Rails on Go's database
 
     @property
     def mode(self) -> Mode:
@@ -169,6 +202,7 @@ class HarnessConfig:
     auth: Literal["cookie", "basic"] = "cookie"
     suites: tuple[str, ...] = ("contracts", "properties")
     run_dir: Path = Path(".parity/run")
+    spec: Path = Path("spec/openapi.yaml")
     pg_image: str = "postgres:15"
     redis_image: str = "redis:7"
     environ: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # for child processes
@@ -176,6 +210,10 @@ class HarnessConfig:
     def side(self, name: str) -> SideConfig:
         """The configuration of `rails` or `go`."""
         return self.rails if name == "rails" else self.go
+
+    def ready_path_of(self, name: str) -> str:
+        """The readiness path of one side (its own, else the shared one)."""
+        return self.side(name).ready_path or self.ready_path
 
     @property
     def sides(self) -> tuple[SideConfig, SideConfig]:
@@ -188,6 +226,18 @@ class HarnessConfig:
         if "containers" in modes:
             return "container"
         return "none" if modes == {"url"} else "local"
+
+    def register_secrets(self) -> None:
+        """Every secret the user handed in (setenv values, DSN and URL passwords, header
+        values in commands, the environment's secret-named settings) is masked from now on."""
+        for side in self.sides:
+            given = (side.url, side.cmd, side.image, side.prepare, side.database_url)
+            for value in filter(None, given):
+                register_secrets_in(value)
+            for key, value in side.setenv:
+                register_setting(key, value)
+        for key, value in self.environ:
+            register_setting(key, value)
 
     @classmethod
     def from_sources(
@@ -209,7 +259,7 @@ class HarnessConfig:
                 "--db-mode=shared: both backends share one database, but --rails-prepare and "
                 "--go-prepare differ (two schemas). Give one prepare command or use clone."
             )
-        run_dir = Path(get("run_dir"))
+        run_dir, spec = Path(get("run_dir")), Path(get("spec"))
         return cls(
             rails=sides["rails"],
             go=sides["go"],
@@ -221,6 +271,7 @@ class HarnessConfig:
             auth=get("auth"),  # type: ignore[arg-type]  # checked by _check_choices
             suites=_split(get("suites")),
             run_dir=run_dir if run_dir.is_absolute() else rootdir / run_dir,
+            spec=spec if spec.is_absolute() else rootdir / spec,
             pg_image=get("pg_image"),
             redis_image=get("redis_image"),
             environ=tuple(env.items()),
@@ -305,10 +356,14 @@ def _side(
         image=get(f"{side}_image") or None,
         prepare=get(f"{side}_prepare") or None,
         database_url=get(f"{side}_database_url") or None,
-        seed_path=get(f"{side}_seed_path") or None,
+        seed_recipe=_recipe(side, get, values),
+        ready_path=("/" + get(f"{side}_ready_path").lstrip("/"))
+        if get(f"{side}_ready_path")
+        else None,
         redis_url=get(f"{side}_redis_url") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
+        **_ported(get, values, side),
     )
     if config.faults and config.mode != "embedded":
         raise _usage(
@@ -329,9 +384,63 @@ def _side(
     return config
 
 
+class _Ported(TypedDict, total=False):
+    ported: Path
+    ported_mode: Literal["mixed", "subset"]
+    rails_url: str | None
+
+
+def _recipe(
+    side: str, get: Callable[[str], str], values: Mapping[str, tuple[str, str]]
+) -> Path | None:
+    """The side's seed recipe, read now so a bad one is a usage error naming the file."""
+    from harness.recipe import RecipeError, load_recipe
+
+    if not get(f"{side}_seed_recipe"):
+        return None
+    path = Path(get(f"{side}_seed_recipe"))
+    try:
+        load_recipe(path)
+    except RecipeError as exc:
+        option = OPTIONS_BY_KEY[f"{side}_seed_recipe"]
+        raise _usage(option, str(path), values[option.key][1], f"cannot be used: {exc}") from None
+    return path
+
+
+def _ported(get: Callable[[str], str], values: Mapping[str, tuple[str, str]], side: str) -> _Ported:
+    """The go side's partial-port settings; the manifest is read now, so a bad one is a
+    usage error naming the file before anything starts."""
+    from harness.routing.manifest import ManifestError, load_manifest
+
+    if side != "go" or not get("go_ported"):
+        if side == "go" and get("go_rails_url"):
+            raise pytest.UsageError("--go-rails-url only applies with --go-ported (mixed mode)")
+        return {}
+    path = Path(get("go_ported"))
+    try:
+        load_manifest(path)
+    except ManifestError as exc:
+        option = OPTIONS_BY_KEY["go_ported"]
+        raise _usage(option, str(path), values[option.key][1], f"cannot be used: {exc}") from None
+    mode: Literal["mixed", "subset"] = "subset" if get("go_ported_mode") == "subset" else "mixed"
+    return {
+        "ported": path,
+        "ported_mode": mode,
+        "rails_url": get("go_rails_url").rstrip("/") or None,
+    }
+
+
 def _pairs(option: Option, value: str, source: str) -> tuple[tuple[str, str], ...]:
     pairs = []
-    for item in shlex.split(value):
+    try:
+        items = shlex.split(value)
+    except ValueError as exc:  # the value itself may hold a secret: it is not repeated
+        where = option.flag if source == option.flag else f"{option.flag} (from {source})"
+        raise pytest.UsageError(
+            f"{where}: cannot split into KEY=VALUE pairs ({exc}). Quote a value with spaces "
+            "as in a shell, e.g. KEY='a b' OTHER=c, and close every quote."
+        ) from None
+    for item in items:
         key, sep, val = item.partition("=")
         if not sep or not key:
             raise _usage(option, item, source, "is not KEY=VALUE")

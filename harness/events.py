@@ -2,7 +2,9 @@
 
 The harness calls `record_backend_failure` when a backend dies, stops answering or times
 out; the findings/report side reads `backend_failures()` (or subscribes) and turns each
-record into a finding. A fatal failure also ends the pytest run cleanly (harness.plugins).
+record into a finding. A fatal failure also ends the pytest run cleanly (harness.plugins):
+the code that meets it raises `BackendGone`, and a death the liveness watch (harness.liveness)
+sees first is handed to the main thread through `announce` / `take_announced`.
 Everything stored here is already redacted.
 """
 
@@ -46,8 +48,22 @@ class BackendFailure:
         return asdict(self)
 
 
+class BackendGone(BaseException):
+    """A backend died or became unreachable: the run ends now.
+
+    A BaseException, like KeyboardInterrupt, so that Hypothesis does not shrink (replaying
+    examples against a dead server) and no `except Exception` of a suite swallows it;
+    harness.plugins.backends turns it into the failure of the current test and stops the run.
+    """
+
+    def __init__(self, failure: BackendFailure):
+        self.failure = failure
+        super().__init__(failure.message())
+
+
 _FAILURES: list[BackendFailure] = []
 _LISTENERS: list[Callable[[BackendFailure], None]] = []
+_ANNOUNCED: list[BackendFailure] = []  # fatal failures the main thread was not told about yet
 
 
 def record_backend_failure(failure: BackendFailure) -> None:
@@ -68,6 +84,19 @@ def subscribe(listener: Callable[[BackendFailure], None]) -> Callable[[], None]:
     return lambda: _LISTENERS.remove(listener)
 
 
+def announce(failure: BackendFailure) -> None:
+    """A fatal failure seen outside the main thread, for it to raise (`take_announced`)."""
+    _ANNOUNCED.append(failure)
+
+
+def take_announced() -> BackendFailure | None:
+    """The announced fatal failure not raised yet (and forget it): raise it once only."""
+    taken = _ANNOUNCED[:1]
+    _ANNOUNCED.clear()
+    return taken[0] if taken else None
+
+
 def clear() -> None:
     """Forget recorded failures (start of a pytest session)."""
     _FAILURES.clear()
+    _ANNOUNCED.clear()

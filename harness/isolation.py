@@ -53,10 +53,10 @@ def reset_databases(backends: Backends, method: str = "restore") -> None:
                 f"template, but the {backend.name} backend runs in {backend.mode} mode "
                 f"without one. Give --{backend.name}-prepare or use --isolation=scoped."
             )
-        if backend.seed_path:
+        if backend.recipe is not None:
             raise HarnessError(
                 f"--isolation=clone restores SQL-seeded templates, but the {backend.name} "
-                f"backend is seeded through its API ({backend.seed_path}): use --isolation=scoped."
+                f"backend is seeded through its API ({backend.recipe.source}): use --isolation=scoped."
             )
         if backend.database not in done:
             reset = backends.server.restore if method == "restore" else backends.server.recreate
@@ -77,14 +77,16 @@ def open_scope(
     backends: Backends, world: Callable[[str], World] = scoped_world, tag: str | None = None
 ) -> Iterator[Scope]:
     """Seed `world(tag)` (default: a fresh group, thread and actors) into every backend;
-    its actors use HTTP Basic and are forgotten afterwards."""
+    its actors use HTTP Basic (a recipe's login on a recipe-seeded backend) and are forgotten
+    afterwards."""
     tag = tag or secrets.token_hex(6)  # 48 bits: no two scopes of a long run share a tag
     plan = build_rows(world(tag), salt=tag)
     ids = seed_each(backends, plan)  # shared mode: one database, seeded once
     keys = {name: f"{name}#{tag}" for name in plan.actors}
     registered = {keys[name]: actor for name, actor in plan.actors.items()}
     for backend in backends:
-        backend.client.add_actors(registered, auth="basic")
+        # a recipe-seeded backend signs its actors in the recipe's way, not HTTP Basic
+        backend.client.add_actors(registered, auth=None if backend.recipe else "basic")
     try:
         yield Scope(actors=keys, ids=ids, plan=plan, tag=tag)
     finally:

@@ -17,6 +17,7 @@ id vs an integer id (emitted quoted: `"discussions#1"`), null vs absent.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -25,45 +26,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.vocabulary import (
+    BARE_REFS,
+    KEYED_BY_ID,
+    NESTED_ID_TYPES,
+    NOT_KEYS,
+    NOT_REFS,
+    USER_ROLES,
+    Vocabulary,
+    bundled,
+)
+from harness.vocabulary import TIMELINE_COLUMNS as TIMELINE_COLUMNS  # re-exported (suites)
 
 JsonValue = Any
-
-# Collections whose name is not the record type (AMS `root:` option).
-COLLECTION_TYPES: Mapping[str, str] = {"parent_groups": "groups", "parent_events": "events"}
-# Nested objects whose `id` is a record id: results rows are poll options.
-NESTED_ID_TYPES: Mapping[str, str] = {"results": "poll_options"}
-# Reference fields without the `_id` suffix: Loomio's discussions and polls send the
-# discarding user's id as `discarded_by` (the only one in the serializer inventory).
-BARE_REFS: Mapping[str, str] = {"discarded_by": "users"}
-# Objects keyed by ids as strings ({"301": 1}).
-KEYED_BY_ID: Mapping[str, str] = {"option_scores": "poll_options", "voter_scores": "users"}
-# `<role>_id` names that point at users.
-USER_ROLES = frozenset(
-    {
-        *("author", "actor", "participant", "inviter", "closer", "responder", "requestor"),
-        *("creator", "revoker", "voter", "guest", "member_admin", "stance_admin"),
-        *("current_user", "discussion_reader_user", "reader"),
-    }
-)
-RECORD_TYPES = (
-    *("users", "groups", "memberships", "membership_requests", "discussions"),
-    *("discussion_readers", "comments", "events", "polls", "poll_options", "stances"),
-    *("stance_choices", "outcomes", "reactions", "tags", "documents", "attachments"),
-    *("discussion_templates", "poll_templates", "notifications", "versions", "tasks"),
-    *("chatbots", "webhooks", "contacts", "translations", "identities", "login_tokens"),
-    *("received_emails", "demos"),
-)
-NOT_REFS = frozenset({"sequence_id"})  # per-discussion counters, part of the contract
-NOT_KEYS = frozenset({"position_key"})  # thread position, part of the contract
-# events/timeline answers a bare array of rows, one per event (threading.md section 5.4).
-TIMELINE_COLUMNS = (
-    "position_key",
-    "sequence_id",
-    "created_at",
-    "user_id",
-    "depth",
-    "descendant_count",
-)
 
 _TIMESTAMP = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -80,23 +55,26 @@ def _singular(plural: str) -> str:
     return plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
 
 
-_BY_SINGULAR = sorted(((_singular(t), t) for t in RECORD_TYPES), key=lambda p: -len(p[0]))
+@functools.cache
+def _by_singular(types: tuple[str, ...]) -> list[tuple[str, str]]:
+    return sorted(((_singular(t), t) for t in types), key=lambda p: -len(p[0]))
 
 
-def record_type(stem: str) -> str:
-    """A reference's stem -> record type: `author` -> users, `my_stance` -> stances."""
+def record_type(stem: str, vocabulary: Vocabulary | None = None) -> str:
+    """A reference's stem -> record type, by name (for what the spec does not describe):
+    `author` -> users, `my_stance` -> stances (the spec's record types)."""
     if stem in USER_ROLES or stem.endswith("_user"):
         return "users"
-    for singular, plural in _BY_SINGULAR:
+    for singular, plural in _by_singular((vocabulary or bundled()).record_types):
         if stem == singular or stem.endswith("_" + singular):
             return plural
     return stem + "s"
 
 
-def class_type(name: str) -> str:
+def class_type(name: str, vocabulary: Vocabulary | None = None) -> str:
     """A Ruby class name or polymorphic type token -> record type: `DiscussionReader` -> ..."""
     snake = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name.split("::")[-1]).lower()
-    return record_type(snake)
+    return record_type(snake, vocabulary)
 
 
 @dataclass
@@ -122,6 +100,18 @@ class CanonicalIds:
     def known(self, space: str, raw: JsonValue) -> bool:
         """Whether `raw` already has a canonical name in `space`."""
         return str(raw) in self._ordinals.get(space, {})
+
+    def absent(self, space: str) -> str:
+        """Take the next name of `space` for a record this backend does not have (no raw
+        value), so the names of its later records stay in step with the other backend's."""
+        table = self._ordinals.setdefault(space, {})
+        ordinal = len(table) + 1
+        table[f"\x00absent {ordinal}"] = ordinal
+        return f"{space}#{ordinal}"
+
+    def has(self, canonical: str) -> bool:
+        """Whether this backend has a raw value for `canonical`."""
+        return canonical in self._raw
 
     def raw(self, canonical: str) -> JsonValue:
         """The raw value this backend used for `canonical` (`discussions#2` -> 42)."""
@@ -207,25 +197,27 @@ def _sort_token(raw: JsonValue) -> tuple[int, int, str]:
     return (0, int(text), "") if text.isdigit() else (1, 0, text)
 
 
-def _polymorphic(value: JsonValue) -> tuple[str, JsonValue] | None:
+def _polymorphic(value: JsonValue, vocabulary: Vocabulary) -> tuple[str, JsonValue] | None:
     """`{"type": "comment", "id": 601}` -> ("comments", 601); None for anything else."""
     if not (isinstance(value, dict) and set(value) == {"type", "id"}):
         return None
     if isinstance(value["type"], str) and _is_id(value["id"]):
-        return class_type(value["type"]), value["id"]
+        return class_type(value["type"], vocabulary), value["id"]
     return None
 
 
-def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, JsonValue]]:
+def _refs(
+    record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary
+) -> Iterator[tuple[str, JsonValue]]:
     """(record type, raw id) of each reference in a record, in a backend-independent order."""
     for key in sorted(record):
         value = record[key]
-        if (poly := _polymorphic(value)) is not None:
+        if (poly := _polymorphic(value, vocabulary)) is not None:
             yield poly
-        elif (target := _scalar_ref_type(key, value, record, rtype)) is not None:
+        elif (target := _scalar_ref_type(key, value, record, rtype, vocabulary)) is not None:
             yield target, value
         elif key.endswith("_ids") and isinstance(value, list):
-            target = _ref_type(key[:-4], record, rtype)
+            target = _ref_type(key, record, rtype, vocabulary)
             yield from ((target, item) for item in value if _is_id(item))
         elif key in KEYED_BY_ID and isinstance(value, dict):
             for item in sorted(value, key=_sort_token):
@@ -233,30 +225,37 @@ def _refs(record: Mapping[str, Any], rtype: str | None) -> Iterator[tuple[str, J
 
 
 def _scalar_ref_type(
-    key: str, value: JsonValue, record: Mapping[str, Any], rtype: str | None
+    key: str, value: JsonValue, record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary
 ) -> str | None:
     """The record type a single-id field points at (`author_id`, `discarded_by`), or None."""
     if not _is_id(value):
         return None
     if key.endswith("_id") and key not in NOT_REFS:
-        return _ref_type(key[:-3], record, rtype)
+        return _ref_type(key, record, rtype, vocabulary)
     return BARE_REFS.get(key)
 
 
-def _ref_type(stem: str, record: Mapping[str, Any], rtype: str | None) -> str:
+def _ref_type(
+    key: str, record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary
+) -> str:
+    """What an `_id`/`_ids` field points at: a polymorphic `_type` beside it, else what the
+    spec says of this record type's field, else the field's name."""
+    stem = key.removesuffix("_ids") if key.endswith("_ids") else key.removesuffix("_id")
     polymorphic = record.get(stem + "_type")
     if isinstance(polymorphic, str):
-        return class_type(polymorphic)
+        return class_type(polymorphic, vocabulary)
+    if rtype is not None and (rtype, key) in vocabulary.references:
+        return vocabulary.references[(rtype, key)]
     if stem == "parent" and rtype is not None:
         return rtype  # groups' parent is a group, events' parent an event
-    return record_type(stem)
+    return record_type(stem, vocabulary)
 
 
 def _assign_ids(
     collections: Mapping[str, list[dict[str, Any]]],
     root: str | None,
     state: CanonicalIds,
-    types: Mapping[str, str],
+    vocabulary: Vocabulary,
 ) -> None:
     """Name records breadth-first from the root records, following references.
 
@@ -267,6 +266,7 @@ def _assign_ids(
     fields sorted by name, and reaches side-loads through references. Records nothing
     points to are named last, by raw id.
     """
+    types = vocabulary.collection_types
     index: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
     for name, records in collections.items():
         for record in records:
@@ -295,11 +295,11 @@ def _assign_ids(
                 visit(types.get(name, name), record["id"])
             while queue:
                 rtype, current = queue.popleft()
-                for target, raw in _refs(current, rtype):
+                for target, raw in _refs(current, rtype, vocabulary):
                     visit(target, raw)
 
 
-def _key_space(key: str, rtype: str | None) -> str | None:
+def _key_space(key: str, rtype: str | None, vocabulary: Vocabulary) -> str | None:
     """The name space of a key-like string field, or None: `discussion_key` -> discussions.key."""
     owner = rtype or "values"
     if key in NOT_KEYS:
@@ -307,7 +307,7 @@ def _key_space(key: str, rtype: str | None) -> str | None:
     if key in {"key", "token"}:
         return f"{owner}.{key}"
     if key.endswith("_key"):
-        return record_type(key[:-4]) + ".key"
+        return record_type(key[:-4], vocabulary) + ".key"
     if key.endswith("_token"):
         return f"{owner}.{key}"
     return None
@@ -318,6 +318,7 @@ class _Walk:
     """Rewrites one body: ids, keys and timestamps; collects timestamps by pointer."""
 
     state: CanonicalIds
+    vocabulary: Vocabulary
     timestamps: dict[str, datetime] = field(default_factory=dict)
 
     def ref(self, rtype: str, raw: JsonValue) -> str:
@@ -340,12 +341,12 @@ class _Walk:
         rtype: str | None,
         path: list[str | int],
     ) -> JsonValue:
-        if (poly := _polymorphic(value)) is not None:
+        if (poly := _polymorphic(value, self.vocabulary)) is not None:
             return {"type": value["type"], "id": self.ref(*poly)}
-        if (target := _scalar_ref_type(key, value, owner, rtype)) is not None:
+        if (target := _scalar_ref_type(key, value, owner, rtype, self.vocabulary)) is not None:
             return self.ref(target, value)
         if key.endswith("_ids") and isinstance(value, list):
-            target = _ref_type(key[:-4], owner, rtype)
+            target = _ref_type(key, owner, rtype, self.vocabulary)
             return [
                 self.ref(target, item) if _is_id(item) else self.any(item, [*path, i])
                 for i, item in enumerate(value)
@@ -353,7 +354,7 @@ class _Walk:
         if key in KEYED_BY_ID and isinstance(value, dict):
             named = {self.state.name(KEYED_BY_ID[key], k): v for k, v in value.items()}
             return {k: self.any(v, [*path, k]) for k, v in named.items()}
-        space = _key_space(key, rtype)
+        space = _key_space(key, rtype, self.vocabulary)
         if space is not None and isinstance(value, str):
             return self.state.name(space, value)
         if key in NESTED_ID_TYPES and isinstance(value, list):
@@ -381,7 +382,7 @@ class _Walk:
 
     def not_found(self, match: re.Match[str]) -> str:
         """`Discussion with 'id'=12` -> `Discussion with 'id'=<discussions#2>`."""
-        space = _not_found_space(match["model"], match["column"] or "id")
+        space = _not_found_space(match["model"], match["column"] or "id", self.vocabulary)
         if space is None:
             return match[0]
         return match[0].removesuffix(match["raw"]) + f"<{self.state.name(space, match['raw'])}>"
@@ -399,14 +400,14 @@ class _Walk:
         ]
 
 
-def _not_found_space(model: str, column: str) -> str | None:
+def _not_found_space(model: str, column: str, vocabulary: Vocabulary) -> str | None:
     """The name space of the value in a RecordNotFound text, by the column it was looked up by."""
     if column.lower() == "id":
-        return class_type(model)
+        return class_type(model, vocabulary)
     if column == "key":
-        return class_type(model) + ".key"
+        return class_type(model, vocabulary) + ".key"
     if column.endswith("_id") and column not in NOT_REFS:
-        return record_type(column[:-3])
+        return record_type(column[:-3], vocabulary)
     return None
 
 
@@ -422,18 +423,21 @@ def normalize(
     state: CanonicalIds,
     *,
     ordered: frozenset[str] = frozenset(),
-    types: Mapping[str, str] = COLLECTION_TYPES,
     columns: tuple[str, ...] = (),
+    vocabulary: Vocabulary | None = None,
 ) -> Normalized:
     """Canonical form of one response body; `state` is this backend's id table (updated).
 
     `ordered` names collections whose order is contract besides `meta.root`; `columns`
-    names the cells of a bare array of rows (`TIMELINE_COLUMNS`), so ids in it are mapped.
+    names the cells of a bare array of rows (`TIMELINE_COLUMNS`), so ids in it are mapped;
+    `vocabulary` is what the run's spec says of the records (default: the bundled spec's).
     """
+    vocabulary = vocabulary or bundled()
+    types = vocabulary.collection_types
     collections = collections_of(body)
     root = _root_of(body)
-    _assign_ids(collections, root, state, types)
-    walk = _Walk(state)
+    _assign_ids(collections, root, state, vocabulary)
+    walk = _Walk(state, vocabulary)
     if not isinstance(body, dict) or not (collections or "meta" in body):
         bare = (
             walk.rows(body, columns) if columns and isinstance(body, list) else walk.any(body, [])
@@ -489,8 +493,12 @@ def match_pointer(pointer: str, pattern: str) -> bool:
     """Whether `pointer` is at or under `pattern`; `*` matches one segment, `**` any number.
 
     `/discussions/*/last_activity_at` matches `/discussions/discussions#3/last_activity_at`;
-    `/meta` matches `/meta/total` (ignoring an object ignores what is inside it).
+    `/meta` matches `/meta/total` (ignoring an object ignores what is inside it). The root
+    pattern `""` matches the root only: as "everything under it" it would match every
+    difference of an answer, its status included.
     """
+    if not pattern:
+        return not pointer
     return _match(split_pointer(pointer), split_pointer(pattern))
 
 

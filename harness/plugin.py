@@ -24,13 +24,20 @@ Fixtures:
 A backend that dies mid-run fails the current test with its log tail, is recorded through
 harness.events (for the findings), and ends the run; the run directory keeps the logs and
 backend-failures.jsonl.
+
+SIGTERM is handled like Ctrl-C (harness.plugins.signals): partial report, full teardown.
+Secrets the user hands in (setenv values, DSNs, header values) are masked everywhere
+(harness.plugins.secrets).
 """
 
-# The report's options come first: the backends plugin imports them (for the coverage
-# recorder), and pytest wants a plugin module registered before anything imports it.
+# pytest wants a plugin module registered before anything imports it: the harness options
+# first (the report's options read the resolved spec), then the report's (the backends
+# plugin imports them, for the coverage recorder).
 pytest_plugins = [
-    "harness.report.options",
     "harness.plugins.options",
+    "harness.report.options",
     "harness.plugins.backends",
     "harness.plugins.isolation",
+    "harness.plugins.signals",
+    "harness.plugins.secrets",
 ]

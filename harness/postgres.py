@@ -3,6 +3,8 @@
 The embedded default of the harness, and the database of the project's own tests. When run
 as root the server binaries run as the `postgres` user (initdb and postgres refuse root).
 The cluster lives on /dev/shm when it exists (a cluster there starts in about half a second).
+Server and directory are owned through harness.processes: should the harness be killed, even
+with SIGKILL, its watchdog stops the server and removes the directory.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import contextlib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -24,6 +27,7 @@ import psycopg
 from psycopg import sql
 
 from harness.errors import HarnessError
+from harness.processes import disown_path, own_path, spawn_owned, stop_owned
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
 SUPERUSER = "parity"
@@ -94,14 +98,9 @@ class LocalPostgres:
 
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete the cluster directory."""
-        if self.process.poll() is None:
-            self.process.terminate()  # SIGTERM = smart shutdown; SIGINT would be fast
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_owned(self.process, signal.SIGINT, grace=10)  # SIGINT: fast shutdown
         shutil.rmtree(self.root, ignore_errors=True)
+        disown_path(self.root)
 
 
 def create_database(admin_dsn: str, name: str, template: str | None = None) -> None:
@@ -170,6 +169,7 @@ def start_local_postgres(timeout: float = 30.0) -> LocalPostgres:
     """initdb a fresh cluster in a temp dir and start it on a free port (trust auth)."""
     pg_bin = find_pg_bin()
     root = Path(tempfile.mkdtemp(prefix="parity-pg-", dir=_scratch_parent()))
+    own_path(root)
     if os.geteuid() == 0:
         pw = pwd.getpwnam("postgres")
         os.chown(root, pw.pw_uid, pw.pw_gid)
@@ -197,17 +197,19 @@ def start_local_postgres(timeout: float = 30.0) -> LocalPostgres:
             "max_connections=200",
         ]
         log = open(root / "postgres.log", "wb")  # noqa: SIM115  # handed to the child process
-        process = subprocess.Popen(  # type: ignore[call-overload]  # user/group kwargs
+        # SIGQUIT if the harness dies: an immediate shutdown, the data is thrown away anyway
+        process = spawn_owned(
             cmd,
+            stop_signal=signal.SIGQUIT,
             cwd=root,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
             **_run_as(),
         )
         log.close()
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
+        disown_path(root)
         raise
     cluster = LocalPostgres(root=root, port=port, process=process)
     _wait_ready(cluster, timeout)

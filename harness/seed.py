@@ -4,14 +4,14 @@
 references to other rows) once, so every database gets byte-identical data. A `Seeder`
 writes those rows into one backend: `SqlSeeder` through SQL on Loomio's tables (it writes
 the columns a Rails create would, filling every NOT NULL column that has no default); a
-backend with another schema plugs in its own seeder (see `harness.api_seed`).
+backend with another schema plugs in its own seeder (see `harness.recipe`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -23,8 +23,7 @@ from psycopg.types.json import Jsonb
 
 from harness.actors import Actor
 from harness.errors import HarnessError
-from harness.http import ApiRequest, ApiResponse
-from harness.redact import redact, redact_url, register_secret
+from harness.redact import redact_url, register_secret
 
 BCRYPT_COST = 4  # Devise's test-environment cost: seeding stays fast
 
@@ -413,42 +412,6 @@ class SqlSeeder:
         found = conn.execute(query, list(values.values())).fetchone()
         assert found is not None
         return int(found[0])
-
-
-@dataclass(slots=True)
-class HttpSeeder:
-    """Seeds a backend with another schema through its API: POST `path` with the plan's rows
-    as JSON ({"rows": [{"table", "key", "values"}]}, references as {"$ref": key}, passwords
-    only as bcrypt hashes); the backend answers {"ids": {key: id}}."""
-
-    send: Callable[[ApiRequest], ApiResponse]
-    path: str
-
-    def seed(self, plan: SeedPlan) -> dict[str, int]:
-        rows = [{"table": r.table, "key": r.key, "values": _jsonable(r.values)} for r in plan.rows]
-        answer = self.send(
-            ApiRequest(method="POST", path=self.path, json={"rows": rows}, label="seed")
-        )
-        ids = answer.body.get("ids") if isinstance(answer.body, dict) else None
-        if answer.status != 200 or not isinstance(ids, dict):
-            raise SeedError(
-                f"POST {self.path} answered {answer.status} without an ids map: "
-                f"{redact(answer.text[:300])}. The seed endpoint must answer "
-                '{"ids": {"user:admin": 1, ...}} (see harness.seed.HttpSeeder).'
-            )
-        return {str(k): int(v) for k, v in ids.items()}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Ref):
-        return {"$ref": value.key}
-    if isinstance(value, Jsonb):
-        return value.obj
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
 
 
 def _resolve(value: Any, ids: Mapping[str, int]) -> Any:

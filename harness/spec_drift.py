@@ -581,6 +581,25 @@ def to_json(changes: list[Change]) -> str:
     return json.dumps({**count, "changes": [asdict(c) for c in changes]}, indent=2, default=str)
 
 
+def only_ported(document: dict[str, Any], manifest_path: Path) -> dict[str, Any]:
+    """`document` with only the operations a routing manifest sends to Go (the rest are
+    Rails' to answer: their absence from Go's spec is no drift)."""
+    from harness.routing.manifest import load_manifest
+
+    manifest = load_manifest(manifest_path)
+    paths: dict[str, Any] = {}
+    for path, item in document["paths"].items():
+        kept = {
+            key: value
+            for key, value in item.items()
+            if key not in METHODS
+            or manifest.target(key, path, (value or {}).get("operationId", "")).ported
+        }
+        if any(key in METHODS for key in kept):
+            paths[path] = kept
+    return {**document, "paths": paths}
+
+
 def main(argv: list[str] | None = None) -> int:
     """`parity diff-spec OLD NEW [--json]`: 1 if breaking changes, 0 if none, 2 usage error."""
     parser = argparse.ArgumentParser(
@@ -592,12 +611,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("new", help="the candidate's spec (file or http(s) URL)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--ported",
+        metavar="MANIFEST",
+        help="a partial port's routing manifest: compare only the operations it sends to Go",
+    )
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return 0 if exc.code == 0 else 2
     try:
-        changes = diff_specs(load_spec(args.old), load_spec(args.new))
+        old = load_spec(args.old)
+        if args.ported:
+            old = only_ported(old, Path(args.ported))
+        changes = diff_specs(old, load_spec(args.new))
     except HarnessError as exc:
         print(f"parity diff-spec: {exc}", file=sys.stderr)
         return 2

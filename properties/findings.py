@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -68,6 +69,15 @@ def _failures(exc: BaseException) -> list[PropertyFailure]:
     return []
 
 
+def _others(exc: BaseException) -> list[BaseException]:
+    """Everything raised alongside the property failures (an exception group's others)."""
+    if isinstance(exc, PropertyFailure):
+        return []
+    if isinstance(exc, BaseExceptionGroup):
+        return [other for sub in exc.exceptions for other in _others(sub)]
+    return [exc]
+
+
 def to_findings(failure: PropertyFailure) -> list[Finding]:
     """One Finding per problem, each carrying the shrunk example as its steps."""
     found = []
@@ -112,10 +122,13 @@ class PropertyRun:
                     self.recorder.count(self.suite, "findings")
             elapsed = time.perf_counter() - started
             titles = sorted({p.title for f in failures for p in f.problems})
+            # an error raised with them (a group of several) fails the test too, in full
+            others = ["".join(traceback.format_exception(o)) for o in _others(exc)]
             pytest.fail(
                 f"{len(failures)} shrunk failure(s) after {elapsed:.1f}s: "
                 + json.dumps(titles)[:2000]
+                + (f"; and {len(others)} error(s) raised with them" if others else "")
                 + "\n\n"
-                + "\n\n".join(str(f) for f in failures),
+                + "\n\n".join([*(str(f) for f in failures), *others]),
                 pytrace=False,
             )

@@ -4,6 +4,12 @@
 scope's admin, member and guest are its voters), sends each step as the voter, checks its
 status against the stance-validation oracle, and keeps each voter's latest stance as an
 oracle `Stance`. `expected()` is then the oracle's poll fields; `poll()` what the backend shows.
+
+The oracle's poll is what the suite sent (`sent_poll`): type, anonymity, hidden results,
+agree target, dots, and the type defaults Loomio applies (polls.md 1). Only the options'
+identities (ids, stored names, icons) come from the create answer, after checking it made
+the options sent, in the order sent. A read that does not answer 200 is a problem, not an
+empty poll.
 """
 
 from __future__ import annotations
@@ -15,10 +21,34 @@ from harness.backends import Backend
 from harness.http import ApiRequest, ApiResponse
 from harness.isolation import Scope
 from properties.findings import Problem
+from properties.oracles.poll_inputs import Option
 from properties.oracles.tallies import Poll, Stance, Submission, poll_fields, tally, validate_stance
 from properties.strategies import POLL_OPTIONS, VOTERS, Cast, Close, PollSpec, TallyStep, Uncast
 
 CLOSING_AT = "2099-06-01T00:00:00.000Z"
+# The one option-name format a type default sets (polls.md 1, config/poll_types.yml): the
+# others leave poll_option_name_format null.
+NAME_FORMATS = {"meeting": "iso8601"}
+
+
+def sent_poll(spec: PollSpec, poll_id: int, options: list[dict[str, Any]]) -> Poll:
+    """The oracle's poll: the settings the suite sent, the stored options' identities."""
+    return Poll(
+        poll_type=spec.poll_type,
+        options=tuple(Option.from_api(o) for o in options),
+        id=poll_id,
+        agree_target=spec.agree_target,
+        anonymous=spec.anonymous,
+        hide_results=spec.hide_results,
+        dots_per_person=spec.dots_per_person if spec.poll_type == "dot_vote" else None,
+        poll_option_name_format=NAME_FORMATS.get(spec.poll_type),
+    )
+
+
+def sent_order(spec: PollSpec) -> list[str]:
+    """The option names in the order their priorities must follow (meeting: sorted)."""
+    names = list(POLL_OPTIONS[spec.poll_type])
+    return sorted(names) if spec.poll_type == "meeting" else names
 
 
 @dataclass(slots=True)
@@ -70,14 +100,28 @@ class TallyRun:
         ]
         options.sort(key=lambda o: o["priority"])
         self.option_ids = [o["id"] for o in options]
-        self.oracle_poll = replace(
-            Poll.from_api(record, options),
-            poll_type=spec.poll_type,
-            anonymous=spec.anonymous,
-            hide_results=spec.hide_results,
-        )
+        self._check_options(options)
+        self.oracle_poll = sent_poll(spec, self.poll_id, options)
         # Every member and discussion guest is invited: an undecided stance each (polls.md 4).
         self.stances = {v: Stance.undecided(self.participant(v)) for v in VOTERS}
+
+    def _check_options(self, options: list[dict[str, Any]]) -> None:
+        """The create made as many options as were sent, with priorities 0..n-1 (the stored
+        names are Loomio's translations of known option keys: compared by the backends)."""
+        want = sent_order(self.spec)
+        raw = [str(o.get("name")) for o in options]
+        priorities = [o.get("priority") for o in options]
+        if len(raw) != len(want) or priorities != list(range(len(want))):
+            self.problems.append(
+                Problem(
+                    backend=self.backend.name,
+                    operation="POST /api/v1/polls",
+                    title=f"a {self.spec.poll_type} poll does not store the options sent",
+                    detail=f"sent {want}; stored {raw} with priorities {priorities}",
+                    expected=want,
+                    actual=raw,
+                )
+            )
 
     def _choice_ids(self, step: Cast) -> list[tuple[int, int]]:
         n = len(self.option_ids)
@@ -160,11 +204,33 @@ class TallyRun:
         return poll_fields(self.oracle_poll, tally(self.oracle_poll, self.stances.values()))
 
     def poll(self) -> dict[str, Any]:
+        """The poll as the backend shows it; a read that fails is a problem (and {})."""
         answer = self.send("GET", f"/api/v1/polls/{self.poll_id}")
-        return answer.body["polls"][0] if answer.status == 200 else {}
+        rows = answer.body.get("polls") if isinstance(answer.body, dict) else None
+        if answer.status == 200 and isinstance(rows, list) and rows:
+            return dict(rows[0])
+        self._unread("GET /api/v1/polls/{id}", "admin", answer)
+        return {}
 
     def stance_records(self, actor: str) -> list[dict[str, Any]]:
+        """The poll's stances as `actor` reads them; a read that fails is a problem (and [])."""
         answer = self.send(
             "GET", "/api/v1/stances", actor, params=(("poll_id", str(self.poll_id)),)
         )
-        return list((answer.body or {}).get("stances", [])) if answer.status == 200 else []
+        rows = answer.body.get("stances") if isinstance(answer.body, dict) else None
+        if answer.status == 200 and isinstance(rows, list):
+            return list(rows)
+        self._unread("GET /api/v1/stances", actor, answer)
+        return []
+
+    def _unread(self, op: str, actor: str, answer: ApiResponse) -> None:
+        self.problems.append(
+            Problem(
+                backend=self.backend.name,
+                operation=op,
+                title=f"{op} of a {self.spec.poll_type} poll answered {answer.status} to its {actor}",
+                detail=f"the {actor} may read the poll (polls.md 4); body: {answer.text[:200]}",
+                expected=200,
+                actual=answer.status,
+            )
+        )

@@ -10,6 +10,8 @@ Distinct cells exercised are counted for the report ("permission cells").
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import assume, given
 
@@ -111,6 +113,19 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
     return problems, got
 
 
+def one_sided_setup(cell: Cell, failed: dict[str, str]) -> list[Problem]:
+    """Setup the other backend did: a problem of the backend that refused it."""
+    return [
+        Problem(
+            backend=name,
+            title=f"setup of a {cell.action.value} cell refused on {name} only",
+            detail=f"{_who(cell)}: {why}; the other backend made the same state",
+            operation=re.sub(r"/\d+", "/{id}", why.split(" as ")[0]),
+        )
+        for name, why in sorted(failed.items())
+    ]
+
+
 def test_permissions_match_decision_table(
     backends: Backends, run_property: PropertyRun, request: pytest.FixtureRequest
 ) -> None:
@@ -125,8 +140,15 @@ def test_permissions_match_decision_table(
         with seeded(backends, cell) as worlds:
             for world in worlds.values():
                 prepare(world, cell)
-            failed = [w.setup_failed for w in worlds.values() if w.setup_failed]
-            assume(not failed)  # a state the API could not make: not this cell's question
+            failed = {name: w.setup_failed for name, w in worlds.items() if w.setup_failed}
+            if failed and len(failed) < len(worlds):  # the other backend made that state
+                raise_if(
+                    "permission_table",
+                    FindingKind.PERMISSION,
+                    one_sided_setup(cell, failed),
+                    [f"world: {describe(cell.config)}; actor {cell.actor}"],
+                )
+            assume(not failed)  # neither backend could make it: not this cell's question
             statuses: dict[Cell, dict[str, int]] = {}
             for one in checked:
                 for name, world in worlds.items():

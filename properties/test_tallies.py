@@ -164,8 +164,9 @@ def test_tallies_match_oracle_and_each_other(
                 run.start()
                 for i, step in enumerate(steps):
                     run.apply(i, step)
-                problems += run.problems + check_poll(run) + check_stances(run)
+                checked = check_poll(run) + check_stances(run)
                 shapes[backend.name] = canonical(run, run.poll())
+                problems += run.problems + checked  # reads that failed are problems too
             if shapes["rails"] != shapes["go"]:
                 differing = sorted(
                     k for k in shapes["rails"] if shapes["rails"][k] != shapes["go"].get(k)

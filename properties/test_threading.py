@@ -40,6 +40,7 @@ from properties.thread_checks import (
 from properties.thread_driver import ThreadRun
 
 SUITE = "properties/threading"
+OP_SHOW = "GET /api/v1/discussions/{id}"
 
 
 def _steps(
@@ -70,10 +71,12 @@ def _check_backend(
     problems += check_statuses(name, actions, thread, run.statuses, simulated)
     problems += check_events(name, thread, events, keys)
     root = next((p for p in parents if p["id"] == run.root_event_id), None)
-    problems += check_root(name, thread, root)
+    problems += check_root(name, thread, root, run.root_event_id)
     full = run.events(per="1000")
     index = full.body if full.status == 200 else None
-    problems += check_invariants(name, thread, events, parents, run.discussion(), index)
+    discussion = run.discussion()
+    problems += [Problem(backend=name, title=p, operation=OP_SHOW) for p in run.unread]
+    problems += check_invariants(name, thread, events, parents, discussion, index)
     did = (("discussion_id", str(run.discussion_id)),)
     answer = run.send("GET", "/api/v1/events/position_keys", params=did)
     problems += check_position_keys(name, thread, answer.body)

@@ -95,10 +95,35 @@ def check_events(
     return problems
 
 
-def check_root(backend: str, thread: Thread, root: Event | None) -> list[Problem]:
-    if root is None:
-        return []
+def check_root(
+    backend: str, thread: Thread, root: Event | None, root_event_id: Any
+) -> list[Problem]:
+    """The root (new_discussion) event against the oracle's. Missing is a problem: the
+    discussion names none (created_event_id), or it has depth-1 items whose parent the
+    events index does not sideload (without depth-1 items it is sideloaded nowhere)."""
     want = thread.root
+    if root_event_id is None:
+        return [
+            Problem(
+                backend=backend,
+                title="the discussion names no root event (created_event_id is null)",
+                operation="POST /api/v1/discussions",
+                expected="a new_discussion event id",
+            )
+        ]
+    if root is None:
+        if not want.child_count:
+            return []
+        return [
+            Problem(
+                backend=backend,
+                title="the root event is missing from the thread's parent events",
+                operation="GET /api/v1/events",
+                detail=f"{want.child_count} depth-1 events, their parent {root_event_id} "
+                "not sideloaded",
+                expected=root_event_id,
+            )
+        ]
     problems = []
     for name in ("position_key", "child_count", "descendant_count", "depth"):
         if root.get(name) != getattr(want, name):

@@ -45,6 +45,7 @@ class ThreadRun:
     ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, ref) -> id
     options: dict[str, int] = field(default_factory=dict)  # poll ref -> first option id
     statuses: list[int] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # reads that did not answer 200
 
     def send(self, method: str, path: str, *, actor: str = "author", **kw: Any) -> ApiResponse:
         who = self.scope.actor(ACTORS.get(actor, actor))
@@ -168,8 +169,13 @@ class ThreadRun:
         return events, list(parents.values()), problems
 
     def discussion(self) -> dict[str, Any]:
+        """The discussion as its author reads it; a failed read is kept in `unread` (and {})."""
         answer = self.send("GET", f"/api/v1/discussions/{self.discussion_id}")
-        return answer.body["discussions"][0] if answer.status == 200 else {}
+        rows = answer.body.get("discussions") if isinstance(answer.body, dict) else None
+        if answer.status == 200 and isinstance(rows, list) and rows:
+            return dict(rows[0])
+        self.unread.append(f"the discussion's show answered {answer.status} to its author")
+        return {}
 
     def ref_of(self) -> dict[tuple[str, int], str]:
         return {(kind, i): ref for (kind, ref), i in self.ids.items()}

@@ -1,5 +1,8 @@
 """Who is calling: the `_loomio` session cookie (signed with a per-process secret) or HTTP Basic.
 
+Like Rails' `secret_key_base`, `SECRET_KEY_BASE` in the environment fixes the signing key, so
+processes given the same one (Rails and Go behind one router) accept each other's cookies.
+
 Loomio (Devise) accepts either on every API request. Passwords are bcrypt (`$2a$` from Devise,
 `$2b$` from Python); successful checks are remembered in-process under a digest so HTTP
 Basic does not pay bcrypt on every request. Passwords and cookies are never logged.
@@ -12,6 +15,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from typing import Any
 
@@ -24,7 +28,11 @@ from reference.web import Ctx
 
 SESSION_COOKIE = "_loomio"
 SIGNED_IN_COOKIE = "signed_in"
-_SECRET = secrets.token_bytes(32)
+_SECRET = (
+    hashlib.sha256(os.environ["SECRET_KEY_BASE"].encode()).digest()
+    if os.environ.get("SECRET_KEY_BASE")
+    else secrets.token_bytes(32)
+)
 _VERIFIED: dict[bytes, bool] = {}
 
 

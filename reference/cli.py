@@ -10,6 +10,9 @@ import argparse
 import logging
 import os
 import sys
+from urllib.parse import urlsplit
+
+import psycopg
 
 from reference import faults
 
@@ -47,21 +50,58 @@ def list_faults() -> int:
     return 0
 
 
+class UsageError(Exception):
+    """A bad setting: the message names it and what to do; exit status 2."""
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list_faults:
         return list_faults()
     database_url = args.database_url or os.environ.get("DATABASE_URL")
-    if not database_url:
-        print("error: --database-url or DATABASE_URL is required", file=sys.stderr)
-        return 2
-    if args.command == "migrate":
-        from reference.migrate import migrate
+    try:
+        if not database_url:
+            raise UsageError("--database-url or DATABASE_URL is required")
+        if args.command == "migrate":
+            from reference.migrate import migrate
 
-        applied = migrate(database_url)
-        print(f"migrated: {', '.join(applied) or 'nothing to do'}")
-        return 0
-    return serve(args, database_url)
+            applied = migrate(database_url)
+            print(f"migrated: {', '.join(applied) or 'nothing to do'}")
+            return 0
+        return serve(args, database_url)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except psycopg.OperationalError as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(
+            f"error: cannot reach the database {_without_password(database_url or '')} "
+            f"({reason}). Start PostgreSQL or fix --database-url / DATABASE_URL.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _port(args: argparse.Namespace) -> int:
+    """--port, else PORT; a usage error when neither is a TCP port number."""
+    given = args.port if args.port is not None else os.environ.get("PORT")
+    if given is None or given == "":
+        raise UsageError("--port or PORT is required")
+    try:
+        port = int(given)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise UsageError(f"PORT={given!r} is not a TCP port number; pass --port N (1-65535)")
+    return port
+
+
+def _without_password(url: str) -> str:
+    """The URL with its password masked (this package imports nothing from the harness)."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 def serve(args: argparse.Namespace, database_url: str) -> int:
@@ -70,14 +110,13 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
     from reference.app import build_app
     from reference.migrate import migrate
 
-    port = args.port or int(os.environ.get("PORT") or 0)
-    if not port:
-        print("error: --port or PORT is required", file=sys.stderr)
-        return 2
+    port = _port(args)
     names = faults.parse_list(
         args.faults if args.faults is not None else os.environ.get("PARITY_FAULTS")
     )
-    if not args.no_migrate:
+    if args.no_migrate:  # nothing has connected yet: fail here, not in the pool's startup
+        psycopg.connect(database_url, connect_timeout=10).close()
+    else:
         migrate(database_url)
     try:
         app = build_app(database_url, names, args.redis_url or os.environ.get("REDIS_URL"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator
 
@@ -17,16 +18,44 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="also run the tests marked slow (the whole fault catalogue per suite)",
     )
+    parser.addoption(
+        "--slow-shard",
+        default=None,
+        metavar="K/M",
+        help="with --slow: only the K-th of M shards of the slow tests (0 <= K < M), chosen by "
+        "a stable hash of the test id; .ci/run rotates K so M runs cover them all",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked slow are skipped, with the reason shown, unless --slow or -m selects them."""
+    """Tests marked slow are skipped, with the reason shown, unless --slow or -m selects them;
+    `--slow-shard K/M` keeps one shard of them (the others are deselected)."""
     if config.getoption("--slow") or "slow" in (config.getoption("markexpr") or ""):
+        _keep_shard(config, items)
         return
     skip = pytest.mark.skip(reason="slow: run with `./parity test --slow` (or tox -e slow)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+def _keep_shard(config: pytest.Config, items: list[pytest.Item]) -> None:
+    given = config.getoption("--slow-shard")
+    if not given:
+        return
+    index, _, count = given.partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        raise pytest.UsageError(f"--slow-shard {given!r}: expected K/M with 0 <= K < M, e.g. 1/4")
+    k, m = int(index), int(count)
+
+    def other_shard(item: pytest.Item) -> bool:
+        digest = int(hashlib.sha1(item.nodeid.encode()).hexdigest()[:8], 16)
+        return "slow" in item.keywords and digest % m != k
+
+    dropped = [item for item in items if other_shard(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not other_shard(item)]
 
 
 @pytest.fixture(scope="session")

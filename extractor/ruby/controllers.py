@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tree_sitter import Node
 
+from extractor import inflect
 from extractor.errors import Diagnostic
 from extractor.model import (
     Controller,
@@ -41,6 +44,15 @@ _STATUS = {
     "unauthorized": 401,
     "unprocessable_entity": 422,
     "bad_request": 400,
+    "accepted": 202,
+    "no_content": 204,
+    "payment_required": 402,
+    "not_acceptable": 406,
+    "conflict": 409,
+    "gone": 410,
+    "unprocessable_content": 422,
+    "too_many_requests": 429,
+    "internal_server_error": 500,
 }
 _SIMPLE = {
     "respond_ok": ("ok", 200),
@@ -153,6 +165,13 @@ def _step(parsed: Parsed, node: Node) -> Step | None:
                 root=name_of(opts.get("root")),
             ),
         )
+    if name == "respond_with" and node.type == "call":
+        return Step(loc=loc, render=_respond_with(loc, node))
+    if name == "head" and node.type == "call":
+        args = positional(node)
+        status = _status(args[0]) if args else None
+        kind = "error" if status is not None and status >= 400 else "head"
+        return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status or 200))
     if name in _SIMPLE:
         kind, status = _SIMPLE[name]
         return Step(loc=loc, render=Render(kind=kind, loc=loc, status=status))
@@ -247,6 +266,9 @@ def _render(parsed: Parsed, node: Node) -> Render:
     root_opt = opts.get("root")
     root = name_of(root_opt)
     serializer = const_name(opts.get("each_serializer") or opts.get("serializer"))
+    if body is None and text(opts.get("nothing")) == "true":  # Rails < 5.1: `head` by another name
+        kind = "error" if status is not None and status >= 400 else "head"
+        return Render(kind=kind, loc=loc, status=status or 200)
     if body is None:
         return Render(kind="opaque", loc=loc, status=status)
     if body.type == "hash":
@@ -255,15 +277,116 @@ def _render(parsed: Parsed, node: Node) -> Render:
         return Render(kind=kind, loc=loc, keys=keys, status=status)
     if body.type == "call" and call_name(body) == "serialize_models":
         return _models(loc, body, status)
+    chosen = opts.get("each_serializer") or opts.get("serializer")
+    if serializer is None and chosen is not None and chosen.type == "identifier":
+        render = _render_json(loc, body, root, root_opt, None, status)
+        many = True if "each_serializer" in opts else render.many
+        return replace(render, serializer_method=text(chosen), many=many)
+    return _render_json(loc, body, root, root_opt, serializer, status, "each_serializer" in opts)
+
+
+def _render_json(
+    loc: Loc,
+    body: Node,
+    root: str | None,
+    root_opt: Node | None,
+    serializer: str | None,
+    status: int | None,
+    each: bool = False,
+) -> Render:
     if serializer is not None:
-        return Render(
-            kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status
+        render = _record(
+            Render(kind="serialized", loc=loc, serializer=(serializer,), root=root, status=status),
+            body,
         )
+        return replace(render, many=True) if each else render
     if (body.type == "call" and call_name(body) == "to_json") or text(root_opt) == "false":
-        return Render(kind="bare", loc=loc, status=status)
+        return _record(Render(kind="bare", loc=loc, status=status), body)
     if root:
-        return Render(kind="keyed", loc=loc, root=root, status=status)
-    return Render(kind="opaque", loc=loc, status=status)
+        return _record(Render(kind="keyed", loc=loc, root=root, status=status), body)
+    return _record(Render(kind="record", loc=loc, status=status), body)
+
+
+def _respond_with(loc: Loc, node: Node) -> Render:
+    """`respond_with @post` (ActionController::Responder: the record for GET and POST,
+    `head :no_content` for PATCH/PUT/DELETE; AMS serializes the record)."""
+    args = positional(node)
+    opts = options(node)
+    serializer = const_name(opts.get("each_serializer") or opts.get("serializer"))
+    render = Render(
+        kind="respond_with",
+        loc=loc,
+        serializer=(serializer,) if serializer else (),
+        root=name_of(opts.get("root")),
+        status=_status(opts.get("status")),
+    )
+    return _record(render, args[-1] if args else None)
+
+
+_MANY = frozenset({"all", "where", "order", "includes", "limit", "page", "per", "joins", "map"})
+_MANY |= frozenset({"select", "search", "paginate", "preload", "eager_load", "offset", "to_a"})
+_ONE = frozenset({"find", "find_by", "find_by!", "first", "last", "new", "create", "build"})
+_SAME = frozenset({"reload", "decorate", "tap", "compact", "uniq", "distinct", "not", "order"})
+
+
+def _serializer_instance(body: Node) -> tuple[Node, Node | None] | None:
+    """`X.new(record, opts).as_json` where X is a `...Serializer` constant or a method
+    (`offer_serializer.new(@offer)`): (X, record)."""
+    if body.type != "call" or call_name(body) not in ("as_json", "serializable_hash"):
+        return None
+    made = receiver(body)
+    if made is None or made.type != "call" or call_name(made) != "new":
+        return None
+    chosen = receiver(made)
+    if chosen is None:
+        return None
+    named = const_name(chosen)
+    if not (named and named.endswith("Serializer")) and chosen.type != "identifier":
+        return None
+    args = positional(made)
+    return chosen, args[0] if args else None
+
+
+def _record(render: Render, body: Node | None) -> Render:
+    """What `render json: X` renders: `@posts` (a list, by its plural name), `[post]`
+    (a list), `Post.find(1)` (one Post), `group.posts.order(:id)` (a list of posts),
+    `Post.recent` (a scope: a list). `subject` is the name that points at the serializer."""
+    if body is None:
+        return replace(render, kind="opaque")
+    instance = _serializer_instance(body)
+    if instance is not None:  # `PostSerializer.new(@post, ...).as_json`: that serializer's JSON
+        chosen, argument = instance
+        named = const_name(chosen)
+        found = _record(render, argument)
+        if named is not None:
+            return replace(found, serializer=(named,), many=False)
+        return replace(found, serializer_method=text(chosen), many=False)
+    if body.type == "call" and call_name(body) == "to_json":
+        return replace(render, subject=text(body))
+    many: bool | None = None
+    node = body
+    if body.type == "array":
+        elements = [c for c in body.named_children if c.type != "comment"]
+        if not elements:
+            return replace(render, subject=text(body), many=True)
+        many, node = True, elements[0]
+    name: str | None = None
+    current: Node | None = node
+    while current is not None and current.type == "call":
+        method = call_name(current) or ""
+        if many is None:
+            many = True if method in _MANY else False if method in _ONE else None
+        if name is None and method not in _MANY | _ONE | _SAME:
+            name = method  # an association (`group.posts`) or a scope (`Post.recent`)
+        current = receiver(current)
+    if current is not None and current.type in ("instance_variable", "identifier"):
+        name = name or text(current).lstrip("@")
+    record = _record_class(node)
+    if many is None and record is not None and node.type == "call":
+        many = True  # `Post.recent`: a scope of the class
+    if many is None and name is not None:
+        many = inflect.singularize(name) != name
+    return replace(render, subject=name or text(body), record=record, many=many)
 
 
 def _hash_keys(node: Node) -> list[tuple[str, ValueType]]:
@@ -290,7 +413,8 @@ def _status(node: Node | None) -> int | None:
 
 
 def _returns(body: Node | None) -> tuple[str, ...]:
-    """Constants and symbols a method evidently returns (`Restricted::UserSerializer`, `:users`)."""
+    """Constants and symbols a method evidently returns (`Restricted::UserSerializer`, `:users`),
+    and the options a literal hash turns off (`{root: false}` -> "root: false")."""
     expr = last_expression(body)
     if expr is None:
         return ()
@@ -301,6 +425,17 @@ def _returns(body: Node | None) -> tuple[str, ...]:
     out: list[str] = []
     for branch in branches:
         if branch is None:
+            continue
+        if branch.type == "hash":  # `def default_serializer_options; {root: false}; end`
+            out.extend(
+                f"{k}: false"
+                for p in branch.named_children
+                if p.type == "pair"
+                for k, v in [
+                    (name_of(p.child_by_field_name("key")), p.child_by_field_name("value"))
+                ]
+                if k and v is not None and v.type == "false"
+            )
             continue
         value = (
             const_name(branch) or name_of(branch)

@@ -182,7 +182,10 @@ def _call(parsed: Parsed, stmt: Node, builder: _Builder, diagnostics: list[Diagn
         _association(parsed, stmt, AssociationKind(method), builder)
     elif method == "embed":
         first = name_of(stmt_args[0]) if stmt_args else None
-        builder.embed = Embed.IDS if first == "ids" else Embed.OBJECTS
+        opts = options(stmt)
+        side_loaded = any(text(opts.get(k)) == "true" for k in ("include", "embed_in_root"))
+        ids = Embed.IDS if side_loaded else Embed.IDS_ONLY
+        builder.embed = ids if first == "ids" else Embed.OBJECTS
     elif method == "root" and stmt_args and text(stmt_args[0]) == "false":
         builder.root_false = True
     elif method == "alias_method" and len(stmt_args) == 2:

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from harness import events
+from harness import events, liveness
 from harness.actors import Actor
 from harness.backends import Backend, Backends, provision
 from harness.client import BackendFailed
 from harness.errors import HarnessError
+from harness.events import BackendGone
 from harness.plugins.options import harness_config
 from harness.report.options import recorder
 
 BACKENDS_KEY = pytest.StashKey[Backends]()
+_PREVIOUS_HANDLER = pytest.StashKey[Any]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if threading.current_thread() is threading.main_thread():
+        config.stash[_PREVIOUS_HANDLER] = liveness.install()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _PREVIOUS_HANDLER in config.stash:
+        signal.signal(liveness.SIGNAL, config.stash[_PREVIOUS_HANDLER])
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +43,12 @@ def backends(request: pytest.FixtureRequest) -> Iterator[Backends]:
             coverage = recorder(request.config)
             for backend in pair:
                 backend.client.observers.append(coverage.exchange)
-            yield pair
+            processes = [(b.runner, b.client) for b in pair if b.runner is not None]
+            watch = liveness.LivenessWatch(processes).start()
+            try:
+                yield pair
+            finally:
+                watch.stop()  # before provision stops the processes itself
     except HarnessError as exc:
         request.session.shouldstop = f"backends unavailable: {str(exc).splitlines()[0]}"
         pytest.fail(str(exc), pytrace=False)
@@ -67,10 +86,20 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A failed backend fails the test with its message (no traceback); a dead one ends the run."""
     try:
         return (yield)
-    except BackendFailed as exc:
-        if exc.failure.fatal:
-            item.session.shouldstop = exc.failure.message().splitlines()[0]
+    except (BackendFailed, BackendGone) as exc:
         pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """Once a backend is gone the run stops after this test (setup, call or teardown), and a
+    subtest (schemathesis runs one per operation) lets BackendGone through (`shouldfail`)."""
+    report = yield
+    pair = item.config.stash.get(BACKENDS_KEY, None)  # the session's backends, none other
+    failure = next((b.client.gone for b in pair or () if b.client.gone is not None), None)
+    if failure is not None:
+        item.session.shouldstop = item.session.shouldfail = failure.message().splitlines()[0]
+    return report
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -3,27 +3,26 @@
 Each command runs in its own session (process group), directly when it is a plain command
 line and through `/bin/sh -c` when it uses shell syntax, so stopping it stops everything it
 started. Stopping happens in the fixture's `finally`, at interpreter exit (atexit) and,
-should pytest itself be killed, through PR_SET_PDEATHSIG on Linux.
+should pytest itself be killed (even with SIGKILL), through harness.processes: the
+watchdog stops the whole group and PR_SET_PDEATHSIG stops its leader.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
-import os
 import shlex
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import requests
 
 from harness.errors import HarnessError
+from harness.processes import spawn_owned, stop_owned
 from harness.redact import redact, redact_url
 
 LOG_TAIL_LINES = 40
@@ -58,10 +57,23 @@ def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
 
 
 def fill(command: str, *, port: int | None = None, database_url: str = "") -> str:
-    """Substitute {port} and {database_url} (shell-quoted) in a command line."""
+    """Substitute {port}, {database_url} and its parts {db_host} {db_port} {db_name}
+    {db_user} {db_password} (each shell-quoted) in a command line: servers that take the
+    database as separate flags (`--db-host {db_host} --db-port {db_port}`) need the parts."""
     if port is not None:
         command = command.replace("{port}", str(port))
-    return command.replace("{database_url}", shlex.quote(database_url))
+    parts = urlsplit(database_url) if database_url else None
+    values = {
+        "database_url": database_url,
+        "db_host": (parts.hostname or "") if parts else "",
+        "db_port": str(parts.port or 5432) if parts else "",
+        "db_name": parts.path.lstrip("/") if parts else "",
+        "db_user": unquote(parts.username or "") if parts else "",
+        "db_password": unquote(parts.password or "") if parts else "",
+    }
+    for name, value in values.items():
+        command = command.replace("{" + name + "}", shlex.quote(value))
+    return command
 
 
 def _argv(command: str) -> list[str]:
@@ -69,12 +81,6 @@ def _argv(command: str) -> list[str]:
     if any(ch in SHELL_SYNTAX for ch in command):
         return ["/bin/sh", "-c", command]
     return shlex.split(command)
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 @dataclass(slots=True, kw_only=True)
@@ -92,15 +98,13 @@ class ManagedProcess:
         """Spawn the command in a new session with stdout+stderr appended to the log."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.popen = subprocess.Popen(
+            self.popen = spawn_owned(
                 _argv(self.command),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env=dict(self.env),
                 cwd=self.cwd,
-                start_new_session=True,
-                preexec_fn=_die_with_parent,  # only a prctl before exec
             )
         _RUNNING[self.popen.pid] = self
         return self
@@ -131,37 +135,8 @@ class ManagedProcess:
         """SIGTERM the whole process group, SIGKILL what is left after `grace` seconds."""
         if self.popen is None:
             return
-        deadline = time.monotonic() + grace
-        _signal_group(self.popen.pid, signal.SIGTERM)
-        while _group_exists(self.popen.pid) and time.monotonic() < deadline:
-            self.popen.poll()  # reap the leader so its group can empty
-            time.sleep(0.02)
-        _signal_group(self.popen.pid, signal.SIGKILL)  # whatever ignored SIGTERM
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.popen.wait(timeout=grace)
+        stop_owned(self.popen, signal.SIGTERM, grace)
         _RUNNING.pop(self.popen.pid, None)
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
-
-
-def _group_exists(pgid: int) -> bool:
-    """True while a process of the group runs (zombies awaiting a reaper do not count)."""
-    proc = Path("/proc")
-    if not proc.is_dir():
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-    for stat in proc.glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            if int(fields[2]) == pgid and fields[0] != "Z":
-                return True
-    return False
 
 
 def wait_ready(url: str, timeout: float, alive: Callable[[], bool] | None = None) -> str | None:
@@ -207,18 +182,20 @@ def run_command(name: str, command: str, env: Mapping[str, str], log_path: Path)
     """Run a one-off command (e.g. the schema prepare step) to completion; log its output."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "ab") as log:
-        done = subprocess.run(
+        process = spawn_owned(
             _argv(command),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=dict(env),
-            start_new_session=True,
-            check=False,
         )
-    if done.returncode != 0:
+    try:
+        returncode = process.wait()
+    finally:
+        stop_owned(process, grace=1.0)  # also whatever it left running in its group
+    if returncode != 0:
         raise CommandFailed(
-            f"{name} prepare step failed (exit {done.returncode}): {redact(command)}\n"
+            f"{name} prepare step failed (exit {returncode}): {redact(command)}\n"
             f"Log: {log_path}\n{log_tail(log_path)}\nFix the command (--{name}-prepare) or "
             f"check the database at {redact_url(env.get('DATABASE_URL', ''))}."
         )

@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.errors import HarnessError
 from harness.report.files import report_from_parts, write_report
 from harness.report.model import Verdict
 
@@ -35,8 +36,19 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    report = report_from_parts([d / "parts" for d in args.dirs], args.spec)
-    write_report(report, args.output)
+    try:
+        report = report_from_parts([d / "parts" for d in args.dirs], args.spec)
+        write_report(report, args.output)
+    except HarnessError as exc:
+        print(f"python -m harness.report merge: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"python -m harness.report merge: {exc.filename}: {exc.strerror}. Pass -o a "
+            "writable directory and shard directories you can read.",
+            file=sys.stderr,
+        )
+        return 2
     print(
         f"{report.verdict.value.upper()}: {report.finding_count} findings from "
         f"{len(args.dirs)} shards; report: {args.output / 'index.html'}"

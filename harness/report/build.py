@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -9,17 +10,21 @@ from harness.findings import Finding
 from harness.report.coverage import compute_coverage
 from harness.report.live import live_updates
 from harness.report.model import (
+    BackendCoverage,
     CheckResult,
     ExtractionIssue,
     ExtractionSummary,
     Report,
     RunInfo,
+    SetAside,
     SuiteResult,
     group_findings,
 )
+from harness.report.porting import Porting, build_porting
 from harness.report.recorder import Recorder
 
 BACKENDS = ("rails", "go")
+LOCKSTEP, COMPARED = "contracts/differential", "operations compared"  # the lockstep's record
 
 
 def build_report(
@@ -35,17 +40,51 @@ def build_report(
     backends = [b for b in BACKENDS if b in observed or b in record.backends]
     backends += sorted(observed - set(backends))
     checks = tuple(sorted(record.checks.values(), key=lambda c: c.nodeid))
-    findings = list(findings)
+    findings = tuple(findings)
+    coverage = compute_coverage(spec, record.observations.values(), backends) if spec else ()
+    run = run or RunInfo()
     return Report(
         findings=group_findings(findings),
-        coverage=compute_coverage(spec, record.observations.values(), backends) if spec else (),
+        coverage=coverage,
         suites=suite_results(checks, record.figures()),
         checks=checks,
-        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.pattern))),
+        noise=tuple(sorted(record.noise.values(), key=lambda f: (f.source, f.key))),
+        set_aside=set_aside(record),
         extraction=extraction_summary(extraction) if extraction else None,
-        run=run or RunInfo(),
+        run=run,
+        porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
         live=live_updates(record, findings),
     )
+
+
+def _porting(
+    spec: Mapping[str, Any],
+    run: RunInfo,
+    findings: tuple[Finding, ...],
+    coverage: tuple[BackendCoverage, ...],
+    record: Recorder,
+) -> Porting:
+    go = next((c for c in coverage if c.backend == "go"), None)
+    go_requests = {o.operation_id: o.requests for o in go.operations} if go else {}
+    compared = record.distinct.get((LOCKSTEP, COMPARED), set())
+    return build_porting(
+        spec, dict(run.routes), findings, go_requests, (json.loads(c) for c in compared)
+    )
+
+
+def set_aside(record: Recorder) -> tuple[SetAside, ...]:
+    """What suites did not make findings, with why; a known entry used nowhere is stale."""
+    rows = [
+        SetAside(
+            suite=suite,
+            category="stale known" if category == "known" and n == 0 else category,
+            subject=subject,
+            reason=reason,
+            count=int(n),
+        )
+        for (suite, category, subject, reason), n in record.set_aside.items()
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.suite, r.category, -r.count, r.subject)))
 
 
 def suite_results(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from harness.errors import HarnessError
 from harness.findings import findings_files, merge_findings
 from harness.report.build import build_report
 from harness.report.model import Report, combine_runs
+from harness.report.porting import history_line, read_history
 from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
 
@@ -30,6 +33,22 @@ def report_from_parts(parts_dirs: Sequence[Path], spec_path: Path) -> Report:
     )
 
 
+def with_history(report: Report, path: Path) -> Report:
+    """A partial port's report with its progress history: this run's point is appended to
+    `path` (kept next to the report files, across runs) and the curve read back."""
+    if report.porting is None:
+        return report
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    point = report.porting.point(report.run.started_at)
+    with path.open("a", encoding="utf-8") as history:
+        history.write(history_line(point))
+    porting = replace(report.porting, history=(*read_history(lines), point))
+    return replace(report, porting=porting)
+
+
 def read_parts(parts_dirs: Iterable[Path]) -> Iterator[Recorder]:
     """Every `part-*.json`, workers before their controller (`part-main.json`): a worker's
     record of a test, masked with its own secrets, wins (see `Recorder.merge`)."""
@@ -38,7 +57,14 @@ def read_parts(parts_dirs: Iterable[Path]) -> Iterator[Recorder]:
             directory.glob("part-*.json"), key=lambda p: (p.name == "part-main.json", p.name)
         )
         for path in paths:
-            yield Recorder.from_json(path.read_text(encoding="utf-8"))
+            try:
+                yield Recorder.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise HarnessError(
+                    f"{path}: not a report part ({type(exc).__name__}: {exc}). Parts are "
+                    "written by `pytest --report DIR`; delete this file (or rerun its shard) "
+                    "to merge the others."
+                ) from None
 
 
 def write_report(report: Report, out_dir: Path) -> None:
@@ -52,7 +78,15 @@ def load(path: Path) -> Any:
     """A YAML or JSON document, or None when the file does not exist."""
     if not path.is_file():
         return None
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f":{where.line + 1}" if where is not None else ""
+        raise HarnessError(
+            f"{path}{line}: not valid YAML or JSON ({str(exc).splitlines()[0]}). Fix the file "
+            "or point --spec / --report-spec at another."
+        ) from None
 
 
 def write_atomic(path: Path, text: str) -> None:

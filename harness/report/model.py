@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from harness.findings import Finding
 from harness.noise import NoiseField
 
-if TYPE_CHECKING:  # report.live reads the recorder, which imports this module
+if TYPE_CHECKING:  # porting builds on coverage, report.live on the recorder: both on this module
     from harness.report.live import LiveUpdates
+    from harness.report.porting import Porting
 
 
 class Verdict(Enum):
@@ -235,6 +236,7 @@ class RunInfo:
     processes: int = 1  # pytest processes whose records were merged (xdist workers, shards)
     interrupted: bool = False
     exit_status: int = 0
+    routes: tuple[tuple[str, str], ...] = ()  # a partial port: (operationId, "go"/"rails"/…)
 
 
 def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
@@ -253,7 +255,21 @@ def combine_runs(runs: Iterable[RunInfo]) -> RunInfo:
         processes=sum(r.processes for r in runs),
         interrupted=any(r.interrupted for r in runs),
         exit_status=max(r.exit_status for r in runs),
+        routes=tuple(sorted({route for r in runs for route in r.routes})),
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SetAside:
+    """Failures a suite did not make findings, and why (`characterization`: the reference
+    answers the same case the same way; `known`: a declared entry matched them; `stale
+    known`: a declared entry that matched nothing in this run)."""
+
+    suite: str
+    category: str
+    subject: str
+    reason: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -265,8 +281,10 @@ class Report:
     suites: tuple[SuiteResult, ...] = ()
     checks: tuple[CheckResult, ...] = ()
     noise: tuple[NoiseField, ...] = ()
+    set_aside: tuple[SetAside, ...] = ()
     extraction: ExtractionSummary | None = None
     run: RunInfo = RunInfo()
+    porting: Porting | None = None  # a partial port's progress (harness.report.porting)
     live: LiveUpdates | None = None  # the lockstep's publication capture (report.live)
 
     @property

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.findings import FindingsWriter
+from harness.plugins.options import CONFIG_KEY
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
 
@@ -36,8 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="report_spec",
         metavar="PATH",
         default=None,
-        help=f"OpenAPI spec that coverage is measured against (default: {DEFAULT_SPEC}; "
-        "the extraction report is read from extraction-report.json next to it)",
+        help="OpenAPI spec that coverage is measured against (default: the spec the suites "
+        f"test, --spec, itself {DEFAULT_SPEC} by default; the extraction report is read from "
+        "extraction-report.json next to it)",
     )
 
 
@@ -49,7 +51,7 @@ def pytest_configure(config: pytest.Config) -> None:
         here = config.invocation_params.dir
         out_dir = here / config.getoption("report_dir")
         given = config.getoption("report_spec")
-        spec = here / given if given else config.rootpath / DEFAULT_SPEC
+        spec = here / given if given else _suites_spec(config)
     else:
         return
     if out_dir.exists() and not out_dir.is_dir():
@@ -58,6 +60,13 @@ def pytest_configure(config: pytest.Config) -> None:
             "(created when missing; its report files are replaced)."
         )
     config.pluginmanager.register(ReportPlugin(config, out_dir, spec), PLUGIN_NAME)
+
+
+def _suites_spec(config: pytest.Config) -> Path:
+    """The spec the suites test (harness --spec), so coverage is measured on the same one."""
+    if CONFIG_KEY in config.stash:
+        return config.stash[CONFIG_KEY].spec
+    return config.rootpath / DEFAULT_SPEC
 
 
 def recorder(config: pytest.Config) -> Recorder:

@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from harness import events
 from harness.findings import Finding, FindingKind, FindingsWriter
-from harness.redact import redact
-from harness.report.files import report_from_parts, write_atomic, write_report
+from harness.redact import redact, redact_command
+from harness.report.files import report_from_parts, with_history, write_atomic, write_report
 from harness.report.model import CheckResult, Report, RunInfo
+from harness.report.porting import HISTORY_FILE
 from harness.report.recorder import Recorder
 
 MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
@@ -120,7 +122,9 @@ class ReportPlugin:
         self.write_part()
         if self.is_worker:
             return
-        self.report = report_from_parts([self.parts_dir], self.spec_path)
+        self.report = with_history(
+            report_from_parts([self.parts_dir], self.spec_path), self.out_dir / HISTORY_FILE
+        )
         write_report(self.report, self.out_dir)
         if self.report.finding_count and exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED  # findings fail the run
@@ -152,7 +156,8 @@ class ReportPlugin:
         for side in self.config.stash[CONFIG_KEY].sides:
             where = side.url or side.image or side.cmd or "reference backend"
             faults = f" with faults {', '.join(side.faults)}" if side.faults else ""
-            described[side.name] = redact(f"{side.mode}: {where}{faults}")
+            ported = f"; ported: {side.ported} ({side.ported_mode})" if side.ported else ""
+            described[side.name] = redact(f"{side.mode}: {where}{faults}{ported}")
         return described
 
     def run_info(self, interrupted: bool, exit_status: int, processes: int) -> RunInfo:
@@ -167,11 +172,26 @@ class ReportPlugin:
             backends=tuple(
                 sorted({**self._configured_backends(), **self.recorder.backends}.items())
             ),
-            command=mask_secrets(" ".join(["pytest", *self.config.invocation_params.args])),
+            command=redact_command(["pytest", *self.config.invocation_params.args]),
             processes=processes,
             interrupted=interrupted,
             exit_status=exit_status,
+            routes=self._routes(),
         )
+
+    def _routes(self) -> tuple[tuple[str, str], ...]:
+        """A partial port's routing, per operation of the spec (none without a manifest)."""
+        from harness.plugins.options import CONFIG_KEY  # see _configured_backends
+
+        config = self.config.stash.get(CONFIG_KEY, None)
+        if config is None or config.go.ported is None or not self.spec_path.is_file():
+            return ()
+        from harness.report.coverage import declared_operations
+        from harness.routing.manifest import load_manifest, targets_of
+
+        spec = yaml.safe_load(self.spec_path.read_text(encoding="utf-8"))
+        targets = targets_of(load_manifest(config.go.ported), declared_operations(spec))
+        return tuple(sorted((op, target.label) for op, target in targets.items()))
 
 
 def mask_secrets(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from harness.http import ApiRequest, ApiResponse
@@ -34,6 +34,8 @@ class Recorder:
     backends: dict[str, str] = field(default_factory=dict)
     seeds: set[str] = field(default_factory=set)
     checks: dict[str, CheckResult] = field(default_factory=dict)
+    # failures not made findings, and why: (suite, category, subject, reason) -> count
+    set_aside: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     runs: list[RunInfo] = field(default_factory=list)  # a rendering process' own run, at its end
     dirty: bool = False
     enabled: bool = True  # False: `exchange` is a no-op (no report asked, no cost per request)
@@ -65,11 +67,23 @@ class Recorder:
         self.distinct.setdefault((suite, name), set()).add(json.dumps(key, default=str))
         self.dirty = True
 
+    def aside(self, suite: str, category: str, subject: str, reason: str, n: float = 1) -> None:
+        """A failure not made a finding (category `characterization`, `known`) or a known
+        entry's use (n=0 when it matched nothing): every one is listed in the report."""
+        key = (suite, category, subject, reason)
+        self.set_aside[key] = self.set_aside.get(key, 0) + n
+        self.dirty = True
+
     def exclude(self, noise: Iterable[NoiseField]) -> None:
-        """Fields left out of the comparison (learned or declared): listed in the report."""
+        """Fields left out of the comparison (learned or declared), with the differences
+        each set aside (`excluded`, added up): listed in the report."""
         for item in noise:
-            known = self.noise.get(item.pattern)
-            self.noise[item.pattern] = item if not known or item.seen > known.seen else known
+            known = self.noise.get(item.key)
+            if known is None:
+                self.noise[item.key] = item
+                continue
+            kept = item if item.seen > known.seen else known
+            self.noise[item.key] = replace(kept, excluded=known.excluded + item.excluded)
         self.dirty = True
 
     def backend(self, name: str, where: str) -> None:
@@ -98,6 +112,8 @@ class Recorder:
         for key, cells in other.distinct.items():
             self.distinct.setdefault(key, set()).update(cells)
         self.exclude(other.noise.values())
+        for (suite, category, subject, reason), n in other.set_aside.items():
+            self.aside(suite, category, subject, reason, n)
         self.backends.update(other.backends)
         self.seeds |= other.seeds
         for nodeid, check in other.checks.items():  # the first record of a test wins
@@ -124,6 +140,7 @@ class Recorder:
             "counts": [[s, n, v] for (s, n), v in self.counts.items()],
             "distinct": [[s, n, sorted(c)] for (s, n), c in self.distinct.items()],
             "noise": [asdict(f) for f in self.noise.values()],
+            "set_aside": [[*k, n] for k, n in self.set_aside.items()],
             "backends": self.backends,
             "seeds": sorted(self.seeds),
             "checks": [asdict(c) for c in self.checks.values()],
@@ -145,6 +162,8 @@ class Recorder:
         recorder.exclude(
             NoiseField(**{**item, "kinds": tuple(item["kinds"])}) for item in data.get("noise", ())
         )
+        for suite, category, subject, reason, n in data.get("set_aside", ()):
+            recorder.aside(suite, category, subject, reason, n)
         recorder.backends.update(data.get("backends", {}))
         recorder.seeds.update(data.get("seeds", ()))
         for item in data.get("checks", ()):
@@ -158,7 +177,7 @@ def _run_info(data: dict[str, Any]) -> RunInfo:
     """A RunInfo from its JSON form (lists back to tuples)."""
     values: dict[str, Any] = dict(data)
     values["seeds"] = tuple(values.get("seeds", ()))
-    for key in ("versions", "backends"):
+    for key in ("versions", "backends", "routes"):
         values[key] = tuple(tuple(pair) for pair in values.get(key, ()))
     return RunInfo(**values)
 

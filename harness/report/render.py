@@ -8,6 +8,7 @@ cookie or token even when a finding quotes one.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import jinja2
 
 from harness.report.junit import render_junit
 from harness.report.model import FindingGroup, Report
+from harness.report.porting import Porting, history_svg
 from harness.report.text import diff_lines, fenced, md_inline, percent, pretty, scrub, sides
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -42,7 +44,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(pretty=pretty, percent=percent, md=md_inline, fenced=fenced)
-    env.globals.update(diff_lines=diff_lines, sides=sides)
+    env.globals.update(diff_lines=diff_lines, sides=sides, history_svg=history_svg)
     return env
 
 
@@ -71,7 +73,19 @@ def render_findings_json(report: Report) -> str:
         "findings": [f.to_dict() for g in report.findings for f in g.findings],
         "groups": [_group_json(g) for g in report.findings],
     }
+    if report.porting is not None:
+        document["porting"] = _porting_json(report.porting)
     return json.dumps(document, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def _porting_json(porting: Porting) -> dict[str, Any]:
+    return {
+        "line": porting.line,
+        "total": porting.total,
+        "ported": porting.ported,
+        "identical": porting.identical,
+        "operations": [asdict(row) for row in porting.rows],
+    }
 
 
 def _group_json(group: FindingGroup) -> dict[str, Any]:

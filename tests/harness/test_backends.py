@@ -17,7 +17,9 @@ from harness import events
 from harness.actors import Actor
 from harness.backends import provision
 from harness.client import BackendFailed, LoginFailed
+from harness.events import BackendGone
 from harness.http import ApiRequest
+from harness.isolation import open_scope
 from harness.postgres import free_port, local_postgres
 from harness.providers.process import ManagedProcess, run_command
 from tests.harness.conftest import (
@@ -87,23 +89,55 @@ def test_process_mode_without_prepare_seeds_the_running_backends(
             assert backend.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
 
 
-def test_a_backend_with_another_schema_is_seeded_through_its_api(make_config) -> None:
+MINI_RECIPE = """
+login:
+  request: POST /api/v1/sessions
+  json: {user: {email: "{actor.email}", password: "{actor.password}"}}
+tables:
+  users:
+    - request: POST /api/v1/registrations
+      json: {email: "{actor.email}", name: "{row.name}", password: "{actor.password}"}
+      expect: 201
+      capture: {id: /user/id}
+  groups:
+    - as: creator_id
+      request: POST /api/v1/groups
+      json: {name: "{row.name}", parent_id: "{ref.parent_id}"}
+      expect: 201
+      capture: {id: /group/id}
+"""
+
+
+def test_a_backend_with_another_schema_is_seeded_through_its_api(
+    make_config, tmp_path: Path
+) -> None:
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(MINI_RECIPE)
     config = make_config(
         rails_prepare=MINIAPP_PREPARE,
         go_prepare=MINIAPP_PREPARE,
         rails_cmd=MINIAPP_SERVE,
         go_cmd=MINIAPP_SERVE,
-        go_seed_path="/test/seed",
+        go_seed_recipe=str(recipe),
     )
     with provision(config) as backends:
-        assert backends.rails.template and backends.go.seed_path == "/test/seed"
-        assert backends.go.ids["user:admin"] and backends.go.ids["group:main"]
+        assert backends.rails.template and backends.go.recipe is not None
+        assert backends.go.ids["user:admin"] and backends.go.ids["group:sub"]
+        assert "membership:admin@main" not in backends.go.ids  # no recipe for memberships
         for backend in backends:
             me = backend.send(ApiRequest(method="GET", path=ME, actor="admin"))
             assert me.status == 200
             assert me.body["users"][0]["id"] == backend.ids["user:admin"]
         with psycopg.connect(backends.go.seed_dsn) as conn:
             assert conn.execute("SELECT count(*) FROM users").fetchone() == (len(backends.actors),)
+            sub = conn.execute(
+                "SELECT parent_id FROM groups WHERE id = %s", (backends.go.ids["group:sub"],)
+            ).fetchone()
+            assert sub == (backends.go.ids["group:main"],)
+        with open_scope(backends) as scope:  # an example's own actors, signed in the recipe's way
+            me = backends.go.send(ApiRequest(method="GET", path=ME, actor=scope.actor("admin")))
+            assert me.body["users"][0]["id"] == scope.ids["go"]["user:admin"]
+            assert scope.ids["go"]["user:admin"] != backends.go.ids["user:admin"]
 
 
 def test_url_mode_against_two_servers_started_by_hand(make_config, tmp_path: Path) -> None:
@@ -183,10 +217,15 @@ def test_killing_a_backend_mid_run_fails_fast_with_a_finding_quoting_its_log(mak
         assert backends.go.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
         os.killpg(backends.go.runner.pid, signal.SIGKILL)
         started = time.monotonic()
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.go.send(ApiRequest(method="GET", path=ME, actor="admin", label="step 2"))
         assert time.monotonic() - started < 10
         assert backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin")).status == 200
+        started = time.monotonic()
+        with pytest.raises(BackendGone) as again:  # known gone: no request, no second record
+            backends.go.send(ApiRequest(method="GET", path=ME, actor="admin", label="step 3"))
+        assert time.monotonic() - started < 0.1
+        assert again.value.failure is raised.value.failure
     failure = raised.value.failure
     assert (failure.backend, failure.kind, failure.exit_code) == ("go", "died", -9)
     assert failure.request == "GET /api/v1/profile/me"
@@ -207,7 +246,7 @@ def test_the_failure_of_a_process_backend_quotes_its_log(make_config) -> None:
     with provision(config) as backends:
         backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
         os.killpg(backends.go.runner.pid, signal.SIGKILL)
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.go.send(ApiRequest(method="GET", path=ME, actor="admin"))
     assert '"GET /api/v1/profile/me HTTP/1.1" 200' in raised.value.failure.log_tail
     assert "Last lines of " in str(raised.value) and "go.log" in str(raised.value)
@@ -261,7 +300,7 @@ def test_secrets_never_reach_logs_or_failure_records(make_config) -> None:
         ]
         passwords = [a.password for a in backends.actors.values()]
         os.killpg(backends.rails.runner.pid, signal.SIGKILL)
-        with pytest.raises(BackendFailed) as raised:
+        with pytest.raises(BackendGone) as raised:
             backends.rails.send(ApiRequest(method="GET", path=ME, actor="admin"))
     written = "".join(
         p.read_text(errors="replace") for p in config.run_dir.rglob("*") if p.is_file()

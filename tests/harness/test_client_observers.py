@@ -51,3 +51,19 @@ def test_observers_see_every_answer_with_the_backend_name(server_url: str) -> No
         ("go", "/api/v1/groups/7", 200),
     ]
     assert seen[0][2].body == {"groups": [{"id": 7}], "meta": {"root": "groups"}}
+
+
+def test_secure_cookies_of_a_loopback_backend_are_sent_over_http() -> None:
+    import requests
+    from requests.cookies import create_cookie
+
+    from harness.client import LoopbackCookieJar
+
+    session = requests.Session()
+    session.cookies = LoopbackCookieJar()
+    for domain in ("127.0.0.1", "example.com"):
+        session.cookies.set_cookie(create_cookie("s", domain, domain=domain, secure=True))
+    sent = session.prepare_request(requests.Request("GET", "http://127.0.0.1:9/x"))
+    assert sent.headers.get("Cookie") == "s=127.0.0.1"
+    elsewhere = session.prepare_request(requests.Request("GET", "http://example.com/x"))
+    assert elsewhere.headers.get("Cookie") is None  # Secure stays Secure off loopback

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -121,3 +122,51 @@ def test_declared_patterns_are_validated() -> None:
 )
 def test_is_ignored(pointer: str, patterns: list[str], ignored: bool) -> None:
     assert is_ignored(pointer, patterns) is ignored
+
+
+def _discussion_without_meta(body: Any) -> Any:
+    other = copy.deepcopy(body)
+    del other["meta"]
+    return other
+
+
+@pytest.mark.parametrize(
+    ("why", "second"),
+    [
+        ("status", lambda body: ApiResponse(status=500, body=body)),
+        ("envelope", lambda body: ApiResponse(status=200, text="<html>oops</html>")),
+        ("top-level key", lambda body: ok(_discussion_without_meta(body))),
+    ],
+)
+def test_status_envelope_and_top_level_differences_are_never_learned(why: str, second) -> None:
+    step = load("discussion_show.rails.json")
+    runs = [[(SHOW, ok(step), second(step))]]
+    assert learn_noise(runs) == {}, why
+
+
+def test_a_learned_entry_sets_aside_only_the_kinds_seen_there() -> None:
+    step = load("discussion_show.rails.json")
+    [field] = learn_noise([[(SHOW, ok(step), ok(_instance_b(step, 4)))]])[SHOW]
+    go = copy.deepcopy(step)
+    del go["discussions"][0]["seen_by_count"]  # a port that drops the field
+    kept, ignored = partition(compare(ok(step), ok(go)), [field])
+    assert [d.kind for d in kept] == [Kind.MISSING_KEY] and ignored == []
+
+
+@pytest.mark.parametrize("pattern", ["", "/", "/*", "/**", "/*/**"])
+def test_declared_patterns_that_hide_everything_are_refused(pattern: str) -> None:
+    with pytest.raises(HarnessError, match="hide every difference"):
+        declared_noise([pattern])
+
+
+def test_the_report_adds_up_what_each_entry_excluded() -> None:
+    from harness.report.recorder import Recorder, merge_recorders
+
+    field = NoiseField(pattern="/discussions/*/seen_by_count", source="learned", operation=SHOW)
+    first, second = Recorder(), Recorder()
+    first.exclude([field, dataclasses.replace(field, excluded=3)])
+    second.exclude([dataclasses.replace(field, excluded=2)])
+    merged = merge_recorders([Recorder.from_json(first.to_json()), second])
+    assert [(f.key, f.excluded) for f in merged.noise.values()] == [
+        (f"{SHOW} /discussions/*/seen_by_count", 5)
+    ]

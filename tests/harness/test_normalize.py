@@ -287,6 +287,7 @@ def test_split_pointer_rejects_a_non_pointer() -> None:
         ("/polls/polls#1/results/0/score", "/polls/**", True),
         ("/users/users#1/name", "/polls/**", False),
         ("", "", True),
+        ("/discussions/discussions#3/title", "", False),  # the root pattern is the root only
         ("/a", "/a/b", False),
     ],
 )

@@ -114,6 +114,14 @@ def test_placeholders_are_filled_and_the_database_url_quoted() -> None:
     ) == ("serve -p 81 --db 'postgresql://h/d b'")
 
 
+def test_database_parts_fill_servers_that_take_separate_flags() -> None:
+    url = "postgresql://parity:s%40cret@127.0.0.1:5433/parity_go"
+    command = "srv --db-host {db_host} --db-port {db_port} --db-name {db_name} --db-user {db_user}"
+    assert fill(command + " --pw {db_password}", database_url=url) == (
+        "srv --db-host 127.0.0.1 --db-port 5433 --db-name parity_go --db-user parity --pw s@cret"
+    )
+
+
 def test_failing_prepare_step_raises_with_its_log(tmp_path: Path) -> None:
     env = {**clean_environ(), "DATABASE_URL": "postgresql://u:s3cretpw@h/db"}
     with pytest.raises(

@@ -451,3 +451,16 @@ def served(tmp_path: Path) -> Iterator[str]:
 
 def test_spec_by_url(served: str) -> None:
     assert load_spec(served) == BASE
+
+
+def test_a_partial_port_is_compared_on_its_ported_operations_only(tmp_path: Path, capsys) -> None:
+    spec = Path(__file__).parents[2] / "spec" / "openapi.yaml"
+    document = yaml.safe_load(spec.read_text())
+    go = {**document, "paths": {"/api/v1/groups": document["paths"]["/api/v1/groups"]}}
+    (tmp_path / "go.yaml").write_text(yaml.safe_dump(go))
+    (tmp_path / "routes.yaml").write_text("routes:\n  = /api/v1/groups: go\n")
+    args = ["diff-spec", str(spec), str(tmp_path / "go.yaml")]
+    assert parity(args) == 1  # everything else "removed"
+    assert "operation removed" in capsys.readouterr().out
+    assert parity([*args, "--ported", str(tmp_path / "routes.yaml")]) == 0
+    assert "0 breaking" in capsys.readouterr().out

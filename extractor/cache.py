@@ -1,0 +1,113 @@
+"""What `parity extract` remembers between runs, by content: per-file facts and verdicts.
+
+* **facts**: what each reader found in a file (serializers, controllers, routes...), keyed
+  by the reader, the file's path and the SHA-1 of its text. An edited file is parsed again;
+  the others are not. Entries not used by a run are dropped when it saves.
+* **verdicts**: the SHA-256 of each document openapi-spec-validator found valid, with its
+  YAML. The same document is neither validated nor dumped twice; any other document is
+  validated in full.
+
+Both are keyed by a fingerprint of the extractor's own source and of the parser and
+validator versions, so a code or dependency change starts from empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_PACKAGE = Path(__file__).resolve().parent
+_DEPENDENCIES = (
+    "tree_sitter",
+    "tree_sitter_ruby",
+    "openapi_spec_validator",
+    "jsonschema_rs",
+    "yaml",
+)
+
+
+def default_dir() -> Path:
+    """`$XDG_CACHE_HOME/loomio-parity` (else `~/.cache/loomio-parity`)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "loomio-parity"
+
+
+def fingerprint() -> str:
+    """The extractor's source, Python's version and the installed parser, validator and YAML
+    (their files' size and mtime: importlib.metadata alone costs more than a warm run)."""
+    digest = hashlib.sha256(sys.version.encode())
+    for name in _DEPENDENCIES:
+        spec = find_spec(name)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        stat = origin.stat() if origin is not None and origin.exists() else None
+        digest.update(f"{name}={origin}:{stat and (stat.st_size, stat.st_mtime_ns)}".encode())
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+class Cache:
+    """`Cache(dir)`: `facts(...)` memoizes a reader; `save()` writes what this run used."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory / fingerprint() if directory is not None else None
+        self._old: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
+        if self.directory is not None:
+            try:
+                self._old = pickle.loads((self.directory / "facts.pickle").read_bytes())
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+                self._old = {}
+
+    @property
+    def cold(self) -> bool:
+        """Nothing remembered yet (or no cache): every file will be parsed."""
+        return not self._old
+
+    def facts(self, reader: str, path: str, text: str, compute: Callable[[], T]) -> T:
+        key = f"{reader}\0{path}\0{hashlib.sha1(text.encode()).hexdigest()}"
+        value: T = self._old[key] if key in self._old else compute()
+        self._used[key] = value
+        return value
+
+    def validated(self, document: dict[str, Any]) -> tuple[str | None, str]:
+        """The YAML of this very document if an earlier run found it valid, and its key."""
+        key = hashlib.sha256(marshal.dumps(document, 2)).hexdigest()
+        if self.directory is None:
+            return None, key
+        try:
+            return (self.directory / "valid" / key).read_text(encoding="utf-8"), key
+        except (OSError, UnicodeDecodeError):
+            return None, key
+
+    def remember_valid(self, key: str, text: str) -> None:
+        """`text`, the YAML of the document with this key, passed validation."""
+        if self.directory is not None:
+            self._write(self.directory / "valid" / key, text.encode())
+
+    def save(self) -> None:
+        """Write the facts this run used (only when something changed)."""
+        if self.directory is None or self._used.keys() == self._old.keys():
+            return
+        self._write(self.directory / "facts.pickle", pickle.dumps(self._used, protocol=5))
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pending = path.with_name(f".{path.name}.{os.getpid()}")
+            pending.write_bytes(data)
+            os.replace(pending, path)
+        except OSError:
+            pass  # a cache that cannot be written is only a slower next run
+
+
+NO_CACHE = Cache(None)

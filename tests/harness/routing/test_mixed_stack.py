@@ -1,0 +1,57 @@
+"""The mixed stack against real servers: router, Go and a Rails on Go's database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.backends import provision
+from harness.http import ApiRequest
+from harness.routing import SERVED_BY
+from tests.harness.conftest import port_is_free, processes_mentioning
+
+MANIFEST = Path(__file__).parents[3] / "examples" / "routes" / "groups-and-discussions-reads.yaml"
+
+
+def served_by(response) -> str:
+    return next(v for k, v in response.headers if k.lower() == SERVED_BY)
+
+
+def test_writes_go_to_rails_reads_to_go_on_one_database(make_config) -> None:
+    config = make_config(go_ported=str(MANIFEST))
+    with provision(config) as backends:
+        go = backends.go
+        group_id = go.ids["group:main"]
+        created = go.send(
+            ApiRequest(
+                method="POST",
+                path="/api/v1/discussions",
+                actor="admin",
+                json={"discussion": {"title": "Through Rails", "group_id": group_id}},
+            )
+        )
+        assert (created.status, served_by(created)) == (200, "rails")
+        key = created.body["discussions"][0]["key"]
+        shown = go.send(ApiRequest(method="GET", path=f"/api/v1/discussions/{key}", actor="admin"))
+        # written by the Rails behind the router, read back through Go: one database
+        assert (shown.status, served_by(shown)) == (200, "go")
+        assert shown.body["discussions"][0]["title"] == "Through Rails"
+        # the rails side of the run is Rails alone, on its own database
+        alone = backends.rails.send(
+            ApiRequest(method="GET", path=f"/api/v1/discussions/{key}", actor="admin")
+        )
+        assert alone.status == 404 and not any(k.lower() == SERVED_BY for k, _ in alone.headers)
+        # the router forwards the raw target: %04 is not a URL once decoded
+        odd = go.send(ApiRequest(method="GET", path="/api/v1/discussions/%04x%20y", actor="admin"))
+        assert (odd.status, served_by(odd)) == (404, "go") and odd.is_json
+        newline = go.send(ApiRequest(method="PATCH", path="/api/v1/comments/%0A", actor="admin"))
+        assert (newline.status, served_by(newline)) == (404, "rails") and newline.is_json
+        router_port = int(go.base_url.rsplit(":", 1)[1])
+    assert port_is_free(router_port)
+    assert not processes_mentioning("harness.routing.router")
+
+
+def test_a_cookie_from_rails_is_good_on_go_behind_the_router(make_config) -> None:
+    # sessions are routed to Rails; Go reads the cookie with the shared SECRET_KEY_BASE
+    with provision(make_config(go_ported=str(MANIFEST), auth="cookie")) as backends:
+        me = backends.go.send(ApiRequest(method="GET", path="/api/v1/profile/me", actor="admin"))
+        assert (me.status, served_by(me)) == (200, "go")
