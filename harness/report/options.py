@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from harness.findings import FindingsWriter
-from harness.plugins.options import CONFIG_KEY
 from harness.report.plugin import ReportPlugin
 from harness.report.recorder import Recorder
 
@@ -64,6 +63,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _suites_spec(config: pytest.Config) -> Path:
     """The spec the suites test (harness --spec), so coverage is measured on the same one."""
+    # imported here: `-p harness.report.options` (bench/suites.py) loads this module before
+    # conftest registers harness.plugins.options, which pytest then could not assert-rewrite
+    from harness.plugins.options import CONFIG_KEY
+
     if CONFIG_KEY in config.stash:
         return config.stash[CONFIG_KEY].spec
     return config.rootpath / DEFAULT_SPEC
