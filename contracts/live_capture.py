@@ -5,10 +5,9 @@ Each example subscribes to both sides' `/records` and `/system_notice` for its w
 closing reads), so the wait overlaps the suite's own work on the step's answers. The check
 first waits until both sides are quiet (`settle`): after a successful write it waits for a
 first message, up to an adaptive bound (four times the slowest response-to-publication
-delay seen so far, 20-250 ms), then until no message arrived for 2 ms while both sides have
-as many messages, or for twice the longest pause seen inside one step's fan-out (2-25 ms)
-while one side is behind (so a later room of a fan-out may be checked with the next step);
-an operation seen to
+delay seen so far, 20-250 ms), then until no message arrived for twice the longest pause seen
+inside one step's fan-out (2-25 ms): the next step must not change what a late publication
+of this one serializes; an operation seen to
 publish nothing `LEARN` times is not waited for, and the total is bounded. Then what arrived
 is compared per room (contracts.live_compare); a room whose counts differ gets a grace wait
 first (publication is asynchronous: one side may just be slower). Problems of single
@@ -199,12 +198,11 @@ class LiveCapture:
             return time.monotonic() - start
         while True:
             count = self.total()
-            # both sides level: a short quiet window (a later room of a fan-out is checked
-            # with the next step); one side behind: as long as a fan-out pauses
-            window = QUIET_MIN if not self._counts_differ() else stats.quiet()
+            # the whole fan-out must be out before the next step changes what a late
+            # publication would serialize (a parent's child_count, say)
             quiet = not self._wait_for(
                 lambda count=count: self.total() > count,  # type: ignore[misc]  # bound now
-                min(bound, time.monotonic() + window),
+                min(bound, time.monotonic() + stats.quiet()),
             )
             if quiet or time.monotonic() >= bound:
                 self._learn_gaps(stats)

@@ -212,20 +212,28 @@ class Worker:
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:
-            try:
+            try:  # a request's publications serialized first, then sent back to back
                 with self.pool.connection() as conn:
-                    for publication in job:
-                        self.publish(conn, publication)
+                    messages = [self.message(conn, publication) for publication in job]
+                for message in messages:
+                    if message is not None:
+                        self.client.publish(RECORDS, message)
             except Exception:  # Sidekiq logs a failed job; the API keeps serving
                 log.exception("publishing %s failed", job)
 
     def publish(self, conn: Connection, publication: Publication) -> None:
+        message = self.message(conn, publication)
+        if message is not None:
+            self.client.publish(RECORDS, message)
+
+    def message(self, conn: Connection, publication: Publication) -> str | None:
+        """The /records message of one publication (None: its records are gone)."""
         room = room_of(publication.group_id, publication.user_id)
         records = serialize(conn, publication)
         if records is None:
-            return
+            return None
         message = {"channel" if F_ROOM_RENAMED.on else "room": room, "records": records}
-        self.client.publish(RECORDS, json.dumps(message, separators=(",", ":")))
+        return json.dumps(message, separators=(",", ":"))
 
 
 def serialize(conn: Connection, publication: Publication) -> dict[str, Any] | None:
