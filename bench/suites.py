@@ -28,6 +28,8 @@ REPO = Path(__file__).resolve().parent.parent
 CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
 # what is stored: the lockstep differential compares both databases after each example
 DATA_CATEGORIES = ("data",)
+# categories only the lockstep sees: its publication capture (contracts/live_capture.py)
+LOCKSTEP_CATEGORIES = ("live",)
 PROPERTY_PATTERNS = {
     "threading": ("test_thread*.py",),
     "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
@@ -65,6 +67,8 @@ def targets_for(category: str) -> tuple[list[str], bool]:
         return [t for t in contracts if t.endswith("test_differential.py")], False
     props = property_targets(category)
     differential = [t for t in contracts if t.endswith("test_differential.py")]
+    if category in LOCKSTEP_CATEGORIES:
+        return differential, False
     if not props:
         return contracts, True
     return props + differential, False

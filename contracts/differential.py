@@ -292,11 +292,11 @@ class Lockstep:
 
 def lockstep_world(tag: str) -> World:
     """An example's own world: a group allowing public threads with an admin, two members
-    and a thread guest; a legacy thread without a root event (discussions#show heals it);
-    a subgroup (groups#subgroups order needs two); a smaller public group (groups#index
-    order); a stranger."""
+    and a thread guest (and a former one, revoked); a legacy thread without a root event
+    (discussions#show heals it); a subgroup (groups#subgroups order needs two); a smaller
+    public group (groups#index order); a stranger."""
     return World(
-        users=tuple(UserSpec(name=n) for n in ACTORS),
+        users=(*(UserSpec(name=n) for n in ACTORS), UserSpec(name="former_guest")),
         groups=(
             GroupSpec(name="group", discussion_privacy_options="public_or_private"),
             GroupSpec(name="side"),
@@ -313,7 +313,11 @@ def lockstep_world(tag: str) -> World:
             DiscussionSpec(name="open_thread", author="member", group="group", private=False),
             DiscussionSpec(name="legacy_thread", author="admin", group="group", root_event=False),
         ),
-        guests=(GuestSpec(user="guest", discussion="thread"),),
+        guests=(
+            GuestSpec(user="guest", discussion="thread"),
+            # no actor: only live updates must not reach them (contracts.live_probe)
+            GuestSpec(user="former_guest", discussion="thread", revoked=True),
+        ),
         tag=f"-{tag}",
     )
 

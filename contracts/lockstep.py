@@ -36,6 +36,8 @@ from contracts.differential import (
     lockstep_world,
     register_seeded,
 )
+from contracts.live_findings import describe_live, run_live
+from contracts.live_session import LiveSession
 from contracts.votes import CLOSING_AT
 from harness.backends import Backends
 from harness.data_check import DataParity
@@ -142,6 +144,7 @@ class LockstepRun:
     started: float = field(default_factory=time.monotonic)
     detected_after: float | None = None  # seconds from the start to the first difference
     data: DataParity | None = None  # both databases compared after each example
+    live: LiveSession | None = None  # publication capture (contracts.live_capture)
 
 
 def _created(outcome: Outcome, root: str = "events", field: str = "eventable_id") -> str | None:
@@ -178,6 +181,9 @@ class LockstepMachine(RuleBasedStateMachine):
             run.backends, self.scope.actors, run.noise, run.solo, run.vocabulary
         )
         self.seeded = register_seeded(self.lockstep, self.scope)
+        self.live = run.live.example() if run.live else None
+        if self.live is not None:
+            self.exits.callback(self.live.close)
         self.thread_of: dict[str, str] = {}  # comment -> discussion
         self.author_of: dict[str, str] = {}  # comment -> its author's actor key
         self.poll_type: dict[str, str] = {}
@@ -194,6 +200,7 @@ class LockstepMachine(RuleBasedStateMachine):
                 self.closing_reads()
                 if self.run.data and self.marks is not None:
                     self.data_rows = after_example(self.run.data, self.marks, self.lockstep)
+                self.check_live()
         finally:
             self.exits.close()
 
@@ -219,12 +226,18 @@ class LockstepMachine(RuleBasedStateMachine):
 
     # -- sending -------------------------------------------------------------------------
 
+    def check_live(self) -> None:
+        """The previous step's publications (contracts.live_findings)."""
+        if self.live is not None and run_live(self):
+            raise DifferentialFailure(describe_live(self.run.live.failure))  # type: ignore[union-attr]
+
     def send(self, call: Call) -> Outcome:
         if not self.in_spec(call):
             return self.unsent(call, self.run.outside)
         if not self.lockstep.knows(call):
             return self.unsent(call, "refers to a record one side does not have")
         self.interrupted = True
+        self.check_live()
         outcome = self.lockstep.send(call)
         self.run.requests += 2
         self.run.compared.add(call.operation)
@@ -233,9 +246,13 @@ class LockstepMachine(RuleBasedStateMachine):
             self.run.ignored[noise.key] = replace(counted, excluded=counted.excluded + 1)
         if outcome.differences:
             self.run.failure = (self.lockstep, self.scope, outcome)
+            if self.run.live is not None:
+                self.run.live.failure = None  # the last failing example is the shrunk one
             if self.run.detected_after is None:
                 self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
+        if self.live is not None:  # checked before the next step: settling overlaps our work
+            self.live.pending = (outcome, time.monotonic())
         self._remember(outcome)
         self.interrupted = False
         return outcome
@@ -350,8 +367,13 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(actor=writers, discussion=discussions, action=st.sampled_from(["close", "reopen"]))
+    @rule(
+        actor=writers,
+        discussion=discussions,
+        action=st.sampled_from(["close", "reopen", "mark_as_seen"]),
+    )
     def close_or_reopen_discussion(self, actor: str, discussion: str, action: str) -> None:
+        """Each publishes the discussion (contracts.live_capture sees where to)."""
         self.send(Call(method="PATCH", path=("discussions", Ref(discussion), action), actor=actor))
 
     @rule(actor=writers, discussion=discussions, action=st.sampled_from(["pin", "unpin"]))

@@ -7,8 +7,9 @@
 2. templates: each distinct prepare command runs once on its own template database, and
    the seed plan is written into it (so clones carry identical rows and ids);
 3. one clone per backend (`--db-mode=clone`) or one database for both (`shared`);
-4. both backends start at once (processes or containers), then each is awaited on its
-   readiness path;
+4. a Redis per side (harness.redis.redis_link), given to the app as REDIS_URL; both
+   backends start at once (processes or containers), then each is awaited on its readiness
+   path;
 5. sides without a prepare step (their server makes its own schema) and url sides with
    `--X-database-url` are seeded once they are ready.
 
@@ -35,6 +36,7 @@ from harness.postgres import free_port, start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
 from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request, sql_executor
 from harness.redact import register_secret
+from harness.redis import RedisLink, redis_link
 from harness.seed import (
     Seeder,
     SeedPlan,
@@ -68,6 +70,9 @@ class Backend:
     ids: dict[str, int] = field(default_factory=dict)  # seeded ids: ids["group:main"]
     runner: ManagedProcess | None = None
     log_path: Path | None = None
+    # where its live updates are published (harness.redis); None: not captured, `redis_why`
+    redis_url: str | None = None
+    redis_why: str = ""
 
     def send(self, request: ApiRequest) -> ApiResponse:
         """The one network call: send `request` as its actor (see harness.client)."""
@@ -175,6 +180,7 @@ def _plan_side(side: SideConfig, config: HarnessConfig) -> SideConfig:
         name=side.name,
         cmd=EMBEDDED_SERVE + " --no-migrate",
         prepare=EMBEDDED_PREPARE,
+        redis_url=side.redis_url,
         setenv=(*unbuffered, *side.setenv, *faults),
     )
 
@@ -238,6 +244,8 @@ def _start_side(
     )
     mode = config.side(side.name).mode  # "embedded" although it runs as a process
     backend = Backend(name=side.name, mode=mode, base_url="", client=client)
+    redis = redis_link(side, side.mode, config, stack, run_dir)
+    backend.redis_url, backend.redis_why = redis.capture_url, redis.why
     if side.mode == "url":
         backend.base_url = client.base_url = str(side.url)
         backend.seed_dsn = side.database_url
@@ -252,11 +260,14 @@ def _start_side(
         from harness.providers.containers import start_app_container
 
         database_url = server.dsn(str(backend.database), in_network=True)
-        backend.base_url, liveness = start_app_container(side, database_url, log, stack)
+        backend.base_url, liveness = start_app_container(
+            side, database_url, redis.app_url, log, stack
+        )
     else:
         port = free_port()
         database_url = server.dsn(str(backend.database))
         env = {**environ, **dict(side.setenv), "PORT": str(port), "DATABASE_URL": database_url}
+        env |= _redis_env(redis)
         command = fill(str(side.cmd), port=port, database_url=database_url)
         runner = ManagedProcess(name=side.name, command=command, env=env, log_path=log)
         stack.callback(runner.stop)
@@ -269,6 +280,10 @@ def _start_side(
     backend.log_path = log
     client.base_url, client.liveness = backend.base_url, liveness
     return backend
+
+
+def _redis_env(redis: RedisLink) -> dict[str, str]:
+    return {"REDIS_URL": redis.app_url} if redis.app_url else {}
 
 
 def _use_recipe(backend: Backend, side: SideConfig) -> None:

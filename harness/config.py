@@ -74,6 +74,12 @@ def _side_options(side: str) -> tuple[Option, ...]:
             "(e.g. /health)",
         ),
         Option(
+            f"--{side}-redis-url",
+            f"the Redis the {side} backend publishes live updates to, passed to a started "
+            "backend as REDIS_URL (default: the harness starts one per side; url mode "
+            "without it: live updates are not compared)",
+        ),
+        Option(
             f"--{side}-setenv",
             f"extra KEY=VALUE pairs (space separated) for the {side} process or container",
         ),
@@ -147,6 +153,7 @@ OPTIONS: tuple[Option, ...] = (
         "PostgreSQL image of containers mode",
         default="postgres:15",
     ),
+    Option("--redis-image", "Redis image of containers mode", default="redis:7"),
 )
 OPTIONS_BY_KEY = {o.key: o for o in OPTIONS}
 
@@ -163,6 +170,7 @@ class SideConfig:
     database_url: str | None = None
     seed_recipe: Path | None = None
     ready_path: str | None = None  # None: HarnessConfig.ready_path
+    redis_url: str | None = None
     setenv: tuple[tuple[str, str], ...] = ()
     faults: tuple[str, ...] = ()
     ported: Path | None = None  # go side: the routing manifest of a partial port
@@ -196,6 +204,7 @@ class HarnessConfig:
     run_dir: Path = Path(".parity/run")
     spec: Path = Path("spec/openapi.yaml")
     pg_image: str = "postgres:15"
+    redis_image: str = "redis:7"
     environ: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # for child processes
 
     def side(self, name: str) -> SideConfig:
@@ -264,6 +273,7 @@ class HarnessConfig:
             run_dir=run_dir if run_dir.is_absolute() else rootdir / run_dir,
             spec=spec if spec.is_absolute() else rootdir / spec,
             pg_image=get("pg_image"),
+            redis_image=get("redis_image"),
             environ=tuple(env.items()),
         )
 
@@ -354,6 +364,7 @@ def _side(
         ready_path=("/" + get(f"{side}_ready_path").lstrip("/"))
         if get(f"{side}_ready_path")
         else None,
+        redis_url=get(f"{side}_redis_url") or None,
         setenv=_pairs(OPTIONS_BY_KEY[f"{side}_setenv"], *values[f"{side}_setenv"]),
         faults=_split(get("go_faults")) if side == "go" else (),
         **_ported(get, values, side),

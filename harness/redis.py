@@ -20,6 +20,7 @@ from pathlib import Path
 
 import redis
 
+from harness.config import HarnessConfig, Mode, SideConfig
 from harness.errors import HarnessError
 from harness.postgres import free_port
 
@@ -154,3 +155,38 @@ def local_redis(timeout: float = 15.0, databases: int = 16) -> Iterator[LocalRed
         yield server
     finally:
         server.stop()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RedisLink:
+    """One side's Redis: what the app is given as REDIS_URL, what the harness subscribes to
+    (None: nothing to capture, `why` says so)."""
+
+    app_url: str | None
+    capture_url: str | None
+    why: str = ""
+
+
+def redis_link(
+    side: SideConfig, mode: Mode, config: HarnessConfig, stack: contextlib.ExitStack, run_dir: Path
+) -> RedisLink:
+    """The side's Redis: --X-redis-url, else a server started for it (stopped with `stack`).
+
+    A server per side, not a database per side: pub/sub ignores the database number.
+    """
+    if side.redis_url:
+        return RedisLink(app_url=side.redis_url, capture_url=side.redis_url)
+    if mode == "url":
+        return RedisLink(
+            app_url=None,
+            capture_url=None,
+            why=f"the {side.name} backend is a running server (url mode) and no "
+            f"--{side.name}-redis-url was given",
+        )
+    if mode == "containers":
+        from harness.providers.containers import start_redis_container
+
+        return start_redis_container(side.name, config, stack, run_dir)
+    server = start_local_redis(timeout=config.ready_timeout)
+    stack.callback(server.stop)
+    return RedisLink(app_url=server.url(), capture_url=server.url())

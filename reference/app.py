@@ -1,4 +1,4 @@
-"""build_app(database_url, faults) -> Starlette: routes from every API module's ROUTES list."""
+"""build_app(database_url, faults, redis_url) -> Starlette: routes from every API module's ROUTES list."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from reference import db, faults
+from reference import db, faults, live
 from reference.web import json_response
 
 # API areas; each module has ROUTES: list[Route]. Serializer and domain modules they need
@@ -19,6 +19,7 @@ from reference.web import json_response
 API_MODULES = [
     "reference.api.sessions",
     "reference.api.profile",
+    "reference.api.boot",
     "reference.api.groups",
     "reference.api.memberships",
     "reference.api.discussions",
@@ -72,17 +73,24 @@ async def api_not_found(request: Request) -> Response:
     return json_response({"status": 404, "error": "Not Found"}, 404)
 
 
-def build_app(database_url: str, fault_names: list[str] | tuple[str, ...] = ()) -> Starlette:
-    """The ASGI app on a pool for database_url, with exactly these faults switched on."""
+def build_app(
+    database_url: str,
+    fault_names: list[str] | tuple[str, ...] = (),
+    redis_url: str | None = None,
+) -> Starlette:
+    """The ASGI app on a pool for database_url, with exactly these faults switched on;
+    live updates are published to redis_url (none without it)."""
     api_routes = import_all_modules()
     faults.activate(list(fault_names))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.pool = db.open_pool(database_url)
+        live.start(redis_url, app.state.pool)
         try:
             yield
         finally:
+            live.stop()
             app.state.pool.close()
 
     routes: list[BaseRoute] = [

@@ -1,6 +1,7 @@
 """python -m reference [serve] --port N --database-url URL [--faults a,b] | migrate | --list-faults.
 
-Environment fallbacks: PORT, DATABASE_URL, PARITY_FAULTS. Exit codes: 0 ok, 2 usage error.
+Environment fallbacks: PORT, DATABASE_URL, REDIS_URL (live updates; none without it),
+PARITY_FAULTS. Exit codes: 0 ok, 2 usage error.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def _common(parser: argparse.ArgumentParser, *, serve: bool) -> None:
         parser.add_argument("--port", type=int, default=None, help="TCP port (env PORT)")
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--faults", default=None, help="comma-separated (env PARITY_FAULTS)")
+        parser.add_argument(
+            "--redis-url", default=None, help="publish live updates here (env REDIS_URL)"
+        )
         parser.add_argument("--no-migrate", action="store_true", help="do not migrate on start")
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
@@ -115,7 +119,7 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
     else:
         migrate(database_url)
     try:
-        app = build_app(database_url, names)
+        app = build_app(database_url, names, args.redis_url or os.environ.get("REDIS_URL"))
     except faults.UnknownFault as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -29,6 +29,7 @@ CATEGORIES = (
     "channel",  # the channel server (reference.channels): rooms, tokens, deliveries
     "latency",  # slower than rails: judged by the latency gates, not by a contract check
     "data",  # what is stored, whatever the API answers (harness/data_check.py)
+    "live",  # live updates published to Redis (reference/live.py)
 )
 
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reference import faults
+from reference import faults, live
 from reference.db import Row
 
 log = logging.getLogger("reference")
@@ -228,7 +228,7 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
             return json_response(exc.body, exc.status)
 
         def work() -> Response:
-            with app_state.pool.connection() as conn:
+            with app_state.pool.connection() as conn, live.collecting() as publications:
                 try:
                     with conn.transaction():
                         ctx = Ctx(conn, request, params, None, dict(request.path_params))
@@ -240,6 +240,7 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
                             if isinstance(result, Response)
                             else json_response(result, status)
                         )
+                    live.hand_over(publications)  # committed: Sidekiq may run the jobs now
                 except ApiError as exc:
                     response = json_response(exc.body, exc.status)
                 auth.write_cookies(ctx, response)

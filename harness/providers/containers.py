@@ -1,7 +1,7 @@
 """Containers mode (testcontainers): PostgreSQL plus one container per app image, one network.
 
-Apps listen on APP_PORT inside their container (passed as PORT) and reach PostgreSQL as
-`postgres:5432`; the harness reaches both through their published ports. Any Docker-API
+Apps listen on APP_PORT inside their container (passed as PORT), reach PostgreSQL as
+`postgres:5432` and their own Redis as `redis-<side>:6379` (passed as REDIS_URL); the harness reaches both through their published ports. Any Docker-API
 engine works (Docker, or podman's service: see .ci/containers-setup).
 """
 
@@ -19,10 +19,12 @@ from harness.client import Liveness
 from harness.config import HarnessConfig, SideConfig
 from harness.databases import DatabaseServer
 from harness.providers.process import CommandFailed, log_tail
+from harness.redis import RedisLink
 
 APP_PORT = 3000
 PG_ALIAS = "postgres"
 PG_USER = "parity"
+REDIS_PORT = 6379
 PG_PASSWORD = "parity-pg-secret"  # a throwaway container; registered as a secret anyway
 _NETWORK: dict[int, Network] = {}  # one network per ExitStack (per provisioned run)
 
@@ -54,20 +56,28 @@ def start_postgres_container(
     )
 
 
-def _app(side: SideConfig, database_url: str, stack: contextlib.ExitStack) -> DockerContainer:
+def _app(
+    side: SideConfig, database_url: str, redis_url: str | None, stack: contextlib.ExitStack
+) -> DockerContainer:
     container = DockerContainer(str(side.image))
     container.with_network(_network(stack))
     container.with_env("PORT", str(APP_PORT)).with_env("DATABASE_URL", database_url)
+    if redis_url:
+        container.with_env("REDIS_URL", redis_url)
     for key, value in side.setenv:
         container.with_env(key, value)
     return container
 
 
 def start_app_container(
-    side: SideConfig, database_url: str, log: Path, stack: contextlib.ExitStack
+    side: SideConfig,
+    database_url: str,
+    redis_url: str | None,
+    log: Path,
+    stack: contextlib.ExitStack,
 ) -> tuple[str, Liveness]:
     """Start the side's image; its base URL and how to tell whether it still runs."""
-    container = _app(side, database_url, stack).with_network_aliases(side.name)
+    container = _app(side, database_url, redis_url, stack).with_network_aliases(side.name)
     container.with_exposed_ports(APP_PORT)
     stack.callback(_stop, container, log)
     container.start()
@@ -151,3 +161,19 @@ def start_channel_containers(
     host = server.get_container_host_ip()
     redis_url = f"redis://{store.get_container_host_ip()}:{store.get_exposed_port(6379)}/0"
     return f"http://{host}:{server.get_exposed_port(APP_PORT)}", redis_url
+
+
+def start_redis_container(
+    side: str, config: HarnessConfig, stack: contextlib.ExitStack, run_dir: Path
+) -> RedisLink:
+    """A Redis container for one side on the run's network (`redis-<side>:6379`)."""
+    alias = f"redis-{side}"
+    container = DockerContainer(config.redis_image).with_network(_network(stack))
+    container.with_network_aliases(alias).with_exposed_ports(REDIS_PORT)
+    container.with_command("redis-server --save '' --appendonly no --protected-mode no")
+    stack.callback(_stop, container, run_dir / f"{alias}.log")
+    container.start()
+    host, port = container.get_container_host_ip(), container.get_exposed_port(REDIS_PORT)
+    return RedisLink(
+        app_url=f"redis://{alias}:{REDIS_PORT}/0", capture_url=f"redis://{host}:{port}/0"
+    )

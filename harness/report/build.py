@@ -19,6 +19,7 @@ from harness.report.abilities import (
 )
 from harness.report.channels import LATENCY_PREFIX, channel_summary
 from harness.report.coverage import compute_coverage
+from harness.report.live import live_updates
 from harness.report.model import (
     BackendCoverage,
     CheckResult,
@@ -77,6 +78,7 @@ def build_report(
         abilities=ability_matrix(abilities, spec, record),
         latency=latency,
         gates=evaluate(gates or Gates(), tally, latency),
+        live=live_updates(record, findings),
     )
 
 

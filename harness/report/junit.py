@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from harness.report.live import LiveUpdates
 from harness.report.model import CheckResult, FindingGroup, Report
 from harness.report.text import pretty
 
@@ -26,6 +27,7 @@ def render_junit(report: Report) -> str:
     for check in report.checks:
         by_suite.setdefault(check.suite, []).append(check)
     suites += [_checks_suite(name, checks) for name, checks in by_suite.items()]
+    suites += [_live_suite(report.live)] if report.live else []
     for suite in suites:
         root.append(suite)
     _count(root, suites)
@@ -85,6 +87,20 @@ def _checks_suite(name: str, checks: Iterable[CheckResult]) -> ET.Element:
         if tag:
             element = ET.SubElement(case, tag, message=_clean(check.message.split("\n", 1)[0]))
             element.text = _clean(check.message) or None
+    return suite
+
+
+def _live_suite(live: LiveUpdates) -> ET.Element:
+    """One case per live-update check: failed with its finding count, or skipped with why
+    nothing was compared."""
+    suite = ET.Element("testsuite", name="live updates")
+    for check, what, found in live.findings:
+        case = ET.SubElement(suite, "testcase", classname=f"live.{check}", name=_clean(what))
+        if not live.compared_at_all:
+            why = "; ".join(live.not_compared) or "no lockstep step was settled"
+            ET.SubElement(case, "skipped", message=_clean(f"live updates not compared: {why}"))
+        elif found:
+            ET.SubElement(case, "failure", type=check, message=f"{found} findings ({check})")
     return suite
 
 

@@ -19,8 +19,9 @@ from harness.noise import NoiseField
 from harness.report.channels import ChannelSummary
 
 if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; the matrix
-    # builds its rows from plain data: both only for the annotations, no import cycle
+    # builds its rows from plain data; report.live on the recorder: only for the annotations
     from harness.report.abilities import AbilityMatrix
+    from harness.report.live import LiveUpdates
     from harness.report.porting import Porting
 
 
@@ -310,6 +311,7 @@ class Report:
     latency: LatencySummary | None = None  # paired latency go/rails (harness.latency)
     gates: tuple[GateResult, ...] = ()  # rollout gates on this run (harness.gates)
     source: str = "pytest"  # what produced the findings: pytest, shadow, replay
+    live: LiveUpdates | None = None  # the lockstep's publication capture (report.live)
 
     @property
     def finding_count(self) -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 from starlette.routing import Route
 
-from reference import db, faults
+from reference import db, faults, live
 from reference.api.common import boolean, create_status, find, page, respond, xids
 from reference.api.params import root_params
 from reference.db import Row
@@ -251,6 +251,7 @@ def create(ctx: Ctx) -> Any:
     values.setdefault("description_format", "md")
     discussion = db.insert(ctx.conn, "discussions", values)
     root = th.create_root(ctx.conn, discussion, stamp)
+    live.event_created(ctx.conn, root, ctx.user_id)
     member = perm.is_member(ctx, discussion["group_id"])
     membership = perm.membership(ctx, discussion["group_id"])
     db.insert(
@@ -325,7 +326,9 @@ def _plain(value: Any) -> Any:
     return value.obj if isinstance(value, Jsonb) else value
 
 
-def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -> Any:
+def _state_change(
+    ctx: Ctx, changes: dict[str, Any], *, discard: bool = False, publish: bool = False
+) -> Any:
     discussion = find(ctx, "Discussion", ctx.path_params["id"], keyed=True)
     allowed = (
         perm.can_discard_discussion(ctx, discussion)
@@ -344,15 +347,24 @@ def _state_change(ctx: Ctx, changes: dict[str, Any], *, discard: bool = False) -
     if not (discard and F_DISCARD_COUNTS.on):
         counters.refresh_group(ctx.conn, discussion["group_id"])
     ctx.cache[("Discussion", discussion["id"])] = discussion
+    if publish:  # DiscussionService.close/reopen: publish_models(group_id:, user_id: actor)
+        live.models_changed(
+            ctx.conn,
+            "Discussion",
+            [discussion["id"]],
+            group_id=discussion["group_id"],
+            user_id=ctx.user_id,
+            actor_id=ctx.user_id,
+        )
     return respond(ctx, [discussion], serializer="discussion")
 
 
 def close(ctx: Ctx) -> Any:
-    return _state_change(ctx, {"closed_at": now(), "closer_id": ctx.user_id})
+    return _state_change(ctx, {"closed_at": now(), "closer_id": ctx.user_id}, publish=True)
 
 
 def reopen(ctx: Ctx) -> Any:
-    return _state_change(ctx, {"closed_at": None, "closer_id": None})
+    return _state_change(ctx, {"closed_at": None, "closer_id": None}, publish=True)
 
 
 def pin(ctx: Ctx) -> Any:
@@ -368,6 +380,43 @@ def discard(ctx: Ctx) -> Any:
     return _state_change(ctx, {"discarded_at": now(), "discarded_by": ctx.user_id}, discard=True)
 
 
+def mark_as_seen(ctx: Ctx) -> Any:
+    """DiscussionService.mark_as_seen: the caller's reader gets last_read_at (created if
+    missing), and the discussion is published to its group's room; answers {}."""
+    discussion = find(ctx, "Discussion", ctx.path_params["id"], keyed=True)
+    if ctx.user is None or not perm.can_show_discussion(ctx, discussion):
+        raise forbidden()
+    stamp = now()
+    updated = ctx.conn.execute(
+        "UPDATE discussion_readers SET last_read_at = %s, updated_at = %s "
+        "WHERE user_id = %s AND discussion_id = %s",
+        (stamp, stamp, ctx.user_id, discussion["id"]),
+    )
+    if updated.rowcount == 0:
+        db.insert(
+            ctx.conn,
+            "discussion_readers",
+            {
+                "user_id": ctx.user_id,
+                "discussion_id": discussion["id"],
+                "last_read_at": stamp,
+                "created_at": stamp,
+                "updated_at": stamp,
+            },
+        )
+    # publish_models([discussion], group_id: discussion.group.id): a group-less thread's
+    # NullGroup has no id, so its room is null
+    live.models_changed(
+        ctx.conn,
+        "Discussion",
+        [discussion["id"]],
+        group_id=discussion["group_id"],
+        user_id=None,
+        actor_id=ctx.user_id,
+    )
+    return {}
+
+
 ROUTES = [
     Route("/api/v1/discussions", endpoint(index), methods=["GET"]),
     Route("/api/v1/discussions", endpoint(create), methods=["POST"]),
@@ -376,6 +425,7 @@ ROUTES = [
     Route("/api/v1/discussions/{id}/pin", endpoint(pin), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}/unpin", endpoint(unpin), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}/discard", endpoint(discard), methods=["DELETE"]),
+    Route("/api/v1/discussions/{id}/mark_as_seen", endpoint(mark_as_seen), methods=["PATCH"]),
     Route("/api/v1/discussions/{id}", endpoint(show), methods=["GET"]),
     Route("/api/v1/discussions/{id}", endpoint(update), methods=["PATCH", "PUT"]),
 ]

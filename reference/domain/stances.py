@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from reference import db
+from reference import db, live
 from reference.db import Row
 from reference.domain import poll_access, polls
 from reference.domain import threading as th
@@ -227,6 +227,14 @@ def _new_revision(ctx: Ctx, poll: Row, stance: Row, vote: Vote) -> Row:
         # the errors of the *loaded* stance, which has none.
         raise invalid({})
     ctx.conn.execute("UPDATE stances SET latest = false WHERE id = %s", (stance["id"],))
+    live.models_changed(  # the superseded stance, now latest: false
+        ctx.conn,
+        "Stance",
+        [stance["id"]],
+        group_id=poll["group_id"],
+        user_id=None,
+        actor_id=ctx.user_id,
+    )
     base = {
         "participant_id": stance["participant_id"],
         "inviter_id": stance["inviter_id"],

@@ -29,7 +29,7 @@ from typing import Any
 
 from psycopg import Connection
 
-from reference import db, faults
+from reference import db, faults, live
 from reference.db import Row
 from reference.domain import ranges as ranges_mod
 
@@ -247,7 +247,9 @@ def publish(
     if discussion_id is None:
         if F_SEQ_GAP.on and context_discussion_id is not None:
             next_sequence_id(conn, context_discussion_id)
-        return db.insert(conn, "events", values)
+        event = db.insert(conn, "events", values)
+        live.event_created(conn, event, user_id)
+        return event
     placed = _placement(conn, discussion_id, parent)
     values["parent_id"] = placed["id"] if placed else None
     values["depth"] = placed["depth"] + 1 if placed else 0
@@ -260,6 +262,7 @@ def publish(
     update_sequence_info(conn, discussion_id)
     if placed is not None and not F_STALE_CHILD.on:
         recount(conn, placed["id"])
+    live.event_created(conn, event, user_id)
     return event
 
 

@@ -107,3 +107,7 @@ def test_page_renders_every_part() -> None:
     }
     assert "f</td>" in render_page(results)
     assert "| f | type | x/y |" in render_markdown(results)
+
+
+def test_live_faults_run_the_lockstep_alone() -> None:
+    assert targets_for("live") == (["contracts/test_differential.py"], False)

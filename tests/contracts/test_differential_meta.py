@@ -11,7 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.backends import provision
+from harness.config import HarnessConfig
+from harness.findings import findings_files, merge_findings
 from tests.contracts.differential_runs import catalogue, run_differential
+from tests.contracts.suite_runs import catalogue as suite_catalogue
 
 pytestmark = pytest.mark.backend
 REPRESENTATIVE = {"event_actor_renamed", "create_returns_201", "events_order_desc_ignored"}
@@ -37,3 +41,40 @@ def test_fault_on_go_side_is_reported(tmp_path: Path, fault: str) -> None:
     finding = run.findings[0]
     assert finding["pointer"] is not None and finding["repro"] and finding["steps"]
     assert "rails" in finding and "go" in finding
+
+
+LIVE = [f for f, c in suite_catalogue(("live",))]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(
+            f, id=f"live-{f}", marks=[] if f == "live_no_guest_fanout" else [pytest.mark.slow]
+        )
+        for f in LIVE
+    ],
+)
+def test_live_fault_on_go_side_is_reported(tmp_path: Path, fault: str) -> None:
+    run = run_differential(tmp_path, "--go-faults", fault)
+    report = tmp_path / "report" / "parts"
+    found = [f for f in merge_findings(findings_files(report)) if f.check.startswith("live_")]
+    assert run.returncode != 0
+    assert found, f"{fault} not detected in {run.seconds:.0f}s:\n{run.output}"
+    assert all(f.steps and f.repro for f in found)
+
+
+@pytest.mark.slow
+def test_without_redis_the_report_says_live_updates_were_not_compared(tmp_path: Path) -> None:
+    config = HarnessConfig.from_sources({"run_dir": str(tmp_path / "servers")}, {}, {})
+    with provision(config) as pair:
+        args = []
+        for backend in pair:
+            args += [f"--{backend.name}-url", backend.base_url]
+            args += [f"--{backend.name}-database-url", str(backend.seed_dsn)]
+        run = run_differential(tmp_path, *args)
+    assert run.returncode == 0, run.output
+    junit = (tmp_path / "report" / "junit.xml").read_text()
+    assert "live updates not compared: rails: the rails backend is a running server" in junit
+    html = (tmp_path / "report" / "index.html").read_text()
+    assert "Live updates were not compared" in html

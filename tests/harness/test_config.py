@@ -151,3 +151,14 @@ def test_ini_key_is_read_from_the_ini_file(pytester: pytest.Pytester) -> None:
 def test_shared_mode_refuses_two_different_schemas() -> None:
     with pytest.raises(pytest.UsageError, match=r"--db-mode=shared: .* differ"):
         resolve(cli={"db_mode": "shared", "rails_prepare": "a", "go_prepare": "b"})
+
+
+def test_redis_urls_per_side_and_the_redis_image() -> None:
+    config = resolve(
+        {"go_redis_url": "redis://127.0.0.1:6400/0"},
+        {"redis_image": "redis:7.2"},
+        {"RAILS_REDIS_URL": "redis://127.0.0.1:6399/0"},
+    )
+    assert config.rails.redis_url == "redis://127.0.0.1:6399/0"
+    assert config.go.redis_url == "redis://127.0.0.1:6400/0"
+    assert config.redis_image == "redis:7.2"

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 from pathlib import Path
 
 import pytest
 import redis
 
-from harness.redis import RedisError, find_redis_server, local_redis
+from harness.config import HarnessConfig
+from harness.redis import RedisError, find_redis_server, local_redis, redis_link
 
 
 def test_server_answers_and_keeps_databases_apart() -> None:
@@ -56,3 +59,29 @@ def test_configured_binary_must_exist(monkeypatch: pytest.MonkeyPatch, tmp_path:
     monkeypatch.setenv("PARITY_REDIS_SERVER", os.fspath(tmp_path / "nope"))
     with pytest.raises(RedisError, match="PARITY_REDIS_SERVER="):
         find_redis_server()
+
+
+def test_each_started_side_gets_its_own_server_stopped_with_the_run(tmp_path: Path) -> None:
+    config = HarnessConfig.from_sources({}, {}, {})
+    with contextlib.ExitStack() as stack:
+        links = [redis_link(s, "process", config, stack, tmp_path) for s in config.sides]
+        urls = [link.capture_url for link in links]
+        assert len(set(urls)) == 2 and all(link.app_url == link.capture_url for link in links)
+        for url in urls:
+            with redis.Redis.from_url(str(url)) as client:
+                assert client.ping()
+    for url in urls:
+        with pytest.raises(redis.ConnectionError), redis.Redis.from_url(str(url)) as client:
+            client.ping()
+
+
+def test_a_running_server_without_a_redis_url_says_why_nothing_is_captured(
+    tmp_path: Path,
+) -> None:
+    config = HarnessConfig.from_sources({"go_url": "http://127.0.0.1:9"}, {}, {})
+    with contextlib.ExitStack() as stack:
+        link = redis_link(config.go, "url", config, stack, tmp_path)
+        given = dataclasses.replace(config.go, redis_url="redis://127.0.0.1:6399/0")
+        passed = redis_link(given, "url", config, stack, tmp_path)
+    assert link.capture_url is None and "--go-redis-url" in link.why
+    assert passed.capture_url == passed.app_url == "redis://127.0.0.1:6399/0"

@@ -57,10 +57,12 @@ class Server:
                 self.process.wait()
 
 
-def start_server(dsn: str, faults: tuple[str, ...], log_dir: Path) -> Server:
+def start_server(
+    dsn: str, faults: tuple[str, ...], log_dir: Path, env: dict[str, str] | None = None
+) -> Server:
     port = free_port()
     log = log_dir / f"reference-{port}.log"
-    env = {**os.environ, "PARITY_FAULTS": ",".join(faults)}
+    env = {**os.environ, "PARITY_FAULTS": ",".join(faults), **(env or {})}
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [

@@ -403,12 +403,20 @@ def test_every_declared_fault_is_probed_somewhere() -> None:
 
 
 def test_every_fault_of_the_catalogue_has_a_probe() -> None:
-    """Core probes here, poll-area cases in test_poll_faults.py: together, the whole catalogue."""
+    """Core probes here, poll-area cases in test_poll_faults.py, stored-data probes in
+    test_data_faults.py, live updates in test_live.py: together, the whole catalogue."""
     from tests.reference.test_data_faults import DATA_PROBES
+    from tests.reference.test_live import CASES as LIVE_CASES
     from tests.reference.test_poll_faults import CASES
 
     import_all_modules()
-    unprobed = {f.name for f in faults.catalogue()} - set(PROBES) - set(CASES) - set(DATA_PROBES)
+    unprobed = (
+        {f.name for f in faults.catalogue()}
+        - set(PROBES)
+        - set(CASES)
+        - set(DATA_PROBES)
+        - set(LIVE_CASES)
+    )
     assert not unprobed, f"faults without a probe: {sorted(unprobed)}"
 
 

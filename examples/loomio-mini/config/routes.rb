@@ -27,6 +27,7 @@ Rails.application.routes.draw do
           patch :reopen
           patch :pin
           patch :unpin
+          patch :mark_as_seen
           delete :discard
         end
       end
@@ -61,6 +62,11 @@ Rails.application.routes.draw do
 
       resources :profile, only: [] do
         get :me, on: :collection
+      end
+
+      resources :boot, only: [] do
+        get :site, on: :collection
+        get :user, on: :collection
       end
 
       devise_scope :user do

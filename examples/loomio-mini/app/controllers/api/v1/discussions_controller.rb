@@ -34,6 +34,11 @@ class API::V1::DiscussionsController < API::V1::RestfulController
     respond_with_resource
   end
 
+  def mark_as_seen
+    service.mark_as_seen(discussion: load_resource, actor: current_user)
+    render json: {}
+  end
+
   private
 
   def create_action

@@ -1,0 +1,100 @@
+"""What publication capture costs the lockstep: request rate with and without it, one run.
+
+Starts the embedded pair (a Redis per side), runs the lockstep state machine twice on the
+same backends with the same derandomized examples, once without capture and once with it
+(contracts.live_capture: subscriptions, settle after each step, per-room comparison, the
+fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
+requests per second of each, their ratio (target >= 0.8, i.e. capture costs <= 20 %), and
+the settle time per step.
+
+    python bench/live_capture.py [EXAMPLES] [ROUNDS]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from contracts.live_capture import LiveStats  # after sys.path
+from contracts.live_findings import load_accepted_leaks
+from contracts.live_session import LiveSession
+from contracts.lockstep import LockstepMachine, LockstepRun
+from harness.backends import Backends, provision
+from harness.config import HarnessConfig
+
+TARGET = 0.8
+
+
+def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float, LiveStats]:
+    """(requests, seconds, capture stats) of `examples` derandomized lockstep examples."""
+    session = LiveSession.start(backends, load_accepted_leaks()) if live else None
+    run = LockstepRun(backends=backends, live=session)
+    started = time.perf_counter()
+    try:
+        run_state_machine_as_test(
+            lambda: LockstepMachine(run),  # type: ignore[arg-type]  # a factory works; stubs want a class
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=30,
+                deadline=None,
+                database=None,
+                derandomize=True,
+            ),
+        )
+    finally:
+        if session is not None:
+            session.close()
+    took = time.perf_counter() - started
+    return run.requests, took, session.stats if session else LiveStats()
+
+
+def measure(examples: int, rounds: int) -> dict[str, object]:
+    run_dir = tempfile.mkdtemp(prefix="bench-live-")
+    config = HarnessConfig.from_sources({"run_dir": run_dir}, {}, dict(os.environ))
+    totals = {False: [0, 0.0], True: [0, 0.0]}
+    stats = LiveStats()
+    with provision(config) as backends:
+        for _ in range(rounds):
+            for live in (False, True):
+                n, took, got = lockstep(backends, examples, live)
+                totals[live][0] += n
+                totals[live][1] += took
+                if live:
+                    stats = got
+    without, with_ = (totals[k][0] / totals[k][1] for k in (False, True))
+    settle = [s * 1000 for s in stats.settle_s]
+    return {
+        "examples": examples,
+        "rounds": rounds,
+        "without_capture_rps": round(without, 1),
+        "with_capture_rps": round(with_, 1),
+        "ratio": round(with_ / without, 3),
+        "target": TARGET,
+        "messages_compared_last_round": stats.compared,
+        "settle_ms_per_step": {
+            "mean": round(statistics.fmean(settle), 2) if settle else None,
+            "p95": round(sorted(settle)[int(0.95 * (len(settle) - 1))], 2) if settle else None,
+            "max": round(max(settle), 2) if settle else None,
+        },
+    }
+
+
+def main(argv: list[str]) -> int:
+    examples = int(argv[0]) if argv else 15
+    rounds = int(argv[1]) if len(argv) > 1 else 2
+    print(json.dumps(measure(examples, rounds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,325 @@
+"""Publication capture for the lockstep: what each side publishes to Redis, step by step.
+
+Each example subscribes to both sides' `/records` and `/system_notice` for its whole life
+(`LiveSession.example`). A step is checked just before the next one is sent (and after the
+closing reads), so the wait overlaps the suite's own work on the step's answers. The check
+first waits until both sides are quiet (`settle`): after a successful write it waits for a
+first message, up to an adaptive bound (four times the slowest response-to-publication
+delay seen so far, 20-250 ms), then until no message arrived for twice the longest pause seen
+inside one step's fan-out (2-25 ms): the next step must not change what a late publication
+of this one serializes; an operation seen to
+publish nothing `LEARN` times is not waited for, and the total is bounded. Then what arrived
+is compared per room (contracts.live_compare); a room whose counts differ gets a grace wait
+first (publication is asynchronous: one side may just be slower). Problems of single
+messages (contracts.live_probe: published before commit, a room with someone who may not
+read the record) are raised as they are, except leak causes declared as Loomio's own. The
+settle time of every step is measured (`LiveStats`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from contracts.live_compare import (
+    NOTICE,
+    RECORDS,
+    LiveDifference,
+    Message,
+    by_room,
+    compare_room,
+)
+from contracts.live_probe import Probe, Problem
+from harness.backends import Backends
+from harness.errors import HarnessError
+from harness.noise import NoiseField
+from harness.normalize import CanonicalIds
+
+QUIET_MIN, QUIET_MAX = 0.002, 0.025  # no message for this long: the sides are quiet
+GAP_MAX = 0.05  # a longer pause between two messages is not one step's fan-out
+FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first message
+LEARN = 3  # successful writes of an operation before "it never publishes" is believed
+SETTLE_MAX = 2.0  # one step's settle, whatever happens
+GRACE = 1.0  # extra wait when the rooms' counts differ
+
+
+@dataclass
+class LiveStats:
+    """What the capture did over a session: for the report and the bench."""
+
+    steps: int = 0
+    settle_s: list[float] = field(default_factory=list)
+    delays_s: list[float] = field(default_factory=list)  # response -> first message
+    gaps_s: list[float] = field(default_factory=list)  # between one side's messages of a step
+    messages: dict[str, int] = field(default_factory=lambda: {"rails": 0, "go": 0})
+    compared: int = 0  # messages compared pairwise
+    kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {"rails": {}, "go": {}})
+    rooms: dict[str, set[str]] = field(default_factory=lambda: {"rails": set(), "go": set()})
+    undecided: int = 0  # leak checks the oracle had no world for
+    accepted: dict[str, tuple[int, str]] = field(default_factory=dict)  # cause -> (n, example)
+    published: dict[str, list[int]] = field(default_factory=dict)  # op -> [writes, published]
+    differences: int = 0
+    skipped: str = ""  # why nothing was captured
+
+    def may_publish(self, operation: str) -> bool:
+        """Whether a successful `operation` may publish: unknown yet, or it did before."""
+        writes, published = self.published.get(operation, [0, 0])
+        return writes < LEARN or published > 0
+
+    def learn(self, operation: str, published: bool) -> None:
+        counts = self.published.setdefault(operation, [0, 0])
+        counts[0] += 1
+        counts[1] += published
+
+    def quiet(self) -> float:
+        """Twice the longest pause seen inside one step's publications, bounded."""
+        if not self.gaps_s:
+            return QUIET_MAX
+        return min(QUIET_MAX, max(QUIET_MIN, 2 * max(self.gaps_s[-100:])))
+
+    def first_wait(self) -> float:
+        if not self.delays_s:
+            return FIRST_MAX / 2
+        return min(FIRST_MAX, max(FIRST_MIN, 4 * max(self.delays_s[-50:])))
+
+
+class Subscriber:
+    """Both channels of one side's Redis, read on a thread of its own."""
+
+    def __init__(self, url: str, changed: threading.Condition, probe: Probe | None) -> None:
+        self.client = redis.Redis.from_url(url)
+        self.pubsub = self.client.pubsub()
+        self.pubsub.subscribe(RECORDS, NOTICE)
+        self._confirm(url)
+        self.changed, self.probe = changed, probe
+        self.messages: list[Message] = []
+        self.problems: list[tuple[int, Problem]] = []  # (message index, problem)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="live-capture", daemon=True)
+        self.thread.start()
+
+    def _confirm(self, url: str) -> None:
+        confirmed, deadline = 0, time.monotonic() + 10
+        while confirmed < 2 and time.monotonic() < deadline:
+            message = self.pubsub.get_message(timeout=1)
+            confirmed += bool(message and message["type"] == "subscribe")
+        if confirmed < 2:
+            raise HarnessError(f"no SUBSCRIBE confirmation from Redis at {url} within 10s")
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            got = self.pubsub.get_message(timeout=0.05)
+            if not got or got["type"] != "message":
+                continue
+            message = Message.decode(got["channel"].decode(), got["data"], time.monotonic())
+            problems = self.probe.inspect(message) if self.probe else ()
+            with self.changed:
+                index = len(self.messages)
+                self.messages.append(message)
+                self.problems += [(index, p) for p in problems]
+                self.changed.notify_all()
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.pubsub.close()
+        self.client.close()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StepReport:
+    """What one step's publications gave: differences between sides, problems per side."""
+
+    differences: tuple[LiveDifference, ...] = ()
+    problems: tuple[tuple[str, Problem, Any], ...] = ()  # (side, problem, message)
+    ignored: tuple[Any, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.differences or self.problems)
+
+
+class LiveCapture:
+    """One example's subscriptions to both sides, and the per-step check."""
+
+    def __init__(
+        self,
+        rails: Subscriber,
+        go: Subscriber,
+        changed: threading.Condition,
+        accepted: frozenset[str] = frozenset(),
+    ) -> None:
+        self.sides = {"rails": rails, "go": go}
+        self.accepted = accepted  # leak causes declared as Loomio's own (contracts/ignore.yaml)
+        self.changed = changed
+        self.compared: dict[str, int] = {}  # room -> messages compared so far
+        self.seen = {"rails": 0, "go": 0}  # messages (and problems) already looked at
+        self.problems_seen = {"rails": 0, "go": 0}
+        self.pending: tuple[Any, float] | None = None  # the last step, not yet checked
+
+    @classmethod
+    def open(
+        cls, backends: Backends, probes: dict[str, Probe | None], accepted: frozenset[str]
+    ) -> LiveCapture:
+        changed = threading.Condition()
+        subscribers = {
+            b.name: Subscriber(str(b.redis_url), changed, probes.get(b.name)) for b in backends
+        }
+        return cls(subscribers["rails"], subscribers["go"], changed, accepted)
+
+    def close(self) -> None:
+        for subscriber in self.sides.values():
+            subscriber.close()
+
+    def total(self) -> int:
+        return sum(len(s.messages) for s in self.sides.values())
+
+    def _wait_for(self, predicate: Callable[[], bool], until: float) -> bool:
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout=max(0.0, until - time.monotonic()))
+
+    def settle(self, expect: bool, stats: LiveStats, answered: float) -> float:
+        """Wait until both sides are quiet; the seconds waited. `expect`: wait for a first
+        message (until `answered` + the adaptive bound); without one, and with nothing new
+        arrived, there is nothing to wait for."""
+        start = time.monotonic()
+        bound = start + SETTLE_MAX
+        before = self.seen_total()
+        if expect and self._wait_for(
+            lambda: self.total() > before, min(bound, answered + stats.first_wait())
+        ):
+            stats.delays_s.append(self._first_after(before) - answered)
+        if self.total() == before:
+            return time.monotonic() - start
+        while True:
+            count = self.total()
+            # the whole fan-out must be out before the next step changes what a late
+            # publication would serialize (a parent's child_count, say)
+            quiet = not self._wait_for(
+                lambda count=count: self.total() > count,  # type: ignore[misc]  # bound now
+                min(bound, time.monotonic() + stats.quiet()),
+            )
+            if quiet or time.monotonic() >= bound:
+                self._learn_gaps(stats)
+                return time.monotonic() - start
+
+    def _learn_gaps(self, stats: LiveStats) -> None:
+        """The pauses between one side's messages of one step (a fan-out is published one
+        room at a time): the quiet window must outlast them."""
+        for name, subscriber in self.sides.items():
+            times = [m.at for m in subscriber.messages[self.seen[name] :]]
+            gaps = [b - a for a, b in itertools.pairwise(times) if b - a < GAP_MAX]
+            stats.gaps_s += gaps
+
+    def seen_total(self) -> int:
+        """Messages of both sides looked at by the last check."""
+        return sum(self.seen.values())
+
+    def _first_after(self, before: int) -> float:
+        times = [m.at for s in self.sides.values() for m in s.messages]
+        return min(sorted(times)[before:], default=time.monotonic())
+
+    def check(
+        self,
+        ids: tuple[CanonicalIds, CanonicalIds],
+        noise: Sequence[NoiseField],
+        stats: LiveStats,
+    ) -> StepReport:
+        """Compare what arrived since the last check; a count mismatch gets a grace wait."""
+        if self._counts_differ():
+            self._wait_for(lambda: not self._counts_differ(), time.monotonic() + GRACE)
+        rails = by_room(self.sides["rails"].messages, ids[0])
+        go = by_room(self.sides["go"].messages, ids[1])
+        differences: list[LiveDifference] = []
+        ignored: list[Any] = []
+        for room in sorted(set(rails) | set(go)):
+            left, right = rails.get(room, []), go.get(room, [])
+            start = self.compared.get(room, 0)
+            found, set_aside = compare_room(room, left, right, ids, start, noise)
+            differences += found
+            ignored += set_aside
+            stats.compared += max(0, min(len(left), len(right)) - start)
+            self.compared[room] = max(len(left), len(right))
+        self._count(stats, rails, go)
+        stats.differences += len(differences)
+        problems = []
+        for side, problem, message in self._new_problems():
+            if problem.cause and problem.cause in self.accepted:
+                n, example = stats.accepted.get(problem.cause, (0, f"{side}: {problem.detail}"))
+                stats.accepted[problem.cause] = (n + 1, example)
+            else:
+                problems.append((side, problem, message))
+        return StepReport(
+            differences=tuple(differences), problems=tuple(problems), ignored=tuple(ignored)
+        )
+
+    def step(
+        self,
+        outcome: Any,
+        answered: float,
+        lockstep: Any,
+        noise: Sequence[NoiseField],
+        stats: LiveStats,
+    ) -> StepReport:
+        """Settle after one lockstep step (answered at `answered`), then check what it
+        published. Only a successful write waits for a first message, and only while its
+        operation is not known to publish nothing."""
+        call = outcome.call
+        write = call.method != "GET" and any(
+            200 <= r.status < 300 for r in (outcome.rails, outcome.go)
+        )
+        before = self.seen_total()
+        stats.steps += 1
+        expect = write and stats.may_publish(call.operation)
+        stats.settle_s.append(self.settle(expect, stats, answered))
+        if write:
+            stats.learn(call.operation, self.total() > before)
+        return self.check((lockstep.rails.ids, lockstep.go.ids), noise, stats)
+
+    def _counts_differ(self) -> bool:
+        with self.changed:
+            a = len(self.sides["rails"].messages)
+            b = len(self.sides["go"].messages)
+        return a != b
+
+    def _new_problems(self) -> list[tuple[str, Problem, Any]]:
+        out = []
+        for name, subscriber in self.sides.items():
+            with self.changed:
+                fresh = subscriber.problems[self.problems_seen[name] :]
+                self.problems_seen[name] = len(subscriber.problems)
+            out += [(name, problem, subscriber.messages[i].value) for i, problem in fresh]
+        return out
+
+    def _count(self, stats: LiveStats, *sides: dict[str, list[Message]]) -> None:
+        for name, rooms in zip(("rails", "go"), sides, strict=True):
+            subscriber = self.sides[name]
+            fresh = subscriber.messages[self.seen[name] :]
+            self.seen[name] = len(subscriber.messages)
+            stats.messages[name] += len(fresh)
+            stats.rooms[name] |= set(rooms)
+            for message in fresh:
+                for kind in _kinds(message):
+                    stats.kinds[name][kind] = stats.kinds[name].get(kind, 0) + 1
+
+
+def _kinds(message: Message) -> list[str]:
+    """The event kinds (or the model collection) a message publishes."""
+    if message.channel != RECORDS:
+        return [message.channel]
+    records = message.records
+    if not isinstance(records, dict):
+        return ["(not an envelope)"]
+    events = records.get("events")
+    if isinstance(events, list) and events:
+        return [str(e.get("kind")) for e in events if isinstance(e, dict)]
+    # no meta.root in a publication: the published model is the first of these present
+    for root in ("discussions", "stances", "users", "notifications"):
+        if isinstance(records.get(root), list) and records[root]:
+            return [f"({root})"]
+    return ["(other)"]
