@@ -113,7 +113,8 @@ class Conformance:
                 self.recorder.count(SUITE, "requests")
                 found = self._validate(case, response, example, expectation, real)
             curl = case.as_curl_command(headers=dict(response.request.headers))
-        served = response.headers.get(SERVED_BY, "")
+        served = response.headers.get(SERVED_BY) or ""
+        served = served[0] if isinstance(served, list) else served  # schemathesis: lists
         return Sent(status=response.status_code, found=found, curl=curl, served_by=served)
 
     def _without_characterized(
