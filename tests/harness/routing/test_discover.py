@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.report.coverage import DeclaredOperation
+from harness.report.coverage import DeclaredOperation, declared_operations
 from harness.routing.cli import main
 from harness.routing.discover import discover, sample_path
 from harness.routing.manifest import load_manifest
+from harness.spec_drift import load_spec
 
 SPEC = Path(__file__).parents[3] / "spec" / "openapi.yaml"
 
@@ -39,9 +40,11 @@ def test_discovery_of_a_real_partial_server_writes_its_manifest(start_mini, tmp_
     assert code == 0
     manifest = load_manifest(out)
     ported = {r.operation_id for r in manifest.rules if r.target.ported}
-    # the mini app routes POST /api/v1/sessions, GET /api/v1/profile/me and /up, nothing else
-    assert ported == {"sessions_create", "profile_me", "up"}
-    assert len(manifest.rules) == 49
+    # the mini app routes POST /api/v1/sessions and /api/v1/groups, GET /api/v1/profile/me
+    # and /up, nothing else of the spec
+    assert ported == {"sessions_create", "groups_create", "profile_me", "up"}
+    spec = load_spec(str(SPEC))
+    assert len(manifest.rules) == len(declared_operations(spec))
 
 
 def test_discovery_of_an_unreachable_server_is_one_line(tmp_path, capsys) -> None:
