@@ -57,6 +57,7 @@ def test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report(
     cmd = [sys.executable, "-m", "pytest", target, "-p", "no:cacheprovider", "-q"]
     cmd += ["--report", str(tmp_path / "report"), "--run-dir", str(tmp_path / "run")]
     cmd += [f"--request-timeout={REQUEST_TIMEOUT}", "--hypothesis-profile=ci"]
+    cmd += ["--tb=line"]  # as `parity run` reports failed checks: a crash would still show one
     with open(tmp_path / "pytest.log", "wb") as log:
         run = subprocess.Popen(cmd, cwd=REPO, env=clean_environ(), stdout=log, stderr=log)
     deadline = time.monotonic() + 60
