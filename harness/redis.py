@@ -23,6 +23,7 @@ import redis
 from harness.config import HarnessConfig, Mode, SideConfig
 from harness.errors import HarnessError
 from harness.postgres import free_port
+from harness.processes import disown_path, own_path, spawn_owned, stop_owned
 
 
 class RedisError(HarnessError):
@@ -77,11 +78,11 @@ def _server_command(binary: Path, root: Path, port: int, databases: int) -> list
 
 
 def spawn_server(cmd: list[str], cwd: Path, log_path: Path) -> subprocess.Popen[bytes]:
-    """Start the server process, output to `log_path`; the one Popen of this module."""
+    """Start the server, output to `log_path`; owned (harness.processes): it and its scratch
+    directory go with the harness, however the harness ends."""
+    own_path(cwd)
     with open(log_path, "wb") as log:
-        return subprocess.Popen(
-            cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        return spawn_owned(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +102,9 @@ class LocalRedis:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and delete its scratch directory."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+        stop_owned(self.process, grace=10)
         shutil.rmtree(self.root, ignore_errors=True)
+        disown_path(self.root)
 
 
 def _wait_ready(server: LocalRedis, timeout: float) -> None:
