@@ -18,8 +18,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
-
 from extractor import inflect
 from extractor.abilities import (
     Abilities,
@@ -165,7 +163,10 @@ def _cell(abilities: Abilities, model: str, action: str, operations: list[str]) 
 
 @cache
 def _validator() -> Any:
-    """The schema, checked in Rust (jsonschema-rs: ~2 ms on Loomio's 216 entries)."""
+    """The schema, checked in Rust (jsonschema-rs: ~2 ms on Loomio's 216 entries; its import
+    ~15 ms, so only when a document is new to the cache)."""
+    import jsonschema_rs
+
     return jsonschema_rs.validator_for(json.loads(SCHEMA.read_text(encoding="utf-8")))
 
 
@@ -212,5 +213,6 @@ def extract_abilities(
         | {inflect.camelize(inflect.singularize(t)) for t in tables}
     )
     result = add_abilities(document, abilities, CheckFinder.from_tree(tree, cache), known)
-    validate_abilities(result)
+    if cache.validated(result, "abilities")[0] is None:  # else valid in an earlier run
+        validate_abilities(result)
     return result, list(abilities.diagnostics)

@@ -3,16 +3,18 @@
 * **facts**: what each reader found in a file (serializers, controllers, routes...), keyed
   by the reader, the file's path and the SHA-1 of its text. An edited file is parsed again;
   the others are not. Entries not used by a run are dropped when it saves.
-* **verdicts**: the SHA-256 of each document openapi-spec-validator found valid, with its
-  YAML. The same document is neither validated nor dumped twice; any other document is
-  validated in full.
+* **verdicts**: the SHA-256 of each document found valid against its schema (`openapi`:
+  openapi-spec-validator; `abilities`: extractor/abilities.schema.json), with its YAML. The
+  same document is neither validated nor dumped twice; any other document is validated in
+  full.
 
-Both are keyed by a fingerprint of the extractor's own source and of the parser and
-validator versions, so a code or dependency change starts from empty.
+Both are keyed by a fingerprint of the extractor's own source and schemas and of the parser
+and validator versions, so a code or dependency change starts from empty.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import marshal
 import os
@@ -40,16 +42,17 @@ def default_dir() -> Path:
     return Path(base) / "loomio-parity"
 
 
-def fingerprint() -> str:
-    """The extractor's source, Python's version and the installed parser, validator and YAML
-    (their files' size and mtime: importlib.metadata alone costs more than a warm run)."""
+def fingerprint(package: Path = _PACKAGE) -> str:
+    """The extractor's source and schemas, Python's version and the installed parser,
+    validators and YAML (their files' size and mtime: importlib.metadata alone costs more
+    than a warm run)."""
     digest = hashlib.sha256(sys.version.encode())
     for name in _DEPENDENCIES:
         spec = find_spec(name)
         origin = Path(spec.origin) if spec is not None and spec.origin else None
         stat = origin.stat() if origin is not None and origin.exists() else None
         digest.update(f"{name}={origin}:{stat and (stat.st_size, stat.st_mtime_ns)}".encode())
-    for path in sorted(_PACKAGE.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:20]
 
@@ -62,10 +65,7 @@ class Cache:
         self._old: dict[str, Any] = {}
         self._used: dict[str, Any] = {}
         if self.directory is not None:
-            try:
-                self._old = pickle.loads((self.directory / "facts.pickle").read_bytes())
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-                self._old = {}
+            self._old = _load(self.directory / "facts.pickle")
 
     @property
     def cold(self) -> bool:
@@ -78,9 +78,12 @@ class Cache:
         self._used[key] = value
         return value
 
-    def validated(self, document: dict[str, Any]) -> tuple[str | None, str]:
-        """The YAML of this very document if an earlier run found it valid, and its key."""
-        key = hashlib.sha256(marshal.dumps(document, 2)).hexdigest()
+    def validated(self, document: dict[str, Any], schema: str) -> tuple[str | None, str]:
+        """The YAML of this very document if an earlier run found it valid against `schema`
+        (`openapi`, `abilities`), and its key."""
+        digest = hashlib.sha256(f"{schema}\0".encode())
+        digest.update(marshal.dumps(document, 2))
+        key = digest.hexdigest()
         if self.directory is None:
             return None, key
         try:
@@ -89,7 +92,7 @@ class Cache:
             return None, key
 
     def remember_valid(self, key: str, text: str) -> None:
-        """`text`, the YAML of the document with this key, passed validation."""
+        """`text`, the YAML of the document with this key, passed its validation."""
         if self.directory is not None:
             self._write(self.directory / "valid" / key, text.encode())
 
@@ -108,6 +111,22 @@ class Cache:
             os.replace(pending, path)
         except OSError:
             pass  # a cache that cannot be written is only a slower next run
+
+
+def _load(path: Path) -> dict[str, Any]:
+    """The facts of the last run (empty if unreadable). They live as long as the process, so
+    the cyclic garbage collector neither runs while they are built (tens of thousands of
+    objects, each allocation counting towards a collection) nor scans them afterwards
+    (`gc.freeze`): a third of a warm run's time went to collections finding nothing."""
+    gc.disable()
+    try:
+        facts: dict[str, Any] = pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        facts = {}
+    finally:
+        gc.enable()
+    gc.freeze()
+    return facts
 
 
 NO_CACHE = Cache(None)

@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from extractor.cache import Cache, default_dir
 from extractor.errors import ExtractorError, Severity, UsageError
 from extractor.pipeline import extract
@@ -87,6 +85,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def dump_yaml(document: dict[str, Any]) -> str:
     """Deterministic YAML: key order as built (already sorted where order is meaningless)."""
+    import yaml  # ~20 ms of import: a warm run (extractor.cache) needs no YAML library
+
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: 3x faster on real Loomio
     return yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=120)
 
@@ -115,7 +115,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
     overrides_path: Path = args.overrides or output.with_name("overrides.yaml")
     report_path: Path = args.report or output.with_name("extraction-report.json")
     tree = read_tree(args.rails_root)
-    overrides = _load_overrides(overrides_path)
+    overrides = _load_overrides(overrides_path, cache)
     result = extract(
         tree,
         env=args.env,
@@ -125,7 +125,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
         paths=_prefixes(args.paths),
         cache=cache,
     )
-    known, key = cache.validated(result.document)
+    known, key = cache.validated(result.document, "openapi")
     if known is not None:
         validation.known_valid()
     else:
@@ -183,7 +183,7 @@ def _extract_and_write(args: argparse.Namespace, validation: Validation, cache: 
 
 def _abilities_yaml(document: dict[str, Any], cache: Cache) -> str:
     """spec/abilities.yaml's text (already checked against its schema): dumped once per content."""
-    known, key = cache.validated(document)
+    known, key = cache.validated(document, "abilities")
     if known is None:
         known = dump_yaml(document)
         cache.remember_valid(key, known)
@@ -198,14 +198,16 @@ def _prefixes(values: list[str]) -> tuple[str, ...]:
     return prefixes
 
 
-def _load_overrides(path: Path) -> Any:
-    """The overrides document, shaped `overrides: [entry, ...]` (or None: no file, or empty)."""
+def _load_overrides(path: Path, cache: Cache) -> Any:
+    """The overrides document, shaped `overrides: [entry, ...]` (or None: no file, or empty);
+    parsed once per content (`cache`)."""
     if not path.exists():
         return None
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
         raise UsageError(f"{_display(path)}: cannot read overrides ({exc})") from None
+    document = cache.facts("overrides", _display(path), text, lambda: _parse_overrides(path, text))
     if document is None:
         return None
     if not isinstance(document, dict) or set(document) != {"overrides"}:
@@ -225,6 +227,15 @@ def _load_overrides(path: Path) -> Any:
             f"got a {type(document['overrides']).__name__}. See extractor/overrides.py."
         )
     return document
+
+
+def _parse_overrides(path: Path, text: str) -> Any:
+    import yaml  # see dump_yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{_display(path)}: cannot read overrides ({exc})") from None
 
 
 def _display(path: Path) -> str:

@@ -4,13 +4,17 @@ and a document no run validated is validated in full."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from extractor.cache import Cache, fingerprint
 from extractor.cli import main
 
-EXAMPLE = Path(__file__).resolve().parent.parent.parent / "examples" / "loomio-mini"
+PROJECT = Path(__file__).resolve().parent.parent.parent
+EXAMPLE = PROJECT / "examples" / "loomio-mini"
 
 
 def _run(root: Path, out: Path, cache: Path, *extra: str) -> bytes:
@@ -56,3 +60,54 @@ def test_a_document_no_run_validated_is_validated(
     args = [str(EXAMPLE), "-o", str(out), "--cache-dir", str(cache), "--overrides", str(overrides)]
     assert main(args) == 1
     assert "not valid OpenAPI 3.1" in capsys.readouterr().err
+
+
+def test_a_verdict_holds_only_for_the_schema_it_was_given_against(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    document = {"openapi": "3.1.0"}
+    known, key = cache.validated(document, "openapi")
+    assert known is None
+    cache.remember_valid(key, "openapi: 3.1.0\n")
+    assert Cache(tmp_path).validated(document, "openapi")[0] == "openapi: 3.1.0\n"
+    assert Cache(tmp_path).validated(document, "abilities")[0] is None
+
+
+def test_the_fingerprint_covers_the_package_schemas(tmp_path: Path) -> None:
+    (tmp_path / "reader.py").write_text("x = 1\n")
+    (tmp_path / "abilities.schema.json").write_text('{"type": "object"}')
+    before = fingerprint(tmp_path)
+    (tmp_path / "abilities.schema.json").write_text('{"type": "array"}')
+    assert fingerprint(tmp_path) != before
+
+
+def test_an_edited_overrides_file_is_read_again(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    overrides = tmp_path / "overrides.yaml"
+    overrides.write_text(
+        "overrides:\n"
+        "  - target: '#/components/schemas/Poll/properties/results'\n"
+        "    set: {type: array, description: first}\n"
+    )
+    first = _run(EXAMPLE, tmp_path / "a" / "o.yaml", cache, "--overrides", str(overrides))
+    again = _run(EXAMPLE, tmp_path / "a" / "o.yaml", cache, "--overrides", str(overrides))
+    assert first == again and b"description: first" in first
+    overrides.write_text(overrides.read_text().replace("first", "second"))
+    edited = _run(EXAMPLE, tmp_path / "a" / "o.yaml", cache, "--overrides", str(overrides))
+    assert b"description: second" in edited and b"description: first" not in edited
+
+
+def test_a_warm_run_imports_neither_the_yaml_library_nor_the_schema_validator(
+    tmp_path: Path,
+) -> None:
+    """What an unchanged tree does not need is not imported (~35 ms of a warm run)."""
+    out, cache = tmp_path / "o.yaml", tmp_path / "cache"
+    _run(EXAMPLE, out, cache)
+    probe = (
+        "import sys; from extractor.cli import main; "
+        f"code = main([{str(EXAMPLE)!r}, '-o', {str(out)!r}, '--cache-dir', {str(cache)!r}]); "
+        "print(code, sorted({'yaml', 'jsonschema_rs', 'openapi_spec_validator'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT
+    )
+    assert done.stdout.splitlines()[-1] == "0 []"
