@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 from extractor import inflect
@@ -34,6 +35,7 @@ _TERMINALS = frozenset(
     }
 )
 _MAX_DEPTH = 6
+_PATH_PARAM = re.compile(r":(\w+)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,6 +107,15 @@ class ActionReader:
         self.controllers = {c.name.lower(): c for c in self.app.controllers}
         self.services = {(s.service, s.name): s.returns_event for s in self.app.services}
 
+    def _methods_of(
+        self, chain: list[Controller]
+    ) -> tuple[dict[str, ControllerMethod], dict[int, int]]:
+        """`_methods_by_name(chain)`, once per controller."""
+        methods = self._methods.get(chain[0].name)
+        if methods is None:
+            methods = self._methods[chain[0].name] = _methods_by_name(chain)
+        return methods
+
     def controller_for(self, route: Route) -> Controller | None:
         return self.controllers.get(f"{inflect.camelize(route.controller)}Controller".lower())
 
@@ -139,7 +150,7 @@ class ActionReader:
             )
         controller = self.controller_for(route)
         chain = self.chain(controller) if controller else []
-        method = _find(chain, route.action)
+        method = self._methods_of(chain)[0].get(route.action) if chain else None
         if controller is None or method is None:
             return Action(
                 route=route,
@@ -157,9 +168,7 @@ class ActionReader:
             if view in self.views:  # the implicit render of a jbuilder template
                 answer = Answer(kind="jbuilder", note=f"app/views/{view}")
         resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
-        methods = self._methods.get(controller.name)
-        if methods is None:
-            methods = self._methods[controller.name] = _methods_by_name(chain)
+        methods = self._methods_of(chain)
         writes = route.action in ("create", "update") or _reads_resource_params(methods, method)
         permit = (
             next((p for p in self.app.permits if p.resource == resource), None) if writes else None
@@ -194,7 +203,7 @@ class ActionReader:
                 owner = next((i for i, c in enumerate(chain) if method in c.methods), 0)
                 target = _find(chain[owner + 1 :], method.name)
             else:
-                target = _find(chain, name)
+                target = self._methods_of(chain)[0].get(name)
             key = f"{id(target)}"
             if target is None or target is method or key in seen:
                 continue
@@ -262,7 +271,7 @@ class ActionReader:
         event: bool | None,
         record: str | None,
     ) -> Answer:
-        snorlax = any(c.method("respond_with_resource") is not None for c in chain)
+        snorlax = "respond_with_resource" in self._methods_of(chain)[0]
         if not snorlax and render.kind in ("record", "respond_with", "serialized", "keyed", "bare"):
             return self._record(route, chain, render, record)
         if render.kind in ("record", "respond_with"):
@@ -317,7 +326,8 @@ class ActionReader:
         responder = render.kind == "respond_with"  # ActionController::Responder#api_behavior
         if responder and route.verb in ("PATCH", "PUT", "DELETE"):
             return Answer(kind="head", render=render, status=204)
-        chosen = _find(chain, render.serializer_method) if render.serializer_method else None
+        by_name = self._methods_of(chain)[0]
+        chosen = by_name.get(render.serializer_method) if render.serializer_method else None
         guesses = self._serializers_for(subject, render.record, record)
         namespace = chain[0].name.split("::")[:-1]  # AMS 0.9 also looks in the controller's
         namespaced = [
@@ -331,7 +341,7 @@ class ActionReader:
             return Answer(kind="opaque", render=render, note=f"no serializer found for {subject}")
         serializer = next(s for s in self.app.serializers if s.name == found[0])
         many = bool(render.many)
-        defaults = _find(chain, "default_serializer_options")  # AMS 0.8: `{root: false}`
+        defaults = by_name.get("default_serializer_options")  # AMS 0.8: `{root: false}`
         if (
             render.kind == "bare"
             or serializer.root_false
@@ -372,17 +382,14 @@ def query_params(
     `instantiate_collection` -> `accessible_records` -> `params[:from]`). Path parameters
     are left out, and so is `load_and_authorize(:discussion)` in discussions#show (`:id`).
     A parameter is required when some unconditional path fails without it."""
-    path_params = set(re.findall(r":(\w+)", route.path))
+    path_params = set(_PATH_PARAM.findall(route.path))
     resource = inflect.singularize(route.controller.rsplit("/", 1)[-1])
     by_name, owner = methods or _methods_by_name(chain)
     found: dict[str, Param] = {}
-    queue: list[tuple[ControllerMethod, bool]] = [(method, True)]
-    seen: set[tuple[int, bool]] = set()
+    queue = deque([(method, True)])
+    queued = {(id(method), True)}  # breadth first: a method's first visit is the one kept
     while queue:
-        current, sure = queue.pop(0)
-        if (id(current), sure) in seen:
-            continue
-        seen.add((id(current), sure))
+        current, sure = queue.popleft()
         for p in current.params:
             if p.name not in path_params and not (p.model == resource and "id" in path_params):
                 found[p.name] = _merge_param(found.get(p.name), p, sure)
@@ -391,8 +398,12 @@ def query_params(
                 target = _find(chain[owner.get(id(current), 0) + 1 :], current.name)
             else:
                 target = by_name.get(mention.name)
-            if target is not None:
-                queue.append((target, sure and not mention.conditional))
+            if target is None:
+                continue
+            key = (id(target), sure and not mention.conditional)
+            if key not in queued:
+                queued.add(key)
+                queue.append((target, key[1]))
     return tuple(found[name] for name in sorted(found))
 
 
@@ -433,7 +444,7 @@ def _merge_param(old: Param | None, new: Param, sure: bool) -> Param:
     (`if params[:x]` first, `params[:x].to_i` later)."""
     required = new.required and sure
     if old is None:
-        return replace(new, required=required)
+        return new if new.required == required else replace(new, required=required)
     merged = replace(old, required=True) if required and not old.required else old
     if old.type.kind is JsonKind.STRING and new.type.kind is JsonKind.INTEGER:
         merged = replace(merged, type=new.type)
