@@ -91,7 +91,7 @@ def bench_extraction(args: argparse.Namespace) -> list[dict[str, Any]]:
             runs = [
                 run_once(tree, None, Path(tmp) / "openapi.yaml") for _ in range(args.extract_runs)
             ]
-            walls = [w for w, _, _ in runs]
+            walls = [r.wall for r in runs]
             rows.append(
                 {
                     "rails_root": str(
@@ -100,8 +100,8 @@ def bench_extraction(args: argparse.Namespace) -> list[dict[str, Any]]:
                     "runs": len(runs),
                     "wall_s_median": round(statistics.median(walls), 3),
                     "wall_s_min": round(min(walls), 3),
-                    "peak_rss_mib": round(max(p for _, p, _ in runs) / 1024, 1),
-                    "exit_codes": sorted({rc for _, _, rc in runs}),
+                    "peak_rss_mib": round(max(r.peak_kib for r in runs) / 1024, 1),
+                    "exit_codes": sorted({r.code for r in runs}),
                 }
             )
     return rows
