@@ -141,6 +141,10 @@ class CheckFinder:
 
     classes: dict[str, AuthClass]
     methods: dict[tuple[str, str], AuthMethod] = field(default_factory=dict)
+    _chains: dict[str, list[AuthClass]] = field(default_factory=dict)
+    _defined: dict[tuple[str, str], list[tuple[int, AuthClass, AuthMethod]]] = field(
+        default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self.methods = {(c.name, m.name): m for c in self.classes.values() for m in c.methods}
@@ -167,12 +171,28 @@ class CheckFinder:
         return None
 
     def chain(self, name: str) -> list[AuthClass]:
-        out: list[AuthClass] = []
+        """The class and its ancestors in the tree (once per name: the walks ask again)."""
+        out = self._chains.get(name)
+        if out is not None:
+            return out
+        out = self._chains[name] = []
         current = self.classes.get(name.lower())
         while current is not None and current not in out:
             out.append(current)
             current = self._lookup(current, current.parent) if current.parent else None
         return out
+
+    def _definitions(
+        self, chain: list[AuthClass], name: str
+    ) -> list[tuple[int, AuthClass, AuthMethod]]:
+        """Each definition of `name` along a chain of `chain()`, nearest first (once each)."""
+        key = (chain[0].name, name)
+        found = self._defined.get(key)
+        if found is None:
+            found = self._defined[key] = [
+                (i, c, m) for i, c in enumerate(chain) if (m := self.methods.get((c.name, name)))
+            ]
+        return found
 
     def reach(self, controller: str, action: str) -> Reached:
         """The checks of `controller#action` (`api/v1/discussions`, `update`)."""
@@ -218,13 +238,10 @@ class CheckFinder:
         conditional: bool = False,
     ) -> None:
         """Checks of `name` and what it calls; all optional when reached through a branch."""
-        found = next(
-            (
-                (i, c, m)
-                for i, c in enumerate(chain[start:], start)
-                if (m := self.methods.get((c.name, name)))
-            ),
-            None,
+        found = (
+            next((d for d in self._definitions(chain, name) if d[0] >= start), None)
+            if chain
+            else None
         )
         if found is None or depth > _MAX_DEPTH:
             return
