@@ -122,13 +122,15 @@ def _load(path: Path) -> dict[str, Any]:
     the cyclic garbage collector neither runs while they are built (tens of thousands of
     objects, each allocation counting towards a collection) nor scans them afterwards
     (`gc.freeze`): a third of a warm run's time went to collections finding nothing."""
+    enabled = gc.isenabled()
     gc.disable()
     try:
         facts: dict[str, Any] = pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         facts = {}
     finally:
-        gc.enable()
+        if enabled:
+            gc.enable()
     gc.freeze()
     return facts
 
