@@ -2,7 +2,8 @@
 
 * **facts**: what each reader found in a file (serializers, controllers, routes...), keyed
   by the reader, the file's path and the SHA-1 of its text. An edited file is parsed again;
-  the others are not. Entries not used by a run are dropped when it saves.
+  the others are not. Entries not used by a run are dropped when it saves. With them, the
+  answers of extractor.inflect (its regexes are otherwise compiled again by every run).
 * **verdicts**: the SHA-256 of each document found valid against its schema (`openapi`:
   openapi-spec-validator; `abilities`: extractor/abilities.schema.json), with its YAML. The
   same document is neither validated nor dumped twice; any other document is validated in
@@ -27,6 +28,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TypeVar
 
+from extractor import inflect
+
 T = TypeVar("T")
 _PACKAGE = Path(__file__).resolve().parent
 _DEPENDENCIES = (
@@ -35,6 +38,7 @@ _DEPENDENCIES = (
     "openapi_spec_validator",
     "jsonschema_rs",
     "yaml",
+    "inflection",
 )
 
 
@@ -46,8 +50,8 @@ def default_dir() -> Path:
 
 def fingerprint(package: Path = _PACKAGE) -> str:
     """The extractor's source and schemas, Python's version and the installed parser,
-    validators and YAML (their files' size and mtime: importlib.metadata alone costs more
-    than a warm run)."""
+    validators, YAML and inflection packages (their files' size and mtime:
+    importlib.metadata alone costs more than a warm run)."""
     digest = hashlib.sha256(sys.version.encode())
     for name in _DEPENDENCIES:
         spec = find_spec(name)
@@ -66,8 +70,11 @@ class Cache:
         self.directory = directory / fingerprint() if directory is not None else None
         self._old: dict[str, Any] = {}
         self._used: dict[str, Any] = {}
+        self._learned = 0
         if self.directory is not None:
-            self._old = _load(self.directory / "facts.pickle")
+            self._old, answers = _load(self.directory / "facts.pickle")
+            inflect.learn(answers)
+            self._learned = len(answers)
 
     @property
     def cold(self) -> bool:
@@ -99,11 +106,15 @@ class Cache:
             self._write(self.directory / "valid" / key, text.encode())
 
     def save(self) -> None:
-        """Write the facts this run used (only when something changed)."""
-        if self.directory is None or self._used.keys() == self._old.keys():
+        """Write the facts this run used and the inflections known (only when something
+        changed)."""
+        if self.directory is None:
+            return
+        answers = dict(inflect.known())
+        if self._used.keys() == self._old.keys() and len(answers) <= self._learned:
             return
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=5).dump(self._used)
+        _Pickler(buffer, protocol=5).dump((self._used, answers))
         self._write(self.directory / "facts.pickle", buffer.getvalue())
 
     @staticmethod
@@ -117,22 +128,23 @@ class Cache:
             pass  # a cache that cannot be written is only a slower next run
 
 
-def _load(path: Path) -> dict[str, Any]:
-    """The facts of the last run (empty if unreadable). They live as long as the process, so
-    the cyclic garbage collector neither runs while they are built (tens of thousands of
-    objects, each allocation counting towards a collection) nor scans them afterwards
-    (`gc.freeze`): a third of a warm run's time went to collections finding nothing."""
+def _load(path: Path) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """The facts and inflections of the last run (empty if unreadable). The facts live as
+    long as the process, so the cyclic garbage collector neither runs while they are built
+    (tens of thousands of objects, each allocation counting towards a collection) nor scans
+    them afterwards (`gc.freeze`): a third of a warm run's time went to collections finding
+    nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        facts: dict[str, Any] = pickle.loads(path.read_bytes())
+        facts, answers = pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        facts = {}
+        facts, answers = {}, {}
     finally:
         if enabled:
             gc.enable()
     gc.freeze()
-    return facts
+    return facts, answers
 
 
 class _Pickler(pickle.Pickler):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor import inflect
 from extractor.cache import Cache, fingerprint
 from extractor.cli import main
 from extractor.model import JsonKind, Loc, Route, ValueType
@@ -132,3 +133,15 @@ def test_facts_come_back_from_the_cache_equal_and_of_their_classes(tmp_path: Pat
     assert again == facts
     assert type(again[0][0]) is Route and again[1].items is not None
     assert again[2]["loc"] is again[2]["same"]  # shared objects stay shared
+
+
+def test_inflections_are_kept_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(inflect, "_KNOWN", {})
+    first = Cache(tmp_path)
+    first.facts("reader", "app/models/octopus.rb", "text", lambda: inflect.singularize("octopi"))
+    first.save()
+    monkeypatch.setattr(inflect, "_KNOWN", {})  # a new process
+    Cache(tmp_path)
+    assert inflect.known() == {("singularize", "octopi"): "octopus"}
