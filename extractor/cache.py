@@ -132,8 +132,8 @@ def _load(path: Path) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
     """The facts and inflections of the last run (empty if unreadable). The facts live as
     long as the process, so the cyclic garbage collector neither runs while they are built
     (tens of thousands of objects, each allocation counting towards a collection) nor scans
-    them afterwards (`gc.freeze`): a third of a warm run's time went to collections finding
-    nothing."""
+    them afterwards (`gc.freeze`): ~0.03 s of a warm run on real Loomio went to collections
+    finding nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
