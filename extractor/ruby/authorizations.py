@@ -292,13 +292,39 @@ def _method(parsed: Parsed, node: Node, known: frozenset[bytes]) -> AuthMethod:
     checks.sort(key=lambda pair: pair[0])
     values = statements(body)
     only = const_name(values[0]) if len(values) == 1 else None
+    mentions = words & GUARD_WORDS
+    if _CURRENT_USER in mentions and _only_as_actor(body):
+        mentions.discard(_CURRENT_USER)
     return AuthMethod(
         name=name,
         checks=tuple(check for _, check in checks),
         calls=tuple(Call(c.owner, c.name, not always, c.binds) for c, always in calls.items()),
         constant=only,
-        mentions=frozenset(words & GUARD_WORDS),
+        mentions=frozenset(mentions),
     )
+
+
+_CURRENT_USER = b"current_user"
+
+
+def _only_as_actor(body: Node) -> bool:
+    """Whether every `current_user` of a body is who acts in a service call
+    (`service.create(contact_message: resource, actor: current_user)`), not what it acts on
+    (`current_user.notifications`, `user: current_user`)."""
+    raw = body.text or b""
+    for start in _occurrences(raw, _CURRENT_USER):
+        begin = body.start_byte + start
+        found = body.descendant_for_byte_range(begin, begin + len(_CURRENT_USER))
+        parent = found.parent if found is not None else None
+        if found is None or found.type != "identifier":
+            continue  # a word of a string or a comment
+        if (
+            parent is None
+            or parent.type != "pair"
+            or name_of(parent.child_by_field_name("key")) != "actor"
+        ):
+            return False
+    return True
 
 
 def _binds(call: Node) -> tuple[tuple[str, str], ...]:

@@ -354,6 +354,16 @@ UNCHECKED_CONTROLLER = """class API::V1::WebhooksController < API::V1::RestfulCo
     service.archive(webhook: load_resource, actor: current_user)
     respond_with_resource
   end
+
+  def feedback
+    WebhookService.record_feedback(text: params[:text], actor: current_user)
+    respond_with_resource
+  end
+
+  def mine
+    self.collection = current_user.webhooks
+    respond_with_collection
+  end
 end
 """
 UNCHECKED_SERVICE = """module WebhookService
@@ -363,6 +373,10 @@ UNCHECKED_SERVICE = """module WebhookService
 
   def self.reachable?(url)
     Clients::Webhook.new.head(url).success?
+  end
+
+  def self.record_feedback(text:, actor:)
+    Feedback.create!(text: text, author: actor)
   end
 end
 """
@@ -376,6 +390,8 @@ end
         ("gallery", "reads only records marked public", False),
         ("check_url", "answers no stored record, but calls `WebhookService.reachable?`", True),
         ("archive", "calls `WebhookService.archive`, which no class defines", False),
+        ("feedback", "no authorization on its code path", True),  # the caller only acts
+        ("mine", "acts on the current user only", False),
     ],
     ids=[
         "ability-left-unchecked",
@@ -383,6 +399,8 @@ end
         "public-only",
         "literal-but-acts",
         "undefined",
+        "caller-as-actor-is-no-reason",
+        "caller-records",
     ],
 )
 def test_an_operation_without_checks_gets_the_reason_its_code_gives(
