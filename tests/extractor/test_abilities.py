@@ -364,6 +364,17 @@ UNCHECKED_CONTROLLER = """class API::V1::WebhooksController < API::V1::RestfulCo
     self.collection = current_user.webhooks
     respond_with_collection
   end
+
+  def catalogue
+    instantiate_collection
+    respond_with_collection
+  end
+
+  private
+
+  def accessible_records
+    Webhook.all
+  end
 end
 """
 UNCHECKED_SERVICE = """module WebhookService
@@ -392,6 +403,7 @@ end
         ("archive", "calls `WebhookService.archive`, which no class defines", False),
         ("feedback", "no authorization on its code path", True),  # the caller only acts
         ("mine", "acts on the current user only", False),
+        ("catalogue", "no authorization on its code path", True),  # no visibility query
     ],
     ids=[
         "ability-left-unchecked",
@@ -401,6 +413,7 @@ end
         "undefined",
         "caller-as-actor-is-no-reason",
         "caller-records",
+        "collection-without-a-visibility-query",
     ],
 )
 def test_an_operation_without_checks_gets_the_reason_its_code_gives(
