@@ -341,7 +341,8 @@ def _discussion_rows(
         "custom_fields": Jsonb({}),
         **stamp,
     }
-    author = _reader(d.author, d.name, guest=False, admin=True, stamp=stamp, salt=salt)
+    # DiscussionService.create: the author reads as an admin, and as a guest when there is no group
+    author = _reader(d.author, d.name, guest=d.group is None, admin=True, stamp=stamp, salt=salt)
     root = [Row("events", f"event:new_discussion:{d.name}", event)] if d.root_event else []
     return [
         Row("discussions", f"discussion:{d.name}", values),

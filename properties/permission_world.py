@@ -174,13 +174,17 @@ def world_of(cell: Cell, tag: str) -> World:
         group="g" if c.grouped else None,
         private=facts.discussion_private,
     )
+    # permissions.md section 1: every invitee of a group-less thread is a reader-admin
+    invited = {"discussion": "d", "admin": not c.grouped}
     if role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST):
-        guests.append(GuestSpec(user="actor", discussion="d", revoked=role == Role.REVOKED_GUEST))
+        guests.append(GuestSpec(user="actor", revoked=role == Role.REVOKED_GUEST, **invited))
     if role == Role.VISITOR_WITH_TOKEN:  # whose reader token the visitor brings
         users.append(UserSpec(name="invitee"))
-        guests.append(GuestSpec(user="invitee", discussion="d"))
+        guests.append(GuestSpec(user="invitee", **invited))
     if not c.grouped:
-        guests.append(GuestSpec(user="voter", discussion="d"))
+        guests.append(GuestSpec(user="voter", **invited))
+        if authors_thread:  # the owner makes the comment and the poll: invited too
+            guests.append(GuestSpec(user="owner", **invited))
     return World(
         users=tuple(users),
         groups=tuple(groups),

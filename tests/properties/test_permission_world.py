@@ -1,5 +1,6 @@
-"""Token holders and poll guests: their worlds seeded on the embedded pair, each request
-answered as the decision table says (the permission suite's own path, real servers)."""
+"""Token holders, poll guests and group-less threads: their worlds seeded on the embedded
+pair, each request answered as the decision table says (the permission suite's own path,
+real servers)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,13 @@ CELLS = [
     (Cell(GUEST, Config(), Action.STANCE_UPDATE), 200),
     (Cell(GUEST, Config(), Action.DISCUSSION_SHOW), 403),
     (Cell(GUEST, Config(poll_state="closed"), Action.OUTCOME_CREATE), 200),
+    # group-less threads (permissions.md rows 34 and 50): every invitee is a reader-admin;
+    # a member of another group is no invitee and cannot vote
+    (Cell(GUEST, Config(grouped=False), Action.POLL_SHOW), 200),
+    (Cell(Actor(Role.DISCUSSION_GUEST), Config(grouped=False), Action.DISCUSSION_DISCARD), 200),
+    (Cell(Actor(Role.DISCUSSION_GUEST), Config(grouped=False), Action.COMMENT_DISCARD), 200),
+    (Cell(Actor(Role.MEMBER), Config(grouped=False), Action.VOTE), 403),
+    (Cell(Actor(Role.MEMBER, author=True), Config(grouped=False), Action.DISCUSSION_UPDATE), 200),
 ]
 
 
