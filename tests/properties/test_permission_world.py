@@ -14,6 +14,8 @@ from properties.permission_actions import prepare
 from properties.permission_world import seeded, supported
 from properties.test_permissions import check_cell
 
+pytestmark = pytest.mark.backend
+
 TOKEN = Actor(Role.VISITOR_WITH_TOKEN)
 GUEST = Actor(Role.POLL_GUEST)
 CELLS = [
