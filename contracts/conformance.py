@@ -96,13 +96,15 @@ class Conformance:
         operation_id: str,
         expectation: Expectation,
     ) -> tuple[list[tuple[str, Any]], Sent, str]:
-        """Go's failures that stand once the case is sent to both sides on records made for
-        it: (failures, go's answer there, rails' answer described).
+        """Go's failures that stand once rails has answered the same case: (failures, go's
+        answer they come from, rails' answer described).
 
         The shared records of an operation carry what earlier go cases did to them (rails
         sees only the cases go failed), so the same case on them is not the same request.
-        On new records it is: what rails shares there is a characterization, and a failure
-        go does not repeat there came from the records' history on go (listed, not a finding)."""
+        The case goes to go again on records made for it: a failure go repeats there is
+        compared with rails on records made the same way. A status verdict go does not
+        repeat there came from its records' history (listed, not a finding); a body check
+        (what go sends for such a record) is compared with rails on its shared records."""
         filled = _values(case)
         # schemathesis re-derives a case's mode (valid or not) from its values when they
         # change: rails must judge the case go was judged on, so the mode stays go's
@@ -110,18 +112,30 @@ class Conformance:
         anew = replace(expectation, fresh=tuple(sorted(expectation.kinds())))
         _restore(case, generated)
         again = self._exchange(case, "go", operation_id, anew)
-        _restore(case, generated)  # the same case, its references filled on rails
-        rails = self._exchange(case, "rails", operation_id, anew)
-        _restore(case, filled)
         repeated = {name for name, _ in again.found}
+        stands = [(n, f) for n, f in sent.found if n in repeated]
+        shape = [
+            (n, f) for n, f in sent.found if n not in repeated and n not in checks.STATUS_CHECKS
+        ]
         for name, failure in sent.found:
-            if name not in repeated:
+            if name not in repeated and name in checks.STATUS_CHECKS:
                 subject = f"go, {operation_id}: {name}, status {sent.status}"
                 why = f"not repeated on records made for the case ({failure.title})"
                 self.recorder.aside(SUITE, "characterization", subject, why)
-        kept = [(n, f) for n, f in sent.found if n in repeated]
-        found = self._without_characterized(kept, again.status, rails, operation_id)
-        return found, (again if found else sent), rails.describe("rails")
+        found: list[tuple[str, Any]] = []
+        described = []
+        for failures, side_records, status in (
+            (stands, anew, again.status),
+            (shape, expectation, sent.status),
+        ):
+            if failures:
+                _restore(case, generated)  # the same case, its references filled on rails
+                rails = self._exchange(case, "rails", operation_id, side_records)
+                found += self._without_characterized(failures, status, rails, operation_id)
+                described.append(rails.describe("rails"))
+        _restore(case, filled)
+        answer = again if any(n in repeated for n, _ in found) else sent
+        return found, answer, "; ".join(described)
 
     def flush(self) -> None:
         """Write the findings of the item: each one once, from its last (shrunk) example."""
