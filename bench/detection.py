@@ -43,6 +43,7 @@ class DetectionSettings:
     clean_runs: int = 1
     timeout: float = 600.0  # one run
     only: tuple[str, ...] = ()  # fault names; empty = the whole catalogue
+    suite_args: tuple[str, ...] = ()  # pytest options of every run (e.g. a mixed stack)
 
 
 def list_faults() -> list[dict[str, str]]:
@@ -74,6 +75,7 @@ def clean_run(settings: DetectionSettings, work: Path, i: int, timeout: float) -
         profile=settings.profile,
         seed=settings.seed + 1000 + i,
         timeout=timeout,
+        extra=settings.suite_args,
     )
 
 
@@ -157,6 +159,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
             fault_flag=fault_option(fault["category"]),
             stop=True,
             timeout=min(settings.timeout, left),
+            extra=settings.suite_args,
         )
 
     jobs: list[Any] = [lambda i=i: clean(i) for i in range(settings.clean_runs)]
@@ -189,6 +192,7 @@ def summarize(
     return {
         "profile": settings.profile,
         "seed": settings.seed,
+        "suite_args": list(settings.suite_args),
         "workers": settings.workers,
         "faults": len(rows),
         "ran": len(ran),
