@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shlex
 import shutil
 import statistics
 import sys
@@ -54,6 +55,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--profile", default="ci", help="Hypothesis profile of detection runs")
     p.add_argument("--faults", default="", help="only these faults (comma-separated)")
     p.add_argument("--clean-runs", type=int, default=1, help="fault-free runs (false positives)")
+    p.add_argument(
+        "--suite-args",
+        default="",
+        help="pytest options added to every detection run, shell-quoted "
+        '(e.g. "--go-ported examples/routes/groups-and-discussions-reads.yaml")',
+    )
     p.add_argument("--fault-timeout", type=float, default=300)
     p.add_argument("--mutants", type=int, default=40)
     p.add_argument("--mutation-profile", default="dev", help="Hypothesis profile of mutant runs")
@@ -80,6 +87,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if unknown:
         p.error(f"--only: unknown part(s) {sorted(unknown)}; choose from {', '.join(PARTS)}")
     return args
+
+
+def suite_args(text: str) -> tuple[str, ...]:
+    """`--suite-args` as pytest options; a path to an existing file or directory (alone or
+    after `=`) made absolute, since every suite runs in a directory of its own."""
+
+    def absolute(token: str) -> str:
+        flag, eq, value = token.rpartition("=") if token.startswith("-") else ("", "", token)
+        if value and not value.startswith("-") and Path(value).exists():
+            return f"{flag}{eq}{Path(value).resolve()}"
+        return token
+
+    return tuple(absolute(t) for t in shlex.split(text))
 
 
 def bench_extraction(args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -172,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             clean_runs=args.clean_runs,
             timeout=args.fault_timeout,
             only=tuple(f for f in args.faults.split(",") if f),
+            suite_args=suite_args(args.suite_args),
         )
         deadline = time.monotonic() + args.budget_detection
         results["detection"] = _progress(

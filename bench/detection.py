@@ -31,6 +31,7 @@ class DetectionSettings:
     clean_runs: int = 1
     timeout: float = 600.0  # one run
     only: tuple[str, ...] = ()  # fault names; empty = the whole catalogue
+    suite_args: tuple[str, ...] = ()  # pytest options of every run (e.g. a mixed stack)
 
 
 def list_faults() -> list[dict[str, str]]:
@@ -60,6 +61,7 @@ def clean_run(settings: DetectionSettings, work: Path, i: int, timeout: float) -
         profile=settings.profile,
         seed=settings.seed + 1000 + i,
         timeout=timeout,
+        extra=settings.suite_args,
     )
 
 
@@ -142,6 +144,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
             faults=(fault["name"],),
             stop=True,
             timeout=min(settings.timeout, left),
+            extra=settings.suite_args,
         )
 
     jobs: list[Any] = [lambda i=i: clean(i) for i in range(settings.clean_runs)]
@@ -174,6 +177,7 @@ def summarize(
     return {
         "profile": settings.profile,
         "seed": settings.seed,
+        "suite_args": list(settings.suite_args),
         "workers": settings.workers,
         "faults": len(rows),
         "ran": len(ran),

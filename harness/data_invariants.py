@@ -13,8 +13,8 @@ corruption even when both sides share it, which a comparison of the two cannot:
   position, siblings' positions increasing with their sequence ids, ranges_string = the
   sequence ids compressed into runs;
 * every foreign key resolves (within the example's rows, or else in the database);
-* soft-deleted rows follow their rules: a discarded comment's events have no actor and are
-  not pinned; a discarded poll's stance events are out of the thread and its created event
+* soft-deleted rows follow their rules: a discarded comment's events (those made before the
+  discard) have no actor and are not pinned; a discarded poll's stance events are out of the thread and its created event
   has no actor, is not pinned and has child_count 0; a discarded discussion's polls are
   discarded; a discarded row names who discarded it; last_activity_at is not before the
   discussion's or any live comment's created_at.
@@ -252,6 +252,12 @@ def _poll_counts(rows: Rows) -> Iterator[Violation]:
 # -- soft deletes and references ---------------------------------------------------------
 
 
+def _after(row: Row, moment: Any) -> bool:
+    """Whether the row was made after `moment` (False when either time is unknown)."""
+    made = row.get("created_at")
+    return isinstance(made, datetime) and isinstance(moment, datetime) and made > moment
+
+
 def _soft_delete_rules(rows: Rows) -> Iterator[Violation]:
     events = _by(rows.get("events", []), "eventable_id")
     for table in ("comments", "polls", "discussions"):
@@ -264,7 +270,9 @@ def _soft_delete_rules(rows: Rows) -> Iterator[Violation]:
     for c in rows.get("comments", []):
         if c.get("discarded_at"):
             for e in events.get(c["id"], []):
-                if e["eventable_type"] == "Comment":
+                # an edit after the discard is allowed (Loomio's comment ability does not ask
+                # whether it is kept) and its event names the editor
+                if e["eventable_type"] == "Comment" and not _after(e, c["discarded_at"]):
                     yield from _counter("events", e, "user_id", None, "a discarded comment's event")
                     yield from _counter("events", e, "pinned", False, "a discarded comment's event")
     stance_poll = {s["id"]: s["poll_id"] for s in rows.get("stances", [])}

@@ -77,14 +77,12 @@ def empty_database(pg_cluster: LocalPostgres) -> Iterator[str]:
         pg_cluster.drop_database(name)
 
 
-# Failing on the merge of the fifth session's eight branches, not yet investigated (closing
-# note of that session). Listed here, in one place, so each is seen in every run's summary
-# (XFAIL/XPASS) until it is fixed and removed from this list.
+# Flaky on the merged code, cause not found yet (closing notes of the fifth and sixth
+# sessions). Listed here, in one place, so each is seen in every run's summary (XFAIL/XPASS)
+# until it is fixed and removed from this list.
 KNOWN_FAILING = {
-    "tests/harness/test_dead_backend.py::test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report[lockstep]": "a process of the run outlives it after the merge",
-    "tests/properties/test_properties_meta.py::test_clean_pair_has_no_findings[test_threading.py]": "clean pair: last_comment_at timestamp format differs",
+    "tests/properties/test_properties_meta.py::test_clean_pair_has_no_findings[test_threading.py]": "rare clean-pair data finding, not reproduced in 100 examples of its minimal case (discussion, poll, 2 comments, destroy the last): timestamp format of /discussions/*/last_comment_at differs",
     "tests/properties/test_properties_meta.py::test_representative_fault_is_detected[guest_cannot_read]": "flaky since the permission probes were added (issue 18)",
-    "tests/contracts/test_differential_meta.py::test_clean_pair_has_no_differential_findings": "clean pair finding after the merge (poll answer)",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import parse_args
+from bench.__main__ import parse_args, suite_args
 from bench.findings import detections, finding_key
 from bench.page import render_markdown, render_page
 from bench.suites import CONFORMANCE_GO, targets_for
@@ -111,3 +111,31 @@ def test_page_renders_every_part() -> None:
 
 def test_live_faults_run_the_lockstep_alone() -> None:
     assert targets_for("live") == (["contracts/test_differential.py"], False)
+
+
+@pytest.mark.slow
+@pytest.mark.backend
+def test_suite_args_reach_every_detection_run(tmp_path: Path) -> None:
+    """A mixed stack's fault is found through the router: the options reach the suite run."""
+    manifest = "examples/routes/groups-and-discussions-reads.yaml"
+    out = tmp_path / "results.json"
+    cmd = [sys.executable, "-m", "bench", "--only", "detection", "--profile", "dev"]
+    cmd += ["--faults", "groups_index_order_ascending", "--clean-runs", "0", "--workers", "1"]
+    cmd += ["--suite-args", f"--go-ported {manifest}", "--out", str(out)]
+    cmd += ["--work", str(tmp_path / "work")]
+    subprocess.run(cmd, cwd=REPO, check=True, capture_output=True)
+    detection = json.loads(out.read_text())["detection"]
+    assert detection["suite_args"] == ["--go-ported", str(REPO / manifest)]
+    assert detection["detected"] == 1, detection["rows"]
+    runs = list((tmp_path / "work" / "detection").rglob("command.txt"))
+    assert runs and all(f"--go-ported {REPO / manifest}" in p.read_text() for p in runs)
+
+
+def test_suite_args_paths_are_made_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "routes.yaml").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    args = suite_args("--go-ported routes.yaml --spec=routes.yaml --go-faults x -k 'a or b'")
+    routes = str(tmp_path / "routes.yaml")
+    assert args == ("--go-ported", routes, f"--spec={routes}", "--go-faults", "x", "-k", "a or b")

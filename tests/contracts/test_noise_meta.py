@@ -77,7 +77,7 @@ def _pair(tmp: Path, **cli: str) -> Iterator[Backends]:
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Noise, Excluded]]:
     """Noise learned on the clean pair, and what it sets aside there (rails vs clean go)."""
     for pair in _pair(tmp_path_factory.mktemp("clean")):
-        noise = Noise(declared=tuple(load_declared()), learned=learn(pair))
+        noise = Noise(declared=tuple(load_declared()), learned=learn(pair).learned)
         aside, kept = excluded(pair, noise)
         assert kept == 0, "the clean pair differs beyond its noise: see test_differential_meta"
         yield noise, aside

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from contracts.conformance import Conformance, Sent
+from contracts.conformance import MADE_UP_BASE, Conformance, Sent, made_up
 from contracts.expectations import (
     DEFAULT_PATH,
     EMBEDDED_KNOWN,
@@ -134,3 +134,13 @@ def test_a_run_of_some_of_an_entrys_operations_does_not_judge_it(tmp_path: Path)
     conformance.writer.close()
     assert read_findings(tmp_path / "findings" / "findings-main.jsonl") == []
     assert set_aside(conformance.recorder) == ()
+
+
+def test_a_kept_reference_names_no_record_on_either_side() -> None:
+    """Go gets every case and rails only go's failures, so a small id names different
+    records (or none) on the two sides: a kept reference is moved above every real id."""
+    assert made_up(96) == 96 + MADE_UP_BASE
+    assert made_up(876.0) == 876.0 + MADE_UP_BASE and isinstance(made_up(876.0), float)
+    assert made_up("96") == str(96 + MADE_UP_BASE)
+    for value in (0, -1, "0", "abc", "", True, None, [1], 10**12, "-5"):
+        assert made_up(value) == value

@@ -167,3 +167,18 @@ def test_a_poll_discard_leaves_the_root_descendant_count_stale() -> None:
     assert check(rows) == []
     _set(rows, "discussions", 1, items_count=8)
     assert {v.rule for v in check(rows)} == {"items_count = items"}
+
+
+def test_an_edit_after_a_comment_discard_keeps_its_actor() -> None:
+    """Loomio's comment ability lets the author edit a discarded comment: that event, made
+    after the discard, names the editor; the events from before it have no actor."""
+    rows = worked_example()
+    _set(rows, "comments", 14, discarded_at=T + timedelta(seconds=30), discarded_by=5)
+    _set(rows, "events", 107, user_id=None, created_at=T + timedelta(seconds=14))
+    edited = event(110, "comment_edited", None, None, 0, None, 0, eid=14)
+    rows["events"].append(
+        {**edited, "discussion_id": None, "created_at": T + timedelta(seconds=40)}
+    )
+    assert check(rows) == []
+    _set(rows, "events", 107, user_id=5)
+    assert {v.rule for v in check(rows)} == {"a discarded comment's event"}

@@ -33,6 +33,24 @@ def descendants(leader: int) -> list[int]:
     return sorted(found)
 
 
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return f"{pid} (gone)"
+
+
+def outliving(pids: list[int], run: int, grace: float = 5.0) -> list[int]:
+    """What is still running `grace` seconds after the run exited (the watchdog that removes
+    what a dead run left needs a moment to see the run gone and exit)."""
+    deadline = time.monotonic() + grace
+    while (alive := [p for p in pids if p != run and process_running(p)]) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.1)
+    return alive
+
+
 def go_backend_pid(run: int) -> int | None:
     """The go reference process of the run (its database is parity_go)."""
     for pid in descendants(run):
@@ -88,4 +106,6 @@ def test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report(
     page = page_path.read_text()
     assert "run interrupted: partial report" in page
     assert "Traceback" not in output
-    assert not [p for p in everything if p != run.pid and process_running(p)]
+    assert not outliving(everything, run.pid), [
+        command_line(p) for p in outliving(everything, run.pid)
+    ]
