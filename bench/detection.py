@@ -20,7 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.findings import finding_key
-from bench.suites import REPO, SuiteRun, contract_targets, property_targets, run_suites, targets_for
+from bench.suites import (
+    CHANNEL_SUITE,
+    REPO,
+    SuiteRun,
+    contract_targets,
+    fault_option,
+    property_targets,
+    run_suites,
+    targets_for,
+)
+
+# fault catalogues: the API reference and the reference channel server
+CATALOGUES = ("reference", "reference.channels")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,21 +47,23 @@ class DetectionSettings:
 
 
 def list_faults() -> list[dict[str, str]]:
-    """`python -m reference --list-faults`: name, category, summary."""
-    out = subprocess.run(
-        [sys.executable, "-m", "reference", "--list-faults"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rows = [line.split("\t") for line in out.splitlines() if line.count("\t") >= 2]
+    """`python -m <catalogue> --list-faults` of every CATALOGUES: name, category, summary."""
+    rows = []
+    for module in CATALOGUES:
+        out = subprocess.run(
+            [sys.executable, "-m", module, "--list-faults"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        rows += [line.split("\t") for line in out.splitlines() if line.count("\t") >= 2]
     return [{"name": n, "category": c, "summary": s} for n, c, s, *_ in rows]
 
 
 def all_targets() -> list[str]:
     props = [t for c in ("threading", "tally", "permission") for t in property_targets(c)]
-    return contract_targets() + sorted(set(props))
+    return contract_targets() + sorted(set(props)) + [CHANNEL_SUITE]
 
 
 def clean_run(settings: DetectionSettings, work: Path, i: int, timeout: float) -> SuiteRun:
@@ -142,6 +156,7 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
             profile=settings.profile,
             seed=settings.seed,
             faults=(fault["name"],),
+            fault_flag=fault_option(fault["category"]),
             stop=True,
             timeout=min(settings.timeout, left),
             extra=settings.suite_args,

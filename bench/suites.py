@@ -30,6 +30,9 @@ CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering"
 DATA_CATEGORIES = ("data",)
 # categories only the lockstep sees: its publication capture (contracts/live_capture.py)
 LOCKSTEP_CATEGORIES = ("live",)
+# faults of the reference channel server (python -m reference.channels): its own suite
+CHANNEL_CATEGORIES = ("channel",)
+CHANNEL_SUITE = "contracts/channels/test_rooms.py"
 PROPERTY_PATTERNS = {
     "threading": ("test_thread*.py",),
     "tally": ("test_tall*.py", "test_poll*.py", "test_vote*.py"),
@@ -60,6 +63,8 @@ def property_targets(category: str) -> list[str]:
 
 def targets_for(category: str) -> tuple[list[str], bool]:
     """(pytest targets in run order, whether a property suite the category needs is missing)."""
+    if category in CHANNEL_CATEGORIES:
+        return [CHANNEL_SUITE], False
     contracts = contract_targets()
     if category in CONTRACT_CATEGORIES:
         return contracts, False
@@ -72,6 +77,11 @@ def targets_for(category: str) -> tuple[list[str], bool]:
     if not props:
         return contracts, True
     return props + differential, False
+
+
+def fault_option(category: str) -> str:
+    """The pytest option that switches a fault of `category` on for the go side."""
+    return "--go-channel-faults" if category in CHANNEL_CATEGORIES else "--go-faults"
 
 
 @dataclass(slots=True, kw_only=True)
@@ -109,6 +119,7 @@ def run_suites(
     seed: int,
     timeout: float,
     faults: tuple[str, ...] = (),
+    fault_flag: str = "--go-faults",
     baseline: set[str] | None = None,
     stop: bool = False,
     extra: tuple[str, ...] = (),
@@ -122,7 +133,7 @@ def run_suites(
     cmd += [f"--bench-profile={profile}", "--hypothesis-profile=bench"]
     cmd += [f"--hypothesis-seed={seed}", "--bench-out", str(out_dir / "bench.jsonl")]
     if faults:
-        cmd += ["--go-faults", ",".join(faults)]
+        cmd += [fault_flag, ",".join(faults)]
     if baseline is not None:
         (out_dir / "baseline.json").write_text(json.dumps(sorted(baseline)))
         cmd += ["--bench-baseline", str(out_dir / "baseline.json")]

@@ -124,15 +124,20 @@ class Reached:
     mentions: frozenset[bytes]  # the words of its code (why it checks nothing)
     base: str | None  # the first ancestor outside the tree (`Devise::SessionsController`)
     found: bool  # the action's method exists in the controller or an ancestor
+    resource: str = ""  # the controller's resource class (`Chatbot`)
+    services: tuple[str, ...] = ()  # service methods it calls (`ChatbotService.publish_test!`)
+    undefined: tuple[str, ...] = ()  # ... that no class of the tree defines
 
 
 @dataclass(slots=True)
 class _Walk:
     resource: str
     service: str
-    seen: set[tuple[str, str, bool]] = field(default_factory=set)
+    seen: set[tuple[str, str, bool, tuple[tuple[str, str], ...]]] = field(default_factory=set)
     checks: list[Checked] = field(default_factory=list)
     mentions: set[bytes] = field(default_factory=set)
+    services: dict[str, None] = field(default_factory=dict)  # in order of the walk
+    undefined: dict[str, None] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -206,6 +211,9 @@ class CheckFinder:
             checks=tuple(walk.checks),
             mentions=frozenset(walk.mentions),
             base=last.parent if last is not None else None,
+            resource=resource,
+            services=tuple(walk.services),
+            undefined=tuple(walk.undefined),
         )
 
     def _visit(
@@ -216,8 +224,10 @@ class CheckFinder:
         walk: _Walk,
         start: int = 0,
         conditional: bool = False,
+        binds: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        """Checks of `name` and what it calls; all optional when reached through a branch."""
+        """Checks of `name` and what it calls; all optional when reached through a branch;
+        `binds`: the classes of the keyword arguments it was called with."""
         found = next(
             (
                 (i, c, m)
@@ -229,12 +239,14 @@ class CheckFinder:
         if found is None or depth > _MAX_DEPTH:
             return
         index, klass, method = found
-        if (klass.name, name, conditional) in walk.seen:
+        if (klass.name, name, conditional, binds) in walk.seen:
             return
-        walk.seen.add((klass.name, name, conditional))
+        walk.seen.add((klass.name, name, conditional, binds))
         walk.mentions |= method.mentions
+        bound = dict(binds)
         for check in method.checks:
-            model = walk.resource if check.model == RESOURCE else check.model
+            model = bound.get(check.subject, check.model)
+            model = walk.resource if model == RESOURCE else model
             if conditional and not check.optional:
                 check = replace(check, optional=True)
             walk.checks.append(Checked(model=model, action=check.action, check=check))
@@ -246,7 +258,16 @@ class CheckFinder:
                 self._visit(chain, call.name, depth + 1, walk, 0, branch)
             else:
                 service = walk.service if call.owner == "service" else call.owner
-                self._visit(self.chain(service), call.name, depth + 1, walk, 0, branch)
+                owner = self.chain(service)
+                called = f"{service}.{call.name}"
+                walk.services[called] = None
+                if (
+                    owner
+                    and owner[-1].parent is None
+                    and not any(k.method(call.name) for k in owner)
+                ):
+                    walk.undefined[called] = None  # NoMethodError when the request runs
+                self._visit(owner, call.name, depth + 1, walk, 0, branch, call.binds)
 
 
 def _constant(chain: list[AuthClass], method: str) -> str | None:
@@ -272,10 +293,10 @@ def atoms_only(cond: Cond) -> bool:
 _UNCHECKED: tuple[tuple[str, frozenset[bytes]], ...] = (
     (
         "collection scoped by a visibility query",
-        frozenset({b"accessible_records", b"visible_to", b"instantiate_collection"}),
+        frozenset({b"visible_to"}),  # `accessible_records` alone may be `Demo.all`
     ),
     (
-        "lookup scoped to the caller's own groups (404 for others)",
+        "lookup scoped to the caller's own groups",
         frozenset(
             {b"adminable_groups", b"adminable_group_ids", b"group_ids", b"browseable_group_ids"}
         ),
@@ -286,15 +307,49 @@ _UNCHECKED: tuple[tuple[str, frozenset[bytes]], ...] = (
 )
 
 
-def unchecked_reason(reached: Reached) -> str:
+_RECORDS = frozenset({b"respond_with_resource", b"respond_with_collection"})
+_LITERAL = frozenset({b"render", b"head"})
+_PUBLIC = frozenset({b"public", b"visible_to_public"})
+
+
+@dataclass(frozen=True, slots=True)
+class Unchecked:
+    """Why an operation checks no ability; `review` when its code does not say why that is
+    safe (a person decides whether it is a gap)."""
+
+    reason: str
+    review: bool = False
+
+
+def unchecked_reason(reached: Reached, action: str, abilities: Abilities) -> Unchecked:
     """Why an operation reaches no ability check: by design, or a gap to look at."""
     if not reached.found:
-        return "no controller action (Rails answers 404)"
+        return Unchecked("no controller action (Rails answers 404)")
     if reached.base is not None and reached.base.startswith("Devise::"):
-        return f"authentication ({reached.base})"
+        return Unchecked(f"authentication ({reached.base})")
+    if reached.undefined:
+        return Unchecked(
+            f"calls `{reached.undefined[0]}`, which no class defines (NoMethodError when reached: 500)"
+        )
     if reached.checks:
-        return "checks a record whose class is chosen at run time"
+        return Unchecked("checks a record whose class is chosen at run time")
+    cancan = _cancan_action(action)
+    if abilities.rules_for(reached.resource, cancan):
+        return Unchecked(
+            f"the ability tree has {reached.resource}#{cancan}, the action never checks it", True
+        )
     for reason, names in _UNCHECKED:
         if reached.mentions & names:
-            return reason
-    return "public: no authorization on its code path"
+            return Unchecked(reason)
+    if reached.mentions & _PUBLIC:
+        return Unchecked("reads only records marked public (`public: true`, `visible_to_public`)")
+    if reached.mentions & _LITERAL and not reached.mentions & _RECORDS:
+        if not reached.services:
+            return Unchecked(
+                "answers no stored record (a literal body or a bare status) and calls no service"
+            )
+        called = ", ".join(f"`{s}`" for s in reached.services)
+        return Unchecked(
+            f"answers no stored record, but calls {called}: what it changes is unchecked", True
+        )
+    return Unchecked("no authorization on its code path", True)

@@ -114,11 +114,7 @@ def abilities_document(
     keys = {(r.model, a) for r in abilities.rules for a in r.actions} | set(reaching)
     cells = [_cell(abilities, m, a, sorted(reaching.get((m, a), ()))) for m, a in sorted(keys)]
     unchecked = [
-        {
-            "operation": op.name,
-            "rails_action": op.rails_action,
-            "reason": unchecked_reason(op.reached),
-        }
+        _unchecked_entry(op, abilities)
         for op in operations
         if not any("model" in e for e in ability_entries(op.reached.checks, known))
     ]
@@ -137,6 +133,8 @@ def abilities_document(
             "operations_checked": checked,
             "operations_checked_share": round(checked / len(operations), 4) if operations else 1.0,
             "operations_unchecked": len(unchecked),
+            "operations_unchecked_by_design": sum("review" not in u for u in unchecked),
+            "operations_to_review": sum("review" in u for u in unchecked),
         },
         "composition": list(abilities.composition),
         "aliases": [
@@ -147,6 +145,19 @@ def abilities_document(
         "cells": cells,
         "unchecked_operations": sorted(unchecked, key=lambda u: u["operation"]),
     }
+
+
+def _unchecked_entry(op: Operation, abilities: Abilities) -> dict[str, Any]:
+    """An operation that checks no ability, with why (read from its code)."""
+    why = unchecked_reason(op.reached, op.rails_action.partition("#")[2], abilities)
+    entry: dict[str, Any] = {
+        "operation": op.name,
+        "rails_action": op.rails_action,
+        "reason": why.reason,
+    }
+    if why.review:
+        entry["review"] = True
+    return entry
 
 
 def _cell(abilities: Abilities, model: str, action: str, operations: list[str]) -> dict[str, Any]:

@@ -61,6 +61,9 @@ class ChannelServer:
         return self.runner is None or self.runner.alive()
 
     def log_tail(self) -> str:
+        """What this run's server wrote last (a process: only since it started)."""
+        if self.runner is not None:
+            return self.runner.tail()
         return log_tail(self.log_path) if self.log_path else ""
 
 

@@ -341,7 +341,8 @@ def _discussion_rows(
         "custom_fields": Jsonb({}),
         **stamp,
     }
-    author = _reader(d.author, d.name, guest=False, admin=True, stamp=stamp, salt=salt)
+    # DiscussionService.create: the author reads as an admin, and as a guest when there is no group
+    author = _reader(d.author, d.name, guest=d.group is None, admin=True, stamp=stamp, salt=salt)
     root = [Row("events", f"event:new_discussion:{d.name}", event)] if d.root_event else []
     return [
         Row("discussions", f"discussion:{d.name}", values),
@@ -365,6 +366,29 @@ def _reader(
     }
 
 
+def guest_stance(user: str, poll_id: int, inviter: str, *, salt: str) -> Row:
+    """A poll guest: the undecided stance `PollService.invite` gives a user who is neither a
+    member of the poll's group nor a guest of its thread (`guest = true`, latest, uncast)."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    values = {
+        "poll_id": poll_id,
+        "participant_id": Ref(f"user:{user}"),
+        "inviter_id": Ref(f"user:{inviter}"),
+        "guest": True,
+        "latest": True,
+        "admin": False,
+        "volume": 2,
+        "reason_format": "md",
+        "token": _key(salt, "stance", user, str(poll_id)) * 3,
+        "attachments": Jsonb([]),
+        "link_previews": Jsonb([]),
+        "option_scores": Jsonb({}),
+        "created_at": now,
+        "updated_at": now,
+    }
+    return Row("stances", f"stance:{user}@{poll_id}", values)
+
+
 @dataclass(slots=True)
 class SqlSeeder:
     """Writes a SeedPlan through SQL into the database at `dsn`, in one transaction."""
@@ -374,10 +398,15 @@ class SqlSeeder:
 
     def seed(self, plan: SeedPlan) -> dict[str, int]:
         """Insert every row (only the columns the table has); returns ids by row key."""
-        ids: dict[str, int] = {}
+        return self.add(plan.rows, {})
+
+    def add(self, rows: Iterable[Row], known: Mapping[str, int]) -> dict[str, int]:
+        """Insert `rows` in one transaction, their `Ref`s resolved from `known` and from each
+        other (rows for records an API call made first: a poll's guest stance)."""
+        ids = dict(known)
         with psycopg.connect(self.dsn) as conn:
             self._columns = _table_columns(conn)
-            for row in plan.rows:
+            for row in rows:
                 if row.table not in self._columns:
                     if row.table in {"subscriptions", "events"}:
                         continue  # optional in a reduced schema; users..readers are not
@@ -389,7 +418,7 @@ class SqlSeeder:
                 new_id = self._insert(conn, row, ids)
                 if row.key:
                     ids[row.key] = new_id
-        return ids
+        return {k: v for k, v in ids.items() if k not in known}
 
     def _insert(self, conn: psycopg.Connection[Any], row: Row, ids: Mapping[str, int]) -> int:
         columns = self._columns[row.table]

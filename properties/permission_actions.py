@@ -11,6 +11,7 @@ from properties.oracles.permissions import (
     Action,
     Cell,
     Config,
+    Role,
     canonical,
     decide,
     inapplicable,
@@ -22,6 +23,7 @@ from properties.permission_world import (
     MISSING_ID,
     READS,
     CellWorld,
+    add_poll_guest,
     supported,
 )
 
@@ -146,6 +148,8 @@ def prepare(world: CellWorld, cell: Cell) -> None:
     body = world.must("POST", "/api/v1/polls", poll_author, json={"poll": poll})
     made["poll"] = (body.get("polls") or [{}])[0].get("id")
     made["option"] = min((o["id"] for o in body.get("poll_options", [])), default=0)
+    if cell.actor.role == Role.POLL_GUEST and made["poll"]:
+        add_poll_guest(world, made["poll"])
     if action in STANCE_TARGET:
         voter = "voter" if c.stance == "other" else "actor"
         vote = {

@@ -5,9 +5,13 @@ members), thread D in G, a comment, a poll with a stance, memberships — seeded
 harness.seed (a World of its own, tagged, so examples never share data) and brought into
 the cell's states through the API as G's owner (closing, discarding, voting). The acting
 user is "actor". `supported(cell)` says which cells this builder can make; the rest of the
-decision table (tokens, archived groups, expired polls, poll guests,
-unverified actors) needs SQL-level states the seeding API does not offer yet. Revoked
-members and guests are seeded rows with `revoked_at` set.
+decision table (archived groups, expired polls, unverified actors) needs SQL-level states
+the seeding API does not offer yet. Revoked members and guests are seeded rows with
+`revoked_at` set. A token holder is a visitor who sends G's `group_token` and the
+`discussion_reader_token` of "invitee", an active guest of D (permissions.md 3.1 and 3.3:
+`LoggedOutUser` reads both from the request's parameters). A poll guest holds the guest
+stance `PollService.invite` makes, written through SQL once the poll exists
+(`add_poll_guest`).
 """
 
 from __future__ import annotations
@@ -20,24 +24,23 @@ from typing import Any
 
 from harness.backends import Backend, Backends
 from harness.http import ApiRequest, ApiResponse
+from harness.redact import register_secret
 from harness.seed import (
     DiscussionSpec,
     GroupSpec,
     GuestSpec,
     MembershipSpec,
+    SeedPlan,
     SqlSeeder,
     UserSpec,
     World,
     build_rows,
+    guest_stance,
 )
 from properties.oracles.permission_rules import Facts
 from properties.oracles.permissions import Action, Cell, Config, Role
 
 CLOSING_AT = "2099-06-01T00:00:00.000Z"
-UNSUPPORTED_ROLES = {
-    Role.VISITOR_WITH_TOKEN,
-    Role.POLL_GUEST,
-}
 DISCUSSION_TARGET = {
     Action.DISCUSSION_UPDATE,
     Action.DISCUSSION_CLOSE,
@@ -71,8 +74,7 @@ def disputed(cell: Cell) -> str | None:
 def supported(cell: Cell) -> bool:
     c, a = cell.config, cell.actor
     return not (
-        a.role in UNSUPPORTED_ROLES
-        or not a.verified
+        not a.verified
         or c.group_archived
         or c.poll_state == "expired"
         or c.membership == "sent_pending"
@@ -81,7 +83,14 @@ def supported(cell: Cell) -> bool:
         or (
             cell.action in STANCE_ACTIONS
             and c.stance.startswith("own")
-            and a.role not in {Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST, Role.PENDING_MEMBER}
+            and a.role
+            not in {
+                Role.MEMBER,
+                Role.ADMIN,
+                Role.DISCUSSION_GUEST,
+                Role.PENDING_MEMBER,
+                Role.POLL_GUEST,
+            }
         )
         or cell.action == Action.PROFILE_INDEX
         or disputed(cell) is not None
@@ -165,10 +174,17 @@ def world_of(cell: Cell, tag: str) -> World:
         group="g" if c.grouped else None,
         private=facts.discussion_private,
     )
+    # permissions.md section 1: every invitee of a group-less thread is a reader-admin
+    invited = {"discussion": "d", "admin": not c.grouped}
     if role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST):
-        guests.append(GuestSpec(user="actor", discussion="d", revoked=role == Role.REVOKED_GUEST))
+        guests.append(GuestSpec(user="actor", revoked=role == Role.REVOKED_GUEST, **invited))
+    if role == Role.VISITOR_WITH_TOKEN:  # whose reader token the visitor brings
+        users.append(UserSpec(name="invitee"))
+        guests.append(GuestSpec(user="invitee", **invited))
     if not c.grouped:
-        guests.append(GuestSpec(user="voter", discussion="d"))
+        guests.append(GuestSpec(user="voter", **invited))
+        if authors_thread:  # the owner makes the comment and the poll: invited too
+            guests.append(GuestSpec(user="owner", **invited))
     return World(
         users=tuple(users),
         groups=tuple(groups),
@@ -186,6 +202,8 @@ class CellWorld:
     backend: Backend
     actors: dict[str, str]  # local name -> client actor key
     ids: dict[str, int]
+    salt: str
+    tokens: tuple[tuple[str, str], ...] = ()  # parameters the actor sends on every request
     made: dict[str, Any] = field(default_factory=dict)
     setup_failed: str = ""
 
@@ -198,6 +216,28 @@ class CellWorld:
         if answer.status != 200 and not self.setup_failed:
             self.setup_failed = f"{method} {path} as {who} answered {answer.status}"
         return answer.body if isinstance(answer.body, dict) else {}
+
+
+def add_poll_guest(world: CellWorld, poll_id: int) -> None:
+    """Make "actor" a guest of the poll: its invited, uncast guest stance."""
+    assert world.backend.seed_dsn, f"cannot seed a poll guest on {world.backend.name}"
+    row = guest_stance("actor", poll_id, "owner", salt=world.salt)
+    world.ids |= SqlSeeder(world.backend.seed_dsn).add([row], world.ids)
+
+
+def held_tokens(plan: SeedPlan, cell: Cell) -> tuple[tuple[str, str], ...]:
+    """The token holder's parameters: G's group token, the invitee's reader token of D."""
+    if cell.actor.role != Role.VISITOR_WITH_TOKEN:
+        return ()
+    values = {row.key: row.values.get("token") for row in plan.rows if row.key}
+    found = (
+        ("group_token", values.get("group:g")),
+        ("discussion_reader_token", values.get("reader:invitee@d")),
+    )
+    for _, token in found:
+        if token:
+            register_secret(token)  # a credential: never in a report
+    return tuple((name, token) for name, token in found if token)
 
 
 @contextlib.contextmanager
@@ -214,7 +254,9 @@ def seeded(backends: Backends, cell: Cell) -> Iterator[dict[str, CellWorld]]:
         if backend.seed_dsn not in by_dsn:
             by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
         backend.client.add_actors(registered, auth="basic")
-        worlds[backend.name] = CellWorld(backend, keys, by_dsn[backend.seed_dsn])
+        worlds[backend.name] = CellWorld(
+            backend, keys, dict(by_dsn[backend.seed_dsn]), tag, held_tokens(plan, cell)
+        )
     try:
         yield worlds
     finally:

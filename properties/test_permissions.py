@@ -86,7 +86,7 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
         method,
         path,
         None if cell.actor.role.startswith("visitor") else "actor",
-        params=params,
+        params=(*params, *world.tokens),
         json=body,
     )
     got, want = answer.status, decision.status

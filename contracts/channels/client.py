@@ -127,6 +127,9 @@ class Tab:
             )
         except socketio.exceptions.ConnectionError as exc:
             self.refused = str(exc) or type(exc).__name__
+            # engine.io keeps the HTTP session it opened for a connection that failed (a
+            # dead or refusing server): closed here, or it leaks into the test's teardown
+            await self.client.eio.disconnect(abort=True)
 
     async def drop(self) -> None:
         """Lose the transport without a goodbye: the WebSocket closes under the client, as

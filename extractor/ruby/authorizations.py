@@ -10,7 +10,8 @@
 Checks read: `load_and_authorize(:model, :action, optional:)` (Loomio's helper),
 `[x.ability.]authorize!(:action, subject)`, `[x.]can?(:action, subject)`, and CanCan's
 class-level `load_and_authorize_resource`. Calls read: bare methods, `super`,
-`service.x` (the controller's resource service) and `SomeService.x`.
+`service.x` (the controller's resource service) and `SomeService.x`, with the classes of
+the keyword arguments a service call passes (`actor: current_user` binds `actor` to User).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Call:
     owner: str | None
     name: str
     conditional: bool = False
+    binds: tuple[tuple[str, str], ...] = ()  # keyword -> class of its value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -241,6 +243,14 @@ GUARD_WORDS = frozenset(
         b"require_current_user",
         b"is_logged_in?",
         b"current_user",
+        # how it answers: serialized records, or a literal body / a bare status
+        b"respond_with_resource",
+        b"respond_with_collection",
+        b"render",
+        b"head",
+        # a filter on records marked public (`where(public: true)`, `visible_to_public`)
+        b"public",
+        b"visible_to_public",
     }
 )
 _CHECK_BYTES = frozenset(w.encode() for w in _CHECK_WORDS)
@@ -275,19 +285,66 @@ def _method(parsed: Parsed, node: Node, known: frozenset[bytes]) -> AuthMethod:
                 branch = in_branch(target, body)
                 checks.append((start, replace(check, optional=True) if branch else check))
             elif owner is not None or target is not found or _bare(found):
-                call = Call(owner, called)
+                binds = _binds(target) if owner is not None and target is not found else ()
+                call = Call(owner, called, binds=binds)
                 if not calls.get(call):
                     calls[call] = not in_branch(target, body)
     checks.sort(key=lambda pair: pair[0])
     values = statements(body)
     only = const_name(values[0]) if len(values) == 1 else None
+    mentions = words & GUARD_WORDS
+    if _CURRENT_USER in mentions and _only_as_actor(body):
+        mentions.discard(_CURRENT_USER)
     return AuthMethod(
         name=name,
         checks=tuple(check for _, check in checks),
-        calls=tuple(Call(c.owner, c.name, not always) for c, always in calls.items()),
+        calls=tuple(Call(c.owner, c.name, not always, c.binds) for c, always in calls.items()),
         constant=only,
-        mentions=frozenset(words & GUARD_WORDS),
+        mentions=frozenset(mentions),
     )
+
+
+_CURRENT_USER = b"current_user"
+
+
+def _only_as_actor(body: Node) -> bool:
+    """Whether every `current_user` of a body is who acts in a service call
+    (`service.create(contact_message: resource, actor: current_user)`), not what it acts on
+    (`current_user.notifications`, `user: current_user`)."""
+    raw = body.text or b""
+    for start in _occurrences(raw, _CURRENT_USER):
+        begin = body.start_byte + start
+        found = body.descendant_for_byte_range(begin, begin + len(_CURRENT_USER))
+        parent = found.parent if found is not None else None
+        if found is None or found.type != "identifier":
+            continue  # a word of a string or a comment
+        if (
+            parent is None
+            or parent.type != "pair"
+            or name_of(parent.child_by_field_name("key")) != "actor"
+        ):
+            return False
+    return True
+
+
+def _binds(call: Node) -> tuple[tuple[str, str], ...]:
+    """Keyword arguments whose value has a known class its name does not say:
+    `service.close(discussion: load_resource, actor: current_user)` ->
+    (("discussion", "(resource)"), ("actor", "User")); a local or a helper's answer
+    (`group: target_model`) says nothing about its class."""
+    out = []
+    for key, value in options(call).items():
+        raw = text(value)
+        if (
+            value.type == "identifier"
+            and not raw.startswith("current_")
+            and raw not in _RESOURCE_READS
+        ):
+            continue
+        model = model_of_subject(value)
+        if model is not None and model != inflect.camelize(key):
+            out.append((key, model))
+    return tuple(out)
 
 
 def _called(identifier: Node) -> Node:
@@ -380,10 +437,13 @@ def _check(parsed: Parsed, node: Node) -> AuthCheck | None:
 
 def model_of_subject(node: Node) -> str | None:
     """The class of a checked record: `@poll` -> Poll, `stance.poll` -> Poll,
-    `load_and_authorize(:group)` -> Group, `User.find(id)` -> User, `resource` -> (resource)."""
+    `load_and_authorize(:group)` -> Group, `User.find(id)` -> User, `resource` -> (resource),
+    `current_user` -> User (Devise's `current_<scope>` helper)."""
     raw = text(node)
     if raw in _RESOURCE_READS:
         return RESOURCE
+    if node.type == "identifier" and raw.startswith("current_"):
+        return inflect.camelize(raw.removeprefix("current_"))
     if node.type in ("instance_variable", "identifier"):
         return inflect.camelize(raw.lstrip("@"))
     if node.type != "call":

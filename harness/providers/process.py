@@ -47,10 +47,13 @@ class CommandFailed(HarnessError):
     """A one-off command (the schema prepare step) exited non-zero."""
 
 
-def log_tail(path: Path, lines: int = LOG_TAIL_LINES) -> str:
-    """The last `lines` lines of a log file, secrets masked ('' when there is no file)."""
+def log_tail(path: Path, lines: int = LOG_TAIL_LINES, *, since: int = 0) -> str:
+    """The last `lines` lines of a log file from byte `since` on (what one process wrote to a
+    log that earlier runs appended to), secrets masked ('' when there is no file)."""
     try:
-        text = path.read_text(errors="replace")
+        with path.open("rb") as f:
+            f.seek(since)
+            text = f.read().decode(errors="replace")
     except OSError:
         return ""
     return redact("\n".join(text.splitlines()[-lines:]))
@@ -93,11 +96,13 @@ class ManagedProcess:
     log_path: Path
     cwd: Path | None = None
     popen: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    log_start: int = field(default=0, init=False)  # the log's size when this process started
 
     def start(self) -> ManagedProcess:
         """Spawn the command in a new session with stdout+stderr appended to the log."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
+            self.log_start = log.tell()
             self.popen = spawn_owned(
                 _argv(self.command),
                 stdin=subprocess.DEVNULL,
@@ -119,8 +124,8 @@ class ManagedProcess:
         return self.popen is not None and self.popen.poll() is None
 
     def tail(self) -> str:
-        """The last lines of this process' log, secrets masked."""
-        return log_tail(self.log_path)
+        """The last lines this process wrote to its log, secrets masked."""
+        return log_tail(self.log_path, since=self.log_start)
 
     def exit_code(self) -> int | None:
         return None if self.popen is None else self.popen.poll()

@@ -178,8 +178,9 @@ class Facts:
 
     @property
     def invited(self) -> bool:
-        """Has a latest, non-revoked stance: guests, and members pre-invited unless svo."""
-        pre_invited = self.role in (Role.MEMBER, Role.ADMIN, Role.DISCUSSION_GUEST)
+        """Has a latest, non-revoked stance: guests, and members pre-invited unless svo
+        (members of G: a "member" of a group-less world belongs to another group)."""
+        pre_invited = self.guest or (self.member and self.role != Role.PENDING_MEMBER)
         return self.stance_guest or (pre_invited and not self.config.specified_voters_only)
 
     def can_vote(self, *, own_stance: bool = False) -> bool:

@@ -138,20 +138,25 @@ def _default_private(group: Row | None) -> bool:
 
 
 def visible_sql(alias: str = "d") -> str:
-    """Discussions the caller (%(uid)s) may read (DiscussionQuery.visible_to)."""
+    """Discussions the caller (%(uid)s) may read (DiscussionQuery.visible_to), a visitor's
+    `discussion_reader_token` (%(reader_token)s) included as Loomio joins it."""
     return f"""{alias}.discarded_at IS NULL
       AND ({alias}.group_id IS NULL OR {alias}.group_id NOT IN (SELECT id FROM groups WHERE archived_at IS NOT NULL))
       AND (NOT {alias}.private
         OR {alias}.group_id IN (SELECT group_id FROM memberships WHERE user_id = %(uid)s AND revoked_at IS NULL)
         OR {alias}.id IN (SELECT discussion_id FROM discussion_readers
-                          WHERE user_id = %(uid)s AND guest AND revoked_at IS NULL)
+                          WHERE (user_id = %(uid)s OR token = %(reader_token)s)
+                          AND guest AND revoked_at IS NULL)
         OR {alias}.group_id IN (SELECT s.id FROM groups s JOIN memberships m ON m.group_id = s.parent_id
                                 WHERE s.parent_members_can_see_discussions AND m.user_id = %(uid)s
                                 AND m.revoked_at IS NULL))"""
 
 
 def index(ctx: Ctx) -> Any:
-    args: dict[str, Any] = {"uid": ctx.user_id}
+    args: dict[str, Any] = {
+        "uid": ctx.user_id,
+        "reader_token": ctx.param("discussion_reader_token"),
+    }
     where = [visible_sql()]
     group_ident = ctx.param("group_id") or ctx.param("group_key")
     if group_ident:

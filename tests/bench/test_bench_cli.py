@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import parse_args, suite_args
+from bench.detection import list_faults
 from bench.findings import detections, finding_key
 from bench.page import render_markdown, render_page
-from bench.suites import CONFORMANCE_GO, targets_for
+from bench.suites import CHANNEL_SUITE, CONFORMANCE_GO, fault_option, targets_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,6 +112,14 @@ def test_page_renders_every_part() -> None:
 
 def test_live_faults_run_the_lockstep_alone() -> None:
     assert targets_for("live") == (["contracts/test_differential.py"], False)
+
+
+def test_channel_faults_are_in_the_matrix_and_run_the_channel_suite() -> None:
+    channel = [f for f in list_faults() if f["category"] == "channel"]
+    assert {"channel_inner_records", "channel_malformed_crash"} <= {f["name"] for f in channel}
+    assert targets_for("channel") == ([CHANNEL_SUITE], False)
+    assert fault_option("channel") == "--go-channel-faults"
+    assert fault_option("shape") == "--go-faults"
 
 
 @pytest.mark.slow

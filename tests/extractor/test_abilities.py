@@ -295,7 +295,138 @@ def test_cancan_loader_and_before_action_callbacks_are_checks_of_the_action() ->
 
 
 def test_every_word_a_reason_looks_for_is_kept_by_the_reader() -> None:
-    from extractor.abilities import _UNCHECKED
+    from extractor.abilities import _LITERAL, _PUBLIC, _RECORDS, _UNCHECKED
     from extractor.ruby.authorizations import GUARD_WORDS
 
-    assert set().union(*(words for _, words in _UNCHECKED)) <= GUARD_WORDS
+    words = set().union(*(words for _, words in _UNCHECKED), _LITERAL, _PUBLIC, _RECORDS)
+    assert words <= GUARD_WORDS
+
+
+def test_a_service_keyword_argument_gives_the_checked_record_its_class() -> None:
+    tree = _tree(
+        {
+            "app/controllers/api/v1/profile_controller.rb": (
+                "class API::V1::ProfileController < ApplicationController\n"
+                "  def merge_accounts\n"
+                "    MergeService.start(actor: current_user, email: params[:email])\n"
+                "  end\n"
+                "end\n"
+            )
+        },
+        {
+            "app/services/merge_service.rb": (
+                "class MergeService\n"
+                "  def self.start(actor:, email:)\n"
+                "    actor.ability.authorize! :update, actor\n"
+                "  end\n"
+                "end\n"
+            )
+        },
+    )
+    reached = CheckFinder.from_tree(tree).reach("api/v1/profile", "merge_accounts")
+    assert [(c.model, c.action) for c in reached.checks] == [("User", "update")]
+
+
+SOUNDING = (
+    "module Ability::Webhook\n  def initialize(user)\n    super(user)\n"
+    "    can [:create, :ping], ::Webhook do |webhook|\n"
+    "      webhook.group.admins.exists?(user.id)\n    end\n  end\nend\n"
+)
+UNCHECKED_CONTROLLER = """class API::V1::WebhooksController < API::V1::RestfulController
+  def ping
+    WebhookService.send_ping(params)
+    head :ok
+  end
+
+  def release
+    render json: {version: Loomio::Version.current}
+  end
+
+  def gallery
+    render json: Webhook.where(public: true).pluck(:name)
+  end
+
+  def check_url
+    render json: {reachable: WebhookService.reachable?(params[:url])}
+  end
+
+  def archive
+    service.archive(webhook: load_resource, actor: current_user)
+    respond_with_resource
+  end
+
+  def feedback
+    WebhookService.record_feedback(text: params[:text], actor: current_user)
+    respond_with_resource
+  end
+
+  def mine
+    self.collection = current_user.webhooks
+    respond_with_collection
+  end
+
+  def catalogue
+    instantiate_collection
+    respond_with_collection
+  end
+
+  private
+
+  def accessible_records
+    Webhook.all
+  end
+end
+"""
+UNCHECKED_SERVICE = """module WebhookService
+  def self.send_ping(params)
+    Clients::Webhook.new.post(params[:url], params: {text: 'ping'})
+  end
+
+  def self.reachable?(url)
+    Clients::Webhook.new.head(url).success?
+  end
+
+  def self.record_feedback(text:, actor:)
+    Feedback.create!(text: text, author: actor)
+  end
+end
+"""
+
+
+@pytest.mark.parametrize(
+    ("action", "reason", "review"),
+    [
+        ("ping", "the ability tree has Webhook#ping, the action never checks it", True),
+        ("release", "answers no stored record (a literal body or a bare status)", False),
+        ("gallery", "reads only records marked public", False),
+        ("check_url", "answers no stored record, but calls `WebhookService.reachable?`", True),
+        ("archive", "calls `WebhookService.archive`, which no class defines", False),
+        ("feedback", "no authorization on its code path", True),  # the caller only acts
+        ("mine", "acts on the current user only", False),
+        ("catalogue", "no authorization on its code path", True),  # no visibility query
+    ],
+    ids=[
+        "ability-left-unchecked",
+        "literal-answer",
+        "public-only",
+        "literal-but-acts",
+        "undefined",
+        "caller-as-actor-is-no-reason",
+        "caller-records",
+        "collection-without-a-visibility-query",
+    ],
+)
+def test_an_operation_without_checks_gets_the_reason_its_code_gives(
+    action: str, reason: str, review: bool
+) -> None:
+    from extractor.abilities import unchecked_reason
+
+    tree = _tree(
+        {"app/controllers/api/v1/webhooks_controller.rb": UNCHECKED_CONTROLLER},
+        {"app/services/webhook_service.rb": UNCHECKED_SERVICE},
+    )
+    abilities = read_abilities([SourceFile("app/models/ability/webhook.rb", SOUNDING)])
+    reached = CheckFinder.from_tree(tree).reach("api/v1/webhooks", action)
+    assert reached.checks == ()
+    why = unchecked_reason(reached, action, abilities)
+    assert why.reason.startswith(reason) and why.review is review

@@ -129,3 +129,16 @@ def test_failing_prepare_step_raises_with_its_log(tmp_path: Path) -> None:
     ) as raised:
         run_command("rails", "sh -c 'echo schema missing; exit 4'", env, tmp_path / "prep.log")
     assert "s3cretpw" not in str(raised.value)
+
+
+def test_tail_is_what_this_process_wrote_to_a_reused_log(tmp_path: Path) -> None:
+    log = tmp_path / "side.log"
+    log.write_text("a line of the previous run\n")
+    process = ManagedProcess(
+        name="rails", command="echo this run", env=clean_environ(), log_path=log
+    ).start()
+    deadline = time.monotonic() + 10
+    while process.alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.tail() == "this run"
+    assert "previous run" in log.read_text()  # the log itself is still appended to

@@ -40,4 +40,10 @@ class DiscussionService
     discussion.update(discarded_at: Time.now, discarded_by: actor.id)
     discussion.created_event
   end
+
+  # the reader's last_read_at moves; the thread is published to the group's room
+  def self.mark_as_seen(discussion:, actor:)
+    actor.ability.authorize!(:mark_as_seen, discussion)
+    DiscussionReader.for_model(discussion, actor).viewed!
+  end
 end

@@ -36,5 +36,10 @@ module Ability::Discussion
         discussion.admins.exists?(user.id)
       end
     end
+
+    # marking a thread seen: any signed-in user who may read it
+    can :mark_as_seen, ::Discussion do |discussion|
+      user.is_logged_in? and can?(:show, discussion)
+    end
   end
 end
