@@ -2,8 +2,8 @@
 
 Starts the embedded pair (a Redis per side), runs the lockstep state machine twice on the
 same backends with the same derandomized examples, once without capture and once with it
-(contracts.live_capture: subscriptions, settle after each step, per-room comparison, the
-fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
+(contracts.live_capture: subscriptions, a settle before each write, per-room comparison,
+the fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
 requests per second of each, their ratio (target >= 0.8, i.e. capture costs <= 20 %), and
 the settle time per step.
 

@@ -1,19 +1,22 @@
 """Publication capture for the lockstep: what each side publishes to Redis, step by step.
 
 Each example subscribes to both sides' `/records` and `/system_notice` for its whole life
-(`LiveSession.example`). A step is checked just before the next one is sent (and after the
-closing reads), so the wait overlaps the suite's own work on the step's answers. The check
-first waits until both sides are quiet (`settle`): after a successful write it waits for a
-first message, up to an adaptive bound (four times the slowest response-to-publication
-delay seen so far, 20-250 ms), then until no message arrived for twice the longest pause seen
-inside one step's fan-out (2-25 ms): the next step must not change what a late publication
-of this one serializes; an operation seen to
-publish nothing `LEARN` times is not waited for, and the total is bounded. Then what arrived
-is compared per room (contracts.live_compare); a room whose counts differ gets a grace wait
-first (publication is asynchronous: one side may just be slower). Problems of single
-messages (contracts.live_probe: published before commit, a room with someone who may not
-read the record) are raised as they are, except leak causes declared as Loomio's own. The
-settle time of every step is measured (`LiveStats`).
+(`LiveSession.example`). A step is held (`hold`) and checked only when due: just before the
+next write is sent, or when the example ends. Reads go ahead in between, so the wait for a
+write's publications overlaps them (a read changes nothing a late publication serializes);
+a write must wait, since it could. The check first waits until both sides are quiet
+(`settle`): after a successful write it waits for a first message, up to an adaptive bound
+(four times the slowest response-to-publication delay seen so far, 20-250 ms, counted from
+the answer), then until no message arrived for twice the longest pause seen inside one
+step's fan-out (2-25 ms); an operation seen to publish nothing `LEARN` times is not waited
+for, and the total is bounded. Then what arrived is compared per room
+(contracts.live_compare); a room whose counts differ gets a grace wait first (publication is
+asynchronous: one side may just be slower). Each side's messages are counted the moment
+they are read and then probed in the batch they arrived in (contracts.live_probe: published
+before commit, a room with someone who may not read the record), on the reading thread; the
+check waits for the probes, so they read the state the step left. Problems are raised as
+they are, except leak causes declared as Loomio's own. The settle time of every check is
+measured (`LiveStats`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +51,8 @@ FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first mess
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
 GRACE = 1.0  # extra wait when the rooms' counts differ
+PROBES_MAX = 10.0  # the probes of what arrived must be done by then
+CONTROL = "/parity-capture"  # + a token: one subscriber's own channel, to stop its thread
 
 
 @dataclass
@@ -90,43 +96,70 @@ class LiveStats:
 
 
 class Subscriber:
-    """Both channels of one side's Redis, read on a thread of its own."""
+    """Both channels of one side's Redis, read on a thread of its own.
+
+    A message counts as arrived the moment it is read (the settle sees it then); its probe
+    runs right after, on the same thread, and `check` waits for the probes to finish. A
+    private control channel stops the thread at once (no polling interval to wait out).
+    """
 
     def __init__(self, url: str, changed: threading.Condition, probe: Probe | None) -> None:
         self.client = redis.Redis.from_url(url)
         self.pubsub = self.client.pubsub()
-        self.pubsub.subscribe(RECORDS, NOTICE)
-        self._confirm(url)
+        self.control = f"{CONTROL}/{uuid.uuid4().hex}"
+        self.pubsub.subscribe(RECORDS, NOTICE, self.control)
+        self._confirm(url, 3)
         self.changed, self.probe = changed, probe
         self.messages: list[Message] = []
         self.problems: list[tuple[int, Problem]] = []  # (message index, problem)
-        self.stopping = threading.Event()
+        self.probed = 0  # messages whose probe has finished
+        self.stopped = False
         self.thread = threading.Thread(target=self._run, name="live-capture", daemon=True)
         self.thread.start()
 
-    def _confirm(self, url: str) -> None:
+    def _confirm(self, url: str, channels: int) -> None:
         confirmed, deadline = 0, time.monotonic() + 10
-        while confirmed < 2 and time.monotonic() < deadline:
+        while confirmed < channels and time.monotonic() < deadline:
             message = self.pubsub.get_message(timeout=1)
             confirmed += bool(message and message["type"] == "subscribe")
-        if confirmed < 2:
+        if confirmed < channels:
             raise HarnessError(f"no SUBSCRIBE confirmation from Redis at {url} within 10s")
 
     def _run(self) -> None:
-        while not self.stopping.is_set():
-            got = self.pubsub.get_message(timeout=0.05)
-            if not got or got["type"] != "message":
+        while not self.stopped:
+            arrived = self._read(timeout=1.0)
+            while arrived and not self.stopped and (more := self._read(timeout=0)):
+                arrived += more  # a fan-out's rest is counted before the first is probed
+            if not arrived:
                 continue
-            message = Message.decode(got["channel"].decode(), got["data"], time.monotonic())
-            problems = self.probe.inspect(message) if self.probe else ()
+            batch = [self.messages[i] for i in arrived]
+            problems = self.probe.inspect(batch) if self.probe else []
             with self.changed:
-                index = len(self.messages)
-                self.messages.append(message)
-                self.problems += [(index, p) for p in problems]
+                self.problems += [(arrived[i], p) for i, p in problems]
+                self.probed += len(arrived)
                 self.changed.notify_all()
 
+    def _read(self, timeout: float) -> list[int]:
+        """The index of the message read, counted on arrival ([]: nothing, or the stop)."""
+        got = self.pubsub.get_message(timeout=timeout)
+        if not got or got["type"] != "message":
+            return []
+        channel = got["channel"].decode()
+        if channel == self.control:
+            self.stopped = True
+            return []
+        message = Message.decode(channel, got["data"], time.monotonic())
+        with self.changed:
+            self.messages.append(message)
+            self.changed.notify_all()
+            return [len(self.messages) - 1]
+
+    def inspected(self) -> bool:
+        """Whether every message read so far has been probed (call holding `changed`)."""
+        return self.probed == len(self.messages)
+
     def close(self) -> None:
-        self.stopping.set()
+        self.client.publish(self.control, "stop")
         self.thread.join(timeout=5)
         self.pubsub.close()
         self.client.close()
@@ -175,6 +208,18 @@ class LiveCapture:
     def close(self) -> None:
         for subscriber in self.sides.values():
             subscriber.close()
+
+    def hold(self, outcome: Any) -> None:
+        """Keep a step answered just now, to check later. A write stays held through the
+        reads after it: a read changes nothing its publications serialize, so the wait for
+        them overlaps the reads."""
+        if self.pending is None or self.pending[0].call.method == "GET":
+            self.pending = (outcome, time.monotonic())
+
+    def due(self, call: Any | None) -> bool:
+        """Whether the held step must be checked before `call` is sent (None: the example
+        ends): before any write, which could change what a late publication serializes."""
+        return self.pending is not None and (call is None or call.method != "GET")
 
     def total(self) -> int:
         return sum(len(s.messages) for s in self.sides.values())
@@ -233,6 +278,11 @@ class LiveCapture:
         """Compare what arrived since the last check; a count mismatch gets a grace wait."""
         if self._counts_differ():
             self._wait_for(lambda: not self._counts_differ(), time.monotonic() + GRACE)
+        # the probes read the state this step left: done before the next write changes it
+        self._wait_for(
+            lambda: all(s.inspected() for s in self.sides.values()),
+            time.monotonic() + PROBES_MAX,
+        )
         rails = by_room(self.sides["rails"].messages, ids[0])
         go = by_room(self.sides["go"].messages, ids[1])
         differences: list[LiveDifference] = []

@@ -153,7 +153,7 @@ def record_live(recorder: Recorder, stats: LiveStats) -> None:
     recorder.count(SUITE, "differences", stats.differences)
     recorder.count(SUITE, "leak checks without an oracle world", stats.undecided)
     recorder.exclude(
-        NoiseField(pattern=f"live_leak {cause}", source="declared", seen=n, example=example)
+        NoiseField(pattern=f"live_leak {cause}", source="declared", excluded=n, example=example)
         for cause, (n, example) in stats.accepted.items()
     )
     for side in ("rails", "go"):

@@ -12,7 +12,7 @@ Run on the capture thread the moment a message arrives, on a connection of its o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,39 +48,59 @@ class Probe:
     def close(self) -> None:
         self.conn.close()
 
-    def inspect(self, message: Message) -> tuple[Problem, ...]:
-        records = message.records
-        if not isinstance(records, dict):
-            return ()
-        return (*self._unfetchable(records), *self._leaks(message.raw_room, records))
+    def inspect(self, messages: Sequence[Message]) -> list[tuple[int, Problem]]:
+        """Problems of messages read together (a fan-out, say), each with its position:
+        one lookup of their events, each discussion's facts read once."""
+        envelopes = [(i, m.raw_room, m.records) for i, m in enumerate(messages)]
+        envelopes = [e for e in envelopes if isinstance(e[2], dict)]
+        found = self._unfetchable(envelopes)
+        threads: dict[int, ThreadFacts | None] = {}
+        for i, room, records in envelopes:
+            found += [(i, p) for p in self._leaks(room, records, threads)]
+        return found
 
-    def _rows(self, query: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    def _rows(self, query: str, params: Any) -> list[dict[str, Any]]:
         return self.conn.execute(query, params).fetchall()
 
-    def _unfetchable(self, records: dict[str, Any]) -> Iterator[Problem]:
-        ids = sorted({r["id"] for r in _items(records, "events") if isinstance(r["id"], int)})
-        if not ids:
-            return
-        found = {r["id"] for r in self._rows("SELECT id FROM events WHERE id = ANY(%s)", (ids,))}
-        for missing in sorted(set(ids) - found):
-            yield Problem(
-                check="live_fetchable",
-                detail=f"event {missing} was published before it was committed: a client "
-                "fetching it on receipt does not find it",
+    def _unfetchable(
+        self, envelopes: list[tuple[int, Any, dict[str, Any]]]
+    ) -> list[tuple[int, Problem]]:
+        ids = {
+            i: {r["id"] for r in _items(records, "events") if isinstance(r["id"], int)}
+            for i, _, records in envelopes
+        }
+        every = sorted(set().union(*ids.values()))
+        if not every:
+            return []
+        rows = self._rows("SELECT id FROM events WHERE id = ANY(%s)", (every,))
+        committed = {r["id"] for r in rows}
+        return [
+            (
+                i,
+                Problem(
+                    check="live_fetchable",
+                    detail=f"event {missing} was published before it was committed: a "
+                    "client fetching it on receipt does not find it",
+                ),
             )
+            for i, published in ids.items()
+            for missing in sorted(published - committed)
+        ]
 
-    def _leaks(self, room: Any, records: dict[str, Any]) -> Iterator[Problem]:
+    def _leaks(
+        self, room: Any, records: dict[str, Any], threads: dict[int, ThreadFacts | None]
+    ) -> Iterator[Problem]:
         match = _ROOM.match(room) if isinstance(room, str) else None
         if match is None:
             return
-        recipients = self._recipients(match[1], int(match[2]))
         for discussion_id in sorted(_discussion_ids(records)):
-            facts = self._thread(discussion_id)
+            if discussion_id not in threads:
+                threads[discussion_id] = self._thread(discussion_id)
+            facts = threads[discussion_id]
             if facts is None:
                 continue
-            relations = self._relations(recipients, discussion_id)
-            for user_id in recipients:
-                relation = relations.get(user_id, Relation())
+            relations = self._relations(match[1], int(match[2]), discussion_id)
+            for user_id, relation in sorted(relations.items()):
                 allowed = may_read(relation, facts)
                 if allowed is None:
                     self.undecided += 1
@@ -96,68 +116,64 @@ class Probe:
                         cause=_cause(relation, facts),
                     )
 
-    def _recipients(self, kind: str, ident: int) -> list[int]:
-        if kind == "user":
-            return [ident]
-        rows = self._rows(
-            "SELECT user_id FROM memberships WHERE group_id = %s AND revoked_at IS NULL "
-            "ORDER BY user_id",
-            (ident,),
-        )
-        return [r["user_id"] for r in rows]
-
     def _thread(self, discussion_id: int) -> ThreadFacts | None:
-        rows = self._rows("SELECT * FROM discussions WHERE id = %s", (discussion_id,))
-        if not rows:
-            return None
-        discussion = rows[0]
-        group = self._group(discussion["group_id"])
-        parent = self._group(group[1]) if group else None
-        return ThreadFacts(
-            private=bool(discussion["private"]),
-            discarded=discussion["discarded_at"] is not None,
-            group=group[0] if group else None,
-            parent=parent[0] if parent else None,
-        )
-
-    def _group(self, group_id: int | None) -> tuple[GroupRow, int | None] | None:
-        if group_id is None:
-            return None
-        rows = self._rows("SELECT * FROM groups WHERE id = %s", (group_id,))
-        if not rows:
-            return None
-        g = rows[0]
-        row = GroupRow(
-            is_visible_to_public=g["is_visible_to_public"],
-            is_visible_to_parent_members=g["is_visible_to_parent_members"],
-            discussion_privacy_options=g["discussion_privacy_options"],
-            parent_members_can_see_discussions=g["parent_members_can_see_discussions"],
-            archived=g["archived_at"] is not None,
-            has_parent=g["parent_id"] is not None,
-        )
-        return row, g["parent_id"]
-
-    def _relations(self, users: list[int], discussion_id: int) -> dict[int, Relation]:
-        """Each user's rows for the discussion, its group and the group's parent (one query)."""
         rows = self._rows(
-            """SELECT u.id AS user_id,
+            """SELECT d.private, d.discarded_at IS NOT NULL AS discarded,
+                 to_jsonb(g) AS "group", to_jsonb(p) AS parent
+               FROM discussions d LEFT JOIN groups g ON g.id = d.group_id
+               LEFT JOIN groups p ON p.id = g.parent_id
+               WHERE d.id = %s""",
+            (discussion_id,),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return ThreadFacts(
+            private=bool(row["private"]),
+            discarded=row["discarded"],
+            group=_group_row(row["group"]),
+            parent=_group_row(row["parent"]),
+        )
+
+    def _relations(self, kind: str, ident: int, discussion_id: int) -> dict[int, Relation]:
+        """The rows of everyone in room `kind`-`ident` (a group's active members, or one
+        user) for the discussion, its group and the group's parent (one query)."""
+        rows = self._rows(
+            """WITH recipients AS (
+                 SELECT user_id AS id FROM memberships
+                 WHERE %(kind)s = 'group' AND group_id = %(ident)s AND revoked_at IS NULL
+                 UNION SELECT %(ident)s WHERE %(kind)s = 'user')
+               SELECT u.id AS user_id,
                  bool_or(m.group_id = d.group_id AND m.revoked_at IS NULL) AS member,
                  bool_or(m.group_id = d.group_id AND m.revoked_at IS NULL AND m.admin) AS admin,
                  bool_or(m.group_id = d.group_id AND m.revoked_at IS NOT NULL) AS revoked_member,
                  bool_or(m.group_id = g.parent_id AND m.revoked_at IS NULL) AS parent_member,
                  bool_or(r.guest AND r.revoked_at IS NULL) AS guest,
                  bool_or(r.guest AND r.revoked_at IS NOT NULL) AS revoked_guest
-               FROM unnest(%s::int[]) AS u(id)
-               JOIN discussions d ON d.id = %s
+               FROM recipients u
+               JOIN discussions d ON d.id = %(discussion)s
                LEFT JOIN groups g ON g.id = d.group_id
                LEFT JOIN memberships m ON m.user_id = u.id
                LEFT JOIN discussion_readers r ON r.user_id = u.id AND r.discussion_id = d.id
                GROUP BY u.id""",
-            (users, discussion_id),
+            {"kind": kind, "ident": ident, "discussion": discussion_id},
         )
         return {
             row.pop("user_id"): Relation(**{k: bool(v) for k, v in row.items()}) for row in rows
         }
+
+
+def _group_row(g: dict[str, Any] | None) -> GroupRow | None:
+    if g is None:
+        return None
+    return GroupRow(
+        is_visible_to_public=g["is_visible_to_public"],
+        is_visible_to_parent_members=g["is_visible_to_parent_members"],
+        discussion_privacy_options=g["discussion_privacy_options"],
+        parent_members_can_see_discussions=g["parent_members_can_see_discussions"],
+        archived=g["archived_at"] is not None,
+        has_parent=g["parent_id"] is not None,
+    )
 
 
 def _cause(relation: Relation, facts: ThreadFacts) -> str:

@@ -226,9 +226,10 @@ class LockstepMachine(RuleBasedStateMachine):
 
     # -- sending -------------------------------------------------------------------------
 
-    def check_live(self) -> None:
-        """The previous step's publications (contracts.live_findings)."""
-        if self.live is not None and run_live(self):
+    def check_live(self, before: Call | None = None) -> None:
+        """The held step's publications (contracts.live_findings), when due before `before`
+        (None: the example ends)."""
+        if self.live is not None and self.live.due(before) and run_live(self):
             raise DifferentialFailure(describe_live(self.run.live.failure))  # type: ignore[union-attr]
 
     def send(self, call: Call) -> Outcome:
@@ -237,7 +238,7 @@ class LockstepMachine(RuleBasedStateMachine):
         if not self.lockstep.knows(call):
             return self.unsent(call, "refers to a record one side does not have")
         self.interrupted = True
-        self.check_live()
+        self.check_live(call)
         outcome = self.lockstep.send(call)
         self.run.requests += 2
         self.run.compared.add(call.operation)
@@ -251,8 +252,8 @@ class LockstepMachine(RuleBasedStateMachine):
             if self.run.detected_after is None:
                 self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
-        if self.live is not None:  # checked before the next step: settling overlaps our work
-            self.live.pending = (outcome, time.monotonic())
+        if self.live is not None:  # checked before the next write: settling overlaps our work
+            self.live.hold(outcome)
         self._remember(outcome)
         self.interrupted = False
         return outcome

@@ -212,12 +212,14 @@ class Worker:
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:
-            try:  # a request's publications serialized first, then sent back to back
+            try:  # a request's publications serialized first, then sent in one round trip
                 with self.pool.connection() as conn:
                     messages = [self.message(conn, publication) for publication in job]
+                pipe = self.client.pipeline(transaction=False)
                 for message in messages:
                     if message is not None:
-                        self.client.publish(RECORDS, message)
+                        pipe.publish(RECORDS, message)
+                pipe.execute()
             except Exception:  # Sidekiq logs a failed job; the API keeps serving
                 log.exception("publishing %s failed", job)
 

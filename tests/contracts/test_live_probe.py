@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from contracts.live_findings import load_accepted_leaks
+from contracts.live_capture import LiveStats
+from contracts.live_findings import load_accepted_leaks, record_live
 from contracts.live_probe import DISCARDED, _cause
 from contracts.live_session import unavailable
 from harness.backends import Backend
 from harness.client import BackendClient
 from harness.errors import HarnessError
+from harness.report.recorder import Recorder
 from properties.oracles.live_rooms import GroupRow, Relation, ThreadFacts
 
 GROUP = GroupRow(
@@ -57,3 +59,12 @@ def test_a_side_without_redis_is_named_with_why_nothing_is_compared() -> None:
     assert unavailable(both) == ""
     why = "no --go-redis-url was given"
     assert unavailable([both[0], backend("go", None, why)]) == f"go: {why}"
+
+
+def test_accepted_leaks_are_listed_as_set_aside_in_this_run() -> None:
+    stats = LiveStats()
+    stats.accepted["discarded_thread"] = (36, "rails: room group-1 reaches user 2 (admin)")
+    recorder = Recorder()
+    record_live(recorder, stats)
+    field = recorder.noise["live_leak discarded_thread"]
+    assert (field.source, field.excluded, field.seen) == ("declared", 36, 0)

@@ -47,7 +47,7 @@ def test_section_counts_kinds_per_side_and_findings_per_check() -> None:
         "live_fetchable": 0,
     }
     html = render_report(build_report(captured(), [leak()], spec=None))["index.html"]
-    assert 'id="live"' in html and "new_comment" in html and "5.00 ms per step" in html
+    assert 'id="live"' in html and "new_comment" in html and "5.00 ms per check" in html
 
 
 def test_no_redis_says_why_and_skips_the_junit_cases() -> None:
