@@ -8,7 +8,7 @@ from starlette.routing import Route
 
 from reference import db, faults
 from reference.api.common import find, page, respond
-from reference.domain import counters
+from reference.domain import counters, polls
 from reference.domain import permissions as perm
 from reference.serialize import load
 from reference.web import Ctx, endpoint, forbidden, now
@@ -93,6 +93,11 @@ def destroy(ctx: Ctx) -> Any:
         "memberships",
         membership["id"],
         {"revoked_at": stamp, "revoker_id": ctx.user_id, "updated_at": stamp},
+    )
+    # MembershipService.revoke_by_id (for the group itself: the reference keeps subgroup
+    # memberships, so their polls keep the member's votes too)
+    polls.members_removed(
+        ctx.conn, membership["group_id"], membership["user_id"], ctx.user_id, stamp
     )
     counters.refresh_group(ctx.conn, membership["group_id"])
     counters.refresh_user(ctx.conn, membership["user_id"])

@@ -245,6 +245,26 @@ def created_event(conn: Connection, poll_id: int) -> Row | None:
     return th.eventable_event(conn, "Poll", poll_id, "poll_created")
 
 
+def members_removed(
+    conn: Connection, group_id: int, user_id: int, actor_id: int, at: datetime
+) -> None:
+    """PollService.group_members_removed: the removed member's stances in the group's active
+    (kept, not closed) polls are revoked, and each such poll is recounted."""
+    active = db.all_rows(
+        conn,
+        "SELECT * FROM polls WHERE group_id = %s AND discarded_at IS NULL AND closed_at IS NULL "
+        "ORDER BY id",
+        (group_id,),
+    )
+    for poll in active:
+        conn.execute(
+            "UPDATE stances SET revoked_at = %s, revoker_id = %s "
+            "WHERE poll_id = %s AND participant_id = %s AND revoked_at IS NULL",
+            (at, actor_id, poll["id"], user_id),
+        )
+        recount(conn, poll)
+
+
 def close(conn: Connection, poll: Row, at: datetime) -> None:
     """PollService.do_closing_work (no recount)."""
     if poll["closed_at"] is not None:

@@ -61,3 +61,30 @@ def test_exclude_types_poll_drops_active_poll_ids(world: World) -> None:
     ana, _, thread, _ = _thread_with_poll(world)
     shown = ana.get(f"/api/v1/discussions/{thread['id']}", exclude_types="poll")[1]
     assert "active_poll_ids" not in shown["discussions"][0] and "polls" not in shown
+
+
+def test_removing_a_member_revokes_their_votes_in_active_polls(world: World) -> None:
+    """MembershipService.revoke_by_id -> PollService.group_members_removed: the member's
+    stances in the group's open polls are revoked and the polls recounted; closed ones keep
+    them (polls.md section 3.1: recomputed on member removal)."""
+    ana, group, thread, open_id = _thread_with_poll(world)
+    bob = world.seed.user()
+    membership = world.seed.member(group, bob)
+    closed = {"poll_type": "poll", "title": "Tea?", "options": ["A", "B"], "closing_at": FUTURE}
+    status, body = ana.post("/api/v1/polls", {"poll": {**closed, "discussion_id": thread["id"]}})
+    closed_id = body["events"][0]["eventable_id"]
+    for poll_id in (open_id, closed_id):
+        option = ana.get(f"/api/v1/polls/{poll_id}")[1]["poll_options"][0]["id"]
+        vote = {"poll_id": poll_id, "stance_choices_attributes": [{"poll_option_id": option}]}
+        assert world.client(bob).post("/api/v1/stances", {"stance": vote})[0] == 200
+    assert ana.post(f"/api/v1/polls/{closed_id}/close")[0] == 200
+    voters = {
+        p: ana.get(f"/api/v1/polls/{p}")[1]["polls"][0]["voters_count"]
+        for p in (open_id, closed_id)
+    }
+    assert ana.delete(f"/api/v1/memberships/{membership['id']}")[0] == 200
+    after = {
+        p: ana.get(f"/api/v1/polls/{p}")[1]["polls"][0]["voters_count"]
+        for p in (open_id, closed_id)
+    }
+    assert after == {open_id: voters[open_id] - 1, closed_id: voters[closed_id]}
