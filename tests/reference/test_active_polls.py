@@ -72,6 +72,7 @@ def test_removing_a_member_revokes_their_votes_in_active_polls(world: World) -> 
     membership = world.seed.member(group, bob)
     closed = {"poll_type": "poll", "title": "Tea?", "options": ["A", "B"], "closing_at": FUTURE}
     status, body = ana.post("/api/v1/polls", {"poll": {**closed, "discussion_id": thread["id"]}})
+    assert status == 200, body
     closed_id = body["events"][0]["eventable_id"]
     for poll_id in (open_id, closed_id):
         option = ana.get(f"/api/v1/polls/{poll_id}")[1]["poll_options"][0]["id"]
