@@ -385,6 +385,8 @@ def test_ctrl_c_mid_run_still_stops_every_backend(pytester: pytest.Pytester) -> 
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        # Ctrl-C as in a terminal: a shell's background job (`cmd &`) inherits SIGINT ignored
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     line = b""
     deadline = time.monotonic() + 30
