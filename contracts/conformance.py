@@ -357,8 +357,12 @@ def made_up(value: Any) -> Any:
 
 def _kept(generated: Any) -> bool:
     """Whether a generated reference is kept (made up), by its value (replays keep the same)."""
-    digest = int(hashlib.sha256(repr(generated).encode()).hexdigest()[:8], 16)
-    return generated is not None and digest % MADE_UP_SHARE == 0
+    return generated is not None and _digest(generated) % MADE_UP_SHARE == 0
+
+
+def _digest(generated: Any) -> int:
+    """A stable number from a generated value (replays of a case choose alike)."""
+    return int(hashlib.sha256(repr(generated).encode()).hexdigest()[:8], 16)
 
 
 def _walk(body: dict[str, Any], parents: list[str]) -> dict[str, Any] | None:
@@ -377,6 +381,5 @@ def _choose(generated: Any, refs: str | list[str], records: Callable[[str], Reco
     options = [refs] if isinstance(refs, str) else list(refs)
     if _kept(generated):
         return made_up(generated)
-    digest = int(hashlib.sha256(repr(generated).encode()).hexdigest()[:8], 16)
-    kind, _, attribute = options[digest % len(options)].partition(".")
+    kind, _, attribute = options[_digest(generated) % len(options)].partition(".")
     return records(kind).ref(attribute)
