@@ -31,7 +31,6 @@ from typing import Any
 import aiohttp
 import psycopg
 import requests
-from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -43,6 +42,9 @@ from harness.traffic import read_traffic
 
 PY = sys.executable
 RESULTS = REPO / "bench" / "shadow-results.json"
+# the overhead bench runs the secondary and a healthy candidate at this CPU priority: they
+# stand in for hosts of their own, and their work must not count as the proxy's
+MIRROR_HOSTS_NICE = 10
 
 
 # -- helpers ------------------------------------------------------------------------------
@@ -77,32 +79,37 @@ def status(url: str) -> dict[str, Any]:
     return dict(requests.get(url + "/__parity__/status", timeout=10).json())
 
 
-class SlowServer:
-    """An HTTP server answering `{}` after `delay` seconds (a lagging candidate)."""
+@contextlib.contextmanager
+def stub(work: Path, name: str, delay: float = 0.0, answers: Path | None = None) -> Iterator[str]:
+    """bench/shadow_stub.py in a process of its own: recorded answers (or `{}`) after
+    `delay` seconds; its URL."""
+    port = free_port()
+    args = [PY, str(REPO / "bench" / "shadow_stub.py"), str(port), "--delay", str(delay)]
+    log = work / f"stub-{name}.log"
+    process = subprocess.Popen(
+        [*args, *(["--answers", str(answers)] if answers else [])],
+        cwd=REPO,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url + "/up", process, log, timeout=30)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
-    def __init__(self, delay: float) -> None:
-        self.delay = delay
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        threading.Thread(target=self._run, daemon=True).start()
-        self._ready.wait(10)
 
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-
-        async def answer(request: web.Request) -> web.Response:
-            await asyncio.sleep(self.delay)
-            return web.json_response({})
-
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", answer)
-        runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        self._ready.set()
-        self._loop.run_forever()
+def record_answers(base: str, paths: Sequence[str], out: Path) -> Path:
+    """What `base` answers to each path, for a stub primary that answers the same."""
+    answers = {}
+    for path in paths:
+        got = requests.get(base + path, timeout=30)
+        content_type = got.headers.get("Content-Type", "application/json").split(";")[0]
+        answers[path] = [got.status_code, content_type, got.text]
+    out.write_text(json.dumps(answers))
+    return out
 
 
 def rss_kib(pid: int) -> int:
@@ -150,14 +157,15 @@ def read_paths(ids: dict[str, int]) -> list[str]:
 
 async def paced(
     targets: Sequence[tuple[str, str]], paths: Sequence[str], rate: float, seconds: float
-) -> dict[str, list[float]]:
-    """Open loop: every 1/rate s the next (name, base) target gets the next path; latencies
-    (ms) per target name; a failed request counts as an error."""
-    times: dict[str, list[float]] = {name: [] for name, _ in targets}
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, int]]:
+    """Open loop: every 1/rate s the next (name, base) target gets a path (each round of
+    targets the same path); per target name its (sent at s, latency ms) and its errors (no
+    answer, or a 5xx)."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in targets}
     errors: dict[str, int] = {name: 0 for name, _ in targets}
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as session:
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=400)) as session:
 
-        async def one(name: str, url: str) -> None:
+        async def one(name: str, url: str, at: float) -> None:
             started = time.perf_counter()
             try:
                 async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as r:
@@ -166,21 +174,20 @@ async def paced(
             except (aiohttp.ClientError, TimeoutError):
                 ok = False
             if ok:
-                times[name].append((time.perf_counter() - started) * 1000)
+                times[name].append((at, (time.perf_counter() - started) * 1000))
             else:
                 errors[name] += 1
 
         tasks = []
         start = time.perf_counter()
-        n = int(rate * seconds)
-        for i in range(n):
-            await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        for i in range(int(rate * seconds)):
+            at = start + i / rate
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
             name, base = targets[i % len(targets)]
-            tasks.append(
-                asyncio.create_task(one(name, base + paths[(i // len(targets)) % len(paths)]))
-            )
+            path = paths[(i // len(targets)) % len(paths)]
+            tasks.append(asyncio.create_task(one(name, base + path, at - start)))
         await asyncio.gather(*tasks)
-    return {**times, **{f"{k} errors": [float(v)] for k, v in errors.items()}}
+    return times, errors
 
 
 async def closed_loop(
@@ -208,54 +215,114 @@ async def closed_loop(
     return {"requests_per_s": done / seconds, "errors": float(errors)}
 
 
-def summary(ms: list[float]) -> dict[str, float]:
-    return {"n": len(ms), "p50": percentile(ms, 50), "p99": percentile(ms, 99)}
+def summary(ms: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(ms),
+        "p50": percentile(ms, 50),
+        "p99": percentile(ms, 99),
+        "p99.9": percentile(ms, 99.9),
+    }
+
+
+def added(
+    timed: dict[str, list[tuple[float, float]]], seconds: float, block_s: float
+) -> dict[str, Any]:
+    """Proxied minus direct (p50, p99), and how noisy that is: the same difference between
+    the two interleaved direct streams (an A/A control), and per `block_s` block."""
+
+    def ms(name: str, lo: float = 0.0, hi: float = float("inf")) -> list[float]:
+        return [v for at, v in timed[name] if lo <= at < hi]
+
+    proxied, direct, control = summary(ms("proxy")), summary(ms("direct")), summary(ms("control"))
+    blocks = []
+    for k in range(int(seconds // block_s)):
+        lo, hi = k * block_s, (k + 1) * block_s
+        p, d = ms("proxy", lo, hi), ms("direct", lo, hi)
+        if p and d:
+            blocks.append(percentile(p, 99) - percentile(d, 99))
+    return {
+        "proxied": proxied,
+        "direct": direct,
+        "direct_control": control,
+        "added_p50_ms": proxied["p50"] - direct["p50"],
+        "added_p99_ms": proxied["p99"] - direct["p99"],
+        "a_a_p50_ms": control["p50"] - direct["p50"],
+        "a_a_p99_ms": control["p99"] - direct["p99"],
+        f"added_p99_ms_per_{block_s:g}s_block": {
+            "min": min(blocks),
+            "median": percentile(blocks, 50),
+            "max": max(blocks),
+            "values": [round(b, 2) for b in blocks],
+        },
+    }
+
+
+def measure(
+    url: str, primary: str, paths: Sequence[str], rate: float, seconds: float, pid: int
+) -> dict[str, Any]:
+    """Added latency at `rate` proxied req/s (with rate/4 direct and rate/4 direct control,
+    interleaved), then closed-loop throughput through the proxy and straight to the
+    primary; the proxy's peak resident memory over it all."""
+    asyncio.run(paced([("warm", url)], paths, 50, 2))
+    peak = [rss_kib(pid)]
+    sampling = threading.Event()
+    threading.Thread(target=sample_memory, args=(pid, peak, sampling), daemon=True).start()
+    load = os.getloadavg()[0]
+    # a round of 6: 4 proxied, 1 direct, 1 direct (control); the proxy sees `rate`
+    targets = [("proxy", url)] * 2 + [("direct", primary)] + [("proxy", url)] * 2
+    targets += [("control", primary)]
+    timed, errors = asyncio.run(paced(targets, paths, rate * 1.5, seconds))
+    through_proxy = asyncio.run(closed_loop(url, paths, 16, min(10.0, seconds)))
+    sampling.set()
+    counters = status(url)
+    straight = asyncio.run(closed_loop(primary, paths, 16, min(10.0, seconds)))
+    return {
+        **added(timed, seconds, min(10.0, seconds)),
+        "client_errors": errors,
+        "load_average_1min": [round(load, 2), round(os.getloadavg()[0], 2)],
+        "throughput_proxied": through_proxy,
+        "throughput_direct": straight,
+        "peak_rss_mib": max(peak) / 1024,
+        "proxy_counters": counters,
+    }
 
 
 def overhead(work: Path, rate: float, seconds: float) -> dict[str, Any]:
+    """The primary path with four candidates: healthy (a reference backend), 500 ms and 5 s
+    slow (stubs), dead (a port nobody listens on). The primary is a stub answering what the
+    reference backend answered (fast and steady: the difference is the proxy's); then once
+    more with the reference backend itself as the primary."""
     results: dict[str, Any] = {}
     with cluster(work) as c:
         template, ids = seeded(c)
-        trio = start_trio(c, template)
+        trio = start_trio(c, template, mirror_nice=MIRROR_HOSTS_NICE)
         paths = read_paths(ids)
-        slow500, slow5 = SlowServer(0.5), SlowServer(5.0)
-        dead = f"http://127.0.0.1:{free_port()}"
-        modes = {
-            "healthy": trio.candidate.url,
-            "slow 500 ms": slow500.url,
-            "slow 5 s": slow5.url,
-            "dead": dead,
-        }
-        for mode, candidate in modes.items():
-            store = str(work / f"overhead-{mode.replace(' ', '-')}.jsonl")
-            Path(store).unlink(missing_ok=True)
-            with proxy(trio.primary.url, candidate, trio.secondary.url, store) as (url, process):
-                asyncio.run(paced([("warm", url)], paths, 50, 2))
-                peak = [rss_kib(process.pid)]
-                sampling = threading.Event()
-                threading.Thread(
-                    target=sample_memory, args=(process.pid, peak, sampling), daemon=True
-                ).start()
-                # 4 proxied for 1 direct: the proxy sees `rate`, the primary rate * 1.25
-                targets = [("proxy", url)] * 4 + [("direct", trio.primary.url)]
-                timed = asyncio.run(paced(targets, paths, rate * 1.25, seconds))
-                throughput = asyncio.run(closed_loop(url, paths, 16, 10))
-                sampling.set()
-                counters = status(url)
-            proxied, direct = summary(timed["proxy"]), summary(timed["direct"])
-            results[mode] = {
-                "proxied": proxied,
-                "direct": direct,
-                "added_p50_ms": proxied["p50"] - direct["p50"],
-                "added_p99_ms": proxied["p99"] - direct["p99"],
-                "client_errors_proxied": timed["proxy errors"][0],
-                "client_errors_direct": timed["direct errors"][0],
-                "throughput": throughput,
-                "peak_rss_mib": max(peak) / 1024,
-                "proxy_counters": counters,
+        answers = record_answers(trio.primary.url, paths, work / "answers.json")
+        with (
+            stub(work, "primary", answers=answers) as primary,
+            stub(work, "500ms", 0.5) as slow500,
+            stub(work, "5s", 5.0) as slow5,
+        ):
+            runs = {
+                "healthy": (primary, trio.candidate.url),
+                "slow 500 ms": (primary, slow500),
+                "slow 5 s": (primary, slow5),
+                "dead": (primary, f"http://127.0.0.1:{free_port()}"),
+                "healthy, reference backend as primary": (trio.primary.url, trio.candidate.url),
             }
-            print(mode, json.dumps(results[mode]), flush=True)
-    return {"rate_per_s": rate, "seconds": seconds, "modes": results}
+            for mode, (upstream, candidate) in runs.items():
+                store = work / f"overhead-{len(results)}.jsonl"
+                store.unlink(missing_ok=True)
+                with proxy(upstream, candidate, trio.secondary.url, str(store)) as (url, process):
+                    results[mode] = measure(url, upstream, paths, rate, seconds, process.pid)
+                print(mode, json.dumps(results[mode]), flush=True)
+    return {
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "cores": os.cpu_count(),
+        "secondary_and_candidate_nice": MIRROR_HOSTS_NICE,
+        "modes": results,
+    }
 
 
 # -- session: record with the lockstep, shadow it, replay it ------------------------------------
@@ -511,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("part", choices=["overhead", "session", "latency", "kill"])
     parser.add_argument("--work", type=Path, default=REPO / ".parity" / "bench-shadow")
     parser.add_argument("--rate", type=float, default=200, help="proxied requests per second")
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--total", type=int, default=10_000, help="mirrored requests (session)")
     parser.add_argument("--fault", default="discussion_extra_author_key")
     parser.add_argument("--profile", default="dev")

@@ -68,13 +68,14 @@ class Cluster:
     def clone(self, template: str, name: str) -> str:
         return self.postgres.create_database(name, template=template)
 
-    def serve(self, name: str, dsn: str, faults: Sequence[str] = ()) -> Server:
-        """A reference backend on `dsn`, ready."""
+    def serve(self, name: str, dsn: str, faults: Sequence[str] = (), nice: int = 0) -> Server:
+        """A reference backend on `dsn`, ready (at a lower CPU priority with `nice`)."""
         port = free_port()
         log = self.work / f"{name}.log"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PARITY_FAULTS": ",".join(faults)}
         process = subprocess.Popen(
             [
+                *(("nice", "-n", str(nice)) if nice else ()),
                 *(sys.executable, "-m", "reference", "serve", "--no-migrate"),
                 *("--port", str(port), "--database-url", dsn),
             ],
@@ -128,13 +129,17 @@ class Trio:
     candidate: Server
 
 
-def start_trio(c: Cluster, template: str, faults: Sequence[str] = (), tag: str = "") -> Trio:
-    """Primary, secondary and candidate (with `faults`), each on its own clone of `template`."""
+def start_trio(
+    c: Cluster, template: str, faults: Sequence[str] = (), tag: str = "", mirror_nice: int = 0
+) -> Trio:
+    """Primary, secondary and candidate (with `faults`), each on its own clone of `template`;
+    `mirror_nice`: the secondary and the candidate at a lower CPU priority (stand-ins for
+    hosts of their own, whose work is not the client's path)."""
     dsns = {
         name: c.clone(template, f"{name}{tag}") for name in ("primary", "secondary", "candidate")
     }
     return Trio(
         primary=c.serve(f"primary{tag}", dsns["primary"]),
-        secondary=c.serve(f"secondary{tag}", dsns["secondary"]),
-        candidate=c.serve(f"candidate{tag}", dsns["candidate"], faults),
+        secondary=c.serve(f"secondary{tag}", dsns["secondary"], nice=mirror_nice),
+        candidate=c.serve(f"candidate{tag}", dsns["candidate"], faults, nice=mirror_nice),
     )
