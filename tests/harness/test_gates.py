@@ -124,3 +124,54 @@ def test_one_slow_operation_among_many_is_no_go_though_the_pooled_ratio_is_not()
     assert summary.overall.ratio.high < 1.05  # the pooled median does not see it
     result = decisions(evaluate(Gates(), CLEAN, summary))
     assert result["latency ratio go/rails"] is False
+
+
+def _operation(name: str, go_factor: float, n: int, spread: float) -> list[Pair]:
+    """`n` pairs whose go/rails ratios spread evenly over go_factor * [1 - s, 1 + s]."""
+    return [
+        Pair(
+            operation=name,
+            rails_ms=10.0,
+            go_ms=10.0 * go_factor * (1 - spread + 2 * spread * i / (n - 1)),
+            rails_status=200,
+            go_status=200,
+        )
+        for i in range(n)
+    ]
+
+
+def test_a_noisy_clean_operation_whose_interval_straddles_the_limit_passes() -> None:
+    # like the recorded clean lockstep's DELETE /memberships: 0.95 [0.86, 1.06] at 80 pairs
+    pairs = _operation("DELETE /m", 1.0, 80, 0.6)
+    pairs += [p for k in range(5) for p in _operation(f"GET /op{k}", 1.0, 80, 0.1)]
+    summary = summarize(pairs)
+    assert summary is not None
+    noisy = next(r for r in summary.operations if r.operation == "DELETE /m")
+    assert noisy.ratio_family and noisy.ratio_family.low < 1.05 < noisy.ratio_family.high
+    assert decisions(evaluate(Gates(), CLEAN, summary))["latency ratio go/rails"] is True
+
+
+def test_an_operation_above_the_limit_at_95_percent_but_not_family_wise_passes() -> None:
+    # six operations: one whose plain 95 % interval lies above 1.05 but whose
+    # family-wise (Bonferroni, 99.2 %) interval reaches below it
+    pairs = [p for k in range(5) for p in _operation(f"GET /op{k}", 1.0, 60, 0.1)]
+    pairs += _operation("GET /edge", 1.13, 40, 0.25)
+    summary = summarize(pairs)
+    assert summary is not None
+    edge = next(r for r in summary.operations if r.operation == "GET /edge")
+    assert edge.ratio and edge.ratio_family
+    assert edge.ratio.low > 1.05 >= edge.ratio_family.low, (edge.ratio, edge.ratio_family)
+    assert decisions(evaluate(Gates(), CLEAN, summary))["latency ratio go/rails"] is True
+
+
+def test_an_operation_below_min_pairs_is_not_gated_on_its_own() -> None:
+    pairs = [p for k in range(5) for p in _operation(f"GET /op{k}", 1.0, 60, 0.1)]
+    pairs += _operation("GET /rare", 5.0, 10, 0.1)  # 5x slower, 10 pairs < min_pairs
+    summary = summarize(pairs)
+    assert summary is not None and summary.overall.ratio is not None
+    assert summary.overall.ratio.high <= 1.05
+    results = evaluate(Gates(), CLEAN, summary)
+    assert decisions(results)["latency ratio go/rails"] is True
+    assert (
+        decisions(evaluate(Gates(min_pairs=10), CLEAN, summary))["latency ratio go/rails"] is False
+    )
