@@ -4,6 +4,8 @@
                                         # with the candidate healthy, 500 ms slow, 5 s slow, dead
     python bench/shadow.py session      # record a lockstep session as HAR; shadow 10,000 of
                                         # its requests clean, then with a fault; replay it
+    python bench/shadow.py replay       # the session's last part alone: lockstep with a fault
+                                        # (HAR), replayed, findings compared
     python bench/shadow.py latency      # lockstep runs: clean x3 and slow_discussions_show
     python bench/shadow.py kill         # kill -9 the proxy mid-run: acknowledged records kept
 
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -380,10 +383,54 @@ def finding_keys(findings: list[dict[str, Any]]) -> list[str]:
 
 
 def titles(keys: set[str]) -> set[str]:
-    """The differences (`extra_key at /discussions/*/author_name`) without their operations:
-    the lockstep reports a difference on the steps of its shrunk example only, replay on
-    every recorded request that shows it."""
+    """The differences (`extra_key at /discussions/*/author_name`: kind and pointer) without
+    their operations."""
     return {key.split(" | ", 1)[1] for key in keys}
+
+
+def compare_with_lockstep(lockstep: Sequence[str], replayed: Sequence[str]) -> dict[str, Any]:
+    """Replay against the lockstep run that recorded the HAR, finding by finding (operation,
+    kind and pointer). Every lockstep finding must be among replay's. Replay may find more:
+    the lockstep stops an example at its first failing step and reports the steps of the
+    shrunk example, while replay judges every recorded request. A replay finding the
+    lockstep did not report is explained when it is one of the lockstep's differences (same
+    kind at the same pointer) seen on another operation; any other is unexplained."""
+    lock, again = set(lockstep), set(replayed)
+    differences = titles(lock)
+    extra = sorted(again - lock)
+    missing = sorted(lock - again)
+    unexplained = [k for k in extra if k.split(" | ", 1)[1] not in differences]
+    return {
+        "lockstep findings found by replay": sorted(lock & again),
+        "lockstep findings missing from replay": missing,
+        "replay findings the lockstep did not report, same difference on another operation": [
+            k for k in extra if k.split(" | ", 1)[1] in differences
+        ],
+        "replay findings unexplained": unexplained,
+        "same findings as the lockstep": not missing and not unexplained,
+    }
+
+
+def status_fidelity(har: Path, store: Path) -> dict[str, int]:
+    """How many replayed requests the primary answered with the status it answered in the
+    recording (per operation, as multisets: reads are replayed concurrently). The lockstep
+    restores each database to its seeded rows between examples, replay does not: a request
+    about a record of an earlier example meets another state."""
+    entries = json.loads(har.read_text())["log"]["entries"]
+    recorded: Counter[tuple[str, int]] = Counter()
+    for e in entries:
+        label = (e.get("_parity") or {}).get("label") or ""
+        recorded[(label or e["request"]["method"], int(e["response"]["status"]))] += 1
+    replayed: Counter[tuple[str, int]] = Counter()
+    for line in store.read_text().splitlines():
+        record = json.loads(line)
+        if "endpoint" in record:
+            replayed[(record["endpoint"], int(record["primary"][0]))] += 1
+    return {
+        "recorded": sum(recorded.values()),
+        "replayed": sum(replayed.values()),
+        "same status as recorded": sum((recorded & replayed).values()),
+    }
 
 
 def drive(url: str, har: Path, total: int, rate: float) -> dict[str, int]:
@@ -471,7 +518,19 @@ def replay_session(
         if done.stdout.strip()
         else done.stderr[-500:],
         "findings": finding_keys(found["findings"]),
+        "statuses": status_fidelity(har, out / "replay-store.jsonl"),
     }
+
+
+def record_and_replay(c: Cluster, work: Path, fault: str, profile: str) -> dict[str, Any]:
+    """The lockstep with `fault` on go (HAR recorded), then its HAR replayed against clones
+    of the rails database it left, the same fault on the candidate; compared."""
+    faulty = record(c, work, "fault", (fault,), profile, seed=0)
+    print("recorded fault", json.dumps(faulty)[:2000], flush=True)
+    replayed = replay_session(c, work, "snap_fault", Path(faulty["har"]), (fault,), "fault")
+    replayed.update(compare_with_lockstep(faulty["lockstep_findings"], replayed["findings"]))
+    print("replay fault", json.dumps(replayed)[:3000], flush=True)
+    return {"recorded fault": faulty, "replay fault": replayed}
 
 
 def session(work: Path, fault: str, total: int, profile: str) -> dict[str, Any]:
@@ -487,16 +546,13 @@ def session(work: Path, fault: str, total: int, profile: str) -> dict[str, Any]:
             c, work, "snap_clean", har, (fault,), min(total, 3000), "fault"
         )
         print("shadow fault", json.dumps(results["shadow fault"])[:3000], flush=True)
-        faulty = record(c, work, "fault", (fault,), profile, seed=0)
-        results["recorded fault"] = faulty
-        print("recorded fault", json.dumps(faulty)[:2000], flush=True)
-        replayed = replay_session(c, work, "snap_fault", Path(faulty["har"]), (fault,), "fault")
-        lockstep, again = set(faulty["lockstep_findings"]), set(replayed["findings"])
-        replayed["same differences as the lockstep"] = titles(lockstep) == titles(again)
-        replayed["lockstep findings all replayed"] = lockstep <= again
-        results["replay fault"] = replayed
-        print("replay fault", json.dumps(replayed)[:3000], flush=True)
+        results.update(record_and_replay(c, work, fault, profile))
     return results
+
+
+def replay_only(work: Path, fault: str, profile: str) -> dict[str, Any]:
+    with cluster(work) as c:
+        return record_and_replay(c, work, fault, profile)
 
 
 # -- latency gate: lockstep runs ------------------------------------------------------------------
@@ -575,7 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python bench/shadow.py", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("part", choices=["overhead", "session", "latency", "kill"])
+    parser.add_argument("part", choices=["overhead", "session", "replay", "latency", "kill"])
     parser.add_argument("--work", type=Path, default=REPO / ".parity" / "bench-shadow")
     parser.add_argument("--rate", type=float, default=200, help="proxied requests per second")
     parser.add_argument("--seconds", type=float, default=60)
@@ -589,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         result = overhead(work, args.rate, args.seconds)
     elif args.part == "session":
         result = session(work, args.fault, args.total, args.profile)
+    elif args.part == "replay":
+        result = replay_only(work, args.fault, args.profile)
     elif args.part == "latency":
         result = latency(work, args.runs, args.profile)
     else:
