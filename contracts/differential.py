@@ -14,6 +14,7 @@ each backend has its own client, and its sessions are per actor). The example's 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -44,6 +45,10 @@ EVENT_COLLECTIONS = frozenset({"events"})  # events order is contract (threading
 BARE_ROWS = {f"GET {API}/events/timeline": TIMELINE_COLUMNS}  # operation -> cell names
 # One thread per backend: a step's two requests go out together (bench/request_rate.py).
 _SENDERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lockstep")
+# Which side goes to the sender thread alternates step by step: the two ways of sending
+# (submitted first to a thread, or sent on this one) do not cost the same under the GIL,
+# and the paired latency ratio must not inherit that difference as a side's speed.
+_TURNS = itertools.count()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +263,11 @@ class Lockstep:
         for side in (self.rails, self.go):
             translated[side.backend.name] = request = translate(call, side.ids, self.actors)
             side.sent.append((request.actor, request))
-        sending = _SENDERS.submit(self.go.backend.send, translated[self.go.backend.name])
-        rails = self.rails.backend.send(translated[self.rails.backend.name])
-        go = sending.result()
+        threaded, here = (self.go, self.rails) if next(_TURNS) % 2 else (self.rails, self.go)
+        sending = _SENDERS.submit(threaded.backend.send, translated[threaded.backend.name])
+        answers = {here.backend.name: here.backend.send(translated[here.backend.name])}
+        answers[threaded.backend.name] = sending.result()
+        rails, go = answers[self.rails.backend.name], answers[self.go.backend.name]
         self.served.append(served_by(go))
         operation = call.operation
         found_in, found = compare_pair(
