@@ -570,7 +570,18 @@ def latency(work: Path, runs: int, profile: str) -> dict[str, Any]:
             k: rec[k] for k in ("lockstep_gates", "lockstep_latency")
         }
         print("slow", json.dumps(results["slow_discussions_show"]), flush=True)
+    clean = [ratio_gate(results[f"clean {i}"]) for i in range(runs)]
+    results["ratio gate"] = {
+        "clean runs passing": f"{sum(1 for g in clean if g is True)} of {runs}",
+        "slow_discussions_show flagged": ratio_gate(results["slow_discussions_show"]) is False,
+    }
     return results
+
+
+def ratio_gate(run: dict[str, Any]) -> bool | None:
+    """The latency ratio gate's decision in a lockstep run's findings.json."""
+    gates = run.get("lockstep_gates") or []
+    return next((g["go"] for g in gates if g["name"] == "latency ratio go/rails"), None)
 
 
 # -- kill -9 ------------------------------------------------------------------------------------
