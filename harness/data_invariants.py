@@ -157,10 +157,19 @@ def _tree_rules(e: Row, by_id: Mapping[Any, Row], root: Row | None, d: Any) -> I
             )  # fmt: skip
         return
     if not (e["kind"] == "poll_created" and e["depth"] == 0):  # add-to-thread (section 6)
-        yield from _counter("events", e, "depth", parent["depth"] + 1, "depth = parent's + 1")
+        if parent is not root and _entered_later(parent, e):
+            # a repair (section 7.4) met this parent before placing it, at the reset depth 1
+            yield from _counter("events", e, "depth", 2, "depth under a later-sequenced parent")
+        else:
+            yield from _counter("events", e, "depth", parent["depth"] + 1, "depth = parent's + 1")
     prefix = "" if parent is root else f"{parent['position_key']}-"
     expected = prefix + zero_fill(e["position"])
     yield from _counter("events", e, "position_key", expected, "key = parent's key + position")
+
+
+def _entered_later(parent: Row, e: Row) -> bool:
+    """The parent joined the thread after its child (a hidden stance moved in at poll close)."""
+    return (parent["sequence_id"] or 0) > (e["sequence_id"] or 0)
 
 
 def _counts(
