@@ -68,14 +68,14 @@ class Cluster:
     def clone(self, template: str, name: str) -> str:
         return self.postgres.create_database(name, template=template)
 
-    def serve(self, name: str, dsn: str, faults: Sequence[str] = (), nice: int = 0) -> Server:
-        """A reference backend on `dsn`, ready (at a lower CPU priority with `nice`)."""
+    def serve(self, name: str, dsn: str, faults: Sequence[str] = (), idle: bool = False) -> Server:
+        """A reference backend on `dsn`, ready (at idle CPU priority with `idle`)."""
         port = free_port()
         log = self.work / f"{name}.log"
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "PARITY_FAULTS": ",".join(faults)}
         process = subprocess.Popen(
             [
-                *(("nice", "-n", str(nice)) if nice else ()),
+                *(("chrt", "--idle", "0") if idle else ()),
                 *(sys.executable, "-m", "reference", "serve", "--no-migrate"),
                 *("--port", str(port), "--database-url", dsn),
             ],
@@ -130,16 +130,16 @@ class Trio:
 
 
 def start_trio(
-    c: Cluster, template: str, faults: Sequence[str] = (), tag: str = "", mirror_nice: int = 0
+    c: Cluster, template: str, faults: Sequence[str] = (), tag: str = "", idle: bool = False
 ) -> Trio:
     """Primary, secondary and candidate (with `faults`), each on its own clone of `template`;
-    `mirror_nice`: the secondary and the candidate at a lower CPU priority (stand-ins for
-    hosts of their own, whose work is not the client's path)."""
+    `idle`: the secondary and the candidate at idle CPU priority (stand-ins for hosts of
+    their own, whose work is not the client's path)."""
     dsns = {
         name: c.clone(template, f"{name}{tag}") for name in ("primary", "secondary", "candidate")
     }
     return Trio(
         primary=c.serve(f"primary{tag}", dsns["primary"]),
-        secondary=c.serve(f"secondary{tag}", dsns["secondary"], nice=mirror_nice),
-        candidate=c.serve(f"candidate{tag}", dsns["candidate"], faults, nice=mirror_nice),
+        secondary=c.serve(f"secondary{tag}", dsns["secondary"], idle=idle),
+        candidate=c.serve(f"candidate{tag}", dsns["candidate"], faults, idle=idle),
     )

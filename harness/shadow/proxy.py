@@ -13,7 +13,7 @@ Two processes, so that nothing the mirror does can slow the client's path:
 * the mirror process sends each copy to the candidate and the secondary
   (harness.shadow.upstream.Dispatcher: parallel reads, writes in order), judges the answers
   (harness.shadow.judge) and appends the record to the store (harness.shadow.store). It runs
-  at a lower CPU priority (nice +10): on a busy host the client's path wins and the mirror
+  at idle CPU priority (SCHED_IDLE): on a busy host the client's path wins and the mirror
   lags (its queue fills, copies are dropped and counted) instead of the other way round.
 
 Safe methods are mirrored; writes only with `--mirror-writes` (the candidate and the
@@ -56,7 +56,6 @@ STATUS_PATH = "/__parity__/status"
 # aligned 64-bit store is atomic, so a reader sees an old or a new value, never a torn one.
 # Bytes waiting in the queue = OFFERED - TAKEN.
 OFFERED, TAKEN, JUDGED, ACKNOWLEDGED, LOST, STOPPING = range(6)
-MIRROR_NICE = 10  # the mirror process' CPU priority below the front's
 GRACE_S = 5.0  # on stop, mirrored requests in flight get this long; queued ones are dropped
 
 
@@ -235,9 +234,18 @@ def _qsize(jobs: Any) -> int:
 def mirror_main(settings: ShadowSettings, jobs: Any, control: Any, shared: Any) -> None:
     """Entry point of the mirror process: judge copies until the front sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the front decides when to stop
-    with contextlib.suppress(OSError):
-        os.nice(MIRROR_NICE)
+    idle_priority()
     asyncio.run(Mirror(settings, jobs, control, shared).run())
+
+
+def idle_priority() -> None:
+    """This process gets the CPU only when nothing else wants it (Linux SCHED_IDLE; nice 19
+    elsewhere): the mirror's judging never delays the front's next client request."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
 
 
 class Mirror:
