@@ -39,6 +39,7 @@ from contracts.differential import (
 from contracts.live_findings import describe_live, run_live
 from contracts.live_session import LiveSession
 from contracts.votes import CLOSING_AT
+from harness.actors import TYPINGS, as_typed
 from harness.backends import Backends
 from harness.data_check import DataParity
 from harness.errors import HarnessError
@@ -116,20 +117,6 @@ def client_query(page: str, n: int, at: int) -> dict[str, str]:
         "contents": {"pinned": "true", "per": "200"},
     }
     return {**queries[page], "exclude_types": "group discussion"}
-
-
-TYPINGS = ("exact", "upper", "spaces", "mixed", "tab")
-
-
-def as_typed(email: str, typing: str) -> str:
-    """The email as a person types it into the sign-in form (Devise strips and downcases)."""
-    return {
-        "exact": email,
-        "upper": email.upper(),
-        "spaces": f"  {email} ",
-        "mixed": email[:1].upper() + email[1:],
-        "tab": f"\t{email.upper()}\n",
-    }[typing]
 
 
 def emails_and_passwords(scope: Scope) -> dict[str, tuple[str, str]]:

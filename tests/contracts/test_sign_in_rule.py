@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from contracts.lockstep import TYPINGS, DifferentialFailure, LockstepMachine, LockstepRun, as_typed
+from contracts.lockstep import DifferentialFailure, LockstepMachine, LockstepRun
+from harness.actors import TYPINGS, as_typed
 from harness.backends import Backends, provision
 from harness.config import HarnessConfig
 
