@@ -249,6 +249,7 @@ class Conformance:
             method=case.method.upper(),
             path=case.formatted_path,
             params=tuple((str(k), str(v)) for k, v in (case.query or {}).items()),
+            json=case.body if isinstance(case.body, dict | list) else None,
             label=operation_id,
         )
         answer = ApiResponse(
