@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 VALUE_CAP = 50  # distinct values kept per parameter: "50+" beyond
 RECENT = 24  # requests remembered per (backend, method, path, actor) for the comparison
 ABSENT = "-"  # the digest of "not sent"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 ParameterKey = tuple[str, str, str, str, str, str]  # backend, method, path, operation, in, name
 
@@ -78,17 +80,22 @@ def _names_a_record(segment: str) -> bool:
 
 def sent_parameters(request: ApiRequest) -> dict[tuple[str, str], Any]:
     """(in, name) -> value of every parameter a request sends; a body's wrapper object
-    counts as sent too (`discussion`), next to its fields (`discussion.title`)."""
+    counts as sent too (`discussion`), next to its fields (`discussion.title`). Names that
+    are not identifiers (a fuzzer's made-up keys) are left out: no Rails parameter has one."""
     found: dict[tuple[str, str], Any] = {}
     for name, value in request.params:
         key = ("query", name.removesuffix("[]"))
-        found[key] = [*found[key], value] if key in found else value
+        if _IDENTIFIER.fullmatch(key[1]):
+            found[key] = [*found[key], value] if key in found else value
     if isinstance(request.json, dict):
         for name, value in request.json.items():
+            if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+                continue
             found[("body", name)] = value
             if isinstance(value, dict):
                 for sub, inner in value.items():
-                    found[("body", f"{name}.{sub}")] = inner
+                    if isinstance(sub, str) and _IDENTIFIER.fullmatch(sub):
+                        found[("body", f"{name}.{sub}")] = inner
     return found
 
 

@@ -120,6 +120,20 @@ def test_sent_parameters_flatten_one_level_of_the_body() -> None:
     }
 
 
+def test_made_up_names_are_not_kept() -> None:
+    request = ApiRequest(
+        method="POST",
+        path="/x",
+        params=(("\x06«", "1"), ("per", "2")),
+        json={"": 1, "a b": 2, "comment": {"body": "x", "\x13": 3}},
+    )
+    assert set(sent_parameters(request)) == {
+        ("query", "per"),
+        ("body", "comment"),
+        ("body", "comment.body"),
+    }
+
+
 @pytest.mark.parametrize(
     ("path", "shape"),
     [
