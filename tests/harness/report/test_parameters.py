@@ -247,3 +247,18 @@ def test_recorder_keeps_parameter_uses_across_parts() -> None:
     merged.merge(Recorder.from_json(second.to_json()))
     (use,) = merged.parameters.values()
     assert (use.sent, len(use.values), use.changed) == (3, 2, True)
+
+
+def test_report_shows_the_table_the_gaps_and_the_json() -> None:
+    from harness.report.build import build_report
+    from harness.report.render import render_report
+
+    recorder = Recorder()
+    recorder.exchange("go", _get({"discussion_id": "1"}), _answer([1, 2]))
+    recorder.exchange("go", _get({"discussion_id": "1", "order_desc": "true"}), _answer([2, 1]))
+    files = render_report(build_report(recorder, [], spec=SPEC))
+    html = files["index.html"]
+    assert 'id="parameters"' in html and "<code>order_desc</code>" in html
+    assert "never sent" in html and 'id="parameter-gaps"' in html
+    assert "Declared parameters · go: 2/6 sent, 1 changed an answer" in files["summary.md"]
+    assert json.loads(files["parameter-coverage.json"])["totals"]["go"]["changed"] == 1
