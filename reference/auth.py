@@ -11,9 +11,11 @@ characters of `encrypted_password`), as Warden's cookie-store session does: sign
 sends the cookie's deletion, but a copy of the old cookie stays valid until the password
 changes (Rails' cookie store keeps no server-side session to end). A deactivated user is
 refused with Devise's 401 wherever they authenticate (Devise's activatable hook:
-`active_for_authentication?` is false once `deactivated_at` is set). Passwords are bcrypt (`$2a$` from Devise,
-`$2b$` from Python); successful checks are remembered in-process under a digest so HTTP
-Basic does not pay bcrypt on every request. Passwords and cookies are never logged.
+`active_for_authentication?` is false once `deactivated_at` is set).
+
+Passwords are bcrypt (`$2a$` from Devise, `$2b$` from Python); successful checks are
+remembered in-process under a digest so HTTP Basic does not pay bcrypt on every request.
+Passwords and cookies are never logged.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def session_cookie(user: Row) -> str:
 
 
 def _session_user_id(value: str) -> tuple[int, str] | None:
+    """(user id, password salt) of a session cookie signed by this key, else None."""
     payload, _, signature = value.rpartition("--")
     if not payload or not hmac.compare_digest(_sign(payload.encode()), signature):
         return None
