@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -130,9 +131,17 @@ class ParameterTracker:
     uses: dict[ParameterKey, ParameterUse] = field(default_factory=dict)
     epochs: dict[str, int] = field(default_factory=dict)  # backend -> successful writes
     recent: dict[tuple[str, ...], list[_Seen]] = field(default_factory=dict)
+    # the lockstep sends both sides at once, from two threads
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(
         self, backend: str, request: ApiRequest, response: ApiResponse, operation: str = ""
+    ) -> None:
+        with self._lock:
+            self._record(backend, request, response, operation)
+
+    def _record(
+        self, backend: str, request: ApiRequest, response: ApiResponse, operation: str
     ) -> None:
         method = request.method.upper()
         shape = path_shape(request.path)
