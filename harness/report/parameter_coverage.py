@@ -80,6 +80,22 @@ class ParameterCoverage:
                     found.append(Gap(row=row, backend=seen.backend, why=why))
         return tuple(found)
 
+    @property
+    def gap_rows(self) -> tuple[tuple[ParameterRow, str], ...]:
+        """The gaps one line per parameter: `never sent on rails, go`, or per backend."""
+        by_row: dict[int, list[Gap]] = {}
+        for gap in self.gaps:
+            by_row.setdefault(id(gap.row), []).append(gap)
+        lines = []
+        for gaps in by_row.values():
+            whys = {g.why for g in gaps}
+            if len(whys) == 1:
+                why = f"{whys.pop()} on {', '.join(g.backend for g in gaps)}"
+            else:
+                why = "; ".join(f"{g.backend}: {g.why}" for g in gaps)
+            lines.append((gaps[0].row, why))
+        return tuple(lines)
+
     def totals(self, backend: str) -> tuple[int, int, int]:
         """(declared, sent, with a value that changed an answer) on `backend`."""
         seen = [s for r in self.rows for s in r.seen if s.backend == backend]

@@ -218,6 +218,10 @@ def test_coverage_table_gaps_and_undeclared() -> None:
     assert ("order_desc", "go") not in gaps and gaps[("order_desc", "rails")] == NEVER_SENT
     assert {r.name for r in coverage.undeclared} == {"unknown", "user", "user.email"}
     assert coverage.totals("go") == (6, 2, 1)  # 3 events + 2 discussion + 1 session
+    lines = {(r.name, why) for r, why in coverage.gap_rows}
+    assert ("per", "never sent on rails, go") in lines
+    assert ("discussion_id", "rails: never sent; go: sent, no value changed an answer") in lines
+    assert ("order_desc", "never sent on rails") in lines
     document = json.loads(coverage.to_json())
     assert document["totals"]["go"] == {"declared": 6, "sent": 2, "changed": 1}
     assert {
