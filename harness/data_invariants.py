@@ -136,7 +136,9 @@ def _sequence_rules(items: list[Row]) -> Iterator[Violation]:
                 table="events", id=e["id"], column="sequence_id", expected="unique, not null",
                 actual=e["sequence_id"], rule="a thread item's sequence id",
             )  # fmt: skip
-    for siblings in _by(items, "parent_id").values():
+    for parent_id, siblings in _by(items, "parent_id").items():
+        if parent_id is None:  # parentless items all sit at position 0 (threading.md 3)
+            continue
         ordered = sorted(siblings, key=lambda e: (e["sequence_id"] or 0, e["id"]))
         for before, after in pairwise(ordered):
             if after["position"] <= before["position"]:

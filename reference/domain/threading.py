@@ -463,14 +463,14 @@ def _renumber(
         children.setdefault(placed[e["id"]][0], []).append(e)
     keys: dict[int, str | None] = {root["id"]: None}
     order = [root["id"]] + [e["id"] for e in sorted(events, key=lambda e: placed[e["id"]][1])]
-    positions: dict[int, tuple[int, str]] = {}
+    positions: dict[int, tuple[int, str | None]] = {}
     for parent_id in order:
         for pos, child in enumerate(children.get(parent_id, []), start=1):
             key = child_key(keys.get(parent_id), pos)
             keys[child["id"]] = key
             positions[child["id"]] = (pos, key)
-    for e in children.get(None, []):  # parentless thread items: depth 0, position 0, "00000"
-        positions[e["id"]] = (0, zero_fill(0))
+    for e in children.get(None, []):  # parentless: step 3's reset (position 0, key NULL) stays
+        positions[e["id"]] = (0, None)
     subtree = _descendant_counts(events, positions)
     for e in events:
         parent_id, depth = placed[e["id"]]
@@ -487,14 +487,17 @@ def _renumber(
     drop_position_counters(conn, [root["id"], *[e["id"] for e in events]])
 
 
-def _descendant_counts(events: list[Row], positions: dict[int, tuple[int, str]]) -> dict[int, int]:
+def _descendant_counts(
+    events: list[Row], positions: dict[int, tuple[int, str | None]]
+) -> dict[int, int]:
     """Section 7.6's key-prefix rule: events whose key starts with this one's, itself excluded
-    (depths can disagree with the tree after a repair, keys cannot)."""
-    keys = [positions[e["id"]][1] for e in events]
-    return {
-        e["id"]: sum(1 for other in keys if other.startswith(positions[e["id"]][1])) - 1
-        for e in events
-    }
+    (depths can disagree with the tree after a repair, keys cannot); none under a NULL key."""
+    keys = [positions[e["id"]][1] or "" for e in events]
+    counts = {}
+    for e in events:
+        key = positions[e["id"]][1]
+        counts[e["id"]] = sum(1 for other in keys if other.startswith(key)) - 1 if key else 0
+    return counts
 
 
 def _clip_readers(conn: Connection, discussion_id: int) -> None:

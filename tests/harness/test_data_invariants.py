@@ -204,3 +204,17 @@ def test_a_reply_to_a_stance_that_joined_the_thread_later_sits_at_depth_two() ->
     assert check(rows) == []
     _set(rows, "events", 110, depth=3)
     assert {v.rule for v in check(rows)} == {"depth under a later-sequenced parent"}
+
+
+def test_parentless_thread_items_all_sit_at_position_zero() -> None:
+    """An item whose parent rule finds nothing (a reply to a stance outside the thread) has no
+    parent, depth 0 and position 0 (threading.md 3): two of them are not out of order."""
+    rows = worked_example()
+    for n, (id, seq) in enumerate(((110, 9), (111, 10)), start=15):
+        rows["events"].append(event(id, "new_comment", None, seq, 0, "00000", 0, eid=n))
+        rows["comments"].append(
+            {**rows["comments"][0], "id": n, "parent_id": 70, "parent_type": "Stance"}
+        )
+    _set(rows, "events", 100, descendant_count=10)
+    _set(rows, "discussions", 1, items_count=10, ranges_string="1-10")
+    assert check(rows) == []

@@ -447,3 +447,32 @@ def test_reply_to_a_hidden_stance_is_placed_by_the_repair_at_close(
     assert (created["child_count"], created["descendant_count"]) == (2, 3)  # + poll_closed
     thread = [r for r in rows.values() if r["discussion_id"] == t.discussion_id]
     assert root["descendant_count"] == len(thread)
+
+
+def test_a_reply_to_a_stance_outside_the_thread_stays_parentless_through_a_repair(
+    server: Server, seed: Seed
+) -> None:
+    """A stance without a reason never joins the thread: the reply's parent rule finds nothing
+    (threading.md 3), and the repair at close leaves step 3's reset position 0 and NULL key."""
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], hide_results="until_closed")
+    a = option_ids(server, t.author, poll["id"])["A"]
+    stance = vote(server, t.members[0], poll["id"], [(a, 1)]).json()["stances"][0]
+    body = {"body": "re", "discussion_id": t.discussion_id, "parent_type": "Stance"}
+    reply = server.call(
+        "POST", "/api/v1/comments", t.author, {"comment": {**body, "parent_id": stance["id"]}}
+    )
+    assert reply.json()["events"][0]["position_key"] == "00000"  # section 4, on insert
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author).status_code == 200
+    [orphan] = seed.all(
+        "SELECT parent_id, depth, position, position_key, descendant_count FROM events"
+        " WHERE kind = 'new_comment' AND discussion_id = %s",
+        t.discussion_id,
+    )
+    assert orphan == {
+        "parent_id": None,
+        "depth": 0,
+        "position": 0,
+        "position_key": None,
+        "descendant_count": 0,
+    }
