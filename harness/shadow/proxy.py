@@ -240,7 +240,7 @@ def mirror_main(settings: ShadowSettings, jobs: Any, control: Any, shared: Any) 
 
 def idle_priority() -> None:
     """This process gets the CPU only when nothing else wants it (Linux SCHED_IDLE; nice 19
-    elsewhere): the mirror's judging never delays the front's next client request."""
+    elsewhere): the mirror's judging gives way to the front's client requests."""
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):
