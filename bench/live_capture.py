@@ -86,6 +86,12 @@ def measure(examples: int, rounds: int) -> dict[str, object]:
             "p95": round(sorted(settle)[int(0.95 * (len(settle) - 1))], 2) if settle else None,
             "max": round(max(settle), 2) if settle else None,
         },
+        # why steps waited (contracts.live_expect): records due, a first message that may
+        # come, nothing expected -> steps and seconds, last round
+        "settle_by_reason": {
+            why: {"steps": len(waits), "seconds": round(sum(waits), 3)}
+            for why, waits in sorted(stats.waits.items())
+        },
     }
 
 

@@ -39,6 +39,7 @@ from contracts.live_compare import (
     by_room,
     compare_room,
 )
+from contracts.live_expect import Expectation, expect, newest_event
 from contracts.live_probe import Probe, Problem
 from harness.backends import Backends
 from harness.errors import HarnessError
@@ -47,7 +48,8 @@ from harness.normalize import CanonicalIds
 
 QUIET_MIN, QUIET_MAX = 0.002, 0.025  # no message for this long: the sides are quiet
 GAP_MAX = 0.05  # a longer pause between two messages is not one step's fan-out
-FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first message
+FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a first message that may come
+DUE_MAX = 1.0  # the wait for records a write must publish, whatever the delays seen
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
 GRACE = 1.0  # extra wait when the rooms' counts differ
@@ -70,6 +72,7 @@ class LiveStats:
     undecided: int = 0  # leak checks the oracle had no world for
     accepted: dict[str, tuple[int, str]] = field(default_factory=dict)  # cause -> (n, example)
     published: dict[str, list[int]] = field(default_factory=dict)  # op -> [writes, published]
+    waits: dict[str, list[float]] = field(default_factory=dict)  # why a step waited -> settles
     differences: int = 0
     skipped: str = ""  # why nothing was captured
 
@@ -90,17 +93,25 @@ class LiveStats:
         return min(QUIET_MAX, max(QUIET_MIN, 2 * max(self.gaps_s[-100:])))
 
     def first_wait(self) -> float:
+        """How long a write that may publish is given for a first message."""
         if not self.delays_s:
             return FIRST_MAX / 2
         return min(FIRST_MAX, max(FIRST_MIN, 4 * max(self.delays_s[-50:])))
 
+    def due_wait(self) -> float:
+        """How long a write's due records are waited for: they end the wait when they arrive,
+        so the bound only matters when a side does not publish them."""
+        slowest = 4 * max(self.delays_s[-50:], default=0.0)
+        return min(DUE_MAX, max(FIRST_MAX, slowest))
+
 
 class Subscriber:
-    """Both channels of one side's Redis, read on a thread of its own.
+    """Both channels of one side's Redis, read on a thread of its own, probed on another.
 
-    A message counts as arrived the moment it is read (the settle sees it then); its probe
-    runs right after, on the same thread, and `check` waits for the probes to finish. A
-    private control channel stops the thread at once (no polling interval to wait out).
+    A message counts as arrived the moment it is read (the settle sees it then, and its
+    arrival time is not delayed by a probe running); what the reader drained together (a
+    fan-out) is probed as one batch, and `check` waits for the probes to finish. A private
+    control channel stops the reader at once (no polling interval to wait out).
     """
 
     def __init__(self, url: str, changed: threading.Condition, probe: Probe | None) -> None:
@@ -115,7 +126,10 @@ class Subscriber:
         self.probed = 0  # messages whose probe has finished
         self.stopped = False
         self.thread = threading.Thread(target=self._run, name="live-capture", daemon=True)
+        self.prober = threading.Thread(target=self._probe, name="live-probe", daemon=True)
         self.thread.start()
+        if probe is not None:
+            self.prober.start()
 
     def _confirm(self, url: str, channels: int) -> None:
         confirmed, deadline = 0, time.monotonic() + 10
@@ -129,18 +143,18 @@ class Subscriber:
         while not self.stopped:
             arrived = self._read(timeout=1.0)
             while arrived and not self.stopped and (more := self._read(timeout=0)):
-                arrived += more  # a fan-out's rest is counted before the first is probed
-            if not arrived:
-                continue
-            batch = [self.messages[i] for i in arrived]
-            problems = self.probe.inspect(batch) if self.probe else []
-            with self.changed:
-                self.problems += [(arrived[i], p) for i, p in problems]
-                self.probed += len(arrived)
-                self.changed.notify_all()
+                arrived += more  # a fan-out's rest is counted with the first, one batch
+            if arrived:
+                with self.changed:
+                    self.messages += arrived
+                    if self.probe is None:
+                        self.probed = len(self.messages)
+                    self.changed.notify_all()
+        with self.changed:
+            self.changed.notify_all()  # the prober finishes what was read, then stops
 
-    def _read(self, timeout: float) -> list[int]:
-        """The index of the message read, counted on arrival ([]: nothing, or the stop)."""
+    def _read(self, timeout: float) -> list[Message]:
+        """The message read, stamped on arrival ([]: nothing, or the stop)."""
         got = self.pubsub.get_message(timeout=timeout)
         if not got or got["type"] != "message":
             return []
@@ -148,11 +162,22 @@ class Subscriber:
         if channel == self.control:
             self.stopped = True
             return []
-        message = Message.decode(channel, got["data"], time.monotonic())
-        with self.changed:
-            self.messages.append(message)
-            self.changed.notify_all()
-            return [len(self.messages) - 1]
+        return [Message.decode(channel, got["data"], time.monotonic())]
+
+    def _probe(self) -> None:
+        """Probe every batch read, in order; batches read while one is probed go together."""
+        assert self.probe is not None
+        while True:
+            with self.changed:
+                self.changed.wait_for(lambda: self.stopped or self.probed < len(self.messages))
+                start, end = self.probed, len(self.messages)
+            if start == end:
+                return
+            problems = self.probe.inspect(self.messages[start:end])
+            with self.changed:
+                self.problems += [(start + i, p) for i, p in problems]
+                self.probed = end
+                self.changed.notify_all()
 
     def inspected(self) -> bool:
         """Whether every message read so far has been probed (call holding `changed`)."""
@@ -161,6 +186,8 @@ class Subscriber:
     def close(self) -> None:
         self.client.publish(self.control, "stop")
         self.thread.join(timeout=5)
+        if self.prober.is_alive():
+            self.prober.join(timeout=PROBES_MAX)
         self.pubsub.close()
         self.client.close()
 
@@ -177,6 +204,23 @@ class StepReport:
         return bool(self.differences or self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A step answered and not checked yet: when, and what each side must publish after it."""
+
+    outcome: Any
+    answered: float  # time.monotonic() of the answer
+    expected: dict[str, Expectation]  # side -> its due publications (contracts.live_expect)
+
+    @property
+    def due(self) -> bool:
+        return any(e.tokens for e in self.expected.values())
+
+    @property
+    def sometimes(self) -> bool:
+        return any(e.sometimes for e in self.expected.values())
+
+
 class LiveCapture:
     """One example's subscriptions to both sides, and the per-step check."""
 
@@ -186,6 +230,7 @@ class LiveCapture:
         go: Subscriber,
         changed: threading.Condition,
         accepted: frozenset[str] = frozenset(),
+        newest: dict[str, int] | None = None,
     ) -> None:
         self.sides = {"rails": rails, "go": go}
         self.accepted = accepted  # leak causes declared as Loomio's own (contracts/ignore.yaml)
@@ -193,28 +238,45 @@ class LiveCapture:
         self.compared: dict[str, int] = {}  # room -> messages compared so far
         self.seen = {"rails": 0, "go": 0}  # messages (and problems) already looked at
         self.problems_seen = {"rails": 0, "go": 0}
-        self.pending: tuple[Any, float] | None = None  # the last step, not yet checked
+        self.pending: Held | None = None  # the last step, not yet checked
+        # side -> the highest event id it answered so far (kept over a session's examples)
+        self.newest = newest if newest is not None else {"rails": 0, "go": 0}
 
     @classmethod
     def open(
-        cls, backends: Backends, probes: dict[str, Probe | None], accepted: frozenset[str]
+        cls,
+        backends: Backends,
+        probes: dict[str, Probe | None],
+        accepted: frozenset[str],
+        newest: dict[str, int] | None = None,
     ) -> LiveCapture:
         changed = threading.Condition()
         subscribers = {
             b.name: Subscriber(str(b.redis_url), changed, probes.get(b.name)) for b in backends
         }
-        return cls(subscribers["rails"], subscribers["go"], changed, accepted)
+        return cls(subscribers["rails"], subscribers["go"], changed, accepted, newest)
 
     def close(self) -> None:
         for subscriber in self.sides.values():
             subscriber.close()
 
-    def hold(self, outcome: Any) -> None:
-        """Keep a step answered just now, to check later. A write stays held through the
+    def hold(self, outcome: Any, ids: dict[str, CanonicalIds]) -> None:
+        """Keep a step answered just now, to check later, with what each side must publish
+        after it (from its answer and `ids`, its raw ids). A write stays held through the
         reads after it: a read changes nothing its publications serialize, so the wait for
         them overlaps the reads."""
-        if self.pending is None or self.pending[0].call.method == "GET":
-            self.pending = (outcome, time.monotonic())
+        call = outcome.call
+        expected = {}
+        for name in self.sides:
+            answer = getattr(outcome, name)
+            target = _raw(call.path[1], ids[name]) if len(call.path) > 1 else None
+            path = [p if isinstance(p, str) else "{id}" for p in call.path]
+            expected[name] = expect(
+                call.method, path, target, answer.status, answer.body, self.newest[name]
+            )
+            self.newest[name] = max(self.newest[name], newest_event(answer.body))
+        if self.pending is None or self.pending.outcome.call.method == "GET":
+            self.pending = Held(outcome, time.monotonic(), expected)
 
     def due(self, call: Any | None) -> bool:
         """Whether the held step must be checked before `call` is sent (None: the example
@@ -228,30 +290,49 @@ class LiveCapture:
         with self.changed:
             return self.changed.wait_for(predicate, timeout=max(0.0, until - time.monotonic()))
 
-    def settle(self, expect: bool, stats: LiveStats, answered: float) -> float:
-        """Wait until both sides are quiet; the seconds waited. `expect`: wait for a first
-        message (until `answered` + the adaptive bound); without one, and with nothing new
-        arrived, there is nothing to wait for."""
+    def settle(self, held: Held, sometimes: bool, stats: LiveStats) -> float:
+        """Wait until both sides are quiet; the seconds waited. A write with due records
+        waits until each side's have arrived (bounded by `stats.due_wait`); one that may
+        publish (`sometimes`) waits for a first message (bounded by `stats.first_wait`);
+        then, when anything arrived, until no message came for the quiet window."""
         start = time.monotonic()
         bound = start + SETTLE_MAX
         before = self.seen_total()
-        if expect and self._wait_for(
-            lambda: self.total() > before, min(bound, answered + stats.first_wait())
-        ):
-            stats.delays_s.append(self._first_after(before) - answered)
+        if held.due:
+            self._wait_for(
+                lambda: self._arrived(held.expected),
+                min(bound, held.answered + stats.due_wait()),
+            )
+        elif sometimes:
+            self._wait_for(
+                lambda: self.total() > before,
+                min(bound, held.answered + stats.first_wait()),
+            )
         if self.total() == before:
             return time.monotonic() - start
+        stats.delays_s.append(max(0.0, self._first_after(before) - held.answered))
         while True:
             count = self.total()
             # the whole fan-out must be out before the next step changes what a late
-            # publication would serialize (a parent's child_count, say)
+            # publication would serialize (a parent's child_count, say): quiet since the
+            # last message arrived
             quiet = not self._wait_for(
                 lambda count=count: self.total() > count,  # type: ignore[misc]  # bound now
-                min(bound, time.monotonic() + stats.quiet()),
+                min(bound, self._last_arrival() + stats.quiet()),
             )
             if quiet or time.monotonic() >= bound:
                 self._learn_gaps(stats)
                 return time.monotonic() - start
+
+    def _arrived(self, expected: dict[str, Expectation]) -> bool:
+        """Whether each side's due records have arrived since the last check."""
+        return all(
+            expected[name].met_by(m.records for m in s.messages[self.seen[name] :])
+            for name, s in self.sides.items()
+        )
+
+    def _last_arrival(self) -> float:
+        return max((s.messages[-1].at for s in self.sides.values() if s.messages), default=0.0)
 
     def _learn_gaps(self, stats: LiveStats) -> None:
         """The pauses between one side's messages of one step (a fan-out is published one
@@ -309,26 +390,21 @@ class LiveCapture:
         )
 
     def step(
-        self,
-        outcome: Any,
-        answered: float,
-        lockstep: Any,
-        noise: Sequence[NoiseField],
-        stats: LiveStats,
+        self, held: Held, lockstep: Any, noise: Sequence[NoiseField], stats: LiveStats
     ) -> StepReport:
-        """Settle after one lockstep step (answered at `answered`), then check what it
-        published. Only a successful write waits for a first message, and only while its
-        operation is not known to publish nothing."""
-        call = outcome.call
-        write = call.method != "GET" and any(
-            200 <= r.status < 300 for r in (outcome.rails, outcome.go)
-        )
+        """Settle after one lockstep step, then check what it published. A write with due
+        records waits for them; one the facts say may publish waits for a first message
+        while its operation is not known to publish nothing; any other does not wait."""
+        operation = held.outcome.call.operation
         before = self.seen_total()
         stats.steps += 1
-        expect = write and stats.may_publish(call.operation)
-        stats.settle_s.append(self.settle(expect, stats, answered))
-        if write:
-            stats.learn(call.operation, self.total() > before)
+        sometimes = not held.due and held.sometimes
+        waited = self.settle(held, sometimes and stats.may_publish(operation), stats)
+        stats.settle_s.append(waited)
+        why = "due" if held.due else "sometimes" if sometimes else "none"
+        stats.waits.setdefault(why, []).append(waited)
+        if sometimes:
+            stats.learn(operation, self.total() > before)
         return self.check((lockstep.rails.ids, lockstep.go.ids), noise, stats)
 
     def _counts_differ(self) -> bool:
@@ -373,3 +449,9 @@ def _kinds(message: Message) -> list[str]:
         if isinstance(records.get(root), list) and records[root]:
             return [f"({root})"]
     return ["(other)"]
+
+
+def _raw(part: Any, ids: CanonicalIds) -> Any:
+    """A side's raw id of a path's record reference (None: a literal part, or unknown)."""
+    name = getattr(part, "name", None)
+    return ids.raw(name) if isinstance(name, str) and ids.has(name) else None
