@@ -356,16 +356,14 @@ class LiveCapture:
         noise: Sequence[NoiseField],
         stats: LiveStats,
     ) -> StepReport:
-        """Compare what arrived since the last check; a count mismatch gets a grace wait."""
+        """Compare what arrived since the last check (while the probes of the last messages
+        may still run); a count mismatch gets a grace wait."""
         if self._counts_differ():
             self._wait_for(lambda: not self._counts_differ(), time.monotonic() + GRACE)
-        # the probes read the state this step left: done before the next write changes it
-        self._wait_for(
-            lambda: all(s.inspected() for s in self.sides.values()),
-            time.monotonic() + PROBES_MAX,
-        )
-        rails = by_room(self.sides["rails"].messages, ids[0])
-        go = by_room(self.sides["go"].messages, ids[1])
+        with self.changed:
+            arrived = {name: list(s.messages) for name, s in self.sides.items()}
+        rails = by_room(arrived["rails"], ids[0])
+        go = by_room(arrived["go"], ids[1])
         differences: list[LiveDifference] = []
         ignored: list[Any] = []
         for room in sorted(set(rails) | set(go)):
@@ -376,8 +374,13 @@ class LiveCapture:
             ignored += set_aside
             stats.compared += max(0, min(len(left), len(right)) - start)
             self.compared[room] = max(len(left), len(right))
-        self._count(stats, rails, go)
+        self._count(stats, arrived, rails, go)
         stats.differences += len(differences)
+        # the probes read the state this step left: done before the next write changes it
+        self._wait_for(
+            lambda: all(s.inspected() for s in self.sides.values()),
+            time.monotonic() + PROBES_MAX,
+        )
         problems = []
         for side, problem, message in self._new_problems():
             if problem.cause and problem.cause in self.accepted:
@@ -422,11 +425,15 @@ class LiveCapture:
             out += [(name, problem, subscriber.messages[i].value) for i, problem in fresh]
         return out
 
-    def _count(self, stats: LiveStats, *sides: dict[str, list[Message]]) -> None:
+    def _count(
+        self,
+        stats: LiveStats,
+        arrived: dict[str, list[Message]],
+        *sides: dict[str, list[Message]],
+    ) -> None:
         for name, rooms in zip(("rails", "go"), sides, strict=True):
-            subscriber = self.sides[name]
-            fresh = subscriber.messages[self.seen[name] :]
-            self.seen[name] = len(subscriber.messages)
+            fresh = arrived[name][self.seen[name] :]
+            self.seen[name] = len(arrived[name])
             stats.messages[name] += len(fresh)
             stats.rooms[name] |= set(rooms)
             for message in fresh:
