@@ -6,7 +6,7 @@ same backends with the same derandomized examples, once without capture and once
 the fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
 requests per second of each, their ratio (target >= 0.8, i.e. capture costs <= 20 %), and
 the settle time per step, overall and by why the step waited. `--record` also keeps the run
-in bench/results.json (key `live_capture`, the runs of the checked-out commit) and renders
+in bench/results.json (key `live_capture`, with the other runs of the same code) and renders
 bench/results.md and .html again.
 
     python bench/live_capture.py [EXAMPLES] [ROUNDS] [--record]
@@ -41,6 +41,7 @@ from harness.config import HarnessConfig
 TARGET = 0.8
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
+CODE = ("contracts", "harness", "reference", "properties", "bench/live_capture.py")
 
 
 def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float, LiveStats]:
@@ -104,9 +105,13 @@ def measure(examples: int, rounds: int) -> dict[str, object]:
 
 
 def record(run: dict[str, object], argv: list[str], path: Path = RESULTS) -> None:
-    """Keep `run` among the recorded runs of this commit in results.json; render the pages."""
+    """Keep `run` among the recorded runs of the same code in results.json (the last commit
+    that changed what runs; runs of older code are dropped); render the pages."""
     commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
+        ["git", "log", "-1", "--format=%h", "--", *CODE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     results = json.loads(path.read_text()) if path.exists() else {}
     kept = results.get("live_capture", {}).get("runs", [])
