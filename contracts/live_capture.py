@@ -5,18 +5,22 @@ Each example subscribes to both sides' `/records` and `/system_notice` for its w
 next write is sent, or when the example ends. Reads go ahead in between, so the wait for a
 write's publications overlaps them (a read changes nothing a late publication serializes);
 a write must wait, since it could. The check first waits until both sides are quiet
-(`settle`): after a successful write it waits for a first message, up to an adaptive bound
-(four times the slowest response-to-publication delay seen so far, 20-250 ms, counted from
-the answer), then until no message arrived for twice the longest pause seen inside one
-step's fan-out (2-25 ms); an operation seen to publish nothing `LEARN` times is not waited
-for, and the total is bounded. Then what arrived is compared per room
+(`settle`), for what the write must publish (contracts.live_expect, from Loomio's rules and
+each side's own answer): a new event of a LiveUpdate kind, the discussion of a close, reopen
+or mark-as-seen. The wait ends the moment each side's due records have arrived (bounded by
+four times the slowest response-to-publication delay seen, 0.25-1 s), then lasts until no
+message arrived for twice the longest pause seen inside one step's fan-out (2-25 ms). A
+write the rules say never publishes does not wait; one that publishes only sometimes waits
+for a first message (four times the slowest delay, 20-250 ms) until its operation was seen
+to publish nothing `LEARN` times. Then what arrived is compared per room
 (contracts.live_compare); a room whose counts differ gets a grace wait first (publication is
 asynchronous: one side may just be slower). Each side's messages are counted the moment
-they are read and then probed in the batch they arrived in (contracts.live_probe: published
-before commit, a room with someone who may not read the record), on the reading thread; the
-check waits for the probes, so they read the state the step left. Problems are raised as
-they are, except leak causes declared as Loomio's own. The settle time of every check is
-measured (`LiveStats`).
+they are read and probed, in the batch they arrived in, on a thread of their own
+(contracts.live_probe: published before commit, a room with someone who may not read the
+record); the check compares while the last probes run and waits for them before the next
+write, so they read the state the step left. Problems are raised as they are, except leak
+causes declared as Loomio's own. The settle time of every check is measured (`LiveStats`),
+with why the step waited.
 """
 
 from __future__ import annotations
@@ -24,15 +28,11 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis
-
 from contracts.live_compare import (
-    NOTICE,
     RECORDS,
     LiveDifference,
     Message,
@@ -41,8 +41,8 @@ from contracts.live_compare import (
 )
 from contracts.live_expect import Expectation, expect, newest_event
 from contracts.live_probe import Probe, Problem
+from contracts.live_subscriber import PROBES_MAX, Subscriber
 from harness.backends import Backends
-from harness.errors import HarnessError
 from harness.noise import NoiseField
 from harness.normalize import CanonicalIds
 
@@ -53,8 +53,6 @@ DUE_MAX = 1.0  # the wait for records a write must publish, whatever the delays 
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
 GRACE = 1.0  # extra wait when the rooms' counts differ
-PROBES_MAX = 10.0  # the probes of what arrived must be done by then
-CONTROL = "/parity-capture"  # + a token: one subscriber's own channel, to stop its thread
 
 
 @dataclass
@@ -103,93 +101,6 @@ class LiveStats:
         so the bound only matters when a side does not publish them."""
         slowest = 4 * max(self.delays_s[-50:], default=0.0)
         return min(DUE_MAX, max(FIRST_MAX, slowest))
-
-
-class Subscriber:
-    """Both channels of one side's Redis, read on a thread of its own, probed on another.
-
-    A message counts as arrived the moment it is read (the settle sees it then, and its
-    arrival time is not delayed by a probe running); what the reader drained together (a
-    fan-out) is probed as one batch, and `check` waits for the probes to finish. A private
-    control channel stops the reader at once (no polling interval to wait out).
-    """
-
-    def __init__(self, url: str, changed: threading.Condition, probe: Probe | None) -> None:
-        self.client = redis.Redis.from_url(url)
-        self.pubsub = self.client.pubsub()
-        self.control = f"{CONTROL}/{uuid.uuid4().hex}"
-        self.pubsub.subscribe(RECORDS, NOTICE, self.control)
-        self._confirm(url, 3)
-        self.changed, self.probe = changed, probe
-        self.messages: list[Message] = []
-        self.problems: list[tuple[int, Problem]] = []  # (message index, problem)
-        self.probed = 0  # messages whose probe has finished
-        self.stopped = False
-        self.thread = threading.Thread(target=self._run, name="live-capture", daemon=True)
-        self.prober = threading.Thread(target=self._probe, name="live-probe", daemon=True)
-        self.thread.start()
-        if probe is not None:
-            self.prober.start()
-
-    def _confirm(self, url: str, channels: int) -> None:
-        confirmed, deadline = 0, time.monotonic() + 10
-        while confirmed < channels and time.monotonic() < deadline:
-            message = self.pubsub.get_message(timeout=1)
-            confirmed += bool(message and message["type"] == "subscribe")
-        if confirmed < channels:
-            raise HarnessError(f"no SUBSCRIBE confirmation from Redis at {url} within 10s")
-
-    def _run(self) -> None:
-        while not self.stopped:
-            arrived = self._read(timeout=1.0)
-            while arrived and not self.stopped and (more := self._read(timeout=0)):
-                arrived += more  # a fan-out's rest is counted with the first, one batch
-            if arrived:
-                with self.changed:
-                    self.messages += arrived
-                    if self.probe is None:
-                        self.probed = len(self.messages)
-                    self.changed.notify_all()
-        with self.changed:
-            self.changed.notify_all()  # the prober finishes what was read, then stops
-
-    def _read(self, timeout: float) -> list[Message]:
-        """The message read, stamped on arrival ([]: nothing, or the stop)."""
-        got = self.pubsub.get_message(timeout=timeout)
-        if not got or got["type"] != "message":
-            return []
-        channel = got["channel"].decode()
-        if channel == self.control:
-            self.stopped = True
-            return []
-        return [Message.decode(channel, got["data"], time.monotonic())]
-
-    def _probe(self) -> None:
-        """Probe every batch read, in order; batches read while one is probed go together."""
-        assert self.probe is not None
-        while True:
-            with self.changed:
-                self.changed.wait_for(lambda: self.stopped or self.probed < len(self.messages))
-                start, end = self.probed, len(self.messages)
-            if start == end:
-                return
-            problems = self.probe.inspect(self.messages[start:end])
-            with self.changed:
-                self.problems += [(start + i, p) for i, p in problems]
-                self.probed = end
-                self.changed.notify_all()
-
-    def inspected(self) -> bool:
-        """Whether every message read so far has been probed (call holding `changed`)."""
-        return self.probed == len(self.messages)
-
-    def close(self) -> None:
-        self.client.publish(self.control, "stop")
-        self.thread.join(timeout=5)
-        if self.prober.is_alive():
-            self.prober.join(timeout=PROBES_MAX)
-        self.pubsub.close()
-        self.client.close()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,4 +1,5 @@
-"""The capture's subscriber and step holding, against a real Redis (contracts/live_capture.py)."""
+"""The capture's subscriber, step holding and settle, against a real Redis
+(contracts/live_subscriber.py, contracts/live_capture.py)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import pytest
 import redis
 
 from contracts.differential import Call, Ref
-from contracts.live_capture import LiveCapture, LiveStats, Subscriber
+from contracts.live_capture import LiveCapture, LiveStats
 from contracts.live_compare import Message
 from contracts.live_probe import Problem
+from contracts.live_subscriber import Subscriber
 from harness.http import ApiResponse
 from harness.normalize import CanonicalIds
 from harness.redis import LocalRedis, local_redis
