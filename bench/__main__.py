@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.detection import DetectionSettings, run_clean, run_matrix
+from bench.detection import DetectionSettings, expected_walls, run_clean, run_matrix
 from bench.extract import run_once
 from bench.mutation import MutationSettings, run_mutation
 from bench.page import render_markdown, render_page
@@ -195,8 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             suite_args=suite_args(args.suite_args),
         )
         deadline = time.monotonic() + args.budget_detection
+        expected = expected_walls(results.get("detection"))  # the previous run's, to order
         results["detection"] = _progress(
-            "detection", lambda: run_matrix(det, args.work / "detection", deadline)
+            "detection", lambda: run_matrix(det, args.work / "detection", deadline, expected)
         )
         _save(args, results)
         clean_runs = results["detection"].get("clean_runs", [])

@@ -123,8 +123,11 @@ def run_suites(
     baseline: set[str] | None = None,
     stop: bool = False,
     extra: tuple[str, ...] = (),
+    bytecode_cache: Path | None = None,
 ) -> SuiteRun:
-    """Run `targets` with the report and bench plugins in a fresh process (own backends)."""
+    """Run `targets` with the report and bench plugins in a fresh process (own backends).
+    `bytecode_cache`: compiled modules (and pytest's rewritten test modules) are written
+    there and reused by the next run, even where PYTHONDONTWRITEBYTECODE is set."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pytest", *(str(REPO / t) for t in targets)]
     cmd += ["-p", "harness.report.options", "-p", "bench.plugin", "-p", "no:cacheprovider"]
@@ -144,6 +147,9 @@ def run_suites(
     # cwd outside the repository: `python -m reference` there imports the installed package
     # (or PYTHONPATH's copy, for mutants), never a `reference/` of the current directory.
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if bytecode_cache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
     start = time.perf_counter()
     with open(out_dir / "pytest.log", "wb") as log:
         proc = subprocess.Popen(
