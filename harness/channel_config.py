@@ -14,7 +14,16 @@ from typing import Literal
 
 import pytest
 
-from harness.config import SIDES, Option, _check_choices, _pairs, _pick, _split, _usage
+from harness.config import (
+    SIDES,
+    Option,
+    _check_choices,
+    _one_mode,
+    _pairs,
+    _pick,
+    _split,
+    _usage,
+)
 from harness.redact import redact_url
 
 ChannelMode = Literal["url", "process", "containers", "embedded"]
@@ -143,12 +152,7 @@ def _window(option: Option, value: str, source: str) -> float | None:
 def _side(
     side: str, get: Callable[[str], str], values: Mapping[str, tuple[str, str]]
 ) -> ChannelSideConfig:
-    given = [k for k in ("url", "cmd", "image") if get(f"{side}_channel_{k}")]
-    if len(given) > 1:
-        flags = ", ".join(f"--{side}-channel-{k}" for k in given)
-        raise pytest.UsageError(
-            f"{flags}: give at most one of them (nothing = the embedded reference channel server)"
-        )
+    _one_mode(f"{side}-channel", get, "the embedded reference channel server")
     config = ChannelSideConfig(
         name=side,
         url=get(f"{side}_channel_url").rstrip("/") or None,

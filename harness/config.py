@@ -343,16 +343,21 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
 
 
+def _one_mode(prefix: str, get: Callable[[str], str], embedded: str) -> None:
+    """At most one of `--<prefix>-url`, `-cmd`, `-image`; nothing means `embedded`."""
+    given = [k for k in ("url", "cmd", "image") if get(f"{prefix.replace('-', '_')}_{k}")]
+    if len(given) > 1:
+        flags = ", ".join(f"--{prefix}-{k}" for k in given)
+        raise pytest.UsageError(
+            f"{flags}: give at most one of --{prefix}-url, --{prefix}-cmd, --{prefix}-image "
+            f"(nothing = {embedded})"
+        )
+
+
 def _side(
     side: str, get: Callable[[str], str], values: Mapping[str, tuple[str, str]]
 ) -> SideConfig:
-    given = [k for k in ("url", "cmd", "image") if get(f"{side}_{k}")]
-    if len(given) > 1:
-        flags = ", ".join(f"--{side}-{k}" for k in given)
-        raise pytest.UsageError(
-            f"{flags}: give at most one of --{side}-url, --{side}-cmd, --{side}-image "
-            f"(nothing = the embedded reference backend)"
-        )
+    _one_mode(side, get, "the embedded reference backend")
     config = SideConfig(
         name=side,
         url=get(f"{side}_url").rstrip("/") or None,

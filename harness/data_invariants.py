@@ -136,7 +136,9 @@ def _sequence_rules(items: list[Row]) -> Iterator[Violation]:
                 table="events", id=e["id"], column="sequence_id", expected="unique, not null",
                 actual=e["sequence_id"], rule="a thread item's sequence id",
             )  # fmt: skip
-    for siblings in _by(items, "parent_id").values():
+    for parent_id, siblings in _by(items, "parent_id").items():
+        if parent_id is None:  # parentless items all sit at position 0 (threading.md 3)
+            continue
         ordered = sorted(siblings, key=lambda e: (e["sequence_id"] or 0, e["id"]))
         for before, after in pairwise(ordered):
             if after["position"] <= before["position"]:
@@ -157,10 +159,19 @@ def _tree_rules(e: Row, by_id: Mapping[Any, Row], root: Row | None, d: Any) -> I
             )  # fmt: skip
         return
     if not (e["kind"] == "poll_created" and e["depth"] == 0):  # add-to-thread (section 6)
-        yield from _counter("events", e, "depth", parent["depth"] + 1, "depth = parent's + 1")
+        if parent is not root and _entered_later(parent, e):
+            # a repair (section 7.4) met this parent before placing it, at the reset depth 1
+            yield from _counter("events", e, "depth", 2, "depth under a later-sequenced parent")
+        else:
+            yield from _counter("events", e, "depth", parent["depth"] + 1, "depth = parent's + 1")
     prefix = "" if parent is root else f"{parent['position_key']}-"
     expected = prefix + zero_fill(e["position"])
     yield from _counter("events", e, "position_key", expected, "key = parent's key + position")
+
+
+def _entered_later(parent: Row, e: Row) -> bool:
+    """The parent joined the thread after its child (a hidden stance moved in at poll close)."""
+    return (parent["sequence_id"] or 0) > (e["sequence_id"] or 0)
 
 
 def _counts(

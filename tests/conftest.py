@@ -78,7 +78,6 @@ def empty_database(pg_cluster: LocalPostgres) -> Iterator[str]:
 # until it is fixed and removed from this list.
 KNOWN_FAILING = {
     "tests/properties/test_properties_meta.py::test_clean_pair_has_no_findings[test_threading.py]": "rare clean-pair data finding, not reproduced in 100 examples of its minimal case (discussion, poll, 2 comments, destroy the last): timestamp format of /discussions/*/last_comment_at differs",
-    "tests/properties/test_properties_meta.py::test_representative_fault_is_detected[guest_cannot_read]": "flaky since the permission probes were added (issue 18)",
 }
 
 

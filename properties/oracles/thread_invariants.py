@@ -15,7 +15,8 @@ Modes: `repaired=True` demands positions exactly 1..n (invariant 5 after a repai
 Exceptions the facts allow: a `poll_created` event at depth 0 under the root (add-to-thread
 of a hidden-results poll, invariant 3), and a discarded poll's `poll_created` event —
 recognised by `actor_id` null and `child_count` 0 — whose child_count is forced to 0 and
-descendant_count is stale (6, 7).
+descendant_count is stale (6, 7). A thread item whose parent joined the thread after it
+(a hidden stance moved in at poll close) is placed by the repair at depth 2 (section 7.4).
 """
 
 from __future__ import annotations
@@ -90,13 +91,17 @@ def _check_placement(e: Event, parent: Event | None, root_id: Any) -> list[Viola
     is_root = parent["id"] == root_id
     if e.get("kind") == "poll_created" and is_root and e.get("depth") == 0:
         return []
-    if e.get("depth") != parent.get("depth", 0) + 1:
-        out.append(Violation(3, eid, f"depth {e.get('depth')} != parent depth + 1"))
+    # a repair (section 7.4) meets a parent that joined the thread after its child (a hidden
+    # stance moved in at poll close) at the reset depth 1, before placing it
+    entered_later = not is_root and _seq(parent) > _seq(e)
+    depth = 2 if entered_later else parent.get("depth", 0) + 1
+    if e.get("depth") != depth:
+        out.append(Violation(3, eid, f"depth {e.get('depth')} != {depth} (parent depth + 1)"))
     prefix = "" if is_root else f"{parent.get('position_key')}-"
     key = f"{prefix}{zero_fill(e.get('position') or 0)}"
     if e.get("position_key") != key:
         out.append(Violation(4, eid, f"position_key {e.get('position_key')!r} != {key!r}"))
-    elif len(key) != 6 * (e.get("depth") or 0) - 1:
+    elif not entered_later and len(key) != 6 * (e.get("depth") or 0) - 1:
         out.append(Violation(4, eid, f"position_key {key!r} has the wrong length for its depth"))
     return out
 

@@ -435,7 +435,8 @@ def repair_thread(conn: Connection, discussion_id: int) -> None:
         if e["kind"] in ("new_comment", "poll_created") or e["eventable_type"] == "Stance":
             by_key.setdefault((e["eventable_type"], e["eventable_id"]), e)
     max_depth = db.scalar(conn, "SELECT max_depth FROM discussions WHERE id = %s", (discussion_id,))
-    # 3 + 4. reset to root, then recompute parent and depth in sequence order.
+    # 3 + 4. reset to root (depth 1), then recompute parent and depth in sequence order: a
+    # parent sequenced later than its child is met at the reset depth.
     placed: dict[int, tuple[int | None, int]] = {}  # id -> (parent_id, depth)
     depth_of = {root["id"]: 0}
     for e in events:
@@ -446,7 +447,7 @@ def repair_thread(conn: Connection, discussion_id: int) -> None:
             parent_id = orig
             if depth_of.get(orig, 1) == max_depth and not F_NO_LIFT.on:
                 parent_id = placed[orig][0] if orig in placed else root["id"]
-            depth = depth_of.get(parent_id, 0) + 1 if parent_id is not None else 0
+            depth = depth_of.get(parent_id, 1) + 1 if parent_id is not None else 0
         placed[e["id"]] = (parent_id, depth)
         depth_of[e["id"]] = depth
     _renumber(conn, root, events, placed)
@@ -462,19 +463,15 @@ def _renumber(
         children.setdefault(placed[e["id"]][0], []).append(e)
     keys: dict[int, str | None] = {root["id"]: None}
     order = [root["id"]] + [e["id"] for e in sorted(events, key=lambda e: placed[e["id"]][1])]
-    positions: dict[int, tuple[int, str]] = {}
+    positions: dict[int, tuple[int, str | None]] = {}
     for parent_id in order:
         for pos, child in enumerate(children.get(parent_id, []), start=1):
             key = child_key(keys.get(parent_id), pos)
             keys[child["id"]] = key
             positions[child["id"]] = (pos, key)
-    for e in children.get(None, []):  # parentless thread items: depth 0, position 0, "00000"
-        positions[e["id"]] = (0, zero_fill(0))
-    subtree = {e["id"]: 0 for e in events}
-    for e in sorted(events, key=lambda e: -placed[e["id"]][1]):
-        parent_id = placed[e["id"]][0]
-        if parent_id in subtree:
-            subtree[parent_id] += subtree[e["id"]] + 1
+    for e in children.get(None, []):  # parentless: step 3's reset (position 0, key NULL) stays
+        positions[e["id"]] = (0, None)
+    subtree = _descendant_counts(events, positions)
     for e in events:
         parent_id, depth = placed[e["id"]]
         pos, key = positions[e["id"]]
@@ -488,6 +485,19 @@ def _renumber(
         (len(children.get(root["id"], [])), len(events), root["id"]),
     )
     drop_position_counters(conn, [root["id"], *[e["id"] for e in events]])
+
+
+def _descendant_counts(
+    events: list[Row], positions: dict[int, tuple[int, str | None]]
+) -> dict[int, int]:
+    """Section 7.6's key-prefix rule: events whose key starts with this one's, itself excluded
+    (depths can disagree with the tree after a repair, keys cannot); none under a NULL key."""
+    keys = [positions[e["id"]][1] or "" for e in events]
+    counts = {}
+    for e in events:
+        key = positions[e["id"]][1]
+        counts[e["id"]] = sum(1 for other in keys if other.startswith(key)) - 1 if key else 0
+    return counts
 
 
 def _clip_readers(conn: Connection, discussion_id: int) -> None:

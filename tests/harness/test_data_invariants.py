@@ -182,3 +182,39 @@ def test_an_edit_after_a_comment_discard_keeps_its_actor() -> None:
     assert check(rows) == []
     _set(rows, "events", 107, user_id=5)
     assert {v.rule for v in check(rows)} == {"a discarded comment's event"}
+
+
+def test_a_reply_to_a_stance_that_joined_the_thread_later_sits_at_depth_two() -> None:
+    """A hidden stance moves into the thread at poll close (threading.md 3); the repair then
+    meets it, after the reply sequenced before it, at the reset depth 1 (7.4): the reply gets
+    depth 2 under a depth-2 parent, with a three-level key."""
+    rows = worked_example()
+    _set(rows, "events", 105, sequence_id=10, position=3, position_key="00002-00003")
+    _set(rows, "events", 105, child_count=1, descendant_count=1)
+    _set(rows, "events", 108, position=1, position_key="00002-00001")
+    _set(rows, "events", 109, position=2, position_key="00002-00002")
+    _set(rows, "events", 104, descendant_count=4)
+    _set(rows, "events", 100, descendant_count=9)
+    _set(rows, "discussions", 1, items_count=9, ranges_string="1-4,6-10")
+    rows["events"].append(event(110, "new_comment", 105, 9, 1, "00002-00003-00001", 2, eid=15))
+    rows["comments"].append(
+        {**rows["comments"][0], "id": 15, "parent_id": 70, "parent_type": "Stance",
+         "created_at": T + timedelta(seconds=15)}
+    )  # fmt: skip
+    assert check(rows) == []
+    _set(rows, "events", 110, depth=3)
+    assert {v.rule for v in check(rows)} == {"depth under a later-sequenced parent"}
+
+
+def test_parentless_thread_items_all_sit_at_position_zero() -> None:
+    """An item whose parent rule finds nothing (a reply to a stance outside the thread) has no
+    parent, depth 0 and position 0 (threading.md 3): two of them are not out of order."""
+    rows = worked_example()
+    for n, (id, seq) in enumerate(((110, 9), (111, 10)), start=15):
+        rows["events"].append(event(id, "new_comment", None, seq, 0, "00000", 0, eid=n))
+        rows["comments"].append(
+            {**rows["comments"][0], "id": n, "parent_id": 70, "parent_type": "Stance"}
+        )
+    _set(rows, "events", 100, descendant_count=10)
+    _set(rows, "discussions", 1, items_count=10, ranges_string="1-10")
+    assert check(rows) == []

@@ -26,7 +26,9 @@ SUITE_OF = {
 REPRESENTATIVE = {
     "child_count_not_recounted",
     "tally_question_stance_counts_null",  # found within seconds under dev (4 of 4 runs)
-    "guest_cannot_read",
+    # found in 1 example; guest_cannot_read (~44 examples) was missed now and then under dev
+    # and runs with the slow set
+    "comment_on_closed_discussion",
 }
 
 

@@ -400,3 +400,79 @@ def test_poll_edited_joins_thread_only_with_a_recipient_message(server: Server, 
         "PATCH", f"/api/v1/polls/{poll['id']}", t.author, {"poll": {"hide_results": "off"}}
     )
     assert back.status_code == 422 and "hide_results" in back.json()["errors"]
+
+
+def test_reply_to_a_hidden_stance_is_placed_by_the_repair_at_close(
+    server: Server, seed: Seed
+) -> None:
+    """threading.md 7.4: the repair places events in sequence order, so a reply sequenced before
+    the stance it answers meets that stance at the reset depth 1 and gets depth 2; counts
+    follow the key-prefix rule (7.6), whatever the depths say."""
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], hide_results="until_closed")
+    a = option_ids(server, t.author, poll["id"])["A"]
+    stance = vote(server, t.members[0], poll["id"], [(a, 1)], reason="mine").json()["stances"][0]
+    reply = server.call(
+        "POST",
+        "/api/v1/comments",
+        t.author,
+        {
+            "comment": {
+                "body": "re",
+                "discussion_id": t.discussion_id,
+                "parent_type": "Stance",
+                "parent_id": stance["id"],
+            }
+        },
+    )
+    assert reply.status_code == 200, reply.text
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author).status_code == 200
+    rows = {
+        (r["kind"], r["eventable_type"]): r
+        for r in seed.all(
+            "SELECT id, kind, eventable_type, parent_id, depth, position_key, child_count,"
+            " descendant_count, discussion_id FROM events WHERE discussion_id = %s"
+            " OR (eventable_type = 'Discussion' AND eventable_id = %s)",
+            t.discussion_id,
+            t.discussion_id,
+        )
+    }
+    root = rows[("new_discussion", "Discussion")]
+    created = rows[("poll_created", "Poll")]
+    voted = rows[("stance_created", "Stance")]
+    comment = rows[("new_comment", "Comment")]
+    assert (comment["parent_id"], comment["depth"]) == (voted["id"], 2)
+    assert (voted["parent_id"], voted["depth"]) == (created["id"], 2)
+    assert comment["position_key"] == voted["position_key"] + "-00001"
+    assert (created["child_count"], created["descendant_count"]) == (2, 3)  # + poll_closed
+    thread = [r for r in rows.values() if r["discussion_id"] == t.discussion_id]
+    assert root["descendant_count"] == len(thread)
+
+
+def test_a_reply_to_a_stance_outside_the_thread_stays_parentless_through_a_repair(
+    server: Server, seed: Seed
+) -> None:
+    """A stance without a reason never joins the thread: the reply's parent rule finds nothing
+    (threading.md 3), and the repair at close leaves step 3's reset position 0 and NULL key."""
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "poll", ["A", "B"], hide_results="until_closed")
+    a = option_ids(server, t.author, poll["id"])["A"]
+    stance = vote(server, t.members[0], poll["id"], [(a, 1)]).json()["stances"][0]
+    body = {"body": "re", "discussion_id": t.discussion_id, "parent_type": "Stance"}
+    reply = server.call(
+        "POST", "/api/v1/comments", t.author, {"comment": {**body, "parent_id": stance["id"]}}
+    )
+    assert reply.json()["events"][0]["position_key"] == "00000"  # section 4, on insert
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author).status_code == 200
+    [orphan] = seed.all(
+        "SELECT parent_id, depth, position, position_key, descendant_count FROM events"
+        " WHERE kind = 'new_comment' AND discussion_id = %s",
+        t.discussion_id,
+    )
+    assert orphan == {
+        "parent_id": None,
+        "depth": 0,
+        "position": 0,
+        "position_key": None,
+        "descendant_count": 0,
+    }

@@ -112,6 +112,11 @@ class Seed:
         row = self.conn.execute(query, args).fetchone()
         return None if row is None else row[0]
 
+    def all(self, query: str, *args: Any) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(query, args)
+        names = [c.name for c in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def user(self, name: str | None = None) -> tuple[int, str]:
         n = next(_counter)
         email = f"u{n}-{uuid.uuid4().hex[:6]}@example.org"

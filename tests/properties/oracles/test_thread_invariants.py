@@ -231,3 +231,21 @@ def test_violation_message_names_event():
 
 def test_undiscard_helpers_keep_invariants():
     assert _violations([Comment("A"), DiscardComment("A")], 2) == []
+
+
+def test_a_reply_to_a_hidden_stance_sits_at_depth_two_after_the_close():
+    """The stance joins the thread at close, after the reply to it: the repair meets it at
+    the reset depth 1 (threading.md 7.4), so the reply is at depth 2 under a depth-2 parent."""
+    actions = [
+        CreatePoll("P", hide_results="until_closed"),
+        Vote("S", "P", reason=True),
+        Comment("R", reply_to="S"),
+        ClosePoll("P"),
+    ]
+    events, discussion = to_api(simulate(actions, max_depth=2))
+    reply = next(e for e in events if e["kind"] == "new_comment")
+    stance = next(e for e in events if e["id"] == reply["parent_id"])
+    assert (reply["depth"], stance["depth"]) == (2, 2)
+    assert invariants(events, discussion, repaired=True) == []
+    reply["depth"] = 3
+    assert 3 in {v.invariant for v in invariants(events, discussion, repaired=True)}
