@@ -153,7 +153,7 @@ class Conformance:
                 response = case.call(
                     base_url=example.backend.base_url, session=example.session, timeout=self.timeout
                 )
-                self._record(side, case, response, operation_id)
+                self._record(side, case, response, operation_id, example.actor)
                 self.recorder.count(SUITE, "requests")
                 found = self._validate(case, response, example, expectation, real)
             curl = case.as_curl_command(headers=dict(response.request.headers))
@@ -244,11 +244,13 @@ class Conformance:
                 found.extend((name, failure) for failure in group.exceptions)
         return found
 
-    def _record(self, side: str, case: Any, response: Any, operation_id: str) -> None:
+    def _record(self, side: str, case: Any, response: Any, operation_id: str, actor: str) -> None:
         request = ApiRequest(
+            actor=actor,
             method=case.method.upper(),
             path=case.formatted_path,
             params=tuple((str(k), str(v)) for k, v in (case.query or {}).items()),
+            json=case.body if isinstance(case.body, dict | list) else None,
             label=operation_id,
         )
         answer = ApiResponse(

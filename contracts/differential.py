@@ -290,13 +290,27 @@ class Lockstep:
 # -- the example's world ---------------------------------------------------------------
 
 
+# Accounts that only sign in (contracts.lockstep's sign_in rule): signing out rotates a
+# user's secret_token, so the actors' own answers never depend on how often they did.
+SIGNERS = (
+    UserSpec(name="signer"),
+    UserSpec(name="unverified", verified=False),
+    UserSpec(name="deactivated", deactivated=True),
+)
+
+
 def lockstep_world(tag: str) -> World:
     """An example's own world: a group allowing public threads with an admin, two members
     and a thread guest (and a former one, revoked); a legacy thread without a root event
     (discussions#show heals it); a subgroup (groups#subgroups order needs two); a smaller
-    public group (groups#index order); a stranger."""
+    public group (groups#index order); a stranger; accounts that sign in (verified,
+    unverified, deactivated)."""
     return World(
-        users=(*(UserSpec(name=n) for n in ACTORS), UserSpec(name="former_guest")),
+        users=(
+            *(UserSpec(name=n) for n in ACTORS),
+            UserSpec(name="former_guest"),
+            *SIGNERS,
+        ),
         groups=(
             GroupSpec(name="group", discussion_privacy_options="public_or_private"),
             GroupSpec(name="side"),

@@ -39,8 +39,10 @@ from contracts.differential import (
 from contracts.live_findings import describe_live, run_live
 from contracts.live_session import LiveSession
 from contracts.votes import CLOSING_AT
+from harness.actors import TYPINGS, as_typed
 from harness.backends import Backends
 from harness.data_check import DataParity
+from harness.errors import HarnessError
 from harness.http import ApiResponse
 from harness.isolation import Scope, open_scope
 from harness.noise import NoiseField
@@ -117,6 +119,13 @@ def client_query(page: str, n: int, at: int) -> dict[str, str]:
     return {**queries[page], "exclude_types": "group discussion"}
 
 
+def emails_and_passwords(scope: Scope) -> dict[str, tuple[str, str]]:
+    """(email, password) of a lockstep scope's users by local name."""
+    if scope.plan is None:
+        raise HarnessError("a lockstep scope always has its own seed plan (harness.isolation)")
+    return {name: (a.email, a.password) for name, a in scope.plan.actors.items()}
+
+
 class DifferentialFailure(AssertionError):
     """The two backends answered one step differently."""
 
@@ -177,8 +186,9 @@ class LockstepMachine(RuleBasedStateMachine):
         self.marks = run.data.begin() if run.data and run.data.active else None
         self.data_rows: Any = None  # the rails side's rows, in solo mode (noise learning)
         self.scope = self.exits.enter_context(open_scope(run.backends, world=lockstep_world))
+        self.actor_keys = dict(self.scope.actors)  # + the browsers of sign_in
         self.lockstep = Lockstep.from_backends(
-            run.backends, self.scope.actors, run.noise, run.solo, run.vocabulary
+            run.backends, self.actor_keys, run.noise, run.solo, run.vocabulary
         )
         self.seeded = register_seeded(self.lockstep, self.scope)
         self.live = run.live.example() if run.live else None
@@ -590,6 +600,48 @@ class LockstepMachine(RuleBasedStateMachine):
     def remove_other_member(self, actor: str) -> None:
         membership = Ref(self.seeded["membership:other_member@group"])
         self.send(Call(method="DELETE", path=("memberships", membership), actor=actor))
+
+    # -- signing in ----------------------------------------------------------------------
+
+    @rule(
+        who=st.sampled_from(("signer", "signer", "unverified", "deactivated")),
+        typing=st.sampled_from(TYPINGS),
+        right=st.sampled_from((True, True, False)),
+        basic=st.booleans(),
+    )
+    def sign_in(self, who: str, typing: str, right: bool, basic: bool) -> None:
+        """A person signs in (api-envelope.md 8.1) in a browser of their own, typing the email
+        as people do (case, spaces), maybe with a wrong password, as a verified, unverified or
+        deactivated account; then the session cookie is used, the person signs out, and both
+        the browser's cookie and a copy kept from before are used again. With `basic`, the
+        same credentials as HTTP Basic on one read instead. Every answer is compared."""
+        account = emails_and_passwords(self.scope)[who]
+        email = as_typed(account[0], typing)
+        password = account[1] if right else f"{account[1]}-wrong"
+        if basic:
+            self.show_profile(self.browser(basic=(email, password)))
+            return
+        browser = self.browser()
+        body = {"user": {"email": email, "password": password}}
+        signed = self.send(Call(method="POST", path=("sessions",), actor=browser, json=body))
+        self.show_profile(browser)
+        if signed.rails.status != 200:
+            return
+        kept = self.browser(copy_of=browser)
+        self.send(Call(method="DELETE", path=("sessions",), actor=browser))
+        self.show_profile(browser)  # the cookie the sign-out answer left: a visitor's
+        self.show_profile(kept)  # the old cookie: Rails' cookie store still accepts it
+
+    def browser(self, *, basic: tuple[str, str] | None = None, copy_of: str | None = None) -> str:
+        """A new browser on both backends (harness.client.open_browser), as a lockstep actor
+        name; forgotten when the example ends."""
+        name = f"browser{len(self.actor_keys)}"
+        key = self.actor_keys[name] = f"{name}#{self.scope.tag}"
+        for backend in self.run.backends:
+            cookies = backend.client.cookies_of(self.actor_keys[copy_of]) if copy_of else None
+            backend.client.open_browser(key, basic=basic, cookies=cookies)
+            self.exits.callback(backend.client.remove_actors, [key])
+        return name
 
     # -- reads ---------------------------------------------------------------------------
 

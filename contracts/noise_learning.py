@@ -115,6 +115,8 @@ def noise_script(machine: LockstepMachine) -> None:
     machine.show_group(None, machine.seeded["group:group"])
     machine.promote_or_demote("admin", "member", "make_admin")
     machine.promote_or_demote("admin", "member", "remove_admin")
+    for _ in range(2):  # signing out rotates secret_token: the second sign-in shows a new one
+        machine.sign_in("signer", "upper", right=True, basic=False)
     machine.show_profile("member")
     machine.memberships_index("member")
     machine.groups_index("member", "memberships_count")

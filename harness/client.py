@@ -94,6 +94,37 @@ class BackendClient:
                 session.auth = (actor.email, actor.password)
                 self._sessions[name] = session
 
+    def open_browser(
+        self,
+        key: str,
+        *,
+        basic: tuple[str, str] | None = None,
+        cookies: dict[str, str] | None = None,
+    ) -> None:
+        """A browser the suite drives itself (send with `ApiRequest(actor=key)`): a cookie jar
+        the harness never signs in, so a suite can sign in through the API as a person does;
+        with HTTP Basic credentials, or a copy of another browser's cookies (`cookies_of`).
+        `remove_actors([key])` forgets it."""
+        session = requests.Session()
+        session.cookies = LoopbackCookieJar()
+        if basic is not None:
+            register_secret(basic[1])
+            session.auth = basic
+        for name, value in (cookies or {}).items():
+            session.cookies.set(name, value)
+        self._sessions[key] = session
+
+    def cookies_of(self, key: str) -> dict[str, str]:
+        """The cookies a browser (or signed-in actor) holds now, by name (values are secrets:
+        registered, so they are masked wherever they appear)."""
+        session = self._sessions.get(key)
+        if session is None:
+            raise HarnessError(f"no browser or signed-in actor {key!r} on {self.name}")
+        held = {c.name: c.value for c in session.cookies if c.value}
+        for value in held.values():
+            register_secret(value)
+        return held
+
     def remove_actors(self, names: list[str]) -> None:
         """Forget actors and close their sessions."""
         for name in names:

@@ -37,6 +37,7 @@ class UserSpec:
     name: str  # the actor's name in suites: "admin", "member", ...
     site_admin: bool = False
     verified: bool = True
+    deactivated: bool = False  # deactivated_at set, as UserService.deactivate leaves it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -243,6 +244,7 @@ def _user_row(user: UserSpec, actor: Actor, salt: str, stamp: dict[str, Any], wo
         "selected_locale": None,
         "memberships_count": memberships,
         "legal_accepted_at": stamp["created_at"] if user.verified else None,
+        "deactivated_at": stamp["created_at"] if user.deactivated else None,
         "experiences": Jsonb({}),
         "attachments": Jsonb([]),
         "link_previews": Jsonb([]),

@@ -19,11 +19,13 @@ from hypothesis import assume, given
 from harness.backends import Backends
 from harness.findings import FindingKind
 from harness.http import ApiResponse
+from harness.isolation import open_scope
 from harness.report.abilities import BUILDABLE, OBSERVED, REACHABLE
 from properties.ability_check import SPEC, spec_operation
 from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
 from properties.oracles.permissions import Action, Cell, cells, decide
+from properties.oracles.sign_in import expect, paths
 from properties.permission_actions import (
     denied_probes,
     describe,
@@ -32,6 +34,7 @@ from properties.permission_actions import (
     request_of,
 )
 from properties.permission_world import CellWorld, seeded, supported
+from properties.sign_in_paths import judge, sign_in_world, walk
 from properties.strategies import permission_cells
 
 SUITE = "properties/permissions"
@@ -211,3 +214,23 @@ def test_permissions_match_decision_table(
         )
 
     run_property(permissions)
+
+
+def test_sign_in_paths_match_devise(backends: Backends, run_property: PropertyRun) -> None:
+    """Every sign-in path (properties.oracles.sign_in.paths: account state x typed email x
+    password x session or HTTP Basic) on every backend, in browsers of its own, against
+    what Devise answers and across backends. Not drawn: there are 36, all walked."""
+
+    def walk_all() -> None:
+        problems, walked = [], []
+        with open_scope(backends, world=sign_in_world) as scope:
+            assert scope.plan is not None, "open_scope always seeds its own plan"
+            for path in paths():
+                account = scope.plan.actors[path.account]
+                got = {backend.name: walk(backend, path, account) for backend in backends}
+                problems += judge(path, expect(path), got)
+                walked.append(str(path))
+                run_property.recorder.cell(SUITE, "sign-in paths", [str(path)])
+        raise_if("sign_in_paths", FindingKind.PERMISSION, problems, walked)
+
+    run_property(walk_all)

@@ -31,6 +31,7 @@ from harness.report.model import (
     SuiteResult,
     group_findings,
 )
+from harness.report.parameter_coverage import compute_parameter_coverage
 from harness.report.porting import Porting, build_porting
 from harness.report.recorder import Recorder
 
@@ -79,6 +80,7 @@ def build_report(
         latency=latency,
         gates=evaluate(gates or Gates(), tally, latency),
         live=live_updates(record, findings),
+        parameters=compute_parameter_coverage(spec, record.parameters, backends) if spec else None,
     )
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; th
     # builds its rows from plain data; report.live on the recorder: only for the annotations
     from harness.report.abilities import AbilityMatrix
     from harness.report.live import LiveUpdates
+    from harness.report.parameter_coverage import ParameterCoverage
     from harness.report.porting import Porting
 
 
@@ -312,6 +313,7 @@ class Report:
     gates: tuple[GateResult, ...] = ()  # rollout gates on this run (harness.gates)
     source: str = "pytest"  # what produced the findings: pytest, shadow, replay
     live: LiveUpdates | None = None  # the lockstep's publication capture (report.live)
+    parameters: ParameterCoverage | None = None  # declared parameters sent / effective
 
     @property
     def finding_count(self) -> int:

@@ -20,6 +20,7 @@ from harness.noise import NoiseField
 from harness.redact import redact
 from harness.report.coverage import Observation, observe
 from harness.report.model import CheckResult, RunInfo
+from harness.report.parameters import ParameterKey, ParameterTracker, ParameterUse
 
 PART_VERSION = 1
 
@@ -39,6 +40,8 @@ class Recorder:
     set_aside: dict[tuple[str, str, str, str], float] = field(default_factory=dict)
     runs: list[RunInfo] = field(default_factory=list)  # a rendering process' own run, at its end
     pairs: list[Pair] = field(default_factory=list)  # paired latency (harness.latency)
+    # what each request did with its parameters (harness.report.parameters)
+    tracker: ParameterTracker = field(default_factory=ParameterTracker)
     dirty: bool = False
     enabled: bool = True  # False: `exchange` is a no-op (no report asked, no cost per request)
 
@@ -48,6 +51,7 @@ class Recorder:
         """One request sent to `backend` and its response: counts toward coverage."""
         if not self.enabled:
             return
+        self.tracker.record(backend, request, response, operation)
         self.add(
             observe(
                 backend, request.method, request.path, response.status, response.body, operation
@@ -58,6 +62,11 @@ class Recorder:
         known = self.observations.get(obs.key)
         self.observations[obs.key] = known.merge(obs) if known else obs
         self.dirty = True
+
+    @property
+    def parameters(self) -> dict[ParameterKey, ParameterUse]:
+        """Per (backend, method, path shape, operation, in, name): what was sent."""
+        return self.tracker.uses
 
     def count(self, suite: str, name: str, n: float = 1) -> None:
         """Add `n` to a figure of a suite: `count("properties/tallies", "polls checked")`."""
@@ -129,6 +138,8 @@ class Recorder:
             self.checks.setdefault(nodeid, check)
         self.runs += other.runs
         self.pairs += other.pairs
+        for parameter, use in other.parameters.items():
+            self.parameters.setdefault(parameter, ParameterUse()).add(use)
 
     def figures(self) -> dict[str, list[tuple[str, float]]]:
         """Per suite, its figures: the counts and the sizes of the distinct sets."""
@@ -156,6 +167,10 @@ class Recorder:
             "checks": [asdict(c) for c in self.checks.values()],
             "runs": [asdict(r) for r in self.runs],
             "pairs": [p.to_list() for p in self.pairs],
+            "parameters": [
+                [*key, use.sent, sorted(use.values), use.changed]
+                for key, use in self.parameters.items()
+            ],
         }
         return json.dumps(document, sort_keys=True)
 
@@ -181,6 +196,11 @@ class Recorder:
             recorder.check(CheckResult(**item))
         recorder.runs += [_run_info(item) for item in data.get("runs", ())]
         recorder.pairs += [Pair.from_list(item) for item in data.get("pairs", ())]
+        for backend, method, path, operation, where, name, sent, values, changed in data.get(
+            "parameters", ()
+        ):
+            key = (backend, method, path, operation, where, name)
+            recorder.parameters[key] = ParameterUse(sent, set(values), changed)
         recorder.dirty = False
         return recorder
 

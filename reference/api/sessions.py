@@ -37,12 +37,13 @@ def create(ctx: Ctx) -> Any:
     email = str(params.get("email") or "")
     password = params.get("password")
     user = auth.find_by_email(ctx, email) if email else None
-    if user is None or password is None or not user["email_verified"] or user["deactivated_at"]:
+    if user is None or password is None:  # find_by_email: verified users only
         raise _login_failed("auth_form.invalid_password")
     if user["failed_attempts"] >= MAX_FAILED_ATTEMPTS or user["locked_at"] is not None:
         raise _login_failed("auth_form.account_locked")
     if not auth.password_matches(user, str(password)):
         return _count_failure(ctx, user)
+    auth.refuse_inactive(user)  # Devise: the strategy succeeded, then activatable refuses
     changes: dict[str, Any] = {
         "failed_attempts": 0,
         "sign_in_count": (user["sign_in_count"] or 0) + 1,

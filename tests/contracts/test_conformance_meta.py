@@ -63,6 +63,14 @@ def test_clean_pair_has_no_findings_on_a_subset(tmp_path: Path) -> None:
     }
     assert ("characterization", "go, comments_create") in aside, aside
     assert any(category == "known" for category, _ in aside), aside
+    # conformance feeds parameter coverage: its cases' query and body parameters, per side
+    coverage = json.loads((tmp_path / "report" / "parameter-coverage.json").read_text())
+    rows = {(r["operation"], r["name"]): r["backends"] for r in coverage["parameters"]}
+    for side in ("rails", "go"):
+        body = rows[("comments_create", "comment.body")][side]
+        assert body["sent"] and body["distinct"] > 1 and body["changed"], body
+        assert rows[("groups_show", "exclude_types")][side]["sent"]
+    assert all(r["name"].replace(".", "_").isidentifier() for r in coverage["undeclared"])
 
 
 @pytest.mark.slow

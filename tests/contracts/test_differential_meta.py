@@ -7,6 +7,7 @@ run keeps one fault per kind of difference; `-m slow` runs the whole catalogue.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from harness.backends import provision
 from harness.config import HarnessConfig
 from harness.findings import findings_files, merge_findings
 from tests.contracts.differential_runs import catalogue, run_differential
+from tests.contracts.suite_runs import SuiteRun
 from tests.contracts.suite_runs import catalogue as suite_catalogue
 
 pytestmark = pytest.mark.backend
@@ -24,10 +26,41 @@ REPRESENTATIVE = {"event_actor_renamed", "create_returns_201", "groups_index_ord
 FAULTS = catalogue()
 
 
-def test_clean_pair_has_no_differential_findings(tmp_path: Path) -> None:
-    run = run_differential(tmp_path)
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[SuiteRun, Path]:
+    """One run on the clean pair, with its report directory."""
+    tmp = tmp_path_factory.mktemp("clean")
+    return run_differential(tmp), tmp / "report"
+
+
+def test_clean_pair_has_no_differential_findings(clean_run: tuple[SuiteRun, Path]) -> None:
+    run, _ = clean_run
     assert run.returncode == 0, run.output
     assert run.findings == []
+
+
+def test_parameter_coverage_of_a_real_run_shows_what_was_sent_and_its_gaps(
+    clean_run: tuple[SuiteRun, Path],
+) -> None:
+    """harness/report/parameters.py fed by a real lockstep run: the table has sent counts,
+    distinct values and changed answers on both backends; a parameter the lockstep never
+    sends (discussions#index `per`) is a gap; the HTML shows the section."""
+    _, report = clean_run
+    coverage = json.loads((report / "parameter-coverage.json").read_text())
+    for backend in ("rails", "go"):
+        totals = coverage["totals"][backend]
+        assert totals["declared"] >= 100 and totals["sent"] >= 20 and totals["changed"] >= 10
+    rows = {(r["operation"], r["name"]): r["backends"] for r in coverage["parameters"]}
+    title = rows[("discussions_create", "discussion.title")]
+    assert all(s["sent"] and s["distinct"] >= 2 and s["changed"] for s in title.values()), title
+    gaps = {(g["operation"], g["name"], g["backend"]): g["why"] for g in coverage["gaps"]}
+    for backend in ("rails", "go"):
+        assert gaps[("discussions_index", "per", backend)] == "never sent"
+    undeclared = {(r["operation"], r["name"]) for r in coverage["undeclared"]}
+    assert ("sessions_create", "user.email") in undeclared  # the spec names `session`
+    html = (report / "index.html").read_text()
+    assert 'id="parameters"' in html and 'id="parameter-gaps"' in html
+    assert "<code>discussion.title</code>" in html
 
 
 def _case(fault: str, category: str) -> object:

@@ -11,10 +11,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from reference import faults
 from reference.app import import_all_modules
-from tests.reference.conftest import Client, Server, World, start_server, unique
+from tests.reference.conftest import PASSWORD, Client, Server, World, start_server, unique
 
 Probe = Callable[[World], Any]
 PROBES: dict[str, Probe] = {}
@@ -33,6 +34,7 @@ CORE_MODULE_PREFIXES = (
     "reference.api.events",
     "reference.api.discussion_readers",
     "reference.api.sessions",
+    "reference.auth",
     "reference.api.profile",
 )
 
@@ -371,6 +373,34 @@ def revoked_member_reads(w: World) -> Any:
     former = w.seed.user()
     w.seed.member(group, former, revoked=True)
     return w.client(former).get(f"/api/v1/discussions/{d['key']}")[0]
+
+
+@probe("session_email_case_sensitive")
+def sign_in_as_typed(w: World) -> Any:
+    """POST /api/v1/sessions with the seeded email upper-cased and padded with spaces."""
+    user = w.seed.user()
+    body = {"user": {"email": f"  {user['email'].upper()} ", "password": PASSWORD}}
+    return w.client().post("/api/v1/sessions", body)[0]
+
+
+@probe("session_deactivated_signs_in")
+def deactivated_signs_in(w: World) -> Any:
+    """POST /api/v1/sessions as a deactivated user with the right password."""
+    user = w.seed.user()
+    w.seed.one("UPDATE users SET deactivated_at = now() WHERE id = %s RETURNING id", (user["id"],))
+    body = {"user": {"email": user["email"], "password": PASSWORD}}
+    return w.client().post("/api/v1/sessions", body)
+
+
+@probe("session_kept_after_sign_out")
+def profile_after_sign_out(w: World) -> Any:
+    """Sign in, DELETE /api/v1/sessions, then GET /api/v1/profile/me with the same browser."""
+    user = w.seed.user()
+    browser = requests.Session()
+    body = {"user": {"email": user["email"], "password": PASSWORD}}
+    browser.post(w.server.base + "/api/v1/sessions", json=body, timeout=30)
+    browser.delete(w.server.base + "/api/v1/sessions", timeout=30)
+    return browser.get(w.server.base + "/api/v1/profile/me", timeout=30).status_code
 
 
 # ---------------------------------------------------------------- tests

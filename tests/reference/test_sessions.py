@@ -103,14 +103,64 @@ def test_logout_rotates_secret_token_and_ends_the_session(world: World) -> None:
     user = world.seed.user()
     session = requests.Session()
     assert _login(world, user["email"], PASSWORD, session).status_code == 200
-    stolen = dict(session.cookies)
+    kept = dict(session.cookies)
     before = world.seed.one("SELECT secret_token FROM users WHERE id = %s", (user["id"],))
     out = session.delete(world.server.base + LOGIN, timeout=30)
     assert (out.status_code, out.json()) == (200, {"success": "ok"})
     after = world.seed.one("SELECT secret_token FROM users WHERE id = %s", (user["id"],))
     assert after["secret_token"] != before["secret_token"]
-    replayed = requests.get(world.server.base + "/api/v1/profile/me", cookies=stolen, timeout=30)
-    assert replayed.status_code == 403  # the old cookie names the old secret_token
+    me = session.get(world.server.base + "/api/v1/profile/me", timeout=30)
+    assert me.status_code == 403  # the browser's cookie was deleted: a visitor again
+    # Rails' cookie store keeps no session on the server: a copy of the old cookie still names
+    # the user and their bcrypt salt, so it stays valid (Warden's serialize_from_session)
+    replayed = requests.get(world.server.base + "/api/v1/profile/me", cookies=kept, timeout=30)
+    assert replayed.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["{e}", "{E}", "  {e}  ", "\t{E}\n", "{Mixed}"],
+    ids=["exact", "upper", "spaces", "tab-newline-upper", "mixed-case"],
+)
+def test_email_is_stripped_and_downcased_as_devise_does(world: World, typed: str) -> None:
+    """config/initializers/devise.rb: case_insensitive_keys and strip_whitespace_keys [:email]."""
+    user = world.seed.user()
+    email = user["email"]
+    given = typed.format(e=email, E=email.upper(), Mixed=email[:1].upper() + email[1:])
+    assert _login(world, given, PASSWORD).status_code == 200
+    token = base64.b64encode(f"{given}:{PASSWORD}".encode()).decode()
+    me = requests.get(
+        world.server.base + "/api/v1/profile/me",
+        headers={"Authorization": f"Basic {token}"},
+        timeout=30,
+    )
+    assert me.status_code == 200  # HTTP Basic goes through the same lookup
+
+
+def test_deactivated_user_is_refused_with_devises_401(world: World) -> None:
+    """Devise's activatable hook: the password is right, then `active_for_authentication?`
+    is false: the failure app's 401 with devise.failure.inactive, wherever they sign in."""
+    user = world.seed.user()
+    session = requests.Session()
+    assert _login(world, user["email"], PASSWORD, session).status_code == 200
+    world.seed.one(
+        "UPDATE users SET deactivated_at = now() WHERE id = %s RETURNING id", (user["id"],)
+    )
+    inactive = {"error": "Your account is not activated yet."}
+    answer = _login(world, user["email"], PASSWORD)
+    assert (answer.status_code, answer.json()) == (401, inactive)
+    wrong = _login(world, user["email"], "nope")  # a wrong password fails before the hook
+    assert (wrong.status_code, wrong.json()) == (401, _failure("invalid_password"))
+    me = session.get(world.server.base + "/api/v1/profile/me", timeout=30)
+    assert (me.status_code, me.json()) == (401, inactive)  # the old session too
+    basic = world.client(user).call("GET", "/api/v1/profile/me")
+    assert basic == (401, inactive)
+
+
+def test_http_basic_refuses_an_unverified_user(world: World) -> None:
+    """find_for_database_authentication looks among verified users only: a visitor."""
+    user = world.seed.user(verified=False)
+    assert world.client(user).call("GET", "/api/v1/profile/me")[0] == 403
 
 
 def test_visitor_logout_still_answers_success(world: World) -> None:

@@ -1,0 +1,226 @@
+"""Parameter coverage (pure): every query and body parameter the spec declares, per operation
+and backend: sent or not, how many distinct values, whether a value changed an answer
+(defined in harness.report.parameters), and the gaps.
+
+Declared: an operation's `parameters` (and its path item's) with `in: query`, and its JSON
+request body's properties: the top-level ones, or, for an object that lists properties
+(Rails' wrapper `discussion`), each of those (`discussion.title`). A declared free-form
+object (`session: {type: object}`) is covered by itself or any field under it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from harness.report.coverage import OperationIndex, declared_operations
+from harness.report.coverage import _resolve as resolve  # a local $ref, followed
+from harness.report.parameters import VALUE_CAP, ParameterKey, ParameterUse
+
+NEVER_SENT = "never sent"
+NO_CHANGE = "sent, no value changed an answer"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterSeen:
+    """One parameter on one backend."""
+
+    backend: str
+    sent: int = 0
+    distinct: int = 0
+    changed: bool = False
+
+    @property
+    def distinct_label(self) -> str:
+        return f"{self.distinct}+" if self.distinct >= VALUE_CAP else str(self.distinct)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterRow:
+    """One parameter of one operation, declared or only sent."""
+
+    operation_id: str
+    method: str
+    path: str
+    location: str  # query, body
+    name: str
+    declared: bool
+    seen: tuple[ParameterSeen, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gap:
+    row: ParameterRow
+    backend: str
+    why: str  # NEVER_SENT or NO_CHANGE
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParameterCoverage:
+    """The table (declared parameters), the gaps, and what was sent but not declared."""
+
+    backends: tuple[str, ...]
+    rows: tuple[ParameterRow, ...]
+    undeclared: tuple[ParameterRow, ...]
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        """Per declared parameter and backend: never sent, or sent without changing an answer."""
+        found = []
+        for row in self.rows:
+            for seen in row.seen:
+                if not seen.sent or not seen.changed:
+                    why = NEVER_SENT if not seen.sent else NO_CHANGE
+                    found.append(Gap(row=row, backend=seen.backend, why=why))
+        return tuple(found)
+
+    @property
+    def gap_rows(self) -> tuple[tuple[ParameterRow, str], ...]:
+        """The gaps one line per parameter: `never sent on rails, go`, or per backend."""
+        by_row: dict[int, list[Gap]] = {}
+        for gap in self.gaps:
+            by_row.setdefault(id(gap.row), []).append(gap)
+        lines = []
+        for gaps in by_row.values():
+            whys = {g.why for g in gaps}
+            if len(whys) == 1:
+                why = f"{whys.pop()} on {', '.join(g.backend for g in gaps)}"
+            else:
+                why = "; ".join(f"{g.backend}: {g.why}" for g in gaps)
+            lines.append((gaps[0].row, why))
+        return tuple(lines)
+
+    def totals(self, backend: str) -> tuple[int, int, int]:
+        """(declared, sent, with a value that changed an answer) on `backend`."""
+        seen = [s for r in self.rows for s in r.seen if s.backend == backend]
+        return len(seen), sum(1 for s in seen if s.sent), sum(1 for s in seen if s.changed)
+
+    def to_json(self) -> str:
+        def row(r: ParameterRow) -> dict[str, Any]:
+            return {
+                "operation": r.operation_id,
+                "method": r.method,
+                "path": r.path,
+                "in": r.location,
+                "name": r.name,
+                "backends": {
+                    s.backend: {"sent": s.sent, "distinct": s.distinct, "changed": s.changed}
+                    for s in r.seen
+                },
+            }
+
+        document = {
+            "definition": "harness/report/parameters.py",
+            "totals": {
+                b: dict(zip(("declared", "sent", "changed"), self.totals(b), strict=True))
+                for b in self.backends
+            },
+            "parameters": [row(r) for r in self.rows],
+            "gaps": [
+                {
+                    "operation": g.row.operation_id,
+                    "in": g.row.location,
+                    "name": g.row.name,
+                    "backend": g.backend,
+                    "why": g.why,
+                }
+                for g in self.gaps
+            ],
+            "undeclared": [row(r) for r in self.undeclared],
+        }
+        return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def declared_parameters(
+    spec: Mapping[str, Any], path: str, method: str
+) -> tuple[tuple[str, str], ...]:
+    """(in, name) of every query and body parameter one operation declares, in spec order."""
+    item = spec.get("paths", {}).get(path) or {}
+    operation = item.get(method.lower()) or {}
+    found: list[tuple[str, str]] = []
+    for parameter in [*(item.get("parameters") or ()), *(operation.get("parameters") or ())]:
+        resolved = resolve(spec, parameter)
+        if resolved.get("in") == "query" and ("query", resolved.get("name")) not in found:
+            found.append(("query", str(resolved.get("name"))))
+    found += [("body", name) for name in _body_fields(spec, operation.get("requestBody"))]
+    return tuple(found)
+
+
+def _body_fields(spec: Mapping[str, Any], body: Any) -> Iterator[str]:
+    content = resolve(spec, body).get("content") or {}
+    schema = next((c.get("schema") for t, c in content.items() if "json" in t), None)
+    for name, sub in (resolve(spec, schema).get("properties") or {}).items():
+        inner = resolve(spec, sub).get("properties")
+        if isinstance(inner, dict) and inner:
+            yield from (f"{name}.{field}" for field in inner)
+        else:
+            yield name
+
+
+def compute_parameter_coverage(
+    spec: Mapping[str, Any], uses: Mapping[ParameterKey, ParameterUse], backends: Iterable[str]
+) -> ParameterCoverage:
+    """Per operation of the spec, each declared parameter on each backend (pure)."""
+    backends = tuple(backends)
+    index = OperationIndex(declared_operations(spec))
+    merged: dict[tuple[str, str, str, str], ParameterUse] = {}  # (backend, op id, in, name)
+    for (backend, method, shape, operation, where, name), use in uses.items():
+        found = index.find(method, shape, operation)
+        if found is not None:
+            merged.setdefault((backend, found.operation_id, where, name), ParameterUse()).add(use)
+    rows, undeclared = [], []
+    for op in index.operations:
+        declared = declared_parameters(spec, op.path, op.method)
+        sent = {(w, n) for (_, o, w, n) in merged if o == op.operation_id}
+        for where, name in declared:
+            rows.append(
+                _row(op.operation_id, op.method, op.path, where, name, True, merged, backends)
+            )
+        for where, name in sorted(sent - set(declared)):
+            if not _under_free_form(name, where, declared):
+                undeclared.append(
+                    _row(op.operation_id, op.method, op.path, where, name, False, merged, backends)
+                )
+    return ParameterCoverage(backends=backends, rows=tuple(rows), undeclared=tuple(undeclared))
+
+
+def _under_free_form(name: str, where: str, declared: tuple[tuple[str, str], ...]) -> bool:
+    """A declared wrapper sent (`discussion`, its fields declared) or a field of a declared
+    free-form object (`session.email` under `session`)."""
+    head = name.split(".", 1)[0]
+    return any(w == where and (n == head or n.startswith(f"{name}.")) for w, n in declared)
+
+
+def _row(
+    operation_id: str,
+    method: str,
+    path: str,
+    where: str,
+    name: str,
+    declared: bool,
+    merged: Mapping[tuple[str, str, str, str], ParameterUse],
+    backends: tuple[str, ...],
+) -> ParameterRow:
+    def seen(backend: str) -> ParameterSeen:
+        # a wrapper is recorded whenever a field under it is sent: a declared free-form
+        # object (`session`) is covered by what was sent under it
+        use = merged.get((backend, operation_id, where, name), ParameterUse())
+        return ParameterSeen(
+            backend=backend, sent=use.sent, distinct=len(use.values), changed=use.changed
+        )
+
+    return ParameterRow(
+        operation_id=operation_id,
+        method=method,
+        path=path,
+        location=where,
+        name=name,
+        declared=declared,
+        seen=tuple(seen(b) for b in backends),
+    )
