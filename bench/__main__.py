@@ -18,6 +18,7 @@ import json
 import platform
 import shlex
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -26,11 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.detection import DetectionSettings, run_clean, run_matrix
+from bench.detection import DetectionSettings, expected_walls, run_clean, run_matrix
 from bench.extract import run_once
 from bench.mutation import MutationSettings, run_mutation
 from bench.page import render_markdown, render_page
-from bench.suites import REPO, run_suites
+from bench.suites import REPO, run_suites, stop_all
 
 PARTS = ("extraction", "overhead", "detection", "mutation", "channels")
 
@@ -165,7 +166,25 @@ def bench_channels(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the parts; Ctrl-C or SIGTERM stops every suite run in progress (each runs in a
+    session of its own: the signal does not reach it) and ends with 130 and what was saved."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stopped)
+    try:
+        return _run(args, argv)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    stopped = stop_all()
+    name = signal.Signals(signum).name
+    print(f"bench: {name}: {stopped} suite run(s) stopped", file=sys.stderr, flush=True)
+    raise KeyboardInterrupt(name)
+
+
+def _run(args: argparse.Namespace, argv: list[str] | None) -> int:
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
     started = time.monotonic()
@@ -195,8 +214,9 @@ def main(argv: list[str] | None = None) -> int:
             suite_args=suite_args(args.suite_args),
         )
         deadline = time.monotonic() + args.budget_detection
+        expected = expected_walls(results.get("detection"))  # the previous run's, to order
         results["detection"] = _progress(
-            "detection", lambda: run_matrix(det, args.work / "detection", deadline)
+            "detection", lambda: run_matrix(det, args.work / "detection", deadline, expected)
         )
         _save(args, results)
         clean_runs = results["detection"].get("clean_runs", [])

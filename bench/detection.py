@@ -1,12 +1,17 @@
 """Detection matrix: every fault of the reference catalogue, switched on for the go side.
 
-`clean_runs` runs with no fault (every suite a fault may use) and one run per fault of the
-suites its category calls for (bench.suites.targets_for), ending at the first go-side
-finding, share one pool of `workers` runs at a time, each with its own PostgreSQL and
-backends: the long clean runs first, then the property faults (slower to find), then the
-contract faults. Every finding of a clean run is a false positive (both sides run the same
-code); their keys are the baseline, applied once all runs are done: a fault run whose first
-go-side findings were all seen in a clean run is not counted as a detection.
+One run per fault of the suites its category calls for (bench.suites.targets_for), ending
+at the first go-side finding, and `clean_runs` runs with no fault, one per suite a fault
+may use, share one pool of `workers` runs at a time, each with its own PostgreSQL and
+backends. Order: the faults first, slowest first by the wall time each took in the
+previous results (`expected`; a fault without one first, it may be slow), so the pool
+ends on short runs; then the clean runs, longest first, each with what is left of the
+budget (cut at the deadline, and listed so). Every finding of a clean run is a false
+positive (both sides run the same code); their keys are the baseline, applied once all
+runs are done: a fault run whose first go-side findings were all seen in a clean run is
+not counted as a detection. Every run writes and reuses compiled modules in one cache
+(`pycache/` of the work directory): with PYTHONDONTWRITEBYTECODE set, each run would
+otherwise compile and assertion-rewrite every module again (~5 s of a ~20 s run).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,17 +72,30 @@ def all_targets() -> list[str]:
     return contract_targets() + sorted(set(props)) + [CHANNEL_SUITE]
 
 
-def clean_run(settings: DetectionSettings, work: Path, i: int, timeout: float) -> SuiteRun:
-    """Fault-free run `i` of every suite a fault may use (its own seed)."""
+def clean_run(
+    settings: DetectionSettings,
+    work: Path,
+    i: int,
+    timeout: float,
+    targets: list[str] | None = None,
+) -> SuiteRun:
+    """Fault-free run `i` of `targets` (every suite a fault may use), with its own seed."""
+    chosen = targets or all_targets()
     return run_suites(
-        f"clean-{i}",
-        all_targets(),
-        work / f"clean-{i}",
+        f"clean-{i}" + ("" if targets is None else f"-{_suite_name(chosen[0])}"),
+        chosen,
+        work / f"clean-{i}" / ("all" if targets is None else _suite_name(chosen[0])),
         profile=settings.profile,
         seed=settings.seed + 1000 + i,
         timeout=timeout,
         extra=settings.suite_args,
+        bytecode_cache=work / "pycache",
     )
+
+
+def _suite_name(target: str) -> str:
+    """`contracts/test_conformance.py::test_x[go]` -> `conformance`."""
+    return target.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")
 
 
 def run_clean(settings: DetectionSettings, work: Path, deadline: float) -> list[SuiteRun]:
@@ -88,6 +107,26 @@ def run_clean(settings: DetectionSettings, work: Path, deadline: float) -> list[
 
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         return list(pool.map(one, range(settings.clean_runs)))
+
+
+def expected_walls(previous: Mapping[str, Any] | None) -> dict[str, float]:
+    """Run name -> wall seconds, from the detection part of earlier results (fault rows by
+    fault name, clean runs by their `name`); empty without any."""
+    if not isinstance(previous, Mapping):
+        return {}
+    rows = [r for r in previous.get("rows", []) or [] if isinstance(r, Mapping)]
+    clean = [c for c in previous.get("clean_runs", []) or [] if isinstance(c, Mapping)]
+    walls = {str(r["name"]): float(r["wall_s"]) for r in rows if r.get("wall_s") is not None}
+    walls |= {str(c["name"]): float(c["wall_s"]) for c in clean if c.get("name")}
+    return walls
+
+
+def slowest_first(names: list[str], expected: Mapping[str, float]) -> list[str]:
+    """Names by expected wall time, longest first; names never timed come first, in the
+    order given (they may be slow)."""
+    unknown = [n for n in names if n not in expected]
+    known = sorted((n for n in names if n in expected), key=lambda n: -expected[n])
+    return unknown + known
 
 
 def fault_result(
@@ -129,21 +168,38 @@ def fault_result(
     return row
 
 
-CATEGORY_ORDER = ("permission", "tally", "threading")  # slower to find: started first
+CATEGORY_ORDER = ("permission", "tally", "threading")  # slower to find: first when untimed
 
 
-def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict[str, Any]:
-    """Clean runs and every fault in one pool; rows past the deadline are marked skipped."""
+def run_matrix(
+    settings: DetectionSettings,
+    work: Path,
+    deadline: float,
+    expected: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """Every fault, then the clean runs, in one pool; runs past the deadline are skipped."""
     started = time.monotonic()
+    expected = expected or {}
     # latency faults answer correctly, only later: the gates judge them (bench/shadow.py)
     listed = [f for f in list_faults() if f["category"] != "latency"]
     faults = [f for f in listed if not settings.only or f["name"] in settings.only]
     faults.sort(key=lambda f: f["category"] not in CATEGORY_ORDER)
-
+    by_name = {f["name"]: f for f in faults}
+    faults = [by_name[n] for n in slowest_first(list(by_name), expected)]
     plans = {f["name"]: targets_for(f["category"]) for f in faults}  # (targets, missing)
+    suites = {
+        f"clean-{i}-{_suite_name(t)}": (i, t)
+        for i in range(settings.clean_runs)
+        for t in all_targets()
+    }
+    cleans = slowest_first(list(suites), expected)
 
-    def clean(i: int) -> SuiteRun:
-        return clean_run(settings, work, i, max(60.0, deadline - time.monotonic()))
+    def clean(name: str) -> SuiteRun | None:
+        left = deadline - time.monotonic()
+        if left < 30:
+            return None
+        i, target = suites[name]
+        return clean_run(settings, work, i, min(settings.timeout * 4, left), [target])
 
     def fault_run(fault: dict[str, str]) -> SuiteRun | None:
         left = deadline - time.monotonic()
@@ -160,23 +216,29 @@ def run_matrix(settings: DetectionSettings, work: Path, deadline: float) -> dict
             stop=True,
             timeout=min(settings.timeout, left),
             extra=settings.suite_args,
+            bytecode_cache=work / "pycache",
         )
 
-    jobs: list[Any] = [lambda i=i: clean(i) for i in range(settings.clean_runs)]
-    jobs += [lambda f=f: fault_run(f) for f in faults]
+    jobs: list[Any] = [lambda f=f: fault_run(f) for f in faults]
+    jobs += [lambda n=n: clean(n) for n in cleans]
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         done = list(pool.map(lambda job: job(), jobs))
-    clean_runs: list[SuiteRun] = done[: settings.clean_runs]
+    clean_runs: list[SuiteRun] = [r for r in done[len(faults) :] if r is not None]
     baseline = {k for run in clean_runs for k in run.finding_keys()}
     rows = [
         fault_result(f, run, baseline, plans[f["name"]][1])
-        for f, run in zip(faults, done[settings.clean_runs :], strict=True)
+        for f, run in zip(faults, done[: len(faults)], strict=True)
     ]
-    return summarize(rows, clean_runs, settings, time.monotonic() - started)
+    not_run = [n for n, r in zip(cleans, done[len(faults) :], strict=True) if r is None]
+    return summarize(rows, clean_runs, settings, time.monotonic() - started, not_run)
 
 
 def summarize(
-    rows: list[dict[str, Any]], clean: list[SuiteRun], settings: DetectionSettings, took: float
+    rows: list[dict[str, Any]],
+    clean: list[SuiteRun],
+    settings: DetectionSettings,
+    took: float,
+    clean_not_run: list[str] | None = None,
 ) -> dict[str, Any]:
     import statistics
 
@@ -204,6 +266,8 @@ def summarize(
         "property_suites_missing_for": missing,
         "clean_runs": [
             {
+                "name": c.name,
+                "targets": c.targets,
                 "findings": len(c.findings),
                 "keys": c.finding_keys(),
                 "wall_s": round(c.wall_s, 1),
@@ -212,6 +276,7 @@ def summarize(
             }
             for c in clean
         ],
+        "clean_runs_not_run": clean_not_run or [],
         "false_positives": sum(len(c.findings) for c in clean),
         "seconds": round(took, 1),
         "rows": rows,

@@ -5,19 +5,24 @@ same backends with the same derandomized examples, once without capture and once
 (contracts.live_capture: subscriptions, a settle before each write, per-room comparison,
 the fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
 requests per second of each, their ratio (target >= 0.8, i.e. capture costs <= 20 %), and
-the settle time per step.
+the settle time per step, overall and by why the step waited. `--record` also keeps the run
+in bench/results.json (key `live_capture`, with the other runs of the same code) and renders
+bench/results.md and .html again.
 
-    python bench/live_capture.py [EXAMPLES] [ROUNDS]
+    python bench/live_capture.py [EXAMPLES] [ROUNDS] [--record]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import settings
@@ -25,7 +30,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts.live_capture import LiveStats  # after sys.path
+from bench.page import render_markdown, render_page  # after sys.path
+from contracts.live_capture import LiveStats
 from contracts.live_findings import load_accepted_leaks
 from contracts.live_session import LiveSession
 from contracts.lockstep import LockstepMachine, LockstepRun
@@ -33,6 +39,9 @@ from harness.backends import Backends, provision
 from harness.config import HarnessConfig
 
 TARGET = 0.8
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results.json"
+CODE = ("contracts", "harness", "reference", "properties", "bench/live_capture.py")
 
 
 def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float, LiveStats]:
@@ -86,13 +95,50 @@ def measure(examples: int, rounds: int) -> dict[str, object]:
             "p95": round(sorted(settle)[int(0.95 * (len(settle) - 1))], 2) if settle else None,
             "max": round(max(settle), 2) if settle else None,
         },
+        # why steps waited (contracts.live_expect): records due, a first message that may
+        # come, nothing expected -> steps and seconds, last round
+        "settle_by_reason": {
+            why: {"steps": len(waits), "seconds": round(sum(waits), 3)}
+            for why, waits in sorted(stats.waits.items())
+        },
     }
 
 
+def record(run: dict[str, object], argv: list[str], path: Path = RESULTS) -> None:
+    """Keep `run` among the recorded runs of the same code in results.json (the last commit
+    that changed what runs; runs of older code are dropped); render the pages."""
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h", "--", *CODE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    results = json.loads(path.read_text()) if path.exists() else {}
+    kept = results.get("live_capture", {}).get("runs", [])
+    run = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "command": " ".join(["python bench/live_capture.py", *argv]),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        **run,
+    }
+    runs = [r for r in kept if r.get("commit") == commit] + [run]
+    results["live_capture"] = {"target": TARGET, "runs": runs}
+    path.write_text(json.dumps(results, indent=1, sort_keys=True, default=str) + "\n")
+    path.with_suffix(".html").write_text(render_page(results))
+    path.with_suffix(".md").write_text(render_markdown(results))
+
+
 def main(argv: list[str]) -> int:
-    examples = int(argv[0]) if argv else 15
-    rounds = int(argv[1]) if len(argv) > 1 else 2
-    print(json.dumps(measure(examples, rounds)))
+    p = argparse.ArgumentParser(prog="python bench/live_capture.py")
+    p.add_argument("examples", nargs="?", type=int, default=15)
+    p.add_argument("rounds", nargs="?", type=int, default=2)
+    p.add_argument("--record", action="store_true", help="keep the run in bench/results.json")
+    args = p.parse_args(argv)
+    run = measure(args.examples, args.rounds)
+    print(json.dumps(run))
+    if args.record:
+        record(run, argv)
     return 0
 
 

@@ -16,6 +16,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,11 @@ PROPERTY_PATTERNS = {
 # then whatever the run started must be gone within CLEANUP_S, or it is killed here.
 STOP_SEQUENCE = ((signal.SIGINT, 20.0), (signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0))
 CLEANUP_S = 15.0
+# Runs in progress. Each is a session of its own (a terminal's Ctrl-C does not reach it), so
+# a bench that is stopped stops them itself (`stop_all`) and starts no other.
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_LIVE_LOCK = threading.Lock()
+_STOPPED = threading.Event()
 # the go side of the conformance suite (its tests are parametrized by side)
 CONFORMANCE_GO = "contracts/test_conformance.py::test_operation_conforms_to_spec[go]"
 
@@ -123,8 +129,11 @@ def run_suites(
     baseline: set[str] | None = None,
     stop: bool = False,
     extra: tuple[str, ...] = (),
+    bytecode_cache: Path | None = None,
 ) -> SuiteRun:
-    """Run `targets` with the report and bench plugins in a fresh process (own backends)."""
+    """Run `targets` with the report and bench plugins in a fresh process (own backends).
+    `bytecode_cache`: compiled modules (and pytest's rewritten test modules) are written
+    there and reused by the next run, even where PYTHONDONTWRITEBYTECODE is set."""
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "pytest", *(str(REPO / t) for t in targets)]
     cmd += ["-p", "harness.report.options", "-p", "bench.plugin", "-p", "no:cacheprovider"]
@@ -144,16 +153,28 @@ def run_suites(
     # cwd outside the repository: `python -m reference` there imports the installed package
     # (or PYTHONPATH's copy, for mutants), never a `reference/` of the current directory.
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if bytecode_cache is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
+    if _STOPPED.is_set():
+        raise KeyboardInterrupt(f"bench stopped: {name} not started")
     start = time.perf_counter()
     with open(out_dir / "pytest.log", "wb") as log:
         proc = subprocess.Popen(
             cmd, cwd=out_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        with _LIVE_LOCK:
+            _LIVE.add(proc)
         try:
+            if _STOPPED.is_set():  # stopped while it was starting: stop_all did not see it
+                _stop(proc)
             status, timed_out = proc.wait(timeout=timeout), False
         except subprocess.TimeoutExpired:
             _stop(proc)
             status, timed_out = -1, True
+        finally:
+            with _LIVE_LOCK:
+                _LIVE.discard(proc)
     wall = time.perf_counter() - start
     records = _records(out_dir / "bench.jsonl")
     findings = read_findings(out_dir / "report")
@@ -167,6 +188,20 @@ def run_suites(
         records=records,
         findings=findings,
     )
+
+
+def stop_all() -> int:
+    """Stop every run in progress, side by side, as a timed-out one is stopped (`_stop`);
+    no run starts afterwards. How many were running."""
+    _STOPPED.set()
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    stoppers = [threading.Thread(target=_stop, args=(proc,)) for proc in live]
+    for thread in stoppers:
+        thread.start()
+    for thread in stoppers:
+        thread.join()
+    return len(live)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

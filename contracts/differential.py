@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.backends import Backend, Backends
-from harness.compare import Difference, Kind, compare_normalized, payload_of
+from harness.compare import (
+    Difference,
+    Kind,
+    compare_normalized,
+    only_ties_reordered,
+    payload_of,
+    sort_keys,
+)
 from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
 from harness.isolation import Scope
@@ -173,9 +180,11 @@ def compare_pair(
     go_ids: CanonicalIds,
     operation: str = "",
     vocabulary: Vocabulary | None = None,
+    params: Sequence[tuple[str, str]] = (),
 ) -> tuple[Normalized | None, list[Difference]]:
     """harness.compare.compare, but both bodies are normalized even when statuses differ
-    (a 201 that should be a 200 still created a record both sides must name alike)."""
+    (a 201 that should be a 200 still created a record both sides must name alike), and
+    records the request's sort key cannot tell apart may come in either order."""
     left = normalized(rails, rails_ids, operation, vocabulary)
     right = normalized(go, go_ids, operation, vocabulary)
     if rails.status != go.status:
@@ -192,7 +201,10 @@ def compare_pair(
         kind = Kind.ENVELOPE if a.form != b.form else Kind.VALUE
         detail = f"rails sent {a.form}, go sent {b.form}" if a.form != b.form else "bodies differ"
         return left, [Difference(pointer="", kind=kind, rails=a.value, go=b.value, detail=detail)]
-    return left, compare_normalized(left, right)
+    keys = sort_keys(params, left)
+    return left, [
+        d for d in compare_normalized(left, right) if not only_ties_reordered(d, left, right, keys)
+    ]
 
 
 def served_by(response: ApiResponse) -> str:
@@ -271,7 +283,13 @@ class Lockstep:
         self.served.append(served_by(go))
         operation = call.operation
         found_in, found = compare_pair(
-            rails, go, self.rails.ids, self.go.ids, operation, self.vocabulary
+            rails,
+            go,
+            self.rails.ids,
+            self.go.ids,
+            operation,
+            self.vocabulary,
+            translated[self.rails.backend.name].params,
         )
         kept, ignored = partition(found, self.noise(operation))
         return Outcome(

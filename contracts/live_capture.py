@@ -5,18 +5,22 @@ Each example subscribes to both sides' `/records` and `/system_notice` for its w
 next write is sent, or when the example ends. Reads go ahead in between, so the wait for a
 write's publications overlaps them (a read changes nothing a late publication serializes);
 a write must wait, since it could. The check first waits until both sides are quiet
-(`settle`): after a successful write it waits for a first message, up to an adaptive bound
-(four times the slowest response-to-publication delay seen so far, 20-250 ms, counted from
-the answer), then until no message arrived for twice the longest pause seen inside one
-step's fan-out (2-25 ms); an operation seen to publish nothing `LEARN` times is not waited
-for, and the total is bounded. Then what arrived is compared per room
+(`settle`), for what the write must publish (contracts.live_expect, from Loomio's rules and
+each side's own answer): a new event of a LiveUpdate kind, the discussion of a close, reopen
+or mark-as-seen. The wait ends the moment each side's due records have arrived (bounded by
+four times the slowest response-to-publication delay seen, 0.25-1 s), then lasts until no
+message arrived for twice the longest pause seen inside one step's fan-out (2-25 ms). A
+write the rules say never publishes does not wait; one that publishes only sometimes waits
+for a first message (four times the slowest delay, 20-250 ms) until its operation was seen
+to publish nothing `LEARN` times. Then what arrived is compared per room
 (contracts.live_compare); a room whose counts differ gets a grace wait first (publication is
 asynchronous: one side may just be slower). Each side's messages are counted the moment
-they are read and then probed in the batch they arrived in (contracts.live_probe: published
-before commit, a room with someone who may not read the record), on the reading thread; the
-check waits for the probes, so they read the state the step left. Problems are raised as
-they are, except leak causes declared as Loomio's own. The settle time of every check is
-measured (`LiveStats`).
+they are read and probed, in the batch they arrived in, on a thread of their own
+(contracts.live_probe: published before commit, a room with someone who may not read the
+record); the check compares while the last probes run and waits for them before the next
+write, so they read the state the step left. Problems are raised as they are, except leak
+causes declared as Loomio's own. The settle time of every check is measured (`LiveStats`),
+with why the step waited.
 """
 
 from __future__ import annotations
@@ -24,35 +28,31 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import redis
-
 from contracts.live_compare import (
-    NOTICE,
     RECORDS,
     LiveDifference,
     Message,
     by_room,
     compare_room,
 )
+from contracts.live_expect import Expectation, expect, newest_event
 from contracts.live_probe import Probe, Problem
+from contracts.live_subscriber import PROBES_MAX, Subscriber
 from harness.backends import Backends
-from harness.errors import HarnessError
 from harness.noise import NoiseField
 from harness.normalize import CanonicalIds
 
 QUIET_MIN, QUIET_MAX = 0.002, 0.025  # no message for this long: the sides are quiet
 GAP_MAX = 0.05  # a longer pause between two messages is not one step's fan-out
-FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a write's first message
+FIRST_MIN, FIRST_MAX = 0.02, 0.25  # bounds of the wait for a first message that may come
+DUE_MAX = 1.0  # the wait for records a write must publish, whatever the delays seen
 LEARN = 3  # successful writes of an operation before "it never publishes" is believed
 SETTLE_MAX = 2.0  # one step's settle, whatever happens
 GRACE = 1.0  # extra wait when the rooms' counts differ
-PROBES_MAX = 10.0  # the probes of what arrived must be done by then
-CONTROL = "/parity-capture"  # + a token: one subscriber's own channel, to stop its thread
 
 
 @dataclass
@@ -70,6 +70,7 @@ class LiveStats:
     undecided: int = 0  # leak checks the oracle had no world for
     accepted: dict[str, tuple[int, str]] = field(default_factory=dict)  # cause -> (n, example)
     published: dict[str, list[int]] = field(default_factory=dict)  # op -> [writes, published]
+    waits: dict[str, list[float]] = field(default_factory=dict)  # why a step waited -> settles
     differences: int = 0
     skipped: str = ""  # why nothing was captured
 
@@ -90,79 +91,16 @@ class LiveStats:
         return min(QUIET_MAX, max(QUIET_MIN, 2 * max(self.gaps_s[-100:])))
 
     def first_wait(self) -> float:
+        """How long a write that may publish is given for a first message."""
         if not self.delays_s:
             return FIRST_MAX / 2
         return min(FIRST_MAX, max(FIRST_MIN, 4 * max(self.delays_s[-50:])))
 
-
-class Subscriber:
-    """Both channels of one side's Redis, read on a thread of its own.
-
-    A message counts as arrived the moment it is read (the settle sees it then); its probe
-    runs right after, on the same thread, and `check` waits for the probes to finish. A
-    private control channel stops the thread at once (no polling interval to wait out).
-    """
-
-    def __init__(self, url: str, changed: threading.Condition, probe: Probe | None) -> None:
-        self.client = redis.Redis.from_url(url)
-        self.pubsub = self.client.pubsub()
-        self.control = f"{CONTROL}/{uuid.uuid4().hex}"
-        self.pubsub.subscribe(RECORDS, NOTICE, self.control)
-        self._confirm(url, 3)
-        self.changed, self.probe = changed, probe
-        self.messages: list[Message] = []
-        self.problems: list[tuple[int, Problem]] = []  # (message index, problem)
-        self.probed = 0  # messages whose probe has finished
-        self.stopped = False
-        self.thread = threading.Thread(target=self._run, name="live-capture", daemon=True)
-        self.thread.start()
-
-    def _confirm(self, url: str, channels: int) -> None:
-        confirmed, deadline = 0, time.monotonic() + 10
-        while confirmed < channels and time.monotonic() < deadline:
-            message = self.pubsub.get_message(timeout=1)
-            confirmed += bool(message and message["type"] == "subscribe")
-        if confirmed < channels:
-            raise HarnessError(f"no SUBSCRIBE confirmation from Redis at {url} within 10s")
-
-    def _run(self) -> None:
-        while not self.stopped:
-            arrived = self._read(timeout=1.0)
-            while arrived and not self.stopped and (more := self._read(timeout=0)):
-                arrived += more  # a fan-out's rest is counted before the first is probed
-            if not arrived:
-                continue
-            batch = [self.messages[i] for i in arrived]
-            problems = self.probe.inspect(batch) if self.probe else []
-            with self.changed:
-                self.problems += [(arrived[i], p) for i, p in problems]
-                self.probed += len(arrived)
-                self.changed.notify_all()
-
-    def _read(self, timeout: float) -> list[int]:
-        """The index of the message read, counted on arrival ([]: nothing, or the stop)."""
-        got = self.pubsub.get_message(timeout=timeout)
-        if not got or got["type"] != "message":
-            return []
-        channel = got["channel"].decode()
-        if channel == self.control:
-            self.stopped = True
-            return []
-        message = Message.decode(channel, got["data"], time.monotonic())
-        with self.changed:
-            self.messages.append(message)
-            self.changed.notify_all()
-            return [len(self.messages) - 1]
-
-    def inspected(self) -> bool:
-        """Whether every message read so far has been probed (call holding `changed`)."""
-        return self.probed == len(self.messages)
-
-    def close(self) -> None:
-        self.client.publish(self.control, "stop")
-        self.thread.join(timeout=5)
-        self.pubsub.close()
-        self.client.close()
+    def due_wait(self) -> float:
+        """How long a write's due records are waited for: they end the wait when they arrive,
+        so the bound only matters when a side does not publish them."""
+        slowest = 4 * max(self.delays_s[-50:], default=0.0)
+        return min(DUE_MAX, max(FIRST_MAX, slowest))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -177,6 +115,23 @@ class StepReport:
         return bool(self.differences or self.problems)
 
 
+@dataclass(frozen=True, slots=True)
+class Held:
+    """A step answered and not checked yet: when, and what each side must publish after it."""
+
+    outcome: Any
+    answered: float  # time.monotonic() of the answer
+    expected: dict[str, Expectation]  # side -> its due publications (contracts.live_expect)
+
+    @property
+    def due(self) -> bool:
+        return any(e.tokens for e in self.expected.values())
+
+    @property
+    def sometimes(self) -> bool:
+        return any(e.sometimes for e in self.expected.values())
+
+
 class LiveCapture:
     """One example's subscriptions to both sides, and the per-step check."""
 
@@ -186,6 +141,7 @@ class LiveCapture:
         go: Subscriber,
         changed: threading.Condition,
         accepted: frozenset[str] = frozenset(),
+        newest: dict[str, int] | None = None,
     ) -> None:
         self.sides = {"rails": rails, "go": go}
         self.accepted = accepted  # leak causes declared as Loomio's own (contracts/ignore.yaml)
@@ -193,28 +149,45 @@ class LiveCapture:
         self.compared: dict[str, int] = {}  # room -> messages compared so far
         self.seen = {"rails": 0, "go": 0}  # messages (and problems) already looked at
         self.problems_seen = {"rails": 0, "go": 0}
-        self.pending: tuple[Any, float] | None = None  # the last step, not yet checked
+        self.pending: Held | None = None  # the last step, not yet checked
+        # side -> the highest event id it answered so far (kept over a session's examples)
+        self.newest = newest if newest is not None else {"rails": 0, "go": 0}
 
     @classmethod
     def open(
-        cls, backends: Backends, probes: dict[str, Probe | None], accepted: frozenset[str]
+        cls,
+        backends: Backends,
+        probes: dict[str, Probe | None],
+        accepted: frozenset[str],
+        newest: dict[str, int] | None = None,
     ) -> LiveCapture:
         changed = threading.Condition()
         subscribers = {
             b.name: Subscriber(str(b.redis_url), changed, probes.get(b.name)) for b in backends
         }
-        return cls(subscribers["rails"], subscribers["go"], changed, accepted)
+        return cls(subscribers["rails"], subscribers["go"], changed, accepted, newest)
 
     def close(self) -> None:
         for subscriber in self.sides.values():
             subscriber.close()
 
-    def hold(self, outcome: Any) -> None:
-        """Keep a step answered just now, to check later. A write stays held through the
+    def hold(self, outcome: Any, ids: dict[str, CanonicalIds]) -> None:
+        """Keep a step answered just now, to check later, with what each side must publish
+        after it (from its answer and `ids`, its raw ids). A write stays held through the
         reads after it: a read changes nothing its publications serialize, so the wait for
         them overlaps the reads."""
-        if self.pending is None or self.pending[0].call.method == "GET":
-            self.pending = (outcome, time.monotonic())
+        call = outcome.call
+        expected = {}
+        for name in self.sides:
+            answer = getattr(outcome, name)
+            target = _raw(call.path[1], ids[name]) if len(call.path) > 1 else None
+            path = [p if isinstance(p, str) else "{id}" for p in call.path]
+            expected[name] = expect(
+                call.method, path, target, answer.status, answer.body, self.newest[name]
+            )
+            self.newest[name] = max(self.newest[name], newest_event(answer.body))
+        if self.pending is None or self.pending.outcome.call.method == "GET":
+            self.pending = Held(outcome, time.monotonic(), expected)
 
     def due(self, call: Any | None) -> bool:
         """Whether the held step must be checked before `call` is sent (None: the example
@@ -228,30 +201,49 @@ class LiveCapture:
         with self.changed:
             return self.changed.wait_for(predicate, timeout=max(0.0, until - time.monotonic()))
 
-    def settle(self, expect: bool, stats: LiveStats, answered: float) -> float:
-        """Wait until both sides are quiet; the seconds waited. `expect`: wait for a first
-        message (until `answered` + the adaptive bound); without one, and with nothing new
-        arrived, there is nothing to wait for."""
+    def settle(self, held: Held, sometimes: bool, stats: LiveStats) -> float:
+        """Wait until both sides are quiet; the seconds waited. A write with due records
+        waits until each side's have arrived (bounded by `stats.due_wait`); one that may
+        publish (`sometimes`) waits for a first message (bounded by `stats.first_wait`);
+        then, when anything arrived, until no message came for the quiet window."""
         start = time.monotonic()
         bound = start + SETTLE_MAX
         before = self.seen_total()
-        if expect and self._wait_for(
-            lambda: self.total() > before, min(bound, answered + stats.first_wait())
-        ):
-            stats.delays_s.append(self._first_after(before) - answered)
+        if held.due:
+            self._wait_for(
+                lambda: self._arrived(held.expected),
+                min(bound, held.answered + stats.due_wait()),
+            )
+        elif sometimes:
+            self._wait_for(
+                lambda: self.total() > before,
+                min(bound, held.answered + stats.first_wait()),
+            )
         if self.total() == before:
             return time.monotonic() - start
+        stats.delays_s.append(max(0.0, self._first_after(before) - held.answered))
         while True:
             count = self.total()
             # the whole fan-out must be out before the next step changes what a late
-            # publication would serialize (a parent's child_count, say)
+            # publication would serialize (a parent's child_count, say): quiet since the
+            # last message arrived
             quiet = not self._wait_for(
                 lambda count=count: self.total() > count,  # type: ignore[misc]  # bound now
-                min(bound, time.monotonic() + stats.quiet()),
+                min(bound, self._last_arrival() + stats.quiet()),
             )
             if quiet or time.monotonic() >= bound:
                 self._learn_gaps(stats)
                 return time.monotonic() - start
+
+    def _arrived(self, expected: dict[str, Expectation]) -> bool:
+        """Whether each side's due records have arrived since the last check."""
+        return all(
+            expected[name].met_by(m.records for m in s.messages[self.seen[name] :])
+            for name, s in self.sides.items()
+        )
+
+    def _last_arrival(self) -> float:
+        return max((s.messages[-1].at for s in self.sides.values() if s.messages), default=0.0)
 
     def _learn_gaps(self, stats: LiveStats) -> None:
         """The pauses between one side's messages of one step (a fan-out is published one
@@ -275,16 +267,14 @@ class LiveCapture:
         noise: Sequence[NoiseField],
         stats: LiveStats,
     ) -> StepReport:
-        """Compare what arrived since the last check; a count mismatch gets a grace wait."""
+        """Compare what arrived since the last check (while the probes of the last messages
+        may still run); a count mismatch gets a grace wait."""
         if self._counts_differ():
             self._wait_for(lambda: not self._counts_differ(), time.monotonic() + GRACE)
-        # the probes read the state this step left: done before the next write changes it
-        self._wait_for(
-            lambda: all(s.inspected() for s in self.sides.values()),
-            time.monotonic() + PROBES_MAX,
-        )
-        rails = by_room(self.sides["rails"].messages, ids[0])
-        go = by_room(self.sides["go"].messages, ids[1])
+        with self.changed:
+            arrived = {name: list(s.messages) for name, s in self.sides.items()}
+        rails = by_room(arrived["rails"], ids[0])
+        go = by_room(arrived["go"], ids[1])
         differences: list[LiveDifference] = []
         ignored: list[Any] = []
         for room in sorted(set(rails) | set(go)):
@@ -295,8 +285,13 @@ class LiveCapture:
             ignored += set_aside
             stats.compared += max(0, min(len(left), len(right)) - start)
             self.compared[room] = max(len(left), len(right))
-        self._count(stats, rails, go)
+        self._count(stats, arrived, rails, go)
         stats.differences += len(differences)
+        # the probes read the state this step left: done before the next write changes it
+        self._wait_for(
+            lambda: all(s.inspected() for s in self.sides.values()),
+            time.monotonic() + PROBES_MAX,
+        )
         problems = []
         for side, problem, message in self._new_problems():
             if problem.cause and problem.cause in self.accepted:
@@ -309,26 +304,21 @@ class LiveCapture:
         )
 
     def step(
-        self,
-        outcome: Any,
-        answered: float,
-        lockstep: Any,
-        noise: Sequence[NoiseField],
-        stats: LiveStats,
+        self, held: Held, lockstep: Any, noise: Sequence[NoiseField], stats: LiveStats
     ) -> StepReport:
-        """Settle after one lockstep step (answered at `answered`), then check what it
-        published. Only a successful write waits for a first message, and only while its
-        operation is not known to publish nothing."""
-        call = outcome.call
-        write = call.method != "GET" and any(
-            200 <= r.status < 300 for r in (outcome.rails, outcome.go)
-        )
+        """Settle after one lockstep step, then check what it published. A write with due
+        records waits for them; one the facts say may publish waits for a first message
+        while its operation is not known to publish nothing; any other does not wait."""
+        operation = held.outcome.call.operation
         before = self.seen_total()
         stats.steps += 1
-        expect = write and stats.may_publish(call.operation)
-        stats.settle_s.append(self.settle(expect, stats, answered))
-        if write:
-            stats.learn(call.operation, self.total() > before)
+        sometimes = not held.due and held.sometimes
+        waited = self.settle(held, sometimes and stats.may_publish(operation), stats)
+        stats.settle_s.append(waited)
+        why = "due" if held.due else "sometimes" if sometimes else "none"
+        stats.waits.setdefault(why, []).append(waited)
+        if sometimes:
+            stats.learn(operation, self.total() > before)
         return self.check((lockstep.rails.ids, lockstep.go.ids), noise, stats)
 
     def _counts_differ(self) -> bool:
@@ -346,11 +336,15 @@ class LiveCapture:
             out += [(name, problem, subscriber.messages[i].value) for i, problem in fresh]
         return out
 
-    def _count(self, stats: LiveStats, *sides: dict[str, list[Message]]) -> None:
+    def _count(
+        self,
+        stats: LiveStats,
+        arrived: dict[str, list[Message]],
+        *sides: dict[str, list[Message]],
+    ) -> None:
         for name, rooms in zip(("rails", "go"), sides, strict=True):
-            subscriber = self.sides[name]
-            fresh = subscriber.messages[self.seen[name] :]
-            self.seen[name] = len(subscriber.messages)
+            fresh = arrived[name][self.seen[name] :]
+            self.seen[name] = len(arrived[name])
             stats.messages[name] += len(fresh)
             stats.rooms[name] |= set(rooms)
             for message in fresh:
@@ -373,3 +367,9 @@ def _kinds(message: Message) -> list[str]:
         if isinstance(records.get(root), list) and records[root]:
             return [f"({root})"]
     return ["(other)"]
+
+
+def _raw(part: Any, ids: CanonicalIds) -> Any:
+    """A side's raw id of a path's record reference (None: a literal part, or unknown)."""
+    name = getattr(part, "name", None)
+    return ids.raw(name) if isinstance(name, str) and ids.has(name) else None

@@ -48,10 +48,11 @@ def run_live(machine: Any) -> bool:
     """Settle and check the last step's publications; True (the failure kept) when wrong."""
     if machine.live.pending is None:
         return False
-    (outcome, answered), machine.live.pending = machine.live.pending, None
+    held, machine.live.pending = machine.live.pending, None
+    outcome = held.outcome
     session = machine.run.live
     noise = machine.run.noise(outcome.call.operation)
-    report = machine.live.step(outcome, answered, machine.lockstep, noise, session.stats)
+    report = machine.live.step(held, machine.lockstep, noise, session.stats)
     for _, field in report.ignored:
         machine.run.ignored.setdefault(field.pattern, field)
     if not report:

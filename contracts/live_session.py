@@ -36,6 +36,8 @@ class LiveSession:
     probes: dict[str, Probe | None] = field(default_factory=dict)
     failure: tuple[Any, Any, Any, StepReport] | None = None  # lockstep, scope, outcome, report
     accepted: frozenset[str] = frozenset()  # leak causes declared as Loomio's own
+    # side -> the highest event id answered so far: a write's events above it are new
+    newest: dict[str, int] = field(default_factory=lambda: {"rails": 0, "go": 0})
 
     @classmethod
     def start(cls, backends: Backends, accepted: Iterable[str] = ()) -> LiveSession:
@@ -50,7 +52,9 @@ class LiveSession:
         return not self.stats.skipped
 
     def example(self) -> LiveCapture | None:
-        return LiveCapture.open(self.backends, self.probes, self.accepted) if self.active else None
+        if not self.active:
+            return None
+        return LiveCapture.open(self.backends, self.probes, self.accepted, self.newest)
 
     def close(self) -> None:
         for probe in self.probes.values():

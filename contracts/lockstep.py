@@ -263,7 +263,7 @@ class LockstepMachine(RuleBasedStateMachine):
                 self.run.detected_after = time.monotonic() - self.run.started
             raise DifferentialFailure(describe_failure(outcome))
         if self.live is not None:  # checked before the next write: settling overlaps our work
-            self.live.hold(outcome)
+            self.live.hold(outcome, {"rails": self.lockstep.rails.ids, "go": self.lockstep.go.ids})
         self._remember(outcome)
         self.interrupted = False
         return outcome

@@ -277,6 +277,30 @@ def _order_differences(
     return found
 
 
+def sort_keys(params: Sequence[tuple[str, str]], normalized: Normalized) -> tuple[str, ...]:
+    """What a request sorts its root collection by: the query parameter values that name a
+    field of its records (`order=position`, `order_by=sequence_id`, `sort=name`)."""
+    records = (normalized.keyed or {}).get(normalized.root or "", {})
+    fields = {key for record in records.values() if isinstance(record, dict) for key in record}
+    return tuple(dict.fromkeys(value for _, value in params if value in fields))
+
+
+def only_ties_reordered(
+    difference: Difference, rails: Normalized, go: Normalized, keys: Sequence[str]
+) -> bool:
+    """An order difference among records the sort `keys` cannot tell apart: ORDER BY leaves
+    the order of ties to the database, so two databases may differ there (not contract)."""
+    if difference.kind != Kind.ORDER or not keys:
+        return False
+    collection = split_pointer(difference.pointer)[0]
+
+    def sorted_by(side: Normalized, names: Any) -> list[tuple[Any, ...]]:
+        records = (side.keyed or {}).get(collection, {})
+        return [tuple(records.get(name, {}).get(key) for key in keys) for name in names]
+
+    return sorted_by(rails, difference.rails) == sorted_by(go, difference.go)
+
+
 def _timestamp_order_differences(
     rails: Mapping[str, datetime], go: Mapping[str, datetime]
 ) -> list[Difference]:

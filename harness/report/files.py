@@ -18,6 +18,7 @@ from harness.report.model import Report, combine_runs
 from harness.report.porting import history_line, read_history
 from harness.report.recorder import Recorder, merge_recorders
 from harness.report.render import render_report
+from harness.spec import parse_yaml
 
 EXTRACTION_REPORT = "extraction-report.json"  # written by `parity extract` next to the spec
 ABILITIES = "abilities.yaml"  # the ability matrix, also written next to the spec
@@ -85,7 +86,7 @@ def load(path: Path) -> Any:
     if not path.is_file():
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f":{where.line + 1}" if where is not None else ""

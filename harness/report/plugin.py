@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from harness import events
 from harness.findings import Finding, FindingKind, FindingsWriter
@@ -29,6 +28,7 @@ from harness.report.files import report_from_parts, with_history, write_atomic, 
 from harness.report.model import CheckResult, Report, RunInfo
 from harness.report.porting import HISTORY_FILE
 from harness.report.recorder import Recorder
+from harness.spec import parse_yaml
 
 MESSAGE_LIMIT = 4000  # characters of a failed test's text kept for the report
 _WORKER_CRASH = re.compile(r"^worker '[^']+' crashed while running '[^']+'$")
@@ -195,7 +195,7 @@ class ReportPlugin:
         from harness.report.coverage import declared_operations
         from harness.routing.manifest import load_manifest, targets_of
 
-        spec = yaml.safe_load(self.spec_path.read_text(encoding="utf-8"))
+        spec = parse_yaml(self.spec_path.read_text(encoding="utf-8"))
         targets = targets_of(load_manifest(config.go.ported), declared_operations(spec))
         return tuple(sorted((op, target.label) for op, target in targets.items()))
 

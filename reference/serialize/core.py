@@ -29,7 +29,10 @@ F_EMAIL_LEAK = faults.declare(
     "author_email_always", "shape", "sideloaded authors always carry email (include_email? ignored)"
 )
 F_RENAMED_ACTOR = faults.declare(
-    "event_actor_renamed", "shape", "events send user_id instead of actor_id"
+    "event_actor_renamed",
+    "shape",
+    "events send the actor as user_id too (the attribute renamed; the association still "
+    "writes actor_id)",
 )
 F_NO_PINNED_TITLE = faults.declare(
     "event_pinned_title_missing", "shape", "events lack the pinned_title key (a field left out)"

@@ -1,4 +1,5 @@
-"""A timed-out bench run leaves nothing behind: no backend, no PostgreSQL, no cluster data."""
+"""A timed-out bench run, or a stopped bench, leaves nothing behind: no backend, no PostgreSQL,
+no cluster data."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bench import suites
-from harness.processes import running
+from harness.processes import descendants, running
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -78,3 +82,41 @@ def test_a_timed_out_run_with_a_stuck_teardown_leaves_no_server_or_data(
     assert len(record["pids"]) >= 4
     assert not [p for p in record["pids"] if running(p)], "servers outlived the timed-out run"
     assert not Path(record["root"]).exists(), "the cluster's data outlived the timed-out run"
+
+
+def _runs_of(work: Path) -> set[int]:
+    """Pids of the suite runs (pytest) whose command line names `work`, and what they started."""
+    pids: set[int] = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and str(work) in (proc / "cmdline").read_text():
+                pids |= descendants(int(proc.name))
+        except OSError:
+            continue
+    return pids
+
+
+@pytest.mark.slow
+@pytest.mark.backend
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "sigint"])
+def test_a_stopped_bench_stops_its_runs_and_what_they_started(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Each suite run is a session of its own: the signal the bench gets never reaches it."""
+    work = tmp_path / "work"
+    cmd = [sys.executable, "-m", "bench", "--only", "detection", "--profile", "dev"]
+    cmd += ["--faults", "tally_question_stance_counts_null", "--clean-runs", "0"]
+    cmd += ["--workers", "1", "--out", str(tmp_path / "r.json"), "--work", str(work)]
+    bench = subprocess.Popen(cmd, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    ready = work / "detection" / "faults" / "tally_question_stance_counts_null" / "bench.jsonl"
+    deadline = time.monotonic() + 120
+    while not (ready.exists() and '"ready"' in ready.read_text()):
+        assert bench.poll() is None and time.monotonic() < deadline, "the run never got ready"
+        time.sleep(0.5)
+    started = _runs_of(work)
+    assert len(started) >= 4  # the run, two backends, PostgreSQL
+    bench.send_signal(sig)
+    _, err = bench.communicate(timeout=90)
+    assert bench.returncode == 130, err
+    assert "1 suite run(s) stopped" in err
+    assert not [p for p in started if running(p)], "a run outlived the stopped bench"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.contracts import differential_runs
 from tests.contracts.conformance_runs import DETECTED, UNDETECTED, catalogue, run_conformance
 
 pytestmark = pytest.mark.backend
@@ -22,6 +23,8 @@ def test_every_fault_of_the_covered_categories_is_classified() -> None:
     faults = {name for name, _ in catalogue()}
     assert faults == set(DETECTED) | set(UNDETECTED), "classify new faults in conformance_runs"
     assert not set(DETECTED) & set(UNDETECTED)
+    # what conformance cannot see, the differential meta-test must (it runs each of these)
+    assert set(UNDETECTED) <= {name for name, _ in differential_runs.catalogue()}
 
 
 def _detects(tmp_path: Path, fault: str) -> None:

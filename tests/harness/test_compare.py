@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 
-from harness.compare import ABSENT, Kind, compare
+from harness.compare import (
+    ABSENT,
+    Kind,
+    compare,
+    compare_normalized,
+    only_ties_reordered,
+    sort_keys,
+)
 from harness.http import ApiResponse
-from harness.normalize import CanonicalIds
+from harness.normalize import CanonicalIds, normalize
 
 DATA = Path(__file__).parent / "data"
 
@@ -293,3 +300,32 @@ def test_number_text_is_irrelevant_but_int_vs_float_is_not() -> None:
     as_float = ApiResponse(status=200, text='{"score_percent": 1.0, "count": 0.0}')
     [difference] = compare(one, as_float)
     assert (difference.kind, difference.pointer) == (Kind.TYPE, "/count")
+
+
+def _events(*rows: tuple[int, int]) -> dict[str, Any]:
+    """An events index: (id, position) rows in the order sent."""
+    events = [{"id": i, "position": p, "sequence_id": i} for i, p in rows]
+    return {"events": events, "meta": {"root": "events", "total": len(events)}}
+
+
+def _order_kept(rails: dict[str, Any], go: dict[str, Any], params: list[tuple[str, str]]) -> list:
+    left, right = normalize(rails, CanonicalIds()), normalize(go, CanonicalIds())
+    keys = sort_keys(params, left)
+    return [
+        d for d in compare_normalized(left, right) if not only_ties_reordered(d, left, right, keys)
+    ]
+
+
+def test_records_tied_on_the_sort_key_may_come_in_either_order() -> None:
+    """`ORDER BY position` leaves ties to the database: 2 and 3 share position 1."""
+    rails = _events((1, 0), (2, 1), (3, 1), (4, 2))
+    go = _events((1, 0), (3, 1), (2, 1), (4, 2))
+    params = [("discussion_id", "7"), ("order", "position")]
+    assert _order_kept(rails, go, params) == []
+    assert [d.kind for d in _order_kept(rails, go, [("discussion_id", "7")])] == [Kind.ORDER]
+
+
+def test_an_order_the_sort_key_decides_is_still_contract() -> None:
+    rails = _events((1, 0), (2, 1), (4, 2))
+    go = _events((4, 2), (2, 1), (1, 0))  # descending where rails ascends
+    assert [d.kind for d in _order_kept(rails, go, [("order", "position")])] == [Kind.ORDER]
