@@ -280,8 +280,8 @@ def _order_differences(
 def sort_keys(params: Sequence[tuple[str, str]], normalized: Normalized) -> tuple[str, ...]:
     """What a request sorts its root collection by: the query parameter values that name a
     field of its records (`order=position`, `order_by=sequence_id`, `sort=name`)."""
-    records = (normalized.keyed or {}).get(normalized.root or "", {})
-    fields = {key for record in records.values() if isinstance(record, dict) for key in record}
+    records = _keyed_records(normalized, normalized.root or "")
+    fields = {key for record in records.values() for key in record}
     return tuple(dict.fromkeys(value for _, value in params if value in fields))
 
 
@@ -295,10 +295,18 @@ def only_ties_reordered(
     collection = split_pointer(difference.pointer)[0]
 
     def sorted_by(side: Normalized, names: Any) -> list[tuple[Any, ...]]:
-        records = (side.keyed or {}).get(collection, {})
+        records = _keyed_records(side, collection)
         return [tuple(records.get(name, {}).get(key) for key in keys) for name in names]
 
     return sorted_by(rails, difference.rails) == sorted_by(go, difference.go)
+
+
+def _keyed_records(side: Normalized, collection: str) -> dict[str, dict[str, Any]]:
+    """The records of a keyed collection by canonical id (none when it is not one)."""
+    keyed = side.keyed.get(collection) if isinstance(side.keyed, dict) else None
+    if not isinstance(keyed, dict):
+        return {}
+    return {name: record for name, record in keyed.items() if isinstance(record, dict)}
 
 
 def _timestamp_order_differences(

@@ -329,3 +329,10 @@ def test_an_order_the_sort_key_decides_is_still_contract() -> None:
     rails = _events((1, 0), (2, 1), (4, 2))
     go = _events((4, 2), (2, 1), (1, 0))  # descending where rails ascends
     assert [d.kind for d in _order_kept(rails, go, [("order", "position")])] == [Kind.ORDER]
+
+
+def test_a_root_that_is_no_record_collection_has_no_sort_key() -> None:
+    """Items without ids (a timeline's rows) are not keyed records: nothing to judge ties by."""
+    body = {"events": [{"sequence_id": 2}, {"sequence_id": 1}], "meta": {"root": "events"}}
+    assert sort_keys([("order", "sequence_id")], normalize(body, CanonicalIds())) == ()
+    assert _order_kept(body, body, [("order", "sequence_id")]) == []
