@@ -6,7 +6,9 @@ corruption even when both sides share it, which a comparison of the two cannot:
 * counter caches equal their counts: discussions.items_count, events.child_count and
   descendant_count, groups' and users' memberships_count (live memberships),
   polls.voters_count / undecided_voters_count / stance_counts, poll_options.voter_count /
-  total_score (the counts the facts define; a group's other counters are not checked);
+  total_score (the counts the facts define; a group's other counters are not checked; a
+  cast stance a rejected in-place edit left without choices may still be counted, as
+  Loomio leaves the counts stale until the next recount);
 * event trees: the root (no discussion, sequence or parent, depth 0), every thread item with
   a sequence id unique in its discussion, a parent that is the root or a thread item of the
   same discussion, depth = parent's + 1, position_key = parent's key + "-" + 5-digit
@@ -22,17 +24,19 @@ corruption even when both sides share it, which a comparison of the two cannot:
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Any
 
 from harness.normalize import class_type, references
 from harness.rows import COUNTERS, Row, Rows
 
 NOT_CHECKED_REFS = frozenset({"versions"})  # paper_trail keeps versions of destroyed rows
+MAX_EMPTIED = 6  # stances left without choices in one poll, beyond which only all-or-none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -242,7 +246,7 @@ def _poll_counts(rows: Rows) -> Iterator[Violation]:
     voting = [s for s in rows.get("stances", []) if s["latest"] and s.get("revoked_at") is None]
     stances, live = _by(voting, "poll_id"), {s["id"] for s in voting}
     choices = _by(
-        [c for c in rows.get("stance_choices", []) if c["stance_id"] in live], "poll_option_id"
+        [c for c in rows.get("stance_choices", []) if c["stance_id"] in live], "stance_id"
     )
     options = _by(rows.get("poll_options", []), "poll_id")
     for p in rows.get("polls", []):
@@ -251,13 +255,52 @@ def _poll_counts(rows: Rows) -> Iterator[Violation]:
         yield from _counter("polls", p, "voters_count", len(mine), "voters_count = stances")
         yield from _counter("polls", p, "undecided_voters_count", undecided, "undecided = uncast")
         ordered = sorted(options.get(p["id"], []), key=lambda o: (o["priority"], o["id"]))
-        scores = [sum(c["score"] for c in choices.get(o["id"], [])) for o in ordered]
-        yield from _counter("polls", p, "stance_counts", scores, "stance_counts = scores")
-        for o in ordered:
-            picked = choices.get(o["id"], [])
-            yield from _counter("poll_options", o, "voter_count", len(picked), "voter_count")
-            total = sum(c["score"] for c in picked)
-            yield from _counter("poll_options", o, "total_score", total, "total_score")
+        kept = [(c["poll_option_id"], c["score"]) for s in mine for c in choices.get(s["id"], [])]
+        emptied = [_stored_scores(s) for s in mine if s["cast_at"] and s["id"] not in choices]
+        tallies = [_tally(p, ordered, kept + lost) for lost in _lost_choices(emptied)]
+        if not any(all(v is None for v in _tally_violations(t)) for t in tallies):
+            yield from (v for v in _tally_violations(tallies[0]) if v is not None)
+
+
+Tally = list[tuple[str, Row, str, Any, str]]  # (table, row, column, expected, rule)
+
+
+def _tally(poll: Row, ordered: list[Row], picked: list[tuple[Any, int]]) -> Tally:
+    """The counts polls.md 3.1 defines from (option id, score) choices."""
+    by_option = _by([{"option": o, "score": s} for o, s in picked], "option")
+    scores = [sum(c["score"] for c in by_option.get(o["id"], [])) for o in ordered]
+    tally: Tally = [("polls", poll, "stance_counts", scores, "stance_counts = scores")]
+    for o, total in zip(ordered, scores, strict=True):
+        count = len(by_option.get(o["id"], []))
+        tally.append(("poll_options", o, "voter_count", count, "voter_count"))
+        tally.append(("poll_options", o, "total_score", total, "total_score"))
+    return tally
+
+
+def _tally_violations(tally: Tally) -> list[Violation | None]:
+    return [next(_counter(*cell), None) for cell in tally]
+
+
+def _stored_scores(stance: Row) -> list[tuple[Any, int]]:
+    scores = stance.get("option_scores") or {}
+    if isinstance(scores, str):
+        scores = json.loads(scores)
+    return [(int(option), int(score)) for option, score in scores.items()]
+
+
+def _lost_choices(emptied: list[list[tuple[Any, int]]]) -> Iterator[list[tuple[Any, int]]]:
+    """The choices the stored counts may still hold: Loomio deletes a stance's choices before
+    validating an in-place edit and recounts only after a save (polls.md, "edited in place"),
+    so a rejected edit leaves a cast stance without choices and the counts stale until the
+    next recount. Each such stance's last saved scores (`option_scores`) may be counted or
+    not: every combination is accepted (the first is "none", the rule as stated)."""
+    emptied = [e for e in emptied if e]
+    if len(emptied) > MAX_EMPTIED:
+        yield from ([], [c for e in emptied for c in e])
+        return
+    for size in range(len(emptied) + 1):
+        for subset in combinations(emptied, size):
+            yield [c for e in subset for c in e]
 
 
 # -- soft deletes and references ---------------------------------------------------------

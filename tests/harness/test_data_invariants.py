@@ -218,3 +218,22 @@ def test_parentless_thread_items_all_sit_at_position_zero() -> None:
     _set(rows, "events", 100, descendant_count=10)
     _set(rows, "discussions", 1, items_count=10, ranges_string="1-10")
     assert check(rows) == []
+
+
+def test_a_rejected_in_place_edit_may_leave_the_counts_stale() -> None:
+    """Loomio deletes a stance's choices before validating an in-place edit and recounts only
+    after a save (polls.md): the counts may still hold the lost choices, or not (a later vote
+    recounted), but nothing else."""
+    rows = worked_example()
+    rows["stances"][0]["option_scores"] = {"60": 1}
+    rows["stance_choices"] = []  # the rejected edit deleted them; the counts are stale
+    assert check(rows) == []
+    _set(rows, "polls", 7, stance_counts=[0, 0])  # a later recount: the choices are gone
+    _set(rows, "poll_options", 60, voter_count=0, total_score=0)
+    assert check(rows) == []
+    _set(rows, "poll_options", 60, total_score=1)  # half stale: neither state
+    assert {v.rule for v in check(rows)} == {"total_score"}
+    rows["stances"][0]["option_scores"] = {}  # no saved scores: nothing may be stale
+    _set(rows, "polls", 7, stance_counts=[1, 0])
+    _set(rows, "poll_options", 60, voter_count=1)
+    assert {v.rule for v in check(rows)} == {"stance_counts = scores", "voter_count", "total_score"}
