@@ -68,11 +68,14 @@ def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float,
 
 
 def measure(examples: int, rounds: int) -> dict[str, object]:
-    run_dir = tempfile.mkdtemp(prefix="bench-live-")
-    config = HarnessConfig.from_sources({"run_dir": run_dir}, {}, dict(os.environ))
     totals = {False: [0, 0.0], True: [0, 0.0]}
     stats = LiveStats()
-    with provision(config) as backends:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-live-", ignore_cleanup_errors=True) as run_dir,
+        provision(
+            HarnessConfig.from_sources({"run_dir": run_dir}, {}, dict(os.environ))
+        ) as backends,
+    ):
         for _ in range(rounds):
             for live in (False, True):
                 n, took, got = lockstep(backends, examples, live)
