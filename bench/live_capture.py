@@ -3,8 +3,10 @@
 Starts the embedded pair (a Redis per side), runs the lockstep state machine twice on the
 same backends with the same derandomized examples, once without capture and once with it
 (contracts.live_capture: subscriptions, a settle before each write, per-room comparison,
-the fetchability and leak probes), in alternating order `ROUNDS` times. Prints one JSON object:
-requests per second of each, their ratio (target >= 0.8, i.e. capture costs <= 20 %), and
+the fetchability and leak probes): one untimed warm-up round of each, then `ROUNDS` timed
+rounds, the order alternating each round (so a drift of the machine's load falls on both).
+Prints one JSON object: requests per second of each over the timed rounds, their ratio
+(target >= 0.8, i.e. capture costs <= 20 %) and each round's ratio (the spread), and
 the settle time per step, overall and by why the step waited. `--record` also keeps the run
 in bench/results.json (key `live_capture`, with the other runs of the same code) and renders
 bench/results.md and .html again.
@@ -39,6 +41,7 @@ from harness.backends import Backends, provision
 from harness.config import HarnessConfig
 
 TARGET = 0.8
+WARMUP = 1  # untimed rounds first
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results.json"
 CODE = ("contracts", "harness", "reference", "properties", "bench/live_capture.py")
@@ -67,8 +70,11 @@ def lockstep(backends: Backends, examples: int, live: bool) -> tuple[int, float,
     return run.requests, took, session.stats if session else LiveStats()
 
 
-def measure(examples: int, rounds: int) -> dict[str, object]:
+def measure(examples: int, rounds: int, warmup: int = WARMUP) -> dict[str, object]:
+    """`warmup` untimed rounds (the first runs pay for imports, connections and the
+    databases' caches), then `rounds` timed ones, the order alternating each round."""
     totals = {False: [0, 0.0], True: [0, 0.0]}
+    per_round: list[float] = []
     stats = LiveStats()
     with (
         tempfile.TemporaryDirectory(prefix="bench-live-", ignore_cleanup_errors=True) as run_dir,
@@ -76,13 +82,19 @@ def measure(examples: int, rounds: int) -> dict[str, object]:
             HarnessConfig.from_sources({"run_dir": run_dir}, {}, dict(os.environ))
         ) as backends,
     ):
-        for _ in range(rounds):
+        for _ in range(warmup):
             for live in (False, True):
+                lockstep(backends, examples, live)
+        for i in range(rounds):
+            rates = {}
+            for live in (False, True) if i % 2 == 0 else (True, False):
                 n, took, got = lockstep(backends, examples, live)
                 totals[live][0] += n
                 totals[live][1] += took
+                rates[live] = n / took
                 if live:
                     stats = got
+            per_round.append(round(rates[True] / rates[False], 3))
     without, with_ = (totals[k][0] / totals[k][1] for k in (False, True))
     settle = [s * 1000 for s in stats.settle_s]
     return {
@@ -91,6 +103,8 @@ def measure(examples: int, rounds: int) -> dict[str, object]:
         "without_capture_rps": round(without, 1),
         "with_capture_rps": round(with_, 1),
         "ratio": round(with_ / without, 3),
+        "ratio_per_round": per_round,
+        "warmup_rounds": warmup,
         "target": TARGET,
         "messages_compared_last_round": stats.compared,
         "settle_ms_per_step": {
@@ -135,7 +149,7 @@ def record(run: dict[str, object], argv: list[str], path: Path = RESULTS) -> Non
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python bench/live_capture.py")
     p.add_argument("examples", nargs="?", type=int, default=15)
-    p.add_argument("rounds", nargs="?", type=int, default=2)
+    p.add_argument("rounds", nargs="?", type=int, default=4)
     p.add_argument("--record", action="store_true", help="keep the run in bench/results.json")
     args = p.parse_args(argv)
     run = measure(args.examples, args.rounds)
