@@ -34,6 +34,7 @@ from harness.report.model import (
 from harness.report.parameter_coverage import compute_parameter_coverage
 from harness.report.porting import Porting, build_porting
 from harness.report.recorder import Recorder
+from harness.report.transitions import compute_transition_coverage
 
 BACKENDS = ("rails", "go")
 LOCKSTEP, COMPARED = "contracts/differential", "operations compared"  # the lockstep's record
@@ -81,6 +82,11 @@ def build_report(
         gates=evaluate(gates or Gates(), tally, latency),
         live=live_updates(record, findings),
         parameters=compute_parameter_coverage(spec, record.parameters, backends) if spec else None,
+        transitions=(
+            compute_transition_coverage(spec, record.observations.values(), backends)
+            if spec and record.observations
+            else None
+        ),
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; th
     from harness.report.live import LiveUpdates
     from harness.report.parameter_coverage import ParameterCoverage
     from harness.report.porting import Porting
+    from harness.report.transitions import TransitionCoverage
 
 
 class Verdict(Enum):
@@ -314,6 +315,7 @@ class Report:
     source: str = "pytest"  # what produced the findings: pytest, shadow, replay
     live: LiveUpdates | None = None  # the lockstep's publication capture (report.live)
     parameters: ParameterCoverage | None = None  # declared parameters sent / effective
+    transitions: TransitionCoverage | None = None  # state changes made / refused, per backend
 
     @property
     def finding_count(self) -> int:

@@ -37,6 +37,8 @@ def render_report(report: Report) -> dict[str, str]:
         files["ability-matrix.json"] = report.abilities.to_json()
     if report.parameters is not None:
         files["parameter-coverage.json"] = report.parameters.to_json()
+    if report.transitions is not None:
+        files["transition-coverage.json"] = report.transitions.to_json()
     return files
 
 
