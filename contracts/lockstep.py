@@ -537,10 +537,17 @@ class LockstepMachine(RuleBasedStateMachine):
     def discard_poll(self, actor: str, poll: str) -> None:
         self.send(Call(method="DELETE", path=("polls", Ref(poll), "discard"), actor=actor))
 
-    @rule(actor=writers, poll=polls, action=st.sampled_from(["close", "reopen"]))
+    @rule(actor=writers, poll=polls, action=st.sampled_from(["close", "reopen", "cycle"]))
     def close_or_reopen_poll(self, actor: str, poll: str, action: str) -> None:
-        body = {"poll": {"closing_at": CLOSING_AT}} if action == "reopen" else None
-        self.send(Call(method="POST", path=("polls", Ref(poll), action), actor=actor, json=body))
+        """Close or reopen; `cycle` closes and, when that was allowed, reopens at once, so a
+        reopen is made, not only refused (a reopen of an open poll is a 403)."""
+        for step in ("close", "reopen") if action == "cycle" else (action,):
+            body = {"poll": {"closing_at": CLOSING_AT}} if step == "reopen" else None
+            outcome = self.send(
+                Call(method="POST", path=("polls", Ref(poll), step), actor=actor, json=body)
+            )
+            if outcome.rails.status != 200:
+                return
 
     @rule(target=outcomes, actor=writers, poll=polls, statement=bodies)
     def create_outcome(self, actor: str, poll: str, statement: str) -> Any:
