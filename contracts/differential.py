@@ -25,9 +25,8 @@ from harness.compare import (
     Difference,
     Kind,
     compare_normalized,
-    only_ties_reordered,
     payload_of,
-    sort_keys,
+    without_ties,
 )
 from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
@@ -201,10 +200,7 @@ def compare_pair(
         kind = Kind.ENVELOPE if a.form != b.form else Kind.VALUE
         detail = f"rails sent {a.form}, go sent {b.form}" if a.form != b.form else "bodies differ"
         return left, [Difference(pointer="", kind=kind, rails=a.value, go=b.value, detail=detail)]
-    keys = sort_keys(params, left)
-    return left, [
-        d for d in compare_normalized(left, right) if not only_ties_reordered(d, left, right, keys)
-    ]
+    return left, without_ties(compare_normalized(left, right), left, right, params)
 
 
 def served_by(response: ApiResponse) -> str:

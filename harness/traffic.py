@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from harness.client import BackendClient
 from harness.errors import HarnessError
@@ -49,6 +49,12 @@ class RecordedRequest:
     @property
     def path(self) -> str:
         return self.target.split("?", 1)[0]
+
+    @property
+    def query(self) -> tuple[tuple[str, str], ...]:
+        """The query parameters, decoded, in order."""
+        _, _, query = self.target.partition("?")
+        return tuple(parse_qsl(query, keep_blank_values=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

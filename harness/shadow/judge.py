@@ -131,14 +131,16 @@ def judge(
     candidate: Answer,
     secondary: Answer | None,
     ignore: tuple[str, ...] = (),
+    params: tuple[tuple[str, str], ...] = (),
 ) -> Exchange:
-    """Compare the candidate's and the secondary's answers with the primary's."""
+    """Compare the candidate's and the secondary's answers with the primary's; `params`, the
+    request's query, names its sort key (the order of ties under it is not contract)."""
     reference = primary.response()
-    found = [] if candidate.error else _compare(endpoint, reference, candidate, ignore)
+    found = [] if candidate.error else _compare(endpoint, reference, candidate, ignore, params)
     noise = (
         []
         if secondary is None or secondary.error
-        else _compare(endpoint, reference, secondary, ignore)
+        else _compare(endpoint, reference, secondary, ignore, params)
     )
     return Exchange(
         endpoint=endpoint,
@@ -154,10 +156,16 @@ def judge(
 
 
 def _compare(
-    endpoint: str, reference: ApiResponse, other: Answer, ignore: tuple[str, ...]
+    endpoint: str,
+    reference: ApiResponse,
+    other: Answer,
+    ignore: tuple[str, ...],
+    params: tuple[tuple[str, str], ...],
 ) -> list[Difference]:
     columns = BARE_ROWS.get(endpoint, ())
-    return compare(reference, other.response(), ignore, ordered=ORDERED, columns=columns)
+    return compare(
+        reference, other.response(), ignore, ordered=ORDERED, columns=columns, params=params
+    )
 
 
 def _patterns(found: list[Difference]) -> tuple[tuple[str, str], ...]:

@@ -304,7 +304,7 @@ class Mirror:
             send(session, s.candidate, request, s.timeout), secondary_call or _none()
         )
         endpoint = endpoint_of(request.method, request.path, self.index, request.label)
-        exchange = judge(endpoint, primary, candidate, secondary, s.ignore)
+        exchange = judge(endpoint, primary, candidate, secondary, s.ignore, request.query)
         self.writer.add(replace(exchange, at=at, instance=s.instance).to_json())
         self.shared[JUDGED] += 1
 

@@ -62,7 +62,7 @@ async def replay(traffic: Traffic, settings: ReplaySettings) -> Counter[str]:
                 return
             endpoint = endpoint_of(request.method, request.path, index, request.label)
             secondary = answers[2] if len(answers) > 2 else None
-            exchange = judge(endpoint, answers[0], answers[1], secondary, s.ignore)
+            exchange = judge(endpoint, answers[0], answers[1], secondary, s.ignore, request.query)
             writer.add(replace(exchange, at=at, instance=instance).to_json())
             counts["replayed"] += 1
 

@@ -106,3 +106,21 @@ def test_a_single_odd_answer_is_chance_not_a_finding() -> None:
     (v,) = verdicts(counts, Thresholds())
     assert v.raw_rate * 100 > Thresholds().absolute and not v.flagged
     assert len(findings(tally(exchanges(1600, 12, 0)), Thresholds(), "shadow")) == 1
+
+
+def test_the_order_of_ties_under_the_requests_sort_key_is_no_difference() -> None:
+    """The shadow's judge takes the sort key from the request, as the lockstep does."""
+    rails = {
+        "events": [{"id": 1, "position": 1}, {"id": 2, "position": 1}],
+        "meta": {"root": "events"},
+    }
+    go = {
+        "events": [{"id": 2, "position": 1}, {"id": 1, "position": 1}],
+        "meta": {"root": "events"},
+    }
+    unsorted = judge("GET /e", answer(rails), answer(go), None)
+    assert unsorted.diffs
+    sorted_by_position = judge(
+        "GET /e", answer(rails), answer(go), None, (), (("order", "position"),)
+    )
+    assert not sorted_by_position.diffs
