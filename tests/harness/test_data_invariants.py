@@ -237,3 +237,24 @@ def test_a_rejected_in_place_edit_may_leave_the_counts_stale() -> None:
     _set(rows, "polls", 7, stance_counts=[1, 0])
     _set(rows, "poll_options", 60, voter_count=1)
     assert {v.rule for v in check(rows)} == {"stance_counts = scores", "voter_count", "total_score"}
+
+
+def test_the_root_may_not_count_parentless_items_made_since_its_last_recount() -> None:
+    """The root counts every thread item but is recounted only when an item under it saves
+    (threading.md 4): replies to a stance outside the thread trigger no recount."""
+    rows = worked_example()
+    for n, (id, seq) in enumerate(((110, 9), (111, 10)), start=15):
+        rows["events"].append(event(id, "new_comment", None, seq, 0, "00000", 0, eid=n))
+        rows["comments"].append(
+            {**rows["comments"][0], "id": n, "parent_id": 70, "parent_type": "Stance"}
+        )
+    _set(rows, "discussions", 1, items_count=10, ranges_string="1-10")
+    for stale in (8, 9, 10):  # neither, one or both counted
+        _set(rows, "events", 100, descendant_count=stale)
+        assert check(rows) == [], stale
+    _set(rows, "events", 100, descendant_count=7)
+    assert {v.rule for v in check(rows)} == {"descendant_count = subtree"}
+    _set(rows, "events", 110, sequence_id=5, position=0)  # before an item with a parent:
+    _set(rows, "events", 105, sequence_id=9)  # the root was recounted after it
+    _set(rows, "events", 100, descendant_count=8)
+    assert "descendant_count = subtree" in {v.rule for v in check(rows)}
