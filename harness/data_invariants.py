@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations, pairwise
@@ -173,14 +173,16 @@ def _tree_rules(e: Row, by_id: Mapping[Any, Row], root: Row | None, d: Any) -> I
     yield from _counter("events", e, "position_key", expected, "key = parent's key + position")
 
 
-def _parentless_since_last_recount(items: list[Row]) -> int:
+def parentless_since_last_recount(items: Sequence[Mapping[str, Any]]) -> int:
     """Thread items without a parent sequenced after the last item with one. The root's
     descendant_count counts every thread item, but it is recounted only when an item under
     it saves (threading.md 4): a parentless item (a reply to a stance outside the thread)
     triggers no recount, so the root may not count those made since the last one that did."""
-    parented = [e["sequence_id"] or 0 for e in items if e["parent_id"] is not None]
+    parented = [e.get("sequence_id") or 0 for e in items if e.get("parent_id") is not None]
     last = max(parented, default=0)
-    return sum(1 for e in items if e["parent_id"] is None and (e["sequence_id"] or 0) > last)
+    return sum(
+        1 for e in items if e.get("parent_id") is None and (e.get("sequence_id") or 0) > last
+    )
 
 
 def _entered_later(parent: Row, e: Row) -> bool:
@@ -194,7 +196,7 @@ def _counts(
     children = sum(1 for e in items if e["parent_id"] == parent["id"])
     if parent is root:
         descendants = len(items)
-        unseen = _parentless_since_last_recount(items)
+        unseen = parentless_since_last_recount(items)
         if descendants - unseen <= (parent.get("descendant_count") or 0) <= descendants:
             descendants = parent.get("descendant_count") or 0
     else:
