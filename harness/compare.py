@@ -328,7 +328,7 @@ def ties_at_page_edges(rails: Normalized, go: Normalized, keys: Sequence[str]) -
     return bool(moved) and all(k in edges for k in moved)
 
 
-RECORD_SET = frozenset({Kind.MISSING_RECORD, Kind.EXTRA_RECORD, Kind.ORDER})
+_RECORD_SET = frozenset({Kind.MISSING_RECORD, Kind.EXTRA_RECORD, Kind.ORDER})
 
 
 def without_ties(
@@ -341,7 +341,7 @@ def without_ties(
     contract): a page whose edge records differ among ties, records reordered among ties."""
     keys = sort_keys(params, rails)
     if ties_at_page_edges(rails, go, keys):
-        found = [d for d in found if d.kind not in RECORD_SET]
+        found = [d for d in found if d.kind not in _RECORD_SET]
     return [d for d in found if not only_ties_reordered(d, rails, go, keys)]
 
 

@@ -272,9 +272,13 @@ def _poll_counts(rows: Rows) -> Iterator[Violation]:
         ordered = sorted(options.get(p["id"], []), key=lambda o: (o["priority"], o["id"]))
         kept = [(c["poll_option_id"], c["score"]) for s in mine for c in choices.get(s["id"], [])]
         emptied = [_stored_scores(s) for s in mine if s["cast_at"] and s["id"] not in choices]
-        tallies = [_tally(p, ordered, kept + lost) for lost in _lost_choices(emptied)]
-        if not any(all(v is None for v in _tally_violations(t)) for t in tallies):
-            yield from (v for v in _tally_violations(tallies[0]) if v is not None)
+        # the rule as stated first, then the states a stale recount may have left
+        found = (
+            _tally_violations(_tally(p, ordered, kept + lost)) for lost in _lost_choices(emptied)
+        )
+        stated = next(found)
+        if stated and all(found):
+            yield from stated
 
 
 Tally = list[tuple[str, Row, str, Any, str]]  # (table, row, column, expected, rule)
@@ -292,8 +296,8 @@ def _tally(poll: Row, ordered: list[Row], picked: list[tuple[Any, int]]) -> Tall
     return tally
 
 
-def _tally_violations(tally: Tally) -> list[Violation | None]:
-    return [next(_counter(*cell), None) for cell in tally]
+def _tally_violations(tally: Tally) -> list[Violation]:
+    return [v for cell in tally for v in _counter(*cell)]
 
 
 def _stored_scores(stance: Row) -> list[tuple[Any, int]]:
