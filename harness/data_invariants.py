@@ -173,7 +173,7 @@ def _tree_rules(e: Row, by_id: Mapping[Any, Row], root: Row | None, d: Any) -> I
     yield from _counter("events", e, "position_key", expected, "key = parent's key + position")
 
 
-def parentless_since_last_recount(items: Sequence[Mapping[str, Any]]) -> int:
+def _parentless_since_last_recount(items: Sequence[Mapping[str, Any]]) -> int:
     """Thread items without a parent sequenced after the last item with one. The root's
     descendant_count counts every thread item, but it is recounted only when an item under
     it saves (threading.md 4): a parentless item (a reply to a stance outside the thread)
@@ -196,7 +196,7 @@ def _counts(
     children = sum(1 for e in items if e["parent_id"] == parent["id"])
     if parent is root:
         descendants = len(items)
-        unseen = parentless_since_last_recount(items)
+        unseen = _parentless_since_last_recount(items)
         if descendants - unseen <= (parent.get("descendant_count") or 0) <= descendants:
             descendants = parent.get("descendant_count") or 0
     else:
