@@ -8,6 +8,8 @@ Options (CLI > ini key > env var > default; `pytest --help`, group "backends"): 
 --go-setenv KEY=VALUE...`; `--go-faults` (embedded reference only); `--ready-path`,
 `--ready-timeout`, `--request-timeout`; `--db-mode=clone|shared`; `--isolation=clone|scoped`;
 `--auth=cookie|basic`; `--suites=contracts,properties`; `--run-dir`; `--pg-image`.
+Hypothesis profiles dev (25 examples), ci (200), nightly (2000); `--derandomize` draws the
+same examples every run (harness.plugins.profiles).
 Nothing given: the embedded default (local PostgreSQL + two reference backend processes).
 
 Fixtures:
@@ -34,6 +36,7 @@ Secrets the user hands in (setenv values, DSNs, header values) are masked everyw
 # first (the report's options read the resolved spec), then the report's (the backends
 # plugin imports them, for the coverage recorder).
 pytest_plugins = [
+    "harness.plugins.profiles",
     "harness.plugins.options",
     "harness.report.options",
     "harness.plugins.backends",

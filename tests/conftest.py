@@ -79,8 +79,6 @@ def empty_database(pg_cluster: LocalPostgres) -> Iterator[str]:
 KNOWN_FAILING = {
     "tests/properties/test_properties_meta.py::test_clean_pair_has_no_findings[test_threading.py]": "rare clean-pair data finding, not reproduced in 100 examples of its minimal case (discussion, poll, 2 comments, destroy the last): timestamp format of /discussions/*/last_comment_at differs",
     "tests/contracts/test_differential_meta.py::test_fault_on_go_side_is_reported[ordering-discussions_index_ignores_pinned]": "not detected in the dev profile's 25 examples in the first .ci/run with slow shards (2/8, 2026-12-06); the detection bench needed 28 ci examples (bench/results.json)",
-    "tests/properties/test_properties_meta.py::test_every_fault_is_detected[max_depth_not_flattened]": "missed once in dev's 15 threading examples (a .ci/run of session 8, slow shard 4/10, under load); passed when rerun, and detected under ci (detection bench, 17.8 s)",
-    "tests/properties/test_properties_meta.py::test_every_fault_is_detected[guest_cannot_read]": "missed once in dev's 19 permission examples (final .ci/run of session 8, slow shard 3/10, 360 cells exercised); passed when rerun, and detected under ci (detection bench: 12 of 12 permission faults, bench/results.json)",
     "tests/contracts/test_channels_meta.py::test_channel_fault_on_go_side_is_reported[channel_reconnect_drops]": "missed now and then in dev's 25 examples (a drop, a publication while away and a resume must all be drawn); detected under ci (8/8 channel faults, session 6), but a ci fault run here took ~9 min",
 }
 

@@ -172,7 +172,8 @@ class ReportPlugin:
         return RunInfo(
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
-            profile=str(option("hypothesis_profile", None) or "default"),
+            profile=str(option("hypothesis_profile", None) or "default")
+            + (" (derandomized)" if option("derandomize", False) else ""),
             seeds=tuple(sorted({*self.recorder.seeds, *([str(seed)] if seed else [])})),
             versions=(("python", sys.version.split()[0]), *_versions()),
             backends=tuple(

@@ -42,11 +42,13 @@ def run_suite(
     timeout: float = 1800,
 ) -> SuiteRun:
     """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind`.
-    The suite runs under `profile`, by default this session's (`--hypothesis-profile`)."""
+    The suite runs derandomized under `profile`, by default this session's
+    (`--hypothesis-profile`)."""
     profile = profile or settings.get_current_profile_name()
     report = tmp_path / "report"
     command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", "-q"]
-    command += ["--report", str(report), f"--hypothesis-profile={profile}"]
+    # --derandomize: the same examples every run, so a detection holds on every run or none
+    command += ["--report", str(report), f"--hypothesis-profile={profile}", "--derandomize"]
     command += ["--run-dir", str(tmp_path / "run"), *LATENCY_GATES_OFF, *args]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
