@@ -4,7 +4,8 @@ Go and a second Rails share Go's database; the router (harness.routing.router) s
 ported operation to Go and the rest to that Rails. The rails side of the run stays Rails
 alone on its own database, so a thread written through Rails and read through Go is
 compared end to end with what Rails alone does. Both processes behind the router get one
-SECRET_KEY_BASE, as Rails and Go share their session secret in production.
+SECRET_KEY_BASE and one Redis, as Rails and Go share their session secret and their live
+updates in production (a `--go-rails-url` Rails must be given Go's Redis by whoever runs it).
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ def _rails_on_go_database(
     database_url = server.dsn(go.database)
     log = config.run_dir / "go-rails.log"
     env = {**environ, **dict(side.setenv), "PORT": str(port), "DATABASE_URL": database_url}
+    # One Redis behind the router, as in production: what this Rails publishes reaches the
+    # go side's live updates (without it, every unported write was "published on rails only").
+    env |= {"REDIS_URL": go.redis_url} if go.redis_url else {}
     command = fill(str(side.cmd), port=port, database_url=database_url)
     process = ManagedProcess(name="go-rails", command=command, env=env, log_path=log)
     stack.callback(process.stop)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+
+import redis
 
 from harness.backends import provision
 from harness.http import ApiRequest
@@ -55,3 +58,30 @@ def test_a_cookie_from_rails_is_good_on_go_behind_the_router(make_config) -> Non
     with provision(make_config(go_ported=str(MANIFEST), auth="cookie")) as backends:
         me = backends.go.send(ApiRequest(method="GET", path="/api/v1/profile/me", actor="admin"))
         assert (me.status, served_by(me)) == (200, "go")
+
+
+def test_a_write_through_the_rails_behind_the_router_is_published_on_the_go_sides_redis(
+    make_config,
+) -> None:
+    # production shares one Redis between Rails and Go: the live updates of an unported write
+    # reach the go side's channel server
+    with provision(make_config(go_ported=str(MANIFEST))) as backends:
+        go = backends.go
+        assert go.redis_url, go.redis_why
+        listener = redis.Redis.from_url(go.redis_url).pubsub(ignore_subscribe_messages=True)
+        listener.psubscribe("*")
+        created = go.send(
+            ApiRequest(
+                method="POST",
+                path="/api/v1/discussions",
+                actor="admin",
+                json={"discussion": {"title": "Live", "group_id": go.ids["group:main"]}},
+            )
+        )
+        assert (created.status, served_by(created)) == (200, "rails")
+        deadline = time.monotonic() + 10
+        message = None
+        while message is None and time.monotonic() < deadline:
+            message = listener.get_message(timeout=0.5)
+        listener.close()
+        assert message is not None, "nothing was published on the go side's Redis"
