@@ -64,7 +64,11 @@ class Facts:
 
     @property
     def stance_guest(self) -> bool:
-        return self.role == Role.POLL_GUEST
+        """An invited poll guest, tied to the poll by their stance alone. Closing an anonymous
+        poll erases every stance's participant (polls.md 3.4, "scrub anonymous stances"), so
+        after it the guest is no one to the poll."""
+        scrubbed = self.config.anonymous and self.config.poll_state == "closed"
+        return self.role == Role.POLL_GUEST and not scrubbed
 
     @property
     def in_any_group(self) -> bool:

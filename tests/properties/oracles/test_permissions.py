@@ -201,6 +201,16 @@ def test_uncast_own_stance_of_a_closed_poll(anonymous):
     assert decide(Cell(M, config, A.STANCE_UNCAST)).status == (404 if anonymous else 403)
 
 
+@pytest.mark.parametrize(
+    ("anonymous", "status"), [(True, 403), (False, 200)], ids=["anonymous-403", "named-200"]
+)
+@pytest.mark.parametrize("action", [A.POLL_SHOW, A.OUTCOME_UPDATE])
+def test_a_poll_guest_is_no_one_to_a_closed_anonymous_poll(anonymous, status, action):
+    # polls.md 3.4: closing it erases every stance's participant, the guest's only tie to it
+    config = replace(BASE, poll_state="closed", anonymous=anonymous)
+    assert decide(Cell(PG, config, action)).status == status
+
+
 def test_profile_me_visitor_is_403():
     assert decide(Cell(V, BASE, A.PROFILE_ME)).status == 403
 
