@@ -143,7 +143,7 @@ def provision(config: HarnessConfig, world: World | None = None) -> Iterator[Bac
         if mixed:
             from harness.routing.stack import start_mixed_stack
 
-            start_mixed_stack(backends["go"], config, server, environ, SPEC, stack)
+            start_mixed_stack(backends, config, server, environ, SPEC, stack)
         for backend in backends.values():
             _await_ready(backend, config)
         _seed_live(backends, plan)

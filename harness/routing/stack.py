@@ -27,34 +27,62 @@ ROUTER = f"{shlex.quote(sys.executable)} -m harness.routing.router"
 
 
 def start_mixed_stack(
-    go: Backend,
+    backends: dict[str, Backend],
     config: HarnessConfig,
     server: DatabaseServer | None,
     environ: dict[str, str],
     spec: Path,
     stack: contextlib.ExitStack,
 ) -> None:
-    """Put the router in front of `go` (already started, not yet awaited) and a Rails on its
-    database; `go.base_url` becomes the router's."""
+    """Put the router in front of go (already started, not yet awaited) and a Rails on its
+    database; `go.base_url` becomes the router's. The rails side goes behind a router too,
+    one that sends everything to Rails: both sides then pay the same proxy hop, and the
+    paired latency compares the backends, not the hop."""
     assert config.go.ported is not None
-    run_dir = config.run_dir
+    go, rails = backends["go"], backends["rails"]
     _await(
         go.name, go.base_url + config.ready_path_of("go"), go.client.liveness, config, go.log_path
     )
     rails_url, rails_liveness = _rails_on_go_database(go, config, server, environ, stack)
+    _front(
+        go, config.go.ported, go.base_url, rails_url, rails_liveness, config, environ, spec, stack
+    )
+    everything_to_rails = config.run_dir / "rails-routes.yaml"
+    everything_to_rails.write_text(
+        "# the rails side's router: one hop, like the go side's\ndefault: rails\n"
+    )
+    alone = rails.base_url
+    _front(rails, everything_to_rails, alone, alone, Liveness(), config, environ, spec, stack)
+
+
+def _front(
+    backend: Backend,
+    manifest: Path,
+    go_url: str,
+    rails_url: str,
+    rails_liveness: Liveness,
+    config: HarnessConfig,
+    environ: dict[str, str],
+    spec: Path,
+    stack: contextlib.ExitStack,
+) -> None:
+    """Start a router sending `manifest`'s ported operations to `go_url` and the rest to
+    `rails_url`; `backend` is then reached through it (and is alive while all three are)."""
     port = free_port()
     command = (
         f"{ROUTER} --port {port} --spec {shlex.quote(str(spec))} "
-        f"--manifest {shlex.quote(str(config.go.ported))} --go {go.base_url} "
+        f"--manifest {shlex.quote(str(manifest))} --go {go_url} "
         f"--rails {rails_url} --timeout {config.request_timeout:g}"
     )
-    log = run_dir / "router.log"
-    router = ManagedProcess(name="go-router", command=command, env=environ, log_path=log)
+    log = config.run_dir / f"{backend.name}-router.log"
+    router = ManagedProcess(
+        name=f"{backend.name}-router", command=command, env=environ, log_path=log
+    )
     stack.callback(router.stop)
     router.start()
-    members = (go.client.liveness, rails_liveness, _liveness(router, log))
-    go.base_url = go.client.base_url = f"http://127.0.0.1:{port}"
-    go.client.liveness = Liveness(
+    members = (backend.client.liveness, rails_liveness, _liveness(router, log))
+    backend.base_url = backend.client.base_url = f"http://127.0.0.1:{port}"
+    backend.client.liveness = Liveness(
         alive=lambda: all(m.alive() for m in members),
         exit_code=lambda: next((m.exit_code() for m in members if not m.alive()), None),
         log_tail=lambda: "\n".join(m.log_tail() for m in members if not m.alive()),
