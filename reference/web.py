@@ -200,10 +200,15 @@ async def _read_params(request: Request) -> tuple[dict[str, Any], set[str]]:
     params: dict[str, Any] = {}
     body_keys: set[str] = set()
     for key, value in request.query_params.multi_items():
-        if key.endswith("[]"):
-            params.setdefault(key[:-2], []).append(value)
-        else:
+        name = key[:-2] if key.endswith("[]") else key
+        if not name:  # Rack drops a parameter without a name (`=x`, `[]=x`)
+            continue
+        if name == key:
             params[key] = value
+        elif isinstance(params.setdefault(name, []), list):
+            params[name].append(value)
+        else:  # `a=1&a[]=2`: Rack's ParameterTypeError, which Rails answers 400
+            raise ApiError(400, {"status": 400, "error": "Bad Request"})
     body = await request.body()
     if body:
         try:

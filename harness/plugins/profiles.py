@@ -11,7 +11,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # Examples talk to real servers: no deadline, and a slow response is not a flaky test.
+# The parent is Hypothesis' own default, not the profile loaded at import: with CI set,
+# Hypothesis loads its `ci` profile (derandomized) first, and a run in CI would silently
+# differ from the same run on a laptop; `--derandomize` is the one switch.
 _BASE = settings(
+    settings.get_profile("default"),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

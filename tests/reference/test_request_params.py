@@ -141,3 +141,19 @@ def test_ids_are_ascii_digits_only(admin_world: Any, resource: str, ident: str) 
     world, admin, _, _ = admin_world
     status, _ = world.client(admin).call("GET", f"/api/v1/{resource}/{ident}")
     assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("=x&%5B%5D=y", 200),  # Rack drops parameters without a name
+        ("per=2&per%5B%5D=3", 400),  # a scalar then an array: Rack's ParameterTypeError
+    ],
+    ids=["nameless", "scalar-then-array"],
+)
+def test_query_parameters_are_parsed_as_rack_parses_them(
+    admin_world: Any, query: str, status: int
+) -> None:
+    world, admin, group, _ = admin_world
+    answered, answer = world.client(admin).call("GET", f"/api/v1/groups/{group['id']}?{query}")
+    assert answered == status, answer
