@@ -170,10 +170,15 @@ class Uncast:
 
 @dataclass(frozen=True, slots=True)
 class Close:
-    """Close the poll (the last step of an example)."""
+    """Close the poll."""
 
 
-TallyStep = Cast | Uncast | Close
+@dataclass(frozen=True, slots=True)
+class Reopen:
+    """Reopen the closed poll with a future closing_at (refused for an anonymous one)."""
+
+
+TallyStep = Cast | Uncast | Close | Reopen
 
 
 def _valid_choices(
@@ -203,12 +208,29 @@ def _any_choices(n: int) -> st.SearchStrategy[tuple[tuple[int, int], ...]]:
     return st.lists(pairs, max_size=max(n, 1) + 1).map(tuple)
 
 
+def _votes(draw: st.DrawFn, spec: PollSpec, cast: set[str], count: int) -> list[TallyStep]:
+    """`count` votes, vote changes and uncasts; `cast` is who holds a cast stance."""
+    n = len(POLL_OPTIONS[spec.poll_type])
+    steps: list[TallyStep] = []
+    for _ in range(count):
+        voter = draw(st.sampled_from(VOTERS))
+        if draw(st.integers(0, 5)) == 0:
+            steps.append(Uncast(voter))
+            cast.discard(voter)
+            continue
+        valid = _valid_choices(spec.poll_type, n, spec.dots_per_person)
+        choices = draw(valid if voter in cast else st.one_of(valid, valid, _any_choices(n)))
+        steps.append(Cast(voter, choices))
+        cast.add(voter)  # corrected below by the oracle when it is refused
+    return steps
+
+
 @st.composite
 def tally_examples(
     draw: st.DrawFn, max_steps: int = 8, poll_types: tuple[str, ...] = tuple(POLL_OPTIONS)
 ) -> tuple[PollSpec, tuple[TallyStep, ...]]:
     """A poll of one of `poll_types` and a sequence of votes, vote changes and uncasts, maybe
-    a close.
+    a close, maybe then a reopen, more votes and a second close (polls.md 4).
 
     An invalid vote is only sent while the voter's stance is uncast: a failed in-place
     update of a cast stance deletes its choices without recount (polls.md 2.4), a state the
@@ -223,17 +245,7 @@ def tally_examples(
     )
     n = len(POLL_OPTIONS[poll_type])
     cast: set[str] = set()
-    steps: list[TallyStep] = []
-    for _ in range(draw(st.integers(1, max_steps))):
-        voter = draw(st.sampled_from(VOTERS))
-        if draw(st.integers(0, 5)) == 0:
-            steps.append(Uncast(voter))
-            cast.discard(voter)
-            continue
-        valid = _valid_choices(poll_type, n, spec.dots_per_person)
-        choices = draw(valid if voter in cast else st.one_of(valid, valid, _any_choices(n)))
-        steps.append(Cast(voter, choices))
-        cast.add(voter)  # corrected below by the oracle when it is refused
+    steps = _votes(draw, spec, cast, draw(st.integers(1, max_steps)))
     if draw(st.booleans()):
         # Often everyone votes: thirds (33.33…%) only come from three cast stances, and
         # short random sequences rarely reach them.
@@ -241,6 +253,11 @@ def tally_examples(
         steps += [Cast(v, draw(valid)) for v in VOTERS if v not in cast]
     if draw(st.booleans()):
         steps.append(Close())
+        if draw(st.booleans()):
+            steps.append(Reopen())
+            steps += _votes(draw, spec, cast, draw(st.integers(0, 3)))
+            if draw(st.booleans()):
+                steps.append(Close())
     return spec, tuple(steps)
 
 

@@ -23,7 +23,16 @@ from harness.isolation import Scope
 from properties.findings import Problem
 from properties.oracles.poll_inputs import Option
 from properties.oracles.tallies import Poll, Stance, Submission, poll_fields, tally, validate_stance
-from properties.strategies import POLL_OPTIONS, VOTERS, Cast, Close, PollSpec, TallyStep, Uncast
+from properties.strategies import (
+    POLL_OPTIONS,
+    VOTERS,
+    Cast,
+    Close,
+    PollSpec,
+    Reopen,
+    TallyStep,
+    Uncast,
+)
 
 CLOSING_AT = "2099-06-01T00:00:00.000Z"
 # The one option-name format a type default sets (polls.md 1, config/poll_types.yml): the
@@ -174,14 +183,27 @@ class TallyRun:
                     "PATCH", f"/api/v1/stances/{self.stance_ids[voter]}/uncast", voter
                 )
                 want = 200 if self.stances[voter].cast and not self.closed else 403
+                if self.closed and self.spec.anonymous:
+                    # closing erased the stance's participant: not among the voter's (polls.md
+                    # 3.4), so not found
+                    want = 404
                 self._status(index, step, "PATCH /api/v1/stances/{id}/uncast", want, answer.status)
                 if answer.status == 200:
                     self._remember(voter, answer.body, uncast=True)
                     self.stances[voter] = Stance.undecided(self.participant(voter))
             case Close():
                 answer = self.send("POST", f"/api/v1/polls/{self.poll_id}/close")
-                self._status(index, step, "POST /api/v1/polls/{id}/close", 200, answer.status)
-                self.closed = answer.status == 200
+                want = 403 if self.closed else 200  # close needs an active poll (polls.md 4)
+                self._status(index, step, "POST /api/v1/polls/{id}/close", want, answer.status)
+                self.closed = self.closed or answer.status == 200
+                self.oracle_poll = replace(self.oracle_poll, closed=self.closed)
+            case Reopen():
+                poll = {"poll": {"closing_at": CLOSING_AT}}
+                answer = self.send("POST", f"/api/v1/polls/{self.poll_id}/reopen", json=poll)
+                # closed and not anonymous, by its author (polls.md 3.4 and 4)
+                want = 200 if self.closed and not self.spec.anonymous else 403
+                self._status(index, step, "POST /api/v1/polls/{id}/reopen", want, answer.status)
+                self.closed = self.closed and answer.status != 200
                 self.oracle_poll = replace(self.oracle_poll, closed=self.closed)
 
     def _status(self, index: int, step: TallyStep, op: str, want: int, got: int) -> None:
