@@ -12,10 +12,16 @@ DETECTED_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering"
 
 
 def run_differential(
-    tmp_path: Path, *args: str, profile: str | None = None, timeout: float = 1800
+    tmp_path: Path,
+    *args: str,
+    profile: str | None = None,
+    shrink: bool = True,
+    timeout: float = 1800,
 ) -> SuiteRun:
     """`pytest contracts/test_differential.py --report DIR ARGS`; its differential findings."""
-    return run_suite(SUITE, "differential", tmp_path, *args, profile=profile, timeout=timeout)
+    return run_suite(
+        SUITE, "differential", tmp_path, *args, profile=profile, shrink=shrink, timeout=timeout
+    )
 
 
 def catalogue() -> list[tuple[str, str]]:

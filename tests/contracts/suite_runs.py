@@ -33,29 +33,40 @@ class SuiteRun:
     output: str
 
 
+def profile_options(profile: str, shrink: bool = True) -> list[str]:
+    """pytest options loading Hypothesis `profile`, derandomized (the same examples every
+    run, so a detection holds on every run or on none); without `shrink`, the bench's
+    profile of it: no shrink phase, the run ends at the first failing example (what a
+    detection needs)."""
+    if shrink:
+        return [f"--hypothesis-profile={profile}", "--derandomize"]
+    bench = ["-p", "bench.plugin", f"--bench-profile={profile}"]
+    return [*bench, "--hypothesis-profile=bench", "--derandomize"]
+
+
 def run_suite(
     suite: str,
-    kind: str,
+    kind: str | None,
     tmp_path: Path,
     *args: str,
     profile: str | None = None,
+    shrink: bool = True,
     timeout: float = 1800,
 ) -> SuiteRun:
-    """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind`.
-    The suite runs derandomized under `profile`, by default this session's
-    (`--hypothesis-profile`)."""
+    """`pytest SUITE --report DIR ARGS` from the repository root; findings of `kind` (every
+    kind if None). The suite runs derandomized under `profile`, by default this session's
+    (`--hypothesis-profile`); see profile_options for `shrink`."""
     profile = profile or settings.get_current_profile_name()
     report = tmp_path / "report"
     command = [sys.executable, "-m", "pytest", suite, "-p", "no:cacheprovider", "-q"]
-    # --derandomize: the same examples every run, so a detection holds on every run or none
-    command += ["--report", str(report), f"--hypothesis-profile={profile}", "--derandomize"]
+    command += ["--report", str(report), *profile_options(profile, shrink)]
     command += ["--run-dir", str(tmp_path / "run"), *LATENCY_GATES_OFF, *args]
     started = time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     seconds = time.monotonic() - started
     # The suite's own findings files, not findings.json: they exist even if rendering fails.
     found = merge_findings(findings_files(report / "parts"))
-    mine = [f.to_dict() for f in found if f.kind == kind]
+    mine = [f.to_dict() for f in found if kind is None or f.kind == kind]
     return SuiteRun(done.returncode, mine, seconds, (done.stdout + done.stderr)[-4000:])
 
 
