@@ -11,9 +11,12 @@ from dataclasses import dataclass, field, fields, replace
 
 from hypothesis import strategies as st
 
+from properties.oracles import thread_steps
 from properties.oracles.permissions import Action, Cell, Config, Role, decide, inapplicable
 from properties.oracles.thread_actions import HIDE_RESULTS
+from properties.oracles.thread_sim import ThreadState
 from properties.oracles.threading import (
+    ChangeVote,
     ClosePoll,
     Comment,
     CreateOutcome,
@@ -21,6 +24,7 @@ from properties.oracles.threading import (
     DestroyComment,
     DiscardComment,
     EditComment,
+    Repair,
     ThreadAction,
     Vote,
 )
@@ -30,16 +34,40 @@ from properties.oracles.threading import (
 
 @dataclass(slots=True)
 class _ThreadDraft:
+    """What has been drawn so far, and the oracle's state after it: a vote change must name
+    the voter's latest stance, which a change with replies replaced (polls.md 2.4)."""
+
+    state: ThreadState
     comments: list[str] = field(default_factory=list)
     authors: dict[str, str] = field(default_factory=dict)  # comment ref -> who posted it
     polls: list[str] = field(default_factory=list)
-    stances: list[str] = field(default_factory=list)  # stances with a thread event (reason)
-    voted: set[tuple[str, str]] = field(default_factory=set)
     counter: int = 0
+    steps: int = 0
 
     def ref(self, prefix: str) -> str:
         self.counter += 1
         return f"{prefix}{self.counter}"
+
+    @property
+    def stances(self) -> list[str]:
+        """Stances with a reason (a thread event, once their poll shows results): replies."""
+        return [ref for ref, stance in self.state.stances.items() if stance.reason]
+
+    def latest_stances(self, poll: str | None = None, by: str | None = None) -> list[str]:
+        """Latest stances (of `poll`, cast by `by` when given): what a vote change names."""
+        return [
+            ref
+            for ref, stance in self.state.stances.items()
+            if stance.latest and poll in (None, stance.poll) and by in (None, stance.participant)
+        ]
+
+    def take(self, action: ThreadAction) -> ThreadAction:
+        """Step the oracle as the test will (a repair follows a destroy); `action` back."""
+        follow = [Repair()] if isinstance(action, DestroyComment) else []
+        for step in (action, *follow):
+            thread_steps.apply(self.state, self.steps, step)
+            self.steps += 1
+        return action
 
 
 THREAD_STEPS = (
@@ -50,6 +78,7 @@ THREAD_STEPS = (
     "destroy",
     "poll",
     "vote",
+    "change",
     "close",
     "outcome",
 )
@@ -58,7 +87,10 @@ THREAD_STEPS = (
 def _thread_step(draw: st.DrawFn, draft: _ThreadDraft) -> ThreadAction:
     kind = draw(st.sampled_from(THREAD_STEPS))
     if kind == "reply" and (draft.comments or draft.stances):
-        target = draw(st.sampled_from(draft.comments + draft.stances))
+        # comments or stances, each half the time when both exist: stances are few, and a
+        # reply to one is what makes a later vote change a new stance (polls.md 2.4)
+        pools = [pool for pool in (draft.comments, draft.stances) if pool]
+        target = draw(st.sampled_from(draw(st.sampled_from(pools))))
         ref, by = draft.ref("C"), draw(st.sampled_from(("author", "voter")))
         draft.comments.append(ref)
         draft.authors[ref] = by
@@ -69,6 +101,12 @@ def _thread_step(draw: st.DrawFn, draft: _ThreadDraft) -> ThreadAction:
     if kind in ("discard", "destroy") and draft.comments:
         target = draw(st.sampled_from(draft.comments))
         return DiscardComment(target) if kind == "discard" else DestroyComment(target)
+    if kind == "change":
+        if draft.latest_stances():
+            return _change(draw, draft, draw(st.sampled_from(draft.latest_stances())))
+        kind = "vote"  # nothing to change yet: a vote, or a poll to vote on
+    if kind in ("vote", "close", "outcome") and not draft.polls:
+        kind = "poll"
     if kind == "poll":
         ref = draft.ref("P")
         draft.polls.append(ref)
@@ -81,15 +119,20 @@ def _thread_step(draw: st.DrawFn, draft: _ThreadDraft) -> ThreadAction:
         if kind == "outcome":
             return CreateOutcome(draft.ref("O"), poll)
         by = draw(st.sampled_from(("voter", "author")))
-        if (poll, by) not in draft.voted:  # Vote is a first vote; changes are ChangeVote
-            draft.voted.add((poll, by))
-            ref, reason = draft.ref("S"), draw(st.booleans())
-            if reason:
-                draft.stances.append(ref)
-            return Vote(ref, poll, reason=reason, by=by)
+        cast = draft.latest_stances(poll, by)
+        if cast:
+            return _change(draw, draft, cast[-1])
+        return Vote(draft.ref("S"), poll, reason=draw(st.booleans()), by=by)
     ref = draft.ref("C")
     draft.comments.append(ref)
     return Comment(ref)
+
+
+def _change(draw: st.DrawFn, draft: _ThreadDraft, stance: str) -> ChangeVote:
+    """A change of `stance`: in place, or a new stance when its event has replies and the
+    scores change (polls.md 2.4); the new one is named here, used only if it is made."""
+    reason, changed = draw(st.booleans()), draw(st.booleans())
+    return ChangeVote(stance, reason=reason, scores_changed=changed, revision_ref=draft.ref("S"))
 
 
 @st.composite
@@ -98,9 +141,9 @@ def thread_examples(draw: st.DrawFn, max_steps: int = 10) -> tuple[int, tuple[Th
     if max_steps < 1:
         raise ValueError(f"max_steps must be at least 1, got {max_steps}")
     max_depth = draw(st.integers(1, 4))
-    draft = _ThreadDraft()
+    draft = _ThreadDraft(ThreadState(max_depth, "author"))
     n = draw(st.integers(1, max_steps))
-    return max_depth, tuple(_thread_step(draw, draft) for _ in range(n))
+    return max_depth, tuple(draft.take(_thread_step(draw, draft)) for _ in range(n))
 
 
 EVENT_QUERIES = (

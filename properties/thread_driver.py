@@ -17,6 +17,7 @@ from harness.backends import Backend
 from harness.http import ApiRequest, ApiResponse
 from harness.isolation import Scope
 from properties.oracles.threading import (
+    ChangeVote,
     ClosePoll,
     Comment,
     CreateOutcome,
@@ -43,7 +44,9 @@ class ThreadRun:
     discussion_id: int = 0
     root_event_id: int | None = None
     ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, ref) -> id
-    options: dict[str, int] = field(default_factory=dict)  # poll ref -> first option id
+    options: dict[str, list[int]] = field(default_factory=dict)  # poll ref -> option ids
+    votes: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # stance ref ->
+    # (poll ref, who cast it, index of the option it chose)
     statuses: list[int] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)  # reads that did not answer 200
 
@@ -108,20 +111,27 @@ class ThreadRun:
                 }
                 return self.send("POST", "/api/v1/polls", actor=by, json={"poll": poll})
             case Vote(poll=poll, reason=reason, by=by):
-                stance = {
-                    "poll_id": self._id("Poll", poll),
-                    "reason": "Because." if reason else "",
-                    "stance_choices_attributes": [
-                        {"poll_option_id": self.options.get(poll, 0), "score": 1}
-                    ],
-                }
+                stance = {"poll_id": self._id("Poll", poll), **self._choice(poll, 0, reason)}
                 return self.send("POST", "/api/v1/stances", actor=by, json={"stance": stance})
+            case ChangeVote(ref=ref, reason=reason, scores_changed=changed):
+                poll, by, option = self.votes.get(ref, ("", "voter", 0))
+                change = self._choice(poll, 1 - option if changed else option, reason)
+                path = f"/api/v1/stances/{self._id('Stance', ref)}"
+                return self.send("PATCH", path, actor=by, json={"stance": change})
             case ClosePoll(poll=poll, by=by):
                 return self.send("POST", f"/api/v1/polls/{self._id('Poll', poll)}/close", actor=by)
             case CreateOutcome(poll=poll, by=by):
                 outcome = {"poll_id": self._id("Poll", poll), "statement": "We decided."}
                 return self.send("POST", "/api/v1/outcomes", actor=by, json={"outcome": outcome})
         raise ValueError(f"the threading suite does not drive {action!r}")
+
+    def _choice(self, poll: str, option: int, reason: bool) -> dict[str, Any]:
+        """A stance's reason and its one choice: option number `option` of `poll`."""
+        ids = self.options.get(poll) or [0, 0]
+        return {
+            "reason": "Because." if reason else "",
+            "stance_choices_attributes": [{"poll_option_id": ids[option], "score": 1}],
+        }
 
     def _remember(self, action: ThreadAction, body: dict[str, Any]) -> None:
         match action:
@@ -130,12 +140,22 @@ class ThreadRun:
             case CreatePoll(ref=ref):
                 self.ids[("Poll", ref)] = body["polls"][0]["id"]
                 options = sorted(body.get("poll_options", []), key=lambda o: o.get("priority", 0))
-                self.options[ref] = options[0]["id"] if options else 0
-            case Vote(ref=ref, poll=poll):
+                self.options[ref] = [o["id"] for o in options]
+            case Vote(ref=ref, poll=poll, by=by):
                 poll_id = self._id("Poll", poll)
                 stances = [s for s in body.get("stances", []) if s.get("poll_id") == poll_id]
                 if stances:
                     self.ids[("Stance", ref)] = stances[0]["id"]
+                    self.votes[ref] = (poll, by, 0)
+            case ChangeVote(ref=ref, scores_changed=changed):
+                poll, by, option = self.votes.get(ref, ("", "voter", 0))
+                chosen = (poll, by, 1 - option if changed else option)
+                stance = _stance_of(body)
+                if stance is not None and stance != self._id("Stance", ref):  # a new revision
+                    self.ids[("Stance", action.new_ref)] = stance
+                    self.votes[action.new_ref] = chosen
+                else:
+                    self.votes[ref] = chosen
             case CreateOutcome(ref=ref):
                 self.ids[("Outcome", ref)] = body["outcomes"][0]["id"]
 
@@ -203,3 +223,12 @@ class ThreadRun:
             seen[base] += 1
             keys[event["id"]] = base if seen[base] == 1 else f"{base}#{seen[base]}"
         return keys
+
+
+def _stance_of(body: dict[str, Any]) -> int | None:
+    """The stance a vote's answer is about: its event's eventable (stances#create/update
+    answer the stance_created / stance_updated event)."""
+    events = body.get("events") or [{}]
+    if events[0].get("eventable_type") == "Stance":
+        return events[0].get("eventable_id")
+    return None
