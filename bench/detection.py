@@ -149,6 +149,9 @@ def fault_result(
         setup_s=round(ready["setup_s"], 2) if ready else None,
         detected=bool(hit or found),
         examples_run=run.examples(),
+        # the operations whose requests on the go side read the fault's switch: none means
+        # the go side never ran the fault's code (behind a routing proxy: not ported)
+        reached=run.reached,
     )
     if hit:
         row.update(
@@ -233,6 +236,22 @@ def run_matrix(
     return summarize(rows, clean_runs, settings, time.monotonic() - started, not_run)
 
 
+def reach(ran: list[dict[str, Any]]) -> dict[str, Any]:
+    """Detections against whether the go side ran the fault's code at all (`reached`). A
+    fault detected but never reached was reported for code the go side did not run: behind
+    a routing proxy, a difference blamed on an operation Rails served."""
+    reached = [r for r in ran if r.get("reached")]
+    return {
+        "reached": len(reached),
+        "reached_and_detected": sum(bool(r["detected"]) for r in reached),
+        "reached_not_detected": sorted(r["name"] for r in reached if not r["detected"]),
+        "detected_not_reached": sorted(
+            r["name"] for r in ran if r["detected"] and not r.get("reached")
+        ),
+        "not_reached": sorted(r["name"] for r in ran if not r.get("reached")),
+    }
+
+
 def summarize(
     rows: list[dict[str, Any]],
     clean: list[SuiteRun],
@@ -264,6 +283,7 @@ def summarize(
         "median_examples_to_detection": statistics.median(examples) if examples else None,
         "by_category": {c: {"detected": d, "ran": n} for c, (d, n) in sorted(by_category.items())},
         "property_suites_missing_for": missing,
+        "reach": reach(ran),
         "clean_runs": [
             {
                 "name": c.name,

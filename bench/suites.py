@@ -24,6 +24,7 @@ from typing import Any
 
 from bench.findings import detections, finding_key, read_findings
 from harness.processes import descendants, running
+from reference.faults import TRACE_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 CONTRACT_CATEGORIES = ("shape", "type", "null", "envelope", "status", "ordering")
@@ -102,6 +103,7 @@ class SuiteRun:
     out_dir: Path
     records: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    reached: list[str] = field(default_factory=list)  # operations that read a fault's switch
 
     def first(self, event: str) -> dict[str, Any] | None:
         return next((r for r in self.records if r.get("event") == event), None)
@@ -153,6 +155,9 @@ def run_suites(
     # cwd outside the repository: `python -m reference` there imports the installed package
     # (or PYTHONPATH's copy, for mutants), never a `reference/` of the current directory.
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    trace = out_dir / "fault-trace.jsonl"  # reference/faults.py: where the fault was reached
+    trace.unlink(missing_ok=True)
+    env[TRACE_ENV] = str(trace)
     if bytecode_cache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
@@ -187,7 +192,20 @@ def run_suites(
         out_dir=out_dir,
         records=records,
         findings=findings,
+        reached=reached_operations(trace),
     )
+
+
+def reached_operations(trace: Path) -> list[str]:
+    """The operations whose requests read a switched-on fault's switch (PARITY_FAULT_TRACE
+    lines); "" for a read outside any request (a background thread, the channel server)."""
+    if not trace.is_file():
+        return []
+    found = set()
+    for line in trace.read_text().splitlines():
+        with contextlib.suppress(ValueError, KeyError, TypeError):
+            found.add(str(json.loads(line)["operation"]))
+    return sorted(found)
 
 
 def stop_all() -> int:

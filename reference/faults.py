@@ -9,11 +9,21 @@ A module that implements a fault declares it at import time, next to the code it
 `activate(names)` switches a set on for this process (from --faults / PARITY_FAULTS).
 `catalogue()` lists every declared fault; `python -m reference --list-faults` prints it after
 importing every api/serialize/domain module.
+
+With PARITY_FAULT_TRACE naming a file, the first time a switched-on fault's switch is read
+while serving an operation (`serving`), a JSON line `{"fault", "operation"}` is appended to
+it: which operations reach the fault's code in this process. The detection bench reads it
+to tell, behind a routing proxy, a fault the go side reached from one it never served.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 CATEGORIES = (
@@ -33,16 +43,52 @@ CATEGORIES = (
 )
 
 
+TRACE_ENV = "PARITY_FAULT_TRACE"
+_OPERATION: ContextVar[str] = ContextVar("parity_fault_operation", default="")
+_TRACED: set[tuple[str, str]] = set()
+
+
 @dataclass(slots=True)
 class Fault:
     name: str
     category: str
     summary: str
     module: str = ""
-    on: bool = False
+    switched_on: bool = False
+
+    @property
+    def on(self) -> bool:
+        """The switch the code tests; a read while on is a reach (PARITY_FAULT_TRACE)."""
+        if self.switched_on:
+            _reached(self.name)
+        return self.switched_on
 
     def __bool__(self) -> bool:
         return self.on
+
+
+@contextlib.contextmanager
+def serving(operation: str) -> Iterator[None]:
+    """Faults reached inside are reached by `operation` ("GET /api/v1/groups/{id}")."""
+    token = _OPERATION.set(operation)
+    try:
+        yield
+    finally:
+        _OPERATION.reset(token)
+
+
+def _reached(name: str) -> None:
+    key = (name, _OPERATION.get())
+    trace = os.environ.get(TRACE_ENV)
+    if key in _TRACED or not trace:
+        return
+    _TRACED.add(key)
+    line = json.dumps({"fault": key[0], "operation": key[1]}) + "\n"
+    fd = os.open(trace, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())  # one write of one line: lines of processes never mix
+    finally:
+        os.close(fd)
 
 
 _REGISTRY: dict[str, Fault] = {}
@@ -78,11 +124,11 @@ def activate(names: list[str] | tuple[str, ...]) -> None:
             "List them with: python -m reference --list-faults"
         )
     for fault in _REGISTRY.values():
-        fault.on = fault.name in names
+        fault.switched_on = fault.name in names
 
 
 def active() -> list[str]:
-    return sorted(f.name for f in _REGISTRY.values() if f.on)
+    return sorted(f.name for f in _REGISTRY.values() if f.switched_on)
 
 
 def catalogue() -> list[Fault]:

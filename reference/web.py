@@ -232,8 +232,15 @@ def endpoint(handler: Handler, *, status: int = 200) -> Callable[[Request], Any]
         except ApiError as exc:
             return json_response(exc.body, exc.status)
 
+        route = request.scope.get("route")
+        operation = f"{request.method} {getattr(route, 'path', request.url.path)}"
+
         def work() -> Response:
-            with app_state.pool.connection() as conn, live.collecting() as publications:
+            with (
+                faults.serving(operation),
+                app_state.pool.connection() as conn,
+                live.collecting() as publications,
+            ):
                 try:
                     with conn.transaction():
                         ctx = Ctx(conn, request, params, None, dict(request.path_params))

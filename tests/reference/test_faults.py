@@ -5,6 +5,7 @@ Poll-area faults are covered by test_poll_faults.py."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -495,3 +496,31 @@ def test_list_faults_prints_name_category_summary() -> None:
 
 
 _ = (Client, Server)
+
+
+def test_a_switched_on_fault_names_the_operations_that_reached_it(
+    world: World, tmp_path: Any
+) -> None:
+    """PARITY_FAULT_TRACE: the operation whose request read the fault's switch, once."""
+    trace = tmp_path / "trace.jsonl"
+    env = {faults.TRACE_ENV: str(trace)}
+    server = start_server(world.server.dsn, ("groups_index_order_ascending",), tmp_path, env)
+    try:
+        bent = World(server, world.seed)
+        explore_groups(bent)
+        explore_groups(bent)
+        bent.client(world.seed.user()).get("/api/v1/profile/me")
+    finally:
+        server.stop()
+    lines = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert lines == [{"fault": "groups_index_order_ascending", "operation": "GET /api/v1/groups"}]
+
+
+def test_a_fault_switched_off_is_never_traced(world: World, tmp_path: Any) -> None:
+    trace = tmp_path / "trace.jsonl"
+    server = start_server(world.server.dsn, (), tmp_path, {faults.TRACE_ENV: str(trace)})
+    try:
+        explore_groups(World(server, world.seed))
+    finally:
+        server.stop()
+    assert not trace.exists()
