@@ -305,11 +305,15 @@ def measure(
     }
 
 
-def overhead(work: Path, rate: float, seconds: float) -> dict[str, Any]:
+def overhead(
+    work: Path, rate: float, seconds: float, loops: Sequence[str] = ("auto",)
+) -> dict[str, Any]:
     """The primary path with four candidates: healthy (a reference backend), 500 ms and 5 s
     slow (stubs), dead (a port nobody listens on). The primary is a stub answering what the
     reference backend answered (fast and steady: the difference is the proxy's; the
-    reference backend itself saturates near 300 req/s on this machine)."""
+    reference backend itself saturates near 300 req/s on this machine). With several
+    `loops` (the front's event loop, `parity shadow --loop`), each mode is measured with
+    each loop in turn: an A/B of the same minutes."""
     results: dict[str, Any] = {}
     with cluster(work) as c:
         template, ids = seeded(c)
@@ -332,11 +336,17 @@ def overhead(work: Path, rate: float, seconds: float) -> dict[str, Any]:
                 "dead": (primary, f"http://127.0.0.1:{free_port()}"),
             }
             for mode, (upstream, candidate) in runs.items():
-                store = work / f"overhead-{len(results)}.jsonl"
-                store.unlink(missing_ok=True)
-                with proxy(upstream, candidate, trio.secondary.url, str(store)) as (url, process):
-                    results[mode] = measure(url, upstream, paths, rate, seconds, process.pid)
-                print(mode, json.dumps(results[mode]), flush=True)
+                for loop in loops:
+                    name = mode if len(loops) == 1 else f"{mode}, {loop}"
+                    store = work / f"overhead-{len(results)}.jsonl"
+                    store.unlink(missing_ok=True)
+                    secondary = trio.secondary.url
+                    with proxy(upstream, candidate, secondary, str(store), "--loop", loop) as (
+                        url,
+                        process,
+                    ):
+                        results[name] = measure(url, upstream, paths, rate, seconds, process.pid)
+                    print(name, json.dumps(results[name]), flush=True)
     return {
         "rate_per_s": rate,
         "seconds": seconds,
@@ -668,10 +678,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fault", default="discussion_extra_author_key")
     parser.add_argument("--profile", default="dev")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--loops", default="auto", help="overhead: the front's event loops, A/B (uvloop,asyncio)"
+    )
     args = parser.parse_args(argv)
     work = args.work / args.part
     if args.part == "overhead":
-        result = overhead(work, args.rate, args.seconds)
+        loops = [loop.strip() for loop in args.loops.split(",") if loop.strip()]
+        result = overhead(work, args.rate, args.seconds, loops)
     elif args.part == "session":
         result = session(work, args.fault, args.total, args.profile)
     elif args.part == "replay":

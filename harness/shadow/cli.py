@@ -139,6 +139,12 @@ def shadow_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workers", type=int, default=16, help="mirrored requests in flight")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per mirrored request")
+    parser.add_argument(
+        "--loop",
+        choices=["auto", "uvloop", "asyncio"],
+        default="auto",
+        help="the client path's event loop (auto: uvloop when installed)",
+    )
     args = parser.parse_args(argv)
     _check_writes(args)
     host, _, port = args.listen.rpartition(":")
@@ -159,6 +165,7 @@ def shadow_main(argv: list[str] | None = None) -> int:
         timeout=args.timeout,
         spec=args.spec,
         ignore=_ignore_patterns(args.ignore),
+        loop=args.loop,
     )
     open_store(settings.store).close()  # a bad store is a usage error now, not in the child
     return serve(settings)

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from harness.postgres import free_port
+from harness.shadow.proxy import event_loop
 from tests.harness.shadow.servers import Backend, Garbage, waiting
 
 REPO = Path(__file__).resolve().parents[3]
@@ -216,3 +217,19 @@ def test_two_proxies_write_one_postgresql_store_and_the_report_adds_them_up(
     assert "20 of 20 answers differ here" in found["findings"][0]["detail"]
     html = (tmp_path / "report" / "index.html").read_text()
     assert "proxy instances: <strong>2</strong>" in html
+
+
+def test_the_front_runs_on_uvloop_unless_told_asyncio() -> None:
+    import uvloop
+
+    for kind, wanted in (("auto", uvloop.Loop), ("uvloop", uvloop.Loop)):
+        loop = event_loop(kind)
+        try:
+            assert isinstance(loop, wanted), kind
+        finally:
+            loop.close()
+    plain = event_loop("asyncio")
+    try:
+        assert not isinstance(plain, uvloop.Loop)
+    finally:
+        plain.close()
