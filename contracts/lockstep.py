@@ -13,6 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -71,6 +72,22 @@ edit_methods = st.sampled_from(["PATCH", "PUT"])
 group_privacies = st.sampled_from([None, "open", "closed", "secret"])
 pers = st.sampled_from(["1", "2", "3", "5", "30"])
 froms = st.sampled_from(["0", "1", "2", "3", "5"])
+# exclude_types tokens that switch a serializer association off (api-envelope.md 3.2)
+EXCLUDE_TOKENS = (
+    "user",
+    "author",
+    "inviter",
+    "group",
+    "parent",
+    "discussion",
+    "poll",
+    "poll_option",
+    "outcome",
+    "event",
+    "membership",
+    "tag",
+    "group discussion",
+)
 orders = st.sampled_from(["sequence_id", "position", "position_key"])
 order_bys = st.sampled_from(["sequence_id", "position_key"])
 order_descs = st.sampled_from(["true", "false", ""])
@@ -148,6 +165,7 @@ class LockstepRun:
     failure: tuple[Lockstep, Scope, Outcome] | None = None
     examples: int = 0
     requests: int = 0
+    excluding: int = 0  # examples whose closing reads read one again: the next read and token
     compared: set[str] = field(default_factory=set)  # operations sent to both sides
     ignored: dict[str, NoiseField] = field(default_factory=dict)  # key -> field, `excluded` n
     started: float = field(default_factory=time.monotonic)
@@ -202,6 +220,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.opened: dict[str, None] = {}  # discussions and polls of this example, in order
         self.groups_made: dict[str, None] = {}  # subgroups this example created
         self.interrupted = False  # a step stopped mid-send: its difference stands alone
+        self.last_read: Call | None = None  # the last read answered 200 (read_excluding)
         run.examples += 1
 
     def teardown(self) -> None:
@@ -219,20 +238,42 @@ class LockstepMachine(RuleBasedStateMachine):
         would: each thread and its default events page, each poll (as the group admin, who
         sees them all), each subgroup it made, the group's thread list as a member and as a
         visitor, its subgroups as the admin, its members and the group search as a member. A
-        difference in the final state then shows whichever rules the example drew."""
+        difference in the final state then shows whichever rules the example drew. Then one
+        read (of those, or a thread's readers, a poll's votes, the last comment's event, the
+        profile) is made again with an `exclude_types` token, reads and tokens taken in turn
+        across the run's examples: the same data read both ways, at the cost of one or two
+        reads per example (no rule draws them: the rules' share of the steps stays as it
+        was)."""
+        # (read, always): the others are made only as the one read again
+        reads: list[tuple[Callable[[], object], bool]] = []
         for name in self.opened:
             if name in self.poll_type:
-                self.show_poll("admin", name, by_key=False)
+                reads.append((partial(self.show_poll, "admin", name, by_key=False), True))
+                reads.append((partial(self.stances_index, "admin", name), False))
             else:
-                self.show_discussion("admin", name, by_key=False)
-                self._events("admin", name, {}, by_key=False)
-        for group in self.groups_made:
-            self.show_group("admin", group)
-        self.discussions_index("member", None)
-        self.discussions_index(VISITOR, None)
-        self.subgroups("admin", self.seeded["group:group"])
-        self.memberships_index("member")
-        self.groups_index("member", "memberships_count")
+                reads.append((partial(self.show_discussion, "admin", name, by_key=False), True))
+                reads.append((partial(self._events, "admin", name, {}, by_key=False), True))
+                reads.append((partial(self.discussion_readers_index, "admin", name), False))
+        if self.thread_of:
+            last = list(self.thread_of)[-1]
+            reads.append((partial(self.comment_event, "admin", last, by_key=False), False))
+        reads += [(partial(self.show_group, "admin", group), True) for group in self.groups_made]
+        reads += [
+            (partial(self.discussions_index, "member", None), True),
+            (partial(self.discussions_index, VISITOR, None), True),
+            (partial(self.subgroups, "admin", self.seeded["group:group"]), True),
+            (partial(self.memberships_index, "member"), True),
+            (partial(self.groups_index, "member", "memberships_count"), True),
+            (partial(self.show_profile, "member"), False),
+        ]
+        again = self.run.excluding % len(reads)
+        for i, (read, always) in enumerate(reads):
+            if always or i == again:
+                self.last_read = None
+                read()
+            if i == again:
+                self.read_excluding(EXCLUDE_TOKENS[self.run.excluding % len(EXCLUDE_TOKENS)])
+        self.run.excluding += 1
 
     # -- sending -------------------------------------------------------------------------
 
@@ -285,6 +326,8 @@ class LockstepMachine(RuleBasedStateMachine):
         )
 
     def _remember(self, outcome: Outcome) -> None:
+        if outcome.call.method == "GET" and outcome.rails.status == 200:
+            self.last_read = outcome.call
         keyed = outcome.normalized.keyed if outcome.normalized else None
         if not isinstance(keyed, dict):
             return
@@ -651,6 +694,15 @@ class LockstepMachine(RuleBasedStateMachine):
         return name
 
     # -- reads ---------------------------------------------------------------------------
+
+    def read_excluding(self, token: str) -> None:
+        """The last read again with `exclude_types=<token>` in place of its own (the web
+        client drops sideloads it already holds, api-envelope.md 3.2): the same data read
+        both ways, so the token's effect is compared, and seen by parameter coverage."""
+        if self.last_read is None:
+            return
+        params = tuple((k, v) for k, v in self.last_read.params if k != "exclude_types")
+        self.send(replace(self.last_read, params=(*params, ("exclude_types", token))))
 
     @rule(actor=actors, discussion=discussions, by_key=st.booleans())
     def show_discussion(self, actor: str | None, discussion: str, by_key: bool) -> None:

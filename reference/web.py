@@ -32,6 +32,11 @@ FORBIDDEN_BODY = {
 F_403_AS_404 = faults.declare(
     "forbidden_as_404", "status", "a record that exists but is hidden answers 404 instead of 403"
 )
+F_EXCLUDE_IGNORED = faults.declare(
+    "exclude_types_ignored",
+    "envelope",
+    "exclude_types is ignored: every association and sideload is sent whatever the client asks",
+)
 F_422_FLAT = faults.declare(
     "validation_errors_flat",
     "status",
@@ -123,6 +128,8 @@ class Ctx:
             # params[:exclude_types].to_s.split(' '): a non-string names no type.
             raw = self.params.get("exclude_types")
             value = set(raw.split()) if isinstance(raw, str) else set()
+            if F_EXCLUDE_IGNORED.on:
+                value = set()
             self.scope["exclude_types"] = value
         return value
 

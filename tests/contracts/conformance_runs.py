@@ -49,6 +49,8 @@ UNDETECTED: dict[str, str] = {
     "comment_author_not_sideloaded": "author_id is a valid integer; the spec cannot say the "
     "users sideload must hold it",
     "events_position_key_no_500": "order=position_key without from: 200 is a documented status",
+    "exclude_types_ignored": "every sideload sent anyway is a valid envelope: the spec cannot "
+    "say which ones a request's exclude_types leaves out",
 }
 
 

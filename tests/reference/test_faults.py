@@ -104,6 +104,16 @@ def discussion_index(w: World) -> Any:
     return body["meta"]["total"], [d["title"] for d in body["discussions"]]
 
 
+@probe("exclude_types_ignored")
+def group_show_without_sideloads(w: World) -> Any:
+    """GET /api/v1/groups/:id?exclude_types=membership parent: the keys of the answer."""
+    admin, _, group = team(w)
+    _, body = w.client(admin).get(
+        f"/api/v1/groups/{group['id']}", exclude_types="membership parent"
+    )
+    return sorted(body)
+
+
 @probe("empty_sideloads_omitted", "secret_group_visible", "forbidden_as_404")
 def group_show(w: World) -> Any:
     admin, _, group = team(w)
