@@ -6,6 +6,10 @@ Declared: an operation's `parameters` (and its path item's) with `in: query`, an
 request body's properties: the top-level ones, or, for an object that lists properties
 (Rails' wrapper `discussion`), each of those (`discussion.title`). A declared free-form
 object (`session: {type: object}`) is covered by itself or any field under it.
+
+Some declared parameters cannot change an answer, whatever value is sent: Rails reads them
+for nothing (`INERT`, with the reason). Their gaps say so, and the share of parameters with
+a value that changed an answer is taken over the others ("where one exists").
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 from harness.report.coverage import OperationIndex, declared_operations
@@ -21,6 +26,51 @@ from harness.report.parameters import VALUE_CAP, ParameterKey, ParameterUse
 
 NEVER_SENT = "never sent"
 NO_CHANGE = "sent, no value changed an answer"
+CANNOT_CHANGE = "no value can change an answer"
+
+
+@dataclass(frozen=True, slots=True)
+class Inert:
+    """Declared parameters of `operations` (operationIds) whose value Rails never lets reach
+    an answer: `names` are patterns (`poll.*`), `but` the names they do not cover."""
+
+    operations: tuple[str, ...]
+    names: tuple[str, ...]
+    why: str
+    but: tuple[str, ...] = ()
+
+    def covers(self, operation_id: str, name: str) -> bool:
+        return (
+            operation_id in self.operations
+            and any(fnmatchcase(name, pattern) for pattern in self.names)
+            and name not in self.but
+        )
+
+
+STANCE_ACTIONS = ("stances_index", "stances_create", "stances_update", "stances_update_put")
+INERT: tuple[Inert, ...] = (
+    Inert(
+        (*STANCE_ACTIONS, "stances_uncast"),
+        ("exclude_types",),
+        "StancesController hard-codes exclude_types 'group discussion' (api-envelope.md 3.2)",
+    ),
+    Inert(
+        ("outcomes_create", "outcomes_update", "outcomes_update_put"),
+        ("exclude_types",),
+        "OutcomesController hard-codes exclude_types 'discussion event' (api-envelope.md 3.2)",
+    ),
+    Inert(
+        ("polls_reopen",),
+        ("poll.*",),
+        "PollService.reopen assigns closing_at alone (polls.md 4)",
+        but=("poll.closing_at",),
+    ),
+)
+
+
+def inert_reason(operation_id: str, name: str) -> str:
+    """Why no value of this parameter can change an answer; "" when one can."""
+    return next((i.why for i in INERT if i.covers(operation_id, name)), "")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,6 +98,7 @@ class ParameterRow:
     name: str
     declared: bool
     seen: tuple[ParameterSeen, ...]
+    inert: str = ""  # why no value can change an answer (INERT), "" when one can
 
     @property
     def label(self) -> str:
@@ -58,7 +109,7 @@ class ParameterRow:
 class Gap:
     row: ParameterRow
     backend: str
-    why: str  # NEVER_SENT or NO_CHANGE
+    why: str  # NEVER_SENT, NO_CHANGE, or CANNOT_CHANGE and the reason
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,6 +128,8 @@ class ParameterCoverage:
             for seen in row.seen:
                 if not seen.sent or not seen.changed:
                     why = NEVER_SENT if not seen.sent else NO_CHANGE
+                    if row.inert and seen.sent:
+                        why = f"{CANNOT_CHANGE}: {row.inert}"
                     found.append(Gap(row=row, backend=seen.backend, why=why))
         return tuple(found)
 
@@ -101,6 +154,11 @@ class ParameterCoverage:
         seen = [s for r in self.rows for s in r.seen if s.backend == backend]
         return len(seen), sum(1 for s in seen if s.sent), sum(1 for s in seen if s.changed)
 
+    def changeable(self, backend: str) -> tuple[int, int]:
+        """(sent parameters a value can change an answer of, those with one that did)."""
+        seen = [s for r in self.rows if not r.inert for s in r.seen if s.backend == backend]
+        return sum(1 for s in seen if s.sent), sum(1 for s in seen if s.changed)
+
     def to_json(self) -> str:
         def row(r: ParameterRow) -> dict[str, Any]:
             return {
@@ -109,6 +167,7 @@ class ParameterCoverage:
                 "path": r.path,
                 "in": r.location,
                 "name": r.name,
+                **({"inert": r.inert} if r.inert else {}),
                 "backends": {
                     s.backend: {"sent": s.sent, "distinct": s.distinct, "changed": s.changed}
                     for s in r.seen
@@ -118,7 +177,13 @@ class ParameterCoverage:
         document = {
             "definition": "harness/report/parameters.py",
             "totals": {
-                b: dict(zip(("declared", "sent", "changed"), self.totals(b), strict=True))
+                b: dict(
+                    zip(
+                        ("declared", "sent", "changed", "sent_changeable", "changed_changeable"),
+                        (*self.totals(b), *self.changeable(b)),
+                        strict=True,
+                    )
+                )
                 for b in self.backends
             },
             "parameters": [row(r) for r in self.rows],
@@ -223,4 +288,5 @@ def _row(
         name=name,
         declared=declared,
         seen=tuple(seen(b) for b in backends),
+        inert=inert_reason(operation_id, name),
     )

@@ -9,10 +9,12 @@ import pytest
 
 from harness.http import ApiRequest, ApiResponse
 from harness.report.parameter_coverage import (
+    CANNOT_CHANGE,
     NEVER_SENT,
     NO_CHANGE,
     compute_parameter_coverage,
     declared_parameters,
+    inert_reason,
 )
 from harness.report.parameters import (
     VALUE_CAP,
@@ -223,7 +225,10 @@ def test_coverage_table_gaps_and_undeclared() -> None:
     assert ("discussion_id", "rails: never sent; go: sent, no value changed an answer") in lines
     assert ("order_desc", "never sent on rails") in lines
     document = json.loads(coverage.to_json())
-    assert document["totals"]["go"] == {"declared": 6, "sent": 2, "changed": 1}
+    assert document["totals"]["go"] == {
+        **{"declared": 6, "sent": 2, "changed": 1},
+        **{"sent_changeable": 2, "changed_changeable": 1},
+    }
     assert {
         "operation": "events_index",
         "in": "query",
@@ -231,6 +236,41 @@ def test_coverage_table_gaps_and_undeclared() -> None:
         "backend": "go",
         "why": NEVER_SENT,
     } in document["gaps"]
+
+
+def test_a_parameter_rails_never_reads_is_a_gap_with_its_reason_outside_the_share() -> None:
+    spec = {
+        "paths": {
+            "/api/v1/stances": {
+                "get": {
+                    "operationId": "stances_index",
+                    "parameters": [
+                        {"name": "poll_id", "in": "query"},
+                        {"name": "exclude_types", "in": "query"},
+                    ],
+                }
+            }
+        }
+    }
+    tracker = ParameterTracker()
+    stances = "/api/v1/stances"
+    for params in ({"poll_id": "1"}, {"poll_id": "1", "exclude_types": "user"}, {"poll_id": "2"}):
+        request = ApiRequest(method="GET", path=stances, params=tuple(params.items()), actor="a")
+        tracker.record("go", request, _answer({"stances": [params["poll_id"]]}))
+    coverage = compute_parameter_coverage(spec, tracker.uses, ["go"])
+    gaps = {g.row.name: g.why for g in coverage.gaps}
+    assert gaps == {
+        "exclude_types": f"{CANNOT_CHANGE}: {inert_reason('stances_index', 'exclude_types')}"
+    }
+    assert "StancesController" in gaps["exclude_types"]
+    assert coverage.totals("go") == (2, 2, 1) and coverage.changeable("go") == (1, 1)
+
+
+def test_inert_patterns_leave_out_what_they_name_as_exceptions() -> None:
+    assert inert_reason("polls_reopen", "poll.title")
+    assert not inert_reason("polls_reopen", "poll.closing_at")
+    assert not inert_reason("polls_update", "poll.title")
+    assert not inert_reason("discussions_show", "exclude_types")
 
 
 def test_free_form_declared_object_is_covered_by_fields_under_it() -> None:
