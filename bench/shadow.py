@@ -340,11 +340,8 @@ def overhead(
                     name = mode if len(loops) == 1 else f"{mode}, {loop}"
                     store = work / f"overhead-{len(results)}.jsonl"
                     store.unlink(missing_ok=True)
-                    secondary = trio.secondary.url
-                    with proxy(upstream, candidate, secondary, str(store), "--loop", loop) as (
-                        url,
-                        process,
-                    ):
+                    args = (upstream, candidate, trio.secondary.url, str(store), "--loop", loop)
+                    with proxy(*args) as (url, process):
                         results[name] = measure(url, upstream, paths, rate, seconds, process.pid)
                     print(name, json.dumps(results[name]), flush=True)
     return {

@@ -79,10 +79,12 @@ def serving(operation: str) -> Iterator[None]:
 
 def _reached(name: str) -> None:
     key = (name, _OPERATION.get())
-    trace = os.environ.get(TRACE_ENV)
-    if key in _TRACED or not trace:
+    if key in _TRACED:  # the common case, on every read of a switched-on fault: one lookup
         return
     _TRACED.add(key)
+    trace = os.environ.get(TRACE_ENV)
+    if not trace:
+        return
     line = json.dumps({"fault": key[0], "operation": key[1]}) + "\n"
     fd = os.open(trace, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
