@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.suites import CONFORMANCE_GO, REPO, SuiteRun, run_suites, targets_for
+from bench.suites import REPO, SuiteRun, run_suites, targets_for
 
 MODULES = {  # file to mutate -> the fault category whose suites check it
     "reference/domain/threading.py": "threading",
@@ -103,8 +103,7 @@ def run_mutant(
     baseline: set[str],
     timeout: float,
 ) -> SuiteRun:
-    targets, _ = targets_for(MODULES.get(file, "shape"))
-    targets = [t for t in targets if t != CONFORMANCE_GO]
+    targets, _ = targets_for(MODULES.get(file, "shape"))  # conformance of the go side too
     env = f"PYTHONPATH={work / 'mutants'} MUTANT_UNDER_TEST={name}"
     return run_suites(
         name,
