@@ -88,6 +88,11 @@ EXCLUDE_TOKENS = (
     "tag",
     "group discussion",
 )
+# Writes carry a token too: `user` drops users sideloads only, never a record a later step
+# names (events, discussions, polls and options stay), sent with every WRITE_TOKEN_EVERY-th
+# write of an example from the second on
+WRITE_TOKEN = "user"
+WRITE_TOKEN_EVERY = 3
 orders = st.sampled_from(["sequence_id", "position", "position_key"])
 order_bys = st.sampled_from(["sequence_id", "position_key"])
 order_descs = st.sampled_from(["true", "false", ""])
@@ -221,6 +226,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.groups_made: dict[str, None] = {}  # subgroups this example created
         self.interrupted = False  # a step stopped mid-send: its difference stands alone
         self.last_read: Call | None = None  # the last read answered 200 (read_excluding)
+        self.writes = 0  # writes this example sent (with_write_token)
         run.examples += 1
 
     def teardown(self) -> None:
@@ -244,7 +250,11 @@ class LockstepMachine(RuleBasedStateMachine):
         across the run's examples: the same data read both ways, at the cost of one or two
         reads per example (no rule draws them: the rules' share of the steps stays as it
         was)."""
-        # (read, always): the others are made only as the one read again
+        # (read, always): the others are made only as the one read again. An example that
+        # sent an odd number of writes names its threads by `discussion_key` (two threads
+        # read so differ in that parameter alone: parameter coverage sees it change the
+        # answer; the same on every replay of the example)
+        named = self.writes % 2 == 1
         reads: list[tuple[Callable[[], object], bool]] = []
         for name in self.opened:
             if name in self.poll_type:
@@ -252,11 +262,11 @@ class LockstepMachine(RuleBasedStateMachine):
                 reads.append((partial(self.stances_index, "admin", name), False))
             else:
                 reads.append((partial(self.show_discussion, "admin", name, by_key=False), True))
-                reads.append((partial(self._events, "admin", name, {}, by_key=False), True))
-                reads.append((partial(self.discussion_readers_index, "admin", name), False))
+                reads.append((partial(self._events, "admin", name, {}, False, named), True))
+                reads.append((partial(self.discussion_readers_index, "admin", name, named), False))
         if self.thread_of:
             last = list(self.thread_of)[-1]
-            reads.append((partial(self.comment_event, "admin", last, by_key=False), False))
+            reads.append((partial(self.comment_event, "admin", last, False, named), False))
         reads += [(partial(self.show_group, "admin", group), True) for group in self.groups_made]
         reads += [
             (partial(self.discussions_index, "member", None), True),
@@ -284,6 +294,7 @@ class LockstepMachine(RuleBasedStateMachine):
             raise DifferentialFailure(describe_live(self.run.live.failure))  # type: ignore[union-attr]
 
     def send(self, call: Call) -> Outcome:
+        call = self.with_write_token(call)
         if not self.in_spec(call):
             return self.unsent(call, self.run.outside)
         if not self.lockstep.knows(call):
@@ -308,6 +319,18 @@ class LockstepMachine(RuleBasedStateMachine):
         self._remember(outcome)
         self.interrupted = False
         return outcome
+
+    def with_write_token(self, call: Call) -> Call:
+        """The call, or for the 2nd, 5th, 8th... write of the example the call with
+        `exclude_types=user` (api-envelope.md 3.2: any request can send it, writes too): the
+        parameter's effect on writes compared across sides and seen by parameter coverage,
+        at no draw of its own, the same on every replay of the example (shrinking)."""
+        if call.method == "GET" or any(name == "exclude_types" for name, _ in call.params):
+            return call
+        self.writes += 1
+        if self.writes % WRITE_TOKEN_EVERY != 2 % WRITE_TOKEN_EVERY:
+            return call
+        return replace(call, params=(*call.params, ("exclude_types", WRITE_TOKEN)))
 
     def in_spec(self, call: Call) -> bool:
         """Whether the spec the run tests has the call's operation."""
@@ -714,11 +737,23 @@ class LockstepMachine(RuleBasedStateMachine):
         """The comments this example made in `discussion`, oldest first."""
         return [c for c, d in self.thread_of.items() if d == discussion]
 
+    def thread_param(self, discussion: str, by_key: bool, named: bool = False) -> tuple[str, Ref]:
+        """How a read names its thread: `discussion_id` with the id or (by_key) the key, or
+        (named, when the key is known) `discussion_key` with the key (threading.md 5.1)."""
+        if named and discussion in self.keys:
+            return ("discussion_key", Ref(self.keys[discussion]))
+        return ("discussion_id", self.target(discussion, by_key))
+
     def _events(
-        self, actor: str | None, discussion: str, params: Mapping[str, str | Ref], by_key: bool
+        self,
+        actor: str | None,
+        discussion: str,
+        params: Mapping[str, str | Ref],
+        by_key: bool,
+        named: bool = False,
     ) -> None:
         query: tuple[tuple[str, str | Ref], ...] = (
-            ("discussion_id", self.target(discussion, by_key)),
+            self.thread_param(discussion, by_key, named),
             *sorted(params.items()),
         )
         self.send(Call(method="GET", path=("events",), actor=actor, params=query))
@@ -791,10 +826,12 @@ class LockstepMachine(RuleBasedStateMachine):
             )
         )
 
-    def comment_event(self, actor: str | None, comment: str, by_key: bool) -> None:
+    def comment_event(
+        self, actor: str | None, comment: str, by_key: bool, named: bool = False
+    ) -> None:
         """The event a comment's URL opens (events#comment), in its own thread."""
         query = (
-            ("discussion_id", self.target(self.thread_of[comment], by_key)),
+            self.thread_param(self.thread_of[comment], by_key, named),
             ("comment_id", Ref(comment)),
         )
         self.send(Call(method="GET", path=("events", "comment"), actor=actor, params=query))
@@ -845,8 +882,10 @@ class LockstepMachine(RuleBasedStateMachine):
         params += (("filter", state),) if state else ()
         self.send(Call(method="GET", path=("discussions",), actor=actor, params=params))
 
-    def discussion_readers_index(self, actor: str | None, discussion: str) -> None:
-        params = (("discussion_id", Ref(discussion)),)
+    def discussion_readers_index(
+        self, actor: str | None, discussion: str, named: bool = False
+    ) -> None:
+        params = (self.thread_param(discussion, False, named),)
         self.send(Call(method="GET", path=("discussion_readers",), actor=actor, params=params))
 
     def memberships_index(self, actor: str | None) -> None:

@@ -16,7 +16,10 @@ kept as digests only, never as text: a body may hold a password.
 - *writes*: two requests of one backend to the same method and path by the same actor
   differ in exactly this parameter and got different statuses; or, for a body field, the 2xx
   answer holds the value sent (an object with that field name and that scalar value: the
-  value reached the record).
+  value reached the record); or, for a query parameter, two 2xx answers of one backend to
+  the same method and path shape by the same actor, whose query parameters differ in exactly
+  this one, have different sets of top-level keys (e.g. `exclude_types=user` on a comment's
+  create drops the `users` sideload; the bodies, which write different records, may differ).
 
 Anything else that changes between two reads (a GET that writes, a worker of another
 process writing to the same records) can make a parameter look effective; it cannot make
@@ -124,6 +127,14 @@ class _Seen:
     answer: str
 
 
+def _only_difference(
+    one: dict[tuple[str, str], str], other: dict[tuple[str, str], str]
+) -> tuple[str, str] | None:
+    """The one parameter two requests' digests differ in (None: none or several)."""
+    differ = {k for k in one.keys() | other.keys() if one.get(k, ABSENT) != other.get(k, ABSENT)}
+    return differ.pop() if len(differ) == 1 else None
+
+
 @dataclass(slots=True)
 class ParameterTracker:
     """Turns each exchange into parameter uses (see the module docstring for "changed")."""
@@ -131,6 +142,8 @@ class ParameterTracker:
     uses: dict[ParameterKey, ParameterUse] = field(default_factory=dict)
     epochs: dict[str, int] = field(default_factory=dict)  # backend -> successful writes
     recent: dict[tuple[str, ...], list[_Seen]] = field(default_factory=dict)
+    # (backend, method, path shape, actor) -> 2xx writes: query digests, top-level keys
+    shapes: dict[tuple[str, ...], list[_Seen]] = field(default_factory=dict)
     # the lockstep sends both sides at once, from two threads
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -177,13 +190,9 @@ class ParameterTracker:
         seen = _Seen(_leaves(sent), answer)
         earlier = self.recent.setdefault(where, [])
         for other in earlier:
-            differ = {
-                k
-                for k in seen.leaves.keys() | other.leaves.keys()
-                if seen.leaves.get(k, ABSENT) != other.leaves.get(k, ABSENT)
-            }
-            if len(differ) == 1 and other.answer != seen.answer:
-                yield differ.pop()
+            only = _only_difference(seen.leaves, other.leaves)
+            if only is not None and other.answer != seen.answer:
+                yield only
         earlier.append(seen)
         del earlier[:-RECENT]
         if len(self.recent) > 4096:  # reads of past epochs can never match again (writes
@@ -195,3 +204,21 @@ class ParameterTracker:
                 scalar = isinstance(value, str | int | float | bool)
                 if place == "body" and scalar and _holds(response.body, name.split(".")[-1], value):
                     yield (place, name)
+            if isinstance(response.body, dict):
+                yield from self._shape_changed(backend, method, request, response.body, seen)
+
+    def _shape_changed(
+        self, backend: str, method: str, request: ApiRequest, body: dict[str, Any], seen: _Seen
+    ) -> Iterator[tuple[str, str]]:
+        """The query parameter a 2xx write differs in from an earlier one of the same shape
+        whose answer had other top-level keys."""
+        query = {k: v for k, v in seen.leaves.items() if k[0] == "query"}
+        keys = " ".join(sorted(body))
+        place = (backend, method, path_shape(request.path), str(request.actor))
+        earlier = self.shapes.setdefault(place, [])
+        for other in earlier:
+            only = _only_difference(query, other.leaves)
+            if only is not None and other.answer != keys:
+                yield only
+        earlier.append(_Seen(query, keys))
+        del earlier[:-RECENT]

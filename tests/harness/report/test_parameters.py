@@ -191,6 +191,30 @@ def test_a_write_whose_status_changes_with_one_field_or_that_echoes_the_value() 
     assert changed == {"discussion.title"}  # status 422 -> 200, and echoed; private neither
 
 
+def test_a_query_parameter_that_changes_a_writes_top_level_keys_changed_it() -> None:
+    tracker = ParameterTracker()
+
+    def create(n: int, params: dict[str, str], body: Any, actor: str = "a") -> None:
+        request = ApiRequest(
+            method="POST",
+            path="/api/v1/comments",
+            params=tuple(params.items()),
+            json={"comment": {"body": f"text {n}"}},
+            actor=actor,
+        )
+        tracker.record("go", request, _answer(body))
+
+    both = {"comments": [{"id": 1}], "users": [{"id": 2}]}
+    create(1, {}, both)
+    create(2, {"exclude_types": "group"}, both)  # the same keys: no change (yet)
+    assert not _use(tracker, "exclude_types").changed
+    create(3, {"exclude_types": "user"}, {"comments": [{"id": 3}]}, actor="b")  # another actor
+    assert not _use(tracker, "exclude_types").changed
+    create(4, {"exclude_types": "user"}, {"comments": [{"id": 4}]})
+    assert _use(tracker, "exclude_types").changed  # the `users` key went: against 1 and 2
+    assert not _use(tracker, "comment.body", "body").changed  # bodies differ in every create
+
+
 def test_values_are_digests_and_capped() -> None:
     tracker = ParameterTracker()
     for n in range(VALUE_CAP + 5):
