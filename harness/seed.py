@@ -64,6 +64,7 @@ class MembershipSpec:
     admin: bool = False
     accepted: bool = True  # False = a pending invitation (it still counts as membership)
     revoked: bool = False  # revoked_at set: the row exists but is no membership (left, removed)
+    inviter: str | None = None  # the user who sent the invitation (inviter_id)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,6 +202,7 @@ def build_rows(world: World, *, salt: str | None = None) -> SeedPlan:
             "admin": m.admin,
             "accepted_at": now if m.accepted else None,
             "revoked_at": now if m.revoked else None,
+            "inviter_id": Ref(f"user:{m.inviter}") if m.inviter else None,
             "token": _key(salt, "membership", m.user, m.group) * 3,
             "volume": 2,
             "experiences": Jsonb({}),
@@ -421,6 +423,17 @@ class SqlSeeder:
                 if row.key:
                     ids[row.key] = new_id
         return {k: v for k, v in ids.items() if k not in known}
+
+    def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> None:
+        """Set columns of one row: a state the API cannot make (a group archived in the
+        console, a poll whose closing time passed before the hourly job closed it)."""
+        query = sql.SQL("UPDATE {} SET {} WHERE id = %s").format(
+            sql.Identifier(table),
+            sql.SQL(", ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in values),
+        )
+        with psycopg.connect(self.dsn) as conn:
+            if conn.execute(query, [*values.values(), row_id]).rowcount != 1:
+                raise SeedError(f"{redact_url(self.dsn)}: no {table} row with id {row_id}")
 
     def _insert(self, conn: psycopg.Connection[Any], row: Row, ids: Mapping[str, int]) -> int:
         columns = self._columns[row.table]

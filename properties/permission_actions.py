@@ -24,6 +24,7 @@ from properties.permission_world import (
     READS,
     CellWorld,
     add_poll_guest,
+    aged,
     supported,
 )
 
@@ -182,6 +183,7 @@ def prepare(world: CellWorld, cell: Cell) -> None:
         world.must("PATCH", f"/api/v1/discussions/{d}/close", thread_author)
     if c.discussion_discarded:
         world.must("DELETE", f"/api/v1/discussions/{d}/discard", thread_author)
+    aged(world, cell)
 
 
 def request_of(world: CellWorld, cell: Cell) -> tuple[str, str, tuple[tuple[str, str], ...], Any]:

@@ -4,10 +4,14 @@ The world (permission_model): group G (maybe under parent P; a subgroup S for su
 members), thread D in G, a comment, a poll with a stance, memberships — seeded through
 harness.seed (a World of its own, tagged, so examples never share data) and brought into
 the cell's states through the API as G's owner (closing, discarding, voting). The acting
-user is "actor". `supported(cell)` says which cells this builder can make; the rest of the
-decision table (archived groups, expired polls, unverified actors) needs SQL-level states
-the seeding API does not offer yet. Revoked members and guests are seeded rows with
-`revoked_at` set. A token holder is a visitor who sends G's `group_token` and the
+user is "actor". `supported(cell)` says which cells this builder can make. States the API cannot
+make come last, through SQL (`aged`): a group archived (in Loomio's console) and a poll
+whose closing time passed before the hourly job closed it (expired). An unverified actor is
+signed in with a session cookie while verified, then its row's `email_verified` set
+false (Devise finds only verified users by password, so HTTP Basic would make it a visitor;
+Loomio's rules ask what a signed-in, unverified user may do); a pending invitation the actor sent is the voter's
+membership, not accepted, with the actor as its inviter. Revoked members and guests are
+seeded rows with `revoked_at` set. A token holder is a visitor who sends G's `group_token` and the
 `discussion_reader_token` of "invitee", an active guest of D (permissions.md 3.1 and 3.3:
 `LoggedOutUser` reads both from the request's parameters). A poll guest holds the guest
 stance `PollService.invite` makes, written through SQL once the poll exists
@@ -20,6 +24,7 @@ import contextlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from harness.backends import Backend, Backends
@@ -74,11 +79,7 @@ def disputed(cell: Cell) -> str | None:
 def supported(cell: Cell) -> bool:
     c, a = cell.config, cell.actor
     return not (
-        not a.verified
-        or c.group_archived
-        or c.poll_state == "expired"
-        or c.membership == "sent_pending"
-        or (c.parent == "secret" and c.privacy != "closed")
+        (c.parent == "secret" and c.privacy != "closed")
         # an own stance needs an actor who may vote; other actions ignore the (canonical) stance
         or (
             cell.action in STANCE_ACTIONS
@@ -144,7 +145,12 @@ def world_of(cell: Cell, tag: str) -> World:
         groups.append(_group("g", c.privacy, "parent" if c.parent else None, facts, c))
         members += [
             MembershipSpec(user="owner", group="g", admin=c.group_has_admins),
-            MembershipSpec(user="voter", group="g"),
+            MembershipSpec(
+                user="voter",
+                group="g",
+                accepted=c.membership != "sent_pending",
+                inviter="actor" if c.membership == "sent_pending" else None,
+            ),
         ]
         if c.parent:
             members.append(MembershipSpec(user="owner", group="parent", admin=True))
@@ -225,6 +231,20 @@ def add_poll_guest(world: CellWorld, poll_id: int) -> None:
     world.ids |= SqlSeeder(world.backend.seed_dsn).add([row], world.ids)
 
 
+def aged(world: CellWorld, cell: Cell) -> None:
+    """The states the API cannot make, written last: G archived, the poll expired."""
+    c = cell.config
+    if not (c.group_archived or c.poll_state == "expired") or world.setup_failed:
+        return
+    assert world.backend.seed_dsn, f"cannot age a permission world on {world.backend.name}"
+    seeder = SqlSeeder(world.backend.seed_dsn)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # the columns hold UTC
+    if c.group_archived and "group:g" in world.ids:
+        seeder.update("groups", world.ids["group:g"], {"archived_at": now})
+    if c.poll_state == "expired" and world.made.get("poll"):
+        seeder.update("polls", world.made["poll"], {"closing_at": now - timedelta(days=1)})
+
+
 def held_tokens(plan: SeedPlan, cell: Cell) -> tuple[tuple[str, str], ...]:
     """The token holder's parameters: G's group token, the invitee's reader token of D."""
     if cell.actor.role != Role.VISITOR_WITH_TOKEN:
@@ -249,14 +269,23 @@ def seeded(backends: Backends, cell: Cell) -> Iterator[dict[str, CellWorld]]:
     registered = {keys[n]: a for n, a in plan.actors.items()}
     worlds: dict[str, CellWorld] = {}
     by_dsn: dict[str, dict[str, int]] = {}
+    by_session = {keys["actor"]} if not cell.actor.verified else set()
     for backend in backends:
         assert backend.seed_dsn, f"cannot seed a permission world on {backend.name}"
         if backend.seed_dsn not in by_dsn:
             by_dsn[backend.seed_dsn] = SqlSeeder(backend.seed_dsn).seed(plan)
-        backend.client.add_actors(registered, auth="basic")
+        backend.client.add_actors(
+            {k: a for k, a in registered.items() if k not in by_session}, auth="basic"
+        )
+        backend.client.add_actors({k: registered[k] for k in by_session}, auth="cookie")
+        for key in by_session:
+            backend.client.signed_in(key)  # while verified: Devise signs in verified users only
         worlds[backend.name] = CellWorld(
             backend, keys, dict(by_dsn[backend.seed_dsn]), tag, held_tokens(plan, cell)
         )
+    if by_session:
+        for dsn, ids in by_dsn.items():
+            SqlSeeder(dsn).update("users", ids["user:actor"], {"email_verified": False})
     try:
         yield worlds
     finally:

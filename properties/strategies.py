@@ -6,13 +6,14 @@ chosen here and mapped to ids by the drivers while they talk to a backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 from hypothesis import strategies as st
 
 from properties.oracles import thread_steps
-from properties.oracles.permissions import Action, Cell, Config, Role, decide, inapplicable
+from properties.oracles.permissions import Cell, Config, decide, inapplicable
 from properties.oracles.thread_actions import HIDE_RESULTS
 from properties.oracles.thread_sim import ThreadState
 from properties.oracles.threading import (
@@ -329,23 +330,37 @@ def on_boundary(cell: Cell) -> bool:
 
 
 def _by_action(cells: Sequence[Cell]) -> st.SearchStrategy[Cell]:
-    """Action, then the actor's role, then a cell: rare roles (a parent-group member exists
-    only in worlds with a parent group) are drawn as often as common ones."""
-    groups: dict[Action, dict[Role, list[Cell]]] = {}
+    """Action, then the actor, then a cell: rare actors (a parent-group member exists only in
+    worlds with a parent group; an author) are drawn as often as common ones."""
+    return _nested(cells, lambda c: c.action, lambda c: c.actor)
+
+
+def _by_world(cells: Sequence[Cell]) -> st.SearchStrategy[Cell]:
+    """World, then the action, then a cell: a world with few cells (a comment with replies
+    matters to one action) is drawn as often as the default one."""
+    return _nested(cells, lambda c: c.config, lambda c: c.action)
+
+
+def _nested(
+    cells: Sequence[Cell], first: Callable[[Cell], Any], second: Callable[[Cell], Any]
+) -> st.SearchStrategy[Cell]:
+    groups: dict[Any, dict[Any, list[Cell]]] = {}
     for cell in cells:
-        groups.setdefault(cell.action, {}).setdefault(cell.actor.role, []).append(cell)
-    return st.sampled_from(sorted(groups)).flatmap(
-        lambda a: st.sampled_from(sorted(groups[a])).flatmap(
-            lambda r: st.sampled_from(groups[a][r])
-        )
+        groups.setdefault(first(cell), {}).setdefault(second(cell), []).append(cell)
+
+    def ordered(by: dict[Any, Any]) -> list[Any]:  # a stable order: the simplest draw first
+        return [by[k] for k in sorted(by, key=str)]
+
+    return st.sampled_from(ordered(groups)).flatmap(
+        lambda inner: st.sampled_from(ordered(inner)).flatmap(st.sampled_from)
     )
 
 
 def permission_cells(cells: Sequence[Cell]) -> st.SearchStrategy[Cell]:
-    """Cells of `cells`, action and role first; half of them on a decision boundary."""
+    """Cells of `cells`: half on a decision boundary; a quarter by action and actor, a
+    quarter by world and action (so every actor, world and action of the table is drawn)."""
     if not cells:
         raise ValueError("permission_cells needs at least one cell")
     boundary = [c for c in cells if on_boundary(c)]
-    if not boundary:
-        return _by_action(cells)
-    return st.one_of(_by_action(boundary), _by_action(cells))
+    balanced = st.one_of(_by_action(cells), _by_world(cells))
+    return st.one_of(_by_action(boundary), balanced) if boundary else balanced

@@ -5,7 +5,8 @@ the worlds `permission_world` can build), seeds that world on both backends, sen
 read action as the actor (more cells of the same world, for free), then the cell's own
 action, and compares each status with the oracle's decision: allowed (200) or the exact
 denial (401/403/404); list actions must list the thread exactly when it is visible.
-Distinct cells exercised are counted for the report ("permission cells").
+Distinct cells exercised are counted for the report ("permission cells"), against the
+table's size per actor, world and action (harness.report.permission_cells).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from harness.findings import FindingKind
 from harness.http import ApiResponse
 from harness.isolation import open_scope
 from harness.report.abilities import BUILDABLE, OBSERVED, REACHABLE
+from harness.report.permission_cells import PERMISSION_CELLS as EXERCISED_FIGURE
+from harness.report.permission_cells import TABLE_SIZES, table_sizes
 from properties.ability_check import SPEC, spec_operation
 from properties.budget import budget
 from properties.findings import Problem, PropertyRun, raise_if
@@ -46,6 +49,7 @@ SPEC_PATHS = tuple(
     )["paths"]
 )  # libyaml: the pure-Python loader takes seconds on the spec
 PERMISSION_CELLS = permission_cells(CELLS)
+BUILDABLE_CELLS = frozenset(CELLS)
 EXERCISED = pytest.StashKey[set[Cell]]()
 
 
@@ -156,6 +160,11 @@ def test_permissions_match_decision_table(
     for figure, table in ((REACHABLE, TABLE), (BUILDABLE, CELLS)):
         for role, operation in sorted(ability_keys(table)):
             run_property.recorder.cell(SUITE, figure, [role, operation])
+    dimensions = (
+        (str(c.actor), describe(c.config), c.action.value, c in BUILDABLE_CELLS) for c in TABLE
+    )
+    for size in table_sizes(dimensions):
+        run_property.recorder.cell(SUITE, TABLE_SIZES, size)
 
     @budget("permissions")
     @given(cell=PERMISSION_CELLS)
@@ -183,7 +192,7 @@ def test_permissions_match_decision_table(
                 exercised.add(one)
                 run_property.recorder.cell(
                     SUITE,
-                    "permission cells",
+                    EXERCISED_FIGURE,
                     [str(one.actor), describe(one.config), one.action.value],
                 )
         for one, by in statuses.items():

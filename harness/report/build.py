@@ -32,6 +32,7 @@ from harness.report.model import (
     group_findings,
 )
 from harness.report.parameter_coverage import compute_parameter_coverage
+from harness.report.permission_cells import PERMISSION_CELLS, TABLE_SIZES, compute_permission_cells
 from harness.report.porting import Porting, build_porting
 from harness.report.recorder import Recorder
 from harness.report.transitions import compute_transition_coverage
@@ -78,6 +79,10 @@ def build_report(
         run=run,
         porting=_porting(spec, run, findings, coverage, record) if spec and run.routes else None,
         abilities=ability_matrix(abilities, spec, record),
+        permission_cells=compute_permission_cells(
+            record.distinct.get((SUITE, TABLE_SIZES), set()),
+            record.distinct.get((SUITE, PERMISSION_CELLS), set()),
+        ),
         latency=latency,
         gates=evaluate(gates or Gates(), tally, latency),
         live=live_updates(record, findings),
@@ -152,7 +157,11 @@ def suite_results(
             skipped=int(c.get("skipped", 0)),
             errors=int(c.get("error", 0)),
             duration_s=c.get("time", 0.0),
-            metrics=tuple(m for m in figures.get(name, ()) if not m[0].startswith(LATENCY_PREFIX)),
+            metrics=tuple(
+                m
+                for m in figures.get(name, ())
+                if not m[0].startswith(LATENCY_PREFIX) and m[0] != TABLE_SIZES  # sizes, not counts
+            ),
         )
         for name, c in sorted(tally.items())
     )

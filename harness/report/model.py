@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # porting builds on coverage, which builds on this module; th
     from harness.report.abilities import AbilityMatrix
     from harness.report.live import LiveUpdates
     from harness.report.parameter_coverage import ParameterCoverage
+    from harness.report.permission_cells import PermissionCells
     from harness.report.porting import Porting
     from harness.report.transitions import TransitionCoverage
 
@@ -310,6 +311,7 @@ class Report:
     run: RunInfo = RunInfo()
     porting: Porting | None = None  # a partial port's progress (harness.report.porting)
     abilities: AbilityMatrix | None = None  # spec/abilities.yaml x the permission suite
+    permission_cells: PermissionCells | None = None  # the decision table's cells exercised
     latency: LatencySummary | None = None  # paired latency go/rails (harness.latency)
     gates: tuple[GateResult, ...] = ()  # rollout gates on this run (harness.gates)
     source: str = "pytest"  # what produced the findings: pytest, shadow, replay

@@ -35,6 +35,8 @@ def render_report(report: Report) -> dict[str, str]:
     }
     if report.abilities is not None:
         files["ability-matrix.json"] = report.abilities.to_json()
+    if report.permission_cells is not None:
+        files["permission-cells.json"] = report.permission_cells.to_json()
     if report.parameters is not None:
         files["parameter-coverage.json"] = report.parameters.to_json()
     if report.transitions is not None:

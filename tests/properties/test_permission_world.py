@@ -41,6 +41,21 @@ CELLS = [
     (Cell(Actor(Role.DISCUSSION_GUEST), Config(grouped=False), Action.COMMENT_DISCARD), 200),
     (Cell(Actor(Role.MEMBER), Config(grouped=False), Action.VOTE), 403),
     (Cell(Actor(Role.MEMBER, author=True), Config(grouped=False), Action.DISCUSSION_UPDATE), 200),
+    # states written through SQL after the API setup: an archived group hides itself and its
+    # threads even from members; an expired poll (closing_at passed, not closed) takes no
+    # votes and cannot be closed, but is still shown
+    (Cell(Actor(Role.MEMBER), Config(group_archived=True), Action.GROUP_SHOW), 403),
+    (Cell(Actor(Role.MEMBER), Config(group_archived=True), Action.DISCUSSION_SHOW), 403),
+    (Cell(Actor(Role.MEMBER), Config(poll_state="expired"), Action.VOTE), 403),
+    (Cell(Actor(Role.MEMBER), Config(poll_state="expired"), Action.POLL_SHOW), 200),
+    (Cell(Actor(Role.ADMIN), Config(poll_state="expired"), Action.POLL_CLOSE), 403),
+    # a signed-in, unverified member reads as a member but starts no thread
+    (Cell(Actor(Role.MEMBER, verified=False), Config(), Action.DISCUSSION_SHOW), 200),
+    (Cell(Actor(Role.MEMBER, verified=False), Config(), Action.DISCUSSION_CREATE), 403),
+    (Cell(Actor(Role.MEMBER, verified=False), Config(), Action.PROFILE_ME), 200),
+    # the inviter of a pending membership may withdraw it; another member may not
+    (Cell(Actor(Role.MEMBER), Config(membership="sent_pending"), Action.MEMBERSHIP_DESTROY), 200),
+    (Cell(Actor(Role.MEMBER), Config(membership="other"), Action.MEMBERSHIP_DESTROY), 403),
 ]
 
 
