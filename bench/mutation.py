@@ -7,7 +7,9 @@ process), so it would mark every mutant "no tests". We therefore use mutmut for 
 does well (generating, naming, diffing mutants) in a scratch copy of `reference/`, sample
 N names with a seed, and run each as a bug of the go side: the go backend starts from
 `mutants/` with `MUTANT_UNDER_TEST=<name>`, the rails side stays the clean reference, and the
-suites of the module's area run until their first detection (bench.suites).
+suites of the module's area (its property suites or the differential, then the go side's
+conformance) run one process each, each with an equal share of the mutant's time, until the
+first detection (bench.suites).
 Killed: a new go-side finding; survived: the run ended without one; timeout: the run hit
 its time limit without one. A timeout is not counted as a kill: a mutant that hangs the
 backend is already killed by the harness (a request that times out is a finding), so a run
@@ -30,6 +32,7 @@ from typing import Any
 
 from bench.suites import REPO, SuiteRun, run_suites, targets_for
 
+MIN_SUITE_S = 30.0  # a suite run's floor: its session starts both backends first
 MODULES = {  # file to mutate -> the fault category whose suites check it
     "reference/domain/threading.py": "threading",
     "reference/domain/tallies.py": "tally",
@@ -102,26 +105,55 @@ def run_mutant(
     settings: MutationSettings,
     baseline: set[str],
     timeout: float,
-) -> SuiteRun:
+) -> list[SuiteRun]:
+    """The mutant through the suites of its module's area, one process per suite, until the
+    first kill. Each suite gets an equal share of what is left of `timeout` (a suite that ends
+    early leaves its time to the next): under `ci` the differential alone outlasts a mutant's
+    time, and conformance, which finds a 500 or a key the spec lacks in seconds, would never
+    start."""
     targets, _ = targets_for(MODULES.get(file, "shape"))  # conformance of the go side too
     env = f"PYTHONPATH={work / 'mutants'} MUTANT_UNDER_TEST={name}"
-    return run_suites(
-        name,
-        targets,
-        out,
-        profile=settings.profile,
-        seed=settings.seed,
-        timeout=timeout,
-        baseline=baseline,
-        stop=True,
-        extra=("--go-setenv", env),
-    )
+    end = time.monotonic() + timeout
+    runs: list[SuiteRun] = []
+    for i, target in enumerate(targets):
+        run = run_suites(
+            f"{name}#{i}",
+            [target],
+            out / f"{i}",
+            profile=settings.profile,
+            seed=settings.seed,
+            timeout=time_share(end - time.monotonic(), len(targets) - i),
+            baseline=baseline,
+            stop=True,
+            extra=("--go-setenv", env),
+        )
+        runs.append(run)
+        if status_of(run, baseline) == "killed":
+            break
+    return runs
+
+
+def time_share(left: float, suites_left: int) -> float:
+    """One suite's time: an equal share of what is left, at least a session's start-up."""
+    return max(MIN_SUITE_S, left / max(1, suites_left))
 
 
 def status_of(run: SuiteRun, baseline: set[str]) -> str:
     if run.first("detected") or run.detected(baseline):
         return "killed"
     return "timeout" if run.timed_out else "survived"
+
+
+def verdict(runs: list[SuiteRun], baseline: set[str]) -> tuple[str, dict[str, Any], float]:
+    """(status, the killing detection, seconds to it) over a mutant's suite runs: killed by
+    any; else timeout when a suite hit its share; else survived."""
+    before = 0.0
+    for run in runs:
+        if status_of(run, baseline) == "killed":
+            hit = run.first("detected") or {}
+            return "killed", hit, before + (hit.get("s") or run.wall_s)
+        before += run.wall_s
+    return ("timeout" if any(r.timed_out for r in runs) else "survived"), {}, before
 
 
 def run_mutation(
@@ -137,7 +169,7 @@ def run_mutation(
         left = deadline - time.monotonic()
         if left < 30:
             return {**m, "status": "not run", "why": "time budget spent"}
-        run = run_mutant(
+        runs = run_mutant(
             m["name"],
             m["file"],
             scratch,
@@ -146,13 +178,14 @@ def run_mutation(
             baseline,
             min(settings.timeout, left),
         )
-        hit = run.first("detected") or {}
+        status, hit, seconds = verdict(runs, baseline)
         return {
             **m,
-            "status": status_of(run, baseline),
+            "status": status,
             "by": hit.get("checks", []),
-            "time_to_kill_s": hit.get("s"),
-            "wall_s": round(run.wall_s, 1),
+            "time_to_kill_s": round(seconds, 1) if status == "killed" else None,
+            "wall_s": round(sum(r.wall_s for r in runs), 1),
+            "suites": [r.targets[0] for r in runs],
         }
 
     control_file = next(iter(MODULES))
