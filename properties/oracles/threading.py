@@ -16,7 +16,7 @@ works on API JSON, is `invariants`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from properties.oracles import thread_steps
 from properties.oracles.thread_actions import (
@@ -101,10 +101,32 @@ __all__ = [
 ]
 
 
-def _freeze(row: Row) -> ExpectedEvent:
+def listed_keys(rows: Iterable[Row]) -> dict[str, str]:
+    """Each row's key as the events list numbers it (thread_driver.keyed): repeats of one
+    kind and eventable numbered `#2`, `#3` among the rows *in the thread*, in publication
+    order. A stance updated in place twice, first without a reason (that event stays out of
+    the thread), then with one: the API lists one `stance_updated:S1`, which the oracle had
+    published second (`stance_updated:S1#2`). A row outside the thread keeps its key unless
+    a listed row now has it; then it gets one no listed event can have."""
+    rows = list(rows)
+    seen: dict[str, int] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        if row.in_thread and row.key != ROOT:
+            base = f"{row.kind}:{row.eventable}"
+            seen[base] = seen.get(base, 0) + 1
+            names[row.key] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+    listed = set(names.values())
+    for row in rows:
+        if row.key not in names:
+            names[row.key] = f"{row.key} (outside the thread)" if row.key in listed else row.key
+    return names
+
+
+def _freeze(row: Row, names: Mapping[str, str]) -> ExpectedEvent:
     key = ROOT_KEY_SERIALIZED if row.kind == "new_discussion" else row.position_key
     return ExpectedEvent(
-        key=row.key,
+        key=names[row.key],
         action=row.action,
         kind=row.kind,
         eventable_type=row.eventable_type,
@@ -112,7 +134,7 @@ def _freeze(row: Row) -> ExpectedEvent:
         actor=row.actor,
         in_thread=row.in_thread,
         sequence_id=row.sequence_id,
-        parent=row.parent,
+        parent=names.get(row.parent, row.parent) if row.parent is not None else None,
         depth=row.depth,
         position=row.position,
         position_key=key,
@@ -131,9 +153,10 @@ def simulate(
     state = ThreadState(max_depth, author)
     outcomes = [thread_steps.apply(state, i, action) for i, action in enumerate(actions)]
     rows = list(state.rows.values())
+    names = listed_keys(rows)
     sequence_ids = [r.sequence_id for r in rows if r.in_thread and r.sequence_id is not None]
     return Thread(
-        events=tuple(_freeze(r) for r in rows),
+        events=tuple(_freeze(r, names) for r in rows),
         outcomes=tuple(outcomes),
         discussion=ExpectedDiscussion(
             max_depth=state.max_depth,

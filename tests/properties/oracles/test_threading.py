@@ -446,3 +446,15 @@ def test_repair_is_idempotent():
 def test_duplicate_refs_are_rejected():
     with pytest.raises(ValueError, match="already used"):
         simulate([Comment("A"), Comment("A")])
+
+
+def test_an_update_listed_after_one_left_out_is_numbered_as_the_list_numbers_it():
+    """First change without a reason (its stance_updated stays out of the thread), second
+    with one (in): the events list shows one stance_updated of S, so the oracle names it
+    `stance_updated:S`, and the one left out gets a name no listed event has."""
+    thread = simulate(
+        [CreatePoll("P"), Vote("S", "P"), ChangeVote("S"), ChangeVote("S", reason=True)]
+    )
+    listed = [e.key for e in thread.thread_events() if e.kind == "stance_updated"]
+    assert listed == ["stance_updated:S"]
+    assert not thread.event("stance_updated:S (outside the thread)").in_thread
