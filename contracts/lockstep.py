@@ -251,9 +251,10 @@ class LockstepMachine(RuleBasedStateMachine):
         reads per example (no rule draws them: the rules' share of the steps stays as it
         was)."""
         # (read, always): the others are made only as the one read again. An example that
-        # sent an odd number of writes names its threads by `discussion_key` (two threads
-        # read so differ in that parameter alone: parameter coverage sees it change the
-        # answer; the same on every replay of the example)
+        # sent an odd number of writes names its threads by `discussion_key` and reads every
+        # thread's readers and last comment's event, and the thread list with `filter=all`
+        # too (two threads read so differ in `discussion_key` alone, the lists in `filter`:
+        # parameter coverage sees what changes an answer; the same on every replay)
         named = self.writes % 2 == 1
         reads: list[tuple[Callable[[], object], bool]] = []
         for name in self.opened:
@@ -263,13 +264,15 @@ class LockstepMachine(RuleBasedStateMachine):
             else:
                 reads.append((partial(self.show_discussion, "admin", name, by_key=False), True))
                 reads.append((partial(self._events, "admin", name, {}, False, named), True))
-                reads.append((partial(self.discussion_readers_index, "admin", name, named), False))
-        if self.thread_of:
-            last = list(self.thread_of)[-1]
-            reads.append((partial(self.comment_event, "admin", last, False, named), False))
+                reads.append((partial(self.discussion_readers_index, "admin", name, named), named))
+        final = list(self.thread_of)[-1] if self.thread_of else None
+        for comment in {d: c for c, d in self.thread_of.items()}.values():  # each thread's last
+            if named or comment == final:
+                reads.append((partial(self.comment_event, "admin", comment, False, named), named))
         reads += [(partial(self.show_group, "admin", group), True) for group in self.groups_made]
         reads += [
             (partial(self.discussions_index, "member", None), True),
+            (partial(self.discussions_index, "member", "all"), named),  # closed threads too
             (partial(self.discussions_index, VISITOR, None), True),
             (partial(self.subgroups, "admin", self.seeded["group:group"]), True),
             (partial(self.memberships_index, "member"), True),

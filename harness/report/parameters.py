@@ -17,8 +17,8 @@ kept as digests only, never as text: a body may hold a password.
   differ in exactly this parameter and got different statuses; or, for a body field, the 2xx
   answer holds the value sent (an object with that field name and that scalar value: the
   value reached the record); or, for a query parameter, two 2xx answers of one backend to
-  the same method and path shape by the same actor, whose query parameters differ in exactly
-  this one, have different sets of top-level keys (e.g. `exclude_types=user` on a comment's
+  the same method and path shape by the same actor (by name: `admin` of any example), whose
+  query parameters differ in exactly this one, have different sets of top-level keys (e.g. `exclude_types=user` on a comment's
   create drops the `users` sideload; the bodies, which write different records, may differ).
 
 Anything else that changes between two reads (a GET that writes, a worker of another
@@ -127,6 +127,12 @@ class _Seen:
     answer: str
 
 
+def actor_name(actor: str | None) -> str:
+    """An actor across a run's scopes: `admin` for `admin#3f2a1c` (suites key each scope's
+    actors `name#tag`), so writes of one role in different examples are compared."""
+    return str(actor).split("#", 1)[0]
+
+
 def _only_difference(
     one: dict[tuple[str, str], str], other: dict[tuple[str, str], str]
 ) -> tuple[str, str] | None:
@@ -214,7 +220,7 @@ class ParameterTracker:
         whose answer had other top-level keys."""
         query = {k: v for k, v in seen.leaves.items() if k[0] == "query"}
         keys = " ".join(sorted(body))
-        place = (backend, method, path_shape(request.path), str(request.actor))
+        place = (backend, method, path_shape(request.path), actor_name(request.actor))
         earlier = self.shapes.setdefault(place, [])
         for other in earlier:
             only = _only_difference(query, other.leaves)

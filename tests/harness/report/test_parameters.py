@@ -194,7 +194,7 @@ def test_a_write_whose_status_changes_with_one_field_or_that_echoes_the_value() 
 def test_a_query_parameter_that_changes_a_writes_top_level_keys_changed_it() -> None:
     tracker = ParameterTracker()
 
-    def create(n: int, params: dict[str, str], body: Any, actor: str = "a") -> None:
+    def create(n: int, params: dict[str, str], body: Any, actor: str = "a#1") -> None:
         request = ApiRequest(
             method="POST",
             path="/api/v1/comments",
@@ -208,9 +208,9 @@ def test_a_query_parameter_that_changes_a_writes_top_level_keys_changed_it() -> 
     create(1, {}, both)
     create(2, {"exclude_types": "group"}, both)  # the same keys: no change (yet)
     assert not _use(tracker, "exclude_types").changed
-    create(3, {"exclude_types": "user"}, {"comments": [{"id": 3}]}, actor="b")  # another actor
+    create(3, {"exclude_types": "user"}, {"comments": [{"id": 3}]}, actor="b#1")  # another actor
     assert not _use(tracker, "exclude_types").changed
-    create(4, {"exclude_types": "user"}, {"comments": [{"id": 4}]})
+    create(4, {"exclude_types": "user"}, {"comments": [{"id": 4}]}, actor="a#2")  # a's next scope
     assert _use(tracker, "exclude_types").changed  # the `users` key went: against 1 and 2
     assert not _use(tracker, "comment.body", "body").changed  # bodies differ in every create
 
