@@ -141,16 +141,23 @@ def check_cell(world: CellWorld, cell: Cell) -> tuple[list[Problem], int]:
 
 
 def one_sided_setup(cell: Cell, failed: dict[str, str]) -> list[Problem]:
-    """Setup the other backend did: a problem of the backend that refused it."""
-    return [
-        Problem(
-            backend=name,
-            title=f"setup of a {cell.action.value} cell refused on {name} only",
-            detail=f"{_who(cell)}: {why}; the other backend made the same state",
-            operation=re.sub(r"/\d+", "/{id}", why.split(" as ")[0]),
+    """Setup the other backend did. A server error is a problem of the side that answered
+    it; a refusal (4xx) is a difference of both: the world builder's step may be one the
+    rules refuse (a revoked member writing the comment they are to delete), so the side
+    that made the state can be the wrong one."""
+    problems = []
+    for name, why in sorted(failed.items()):
+        status = re.search(r"answered (\d+)", why)
+        server_error = status is not None and int(status.group(1)) >= 500
+        problems.append(
+            Problem(
+                backend=name if server_error else "rails,go",
+                title=f"setup of a {cell.action.value} cell refused on {name} only",
+                detail=f"{_who(cell)}: {why}; the other backend made the same state",
+                operation=re.sub(r"/\d+", "/{id}", why.split(" as ")[0]),
+            )
         )
-        for name, why in sorted(failed.items())
-    ]
+    return problems
 
 
 def test_permissions_match_decision_table(

@@ -121,10 +121,14 @@ def test_an_error_raised_with_a_property_failure_is_not_dropped(tmp_path: Path) 
     assert "1 error(s) raised with them" in str(failed.value)
 
 
-def test_setup_refused_on_one_side_only_is_a_problem_of_that_side() -> None:
+def test_setup_refused_on_one_side_only_names_that_side_or_both() -> None:
     from properties.oracles.permissions import cells
 
     cell = next(iter(cells()))
     problems = one_sided_setup(cell, {"go": "POST /api/v1/comments as owner answered 500"})
     assert [(p.backend, p.operation) for p in problems] == [("go", "POST /api/v1/comments")]
     assert "refused on go only" in problems[0].title
+    # a refusal: which side is right depends on the step, so both are named
+    refused = one_sided_setup(cell, {"rails": "POST /api/v1/comments as actor answered 403"})
+    assert [p.backend for p in refused] == ["rails,go"]
+    assert "refused on rails only" in refused[0].title
