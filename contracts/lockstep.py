@@ -331,7 +331,7 @@ class LockstepMachine(RuleBasedStateMachine):
         if call.method == "GET" or any(name == "exclude_types" for name, _ in call.params):
             return call
         self.writes += 1
-        if self.writes % WRITE_TOKEN_EVERY != 2 % WRITE_TOKEN_EVERY:
+        if self.writes % WRITE_TOKEN_EVERY != 2:
             return call
         return replace(call, params=(*call.params, ("exclude_types", WRITE_TOKEN)))
 

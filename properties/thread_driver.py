@@ -16,6 +16,7 @@ from typing import Any
 from harness.backends import Backend
 from harness.http import ApiRequest, ApiResponse
 from harness.isolation import Scope
+from properties.oracles.thread_model import numbered
 from properties.oracles.threading import (
     ChangeVote,
     ClosePoll,
@@ -221,7 +222,7 @@ class ThreadRun:
             ref = refs.get((event.get("eventable_type"), event.get("eventable_id")), "?")
             base = f"{event.get('kind')}:{ref}"
             seen[base] += 1
-            keys[event["id"]] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+            keys[event["id"]] = numbered(base, seen[base])
         return keys
 
 

@@ -104,6 +104,12 @@ class Thread:
         return tuple(sorted(items, key=lambda e: (e.position_key is None, e.position_key or "")))
 
 
+def numbered(base: str, n: int) -> str:
+    """The n-th event of one kind and eventable: `stance_created:S1`, then `stance_created:S1#2`
+    (the oracle and the driver name events alike)."""
+    return base if n == 1 else f"{base}#{n}"
+
+
 def zero_fill(position: int) -> str:
     """Loomio's 5-character left zero padding of one position_key segment."""
     return str(position).rjust(5, "0")

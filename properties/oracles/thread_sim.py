@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from properties.oracles.thread_model import ROOT, zero_fill
+from properties.oracles.thread_model import ROOT, numbered, zero_fill
 
 STANCE_KINDS = ("stance_created", "stance_updated")
 POLL_CHILD_KINDS = (*STANCE_KINDS, "outcome_created", "poll_closed_by_user", "poll_reopened")
@@ -214,7 +214,7 @@ class ThreadState:
         key, n = base, 1
         while key in self.rows:
             n += 1
-            key = f"{base}#{n}"
+            key = numbered(base, n)
         row = Row(key, action, kind, etype, ref, actor)
         self.rows[key] = row
         return row

@@ -47,6 +47,7 @@ from properties.oracles.thread_model import (
     ExpectedEvent,
     Thread,
     compress_ranges,
+    numbered,
     synthetic_ids,
     to_api,
     to_api_event,
@@ -115,7 +116,7 @@ def listed_keys(rows: Iterable[Row]) -> dict[str, str]:
         if row.in_thread and row.key != ROOT:
             base = f"{row.kind}:{row.eventable}"
             seen[base] = seen.get(base, 0) + 1
-            names[row.key] = base if seen[base] == 1 else f"{base}#{seen[base]}"
+            names[row.key] = numbered(base, seen[base])
     listed = set(names.values())
     for row in rows:
         if row.key not in names:
