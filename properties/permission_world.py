@@ -11,7 +11,8 @@ signed in with a session cookie while verified, then its row's `email_verified` 
 false (Devise finds only verified users by password, so HTTP Basic would make it a visitor;
 Loomio's rules ask what a signed-in, unverified user may do); a pending invitation the actor sent is the voter's
 membership, not accepted, with the actor as its inviter. Revoked members and guests are
-seeded rows with `revoked_at` set. A token holder is a visitor who sends G's `group_token` and the
+seeded rows with `revoked_at` set, but a revoked author of a comment or poll writes it
+first, as a member or guest, and is revoked last (`revoked_at` through SQL, as it leaves). A token holder is a visitor who sends G's `group_token` and the
 `discussion_reader_token` of "invitee", an active guest of D (permissions.md 3.1 and 3.3:
 `LoggedOutUser` reads both from the request's parameters). A poll guest holds the guest
 stance `PollService.invite` makes, written through SQL once the poll exists
@@ -164,7 +165,7 @@ def world_of(cell: Cell, tag: str) -> World:
                 )
             )
         elif role == Role.REVOKED_MEMBER:
-            members.append(MembershipSpec(user="actor", group="g", revoked=True))
+            members.append(MembershipSpec(user="actor", group="g", revoked=not revoked_last(cell)))
         elif role == Role.PARENT_MEMBER:
             members.append(MembershipSpec(user="actor", group="parent"))
         elif role == Role.SUBGROUP_MEMBER:
@@ -183,7 +184,8 @@ def world_of(cell: Cell, tag: str) -> World:
     # permissions.md section 1: every invitee of a group-less thread is a reader-admin
     invited = {"discussion": "d", "admin": not c.grouped}
     if role in (Role.DISCUSSION_GUEST, Role.REVOKED_GUEST):
-        guests.append(GuestSpec(user="actor", revoked=role == Role.REVOKED_GUEST, **invited))
+        revoked = role == Role.REVOKED_GUEST and not revoked_last(cell)
+        guests.append(GuestSpec(user="actor", revoked=revoked, **invited))
     if role == Role.VISITOR_WITH_TOKEN:  # whose reader token the visitor brings
         users.append(UserSpec(name="invitee"))
         guests.append(GuestSpec(user="invitee", **invited))
@@ -231,14 +233,31 @@ def add_poll_guest(world: CellWorld, poll_id: int) -> None:
     world.ids |= SqlSeeder(world.backend.seed_dsn).add([row], world.ids)
 
 
+def revoked_last(cell: Cell) -> bool:
+    """A revoked actor who authored the cell's comment or poll (made through the API, which
+    refuses a revoked member's writes; the thread is seeded): revoked after the setup."""
+    revoked = cell.actor.role in (Role.REVOKED_MEMBER, Role.REVOKED_GUEST)
+    return revoked and cell.actor.author and cell.action not in DISCUSSION_TARGET
+
+
 def aged(world: CellWorld, cell: Cell) -> None:
-    """The states the API cannot make, written last: G archived, the poll expired."""
+    """The states written last, through SQL: G archived, the poll expired (the API cannot
+    make them), and a revoked author's revocation (`revoked_last`)."""
     c = cell.config
-    if not (c.group_archived or c.poll_state == "expired") or world.setup_failed:
+    last = c.group_archived or c.poll_state == "expired" or revoked_last(cell)
+    if not last or world.setup_failed:
         return
     assert world.backend.seed_dsn, f"cannot age a permission world on {world.backend.name}"
     seeder = SqlSeeder(world.backend.seed_dsn)
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # the columns hold UTC
+    if revoked_last(cell):
+        member = cell.actor.role == Role.REVOKED_MEMBER
+        table, row = (
+            ("memberships", "membership:actor@g")
+            if member
+            else ("discussion_readers", "reader:actor@d")
+        )
+        seeder.update(table, world.ids[row], {"revoked_at": now})
     if c.group_archived and "group:g" in world.ids:
         seeder.update("groups", world.ids["group:g"], {"archived_at": now})
     if c.poll_state == "expired" and world.made.get("poll"):

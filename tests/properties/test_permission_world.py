@@ -56,6 +56,11 @@ CELLS = [
     # the inviter of a pending membership may withdraw it; another member may not
     (Cell(Actor(Role.MEMBER), Config(membership="sent_pending"), Action.MEMBERSHIP_DESTROY), 200),
     (Cell(Actor(Role.MEMBER), Config(membership="other"), Action.MEMBERSHIP_DESTROY), 403),
+    # a revoked author wrote the comment or poll while a member or guest, then left: the
+    # comment is no longer theirs to edit; the poll's author still closes it
+    (Cell(Actor(Role.REVOKED_MEMBER, author=True), Config(), Action.COMMENT_UPDATE), 403),
+    (Cell(Actor(Role.REVOKED_MEMBER, author=True), Config(), Action.POLL_CLOSE), 200),
+    (Cell(Actor(Role.REVOKED_GUEST, author=True), Config(), Action.COMMENT_DISCARD), 403),
 ]
 
 
