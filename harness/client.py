@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import http.cookiejar
 import threading
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+import urllib3
 
 from harness.actors import Actor
 from harness.errors import HarnessError
@@ -40,6 +42,15 @@ class LoopbackCookieJar(requests.cookies.RequestsCookieJar):
         if cookie.secure and cookie.domain.lstrip(".").removesuffix(".local") in LOOPBACK:
             cookie.secure = False
         super().set_cookie(cookie, *args, **kwargs)
+
+
+def dropped(exc: requests.ConnectionError) -> bool:
+    """The server closed a kept-alive connection without answering: the request raced its
+    idle timeout (uvicorn's 5 s, Puma's 20 s; more often on a loaded machine), and was never
+    read. A read is sent again once, on a new connection; a write is not (it may have been
+    read), nor a connection refused (nothing listening: the liveness check says why)."""
+    cause = exc.args[0] if exc.args else None
+    return isinstance(cause, urllib3.exceptions.ProtocolError)
 
 
 class BackendFailed(HarnessError):
@@ -214,16 +225,23 @@ class BackendClient:
             headers["X-CSRF-Token"] = token
         started = time.perf_counter()
         self.in_flight = describe or request.describe()
+        send = functools.partial(
+            session.request,
+            request.method,
+            self.base_url + request.path,
+            params=list(request.params),
+            json=request.json,
+            headers=headers,
+            timeout=self.timeout,
+            allow_redirects=False,
+        )
         try:
-            answer = session.request(
-                request.method,
-                self.base_url + request.path,
-                params=list(request.params),
-                json=request.json,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            try:
+                answer = send()
+            except requests.ConnectionError as exc:
+                if request.method.upper() not in SAFE_METHODS or not dropped(exc):
+                    raise
+                answer = send()  # once, on a new connection: see `dropped`
         except (requests.Timeout, requests.ConnectionError) as exc:
             raise self.failure(exc, describe or request.describe()) from None
         finally:

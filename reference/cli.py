@@ -132,6 +132,7 @@ def serve(args: argparse.Namespace, database_url: str) -> int:
         port=port,
         workers=1,
         access_log=args.access_log,
+        timeout_keep_alive=20,  # Puma's persistent_timeout, not uvicorn's 5 s (harness.client.dropped)
         log_level="info" if args.access_log else "warning",  # access lines are INFO
         lifespan="on",
     )
