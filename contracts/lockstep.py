@@ -251,9 +251,10 @@ class LockstepMachine(RuleBasedStateMachine):
         reads per example (no rule draws them: the rules' share of the steps stays as it
         was)."""
         # (read, always): the others are made only as the one read again. An example that
-        # sent an odd number of writes names its threads by `discussion_key` and reads every
-        # thread's readers and last comment's event, and the thread list with `filter=all`
-        # too (two threads read so differ in `discussion_key` alone, the lists in `filter`:
+        # sent an odd number of writes names its threads by `discussion_key` and its polls by
+        # `poll_key`, and reads every thread's readers and last comment's event, every poll's
+        # votes, and the thread list with `filter=all` too (two threads read so differ in
+        # `discussion_key` alone, the lists in `filter`:
         # parameter coverage sees what changes an answer; the same on every replay)
         named = self.writes % 2 == 1
         # each thread's events are read from the first (`from=1`, the rows of no bound): a
@@ -263,7 +264,7 @@ class LockstepMachine(RuleBasedStateMachine):
         for name in self.opened:
             if name in self.poll_type:
                 reads.append((partial(self.show_poll, "admin", name, by_key=False), True))
-                reads.append((partial(self.stances_index, "admin", name), False))
+                reads.append((partial(self.stances_index, "admin", name, named), named))
             else:
                 reads.append((partial(self.show_discussion, "admin", name, by_key=False), True))
                 reads.append((partial(self._events, "admin", name, page, False, named), True))
@@ -847,10 +848,12 @@ class LockstepMachine(RuleBasedStateMachine):
         self.send(Call(method="GET", path=("polls", self.target(poll, by_key)), actor=actor))
 
     @rule(actor=actors, poll=polls)
-    def stances_index(self, actor: str | None, poll: str) -> None:
-        self.send(
-            Call(method="GET", path=("stances",), actor=actor, params=(("poll_id", Ref(poll)),))
-        )
+    def stances_index(self, actor: str | None, poll: str, named: bool = False) -> None:
+        """A poll's votes, the poll named by `poll_id`, or (named, when its key is known) by
+        `poll_key` (load_and_authorize(:poll) reads either)."""
+        by_key = named and poll in self.keys
+        param = ("poll_key", Ref(self.keys[poll])) if by_key else ("poll_id", Ref(poll))
+        self.send(Call(method="GET", path=("stances",), actor=actor, params=(param,)))
 
     @rule(
         actor=actors,

@@ -60,6 +60,12 @@ INERT: tuple[Inert, ...] = (
         "OutcomesController hard-codes exclude_types 'discussion event' (api-envelope.md 3.2)",
     ),
     Inert(
+        ("memberships_index",),
+        ("group_key",),
+        "ModelLocator takes group_id before group_key, and the index needs group_id "
+        "(MembershipQuery.search finds the group by group_id alone)",
+    ),
+    Inert(
         ("polls_reopen",),
         ("poll.*",),
         "PollService.reopen assigns closing_at alone (polls.md 4)",

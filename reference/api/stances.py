@@ -112,7 +112,8 @@ def uncast(ctx: Ctx) -> Any:
 
 
 def index(ctx: Ctx) -> Any:
-    ident = str(ctx.param("poll_id") or "")
+    # load_and_authorize(:poll): ModelLocator reads poll_id, else poll_key
+    ident = str(ctx.param("poll_id") or ctx.param("poll_key") or "")
     poll = polls.find_poll(ctx, ident)
     if not poll_access.can_show(ctx, poll):
         raise forbidden()

@@ -476,3 +476,17 @@ def test_a_reply_to_a_stance_outside_the_thread_stays_parentless_through_a_repai
         "position_key": None,
         "descendant_count": 0,
     }
+
+
+def test_stances_index_names_its_poll_by_id_or_by_key(server: Server, seed: Seed) -> None:
+    """load_and_authorize(:poll): ModelLocator reads poll_id, else poll_key."""
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    ids = option_ids(server, t.author, poll["id"])
+    vote(server, t.members[0], poll["id"], [(ids["Agree"], 1)])
+    by_id = server.call("GET", "/api/v1/stances", t.author, poll_id=poll["id"])
+    by_key = server.call("GET", "/api/v1/stances", t.author, poll_key=poll["key"])
+    assert by_id.status_code == by_key.status_code == 200, by_key.text
+    assert by_key.json() == by_id.json() and by_key.json()["stances"]
+    unknown = server.call("GET", "/api/v1/stances", t.author, poll_key="nosuchkey")
+    assert unknown.status_code == 404
