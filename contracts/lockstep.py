@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -88,6 +88,34 @@ EXCLUDE_TOKENS = (
     "tag",
     "group discussion",
 )
+# the collections of an answer each token can drop (api-envelope.md 3.2)
+TOKEN_DROPS = {
+    "user": ("users",),
+    "author": ("users",),
+    "inviter": ("users",),
+    "group": ("groups",),
+    "parent": ("parent_groups", "parent_events"),
+    "discussion": ("discussions",),
+    "poll": ("polls",),
+    "poll_option": ("poll_options",),
+    "outcome": ("outcomes",),
+    "event": ("events",),
+    "membership": ("memberships",),
+    "tag": ("tags",),
+    "group discussion": ("groups", "discussions"),
+}
+
+
+def exclude_token(turn: int, answer_keys: Collection[str]) -> str:
+    """The `exclude_types` token of the `turn`-th read made again: on even turns one that
+    can drop a collection of the plain answer (its keys), in turn among those, so the
+    token's effect is seen; on odd turns (or when none can) every token in turn, an inert
+    one too (a backend may drop what it must not)."""
+    fitting = [t for t in EXCLUDE_TOKENS if set(TOKEN_DROPS[t]) & set(answer_keys)]
+    pool = fitting if turn % 2 == 0 and fitting else list(EXCLUDE_TOKENS)
+    return pool[(turn // 2) % len(pool)]
+
+
 # Writes carry a token too: `user` drops users sideloads only, never a record a later step
 # names (events, discussions, polls and options stay), sent with every WRITE_TOKEN_EVERY-th
 # write of an example from the second on
@@ -226,6 +254,7 @@ class LockstepMachine(RuleBasedStateMachine):
         self.groups_made: dict[str, None] = {}  # subgroups this example created
         self.interrupted = False  # a step stopped mid-send: its difference stands alone
         self.last_read: Call | None = None  # the last read answered 200 (read_excluding)
+        self.last_read_keys: tuple[str, ...] = ()  # rails' top-level keys of that answer
         self.writes = 0  # writes this example sent (with_write_token)
         run.examples += 1
 
@@ -246,8 +275,8 @@ class LockstepMachine(RuleBasedStateMachine):
         visitor, its subgroups as the admin, its members and the group search as a member. A
         difference in the final state then shows whichever rules the example drew. Then one
         read (of those, or a thread's readers, a poll's votes, the last comment's event, the
-        profile) is made again with an `exclude_types` token, reads and tokens taken in turn
-        across the run's examples: the same data read both ways, at the cost of one or two
+        profile) is made again with an `exclude_types` token, reads taken in turn across the
+        run's examples, tokens as `exclude_token` picks them: the same data read both ways, at the cost of one or two
         reads per example (no rule draws them: the rules' share of the steps stays as it
         was)."""
         # (read, always): the others are made only as the one read again. An example that
@@ -289,7 +318,7 @@ class LockstepMachine(RuleBasedStateMachine):
                 self.last_read = None
                 read()
             if i == again:
-                self.read_excluding(EXCLUDE_TOKENS[self.run.excluding % len(EXCLUDE_TOKENS)])
+                self.read_excluding(exclude_token(self.run.excluding, self.last_read_keys))
         self.run.excluding += 1
 
     # -- sending -------------------------------------------------------------------------
@@ -358,6 +387,8 @@ class LockstepMachine(RuleBasedStateMachine):
     def _remember(self, outcome: Outcome) -> None:
         if outcome.call.method == "GET" and outcome.rails.status == 200:
             self.last_read = outcome.call
+            body = outcome.rails.body
+            self.last_read_keys = tuple(body) if isinstance(body, dict) else ()
         keyed = outcome.normalized.keyed if outcome.normalized else None
         if not isinstance(keyed, dict):
             return
