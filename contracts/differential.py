@@ -324,7 +324,8 @@ def lockstep_world(tag: str) -> World:
     """An example's own world: a group allowing public threads with an admin, two members
     and a thread guest (and a former one, revoked); a legacy thread without a root event
     (discussions#show heals it); a subgroup (groups#subgroups order needs two); a smaller
-    public group (groups#index order); a stranger; accounts that sign in (verified,
+    public group from before subscriptions (groups#index order; a null subscription_id); a
+    stranger; accounts that sign in (verified,
     unverified, deactivated)."""
     return World(
         users=(
@@ -334,7 +335,7 @@ def lockstep_world(tag: str) -> World:
         ),
         groups=(
             GroupSpec(name="group", discussion_privacy_options="public_or_private"),
-            GroupSpec(name="side"),
+            GroupSpec(name="side", subscribed=False),
             GroupSpec(name="sub", parent="group"),
         ),
         memberships=(

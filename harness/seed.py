@@ -55,6 +55,9 @@ class GroupSpec:
     flags: tuple[
         tuple[str, bool], ...
     ] = ()  # members_can_* overrides: (("members_can_add_members", True),)
+    # False: a top-level group from before subscriptions (subscription_id null; the
+    # serializer answers the free plan's defaults)
+    subscribed: bool = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -306,7 +309,7 @@ def _group_rows(
         **counts,
         **stamp,
     }
-    if not g.parent:  # Loomio gives every top-level group a subscription (free plan here)
+    if not g.parent and g.subscribed:  # Loomio gives top-level groups one (free plan here)
         subscription = {"plan": "free", "state": "active", "owner_id": values["creator_id"]}
         rows.append(Row("subscriptions", f"subscription:{g.name}", {**subscription, **stamp}))
         values["subscription_id"] = Ref(f"subscription:{g.name}")
