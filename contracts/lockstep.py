@@ -298,6 +298,12 @@ class LockstepMachine(RuleBasedStateMachine):
                 reads.append((partial(self.show_discussion, "admin", name, by_key=False), True))
                 reads.append((partial(self._events, "admin", name, page, False, named), True))
                 reads.append((partial(self.discussion_readers_index, "admin", name, named), named))
+        # and the first thread's in position_key order with no bound, which Loomio answers
+        # 500 (threading.md 5.1: varchar compared with integer 0): the same on both sides
+        first = next((n for n in self.opened if n not in self.poll_type), None)
+        if first is not None:
+            unbound = partial(self._events, "admin", first, {"order": "position_key"}, False)
+            reads.append((unbound, True))
         final = list(self.thread_of)[-1] if self.thread_of else None
         for comment in {d: c for c, d in self.thread_of.items()}.values():  # each thread's last
             if named or comment == final:
