@@ -46,7 +46,21 @@ class ClosingServer:
                     if not chunk:
                         return
                     data += chunk
-                self.requests.append(data.split(b"\r\n", 1)[0].decode())
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next(
+                    (
+                        int(line.split(b":")[1])
+                        for line in head.split(b"\r\n")
+                        if line.lower().startswith(b"content-length:")
+                    ),
+                    0,
+                )
+                while len(body) < length:  # the body too: the next request starts after it
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    body += chunk
+                self.requests.append(head.split(b"\r\n", 1)[0].decode())
                 if answered:
                     conn.sendall(OK)
 
