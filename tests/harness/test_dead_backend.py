@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -105,7 +106,9 @@ def test_a_killed_backend_ends_the_run_with_a_finding_and_a_partial_report(
     assert [(f["backend"], f["title"]) for f in failures] == [("go", "go backend died")], output
     page = page_path.read_text()
     assert "run interrupted: partial report" in page
-    assert "Traceback" not in output
+    # no traceback through our code (the finding may quote the backend's log, and a backend
+    # logs its own 500s with theirs: Loomio's 500 on an unbounded position_key page)
+    assert not re.search(r'File "[^"]*/(harness|contracts|properties|tests)/', output), output
     assert not outliving(everything, run.pid), [
         command_line(p) for p in outliving(everything, run.pid)
     ]
