@@ -18,7 +18,8 @@ import bcrypt
 import psycopg
 import requests
 
-from harness.postgres import free_port, local_postgres
+from harness.ports import free_port
+from harness.postgres import local_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 

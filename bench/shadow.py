@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.shadow_env import REPO, Cluster, Trio, cluster, start_trio, wait_ready
 from harness.latency import percentile
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.seed import SqlSeeder, build_rows, default_world
 from harness.traffic import read_traffic
 

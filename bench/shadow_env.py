@@ -19,7 +19,8 @@ from pathlib import Path
 
 import requests
 
-from harness.postgres import LocalPostgres, free_port, start_local_postgres
+from harness.ports import free_port
+from harness.postgres import LocalPostgres, start_local_postgres
 from harness.seed import SqlSeeder, build_rows, default_world
 
 REPO = Path(__file__).resolve().parent.parent

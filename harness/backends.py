@@ -32,7 +32,8 @@ from harness.config import HarnessConfig, Mode, SideConfig
 from harness.databases import DatabaseServer
 from harness.errors import HarnessError
 from harness.http import ApiRequest, ApiResponse
-from harness.postgres import free_port, start_local_postgres
+from harness.ports import free_port
+from harness.postgres import start_local_postgres
 from harness.providers.process import ManagedProcess, ensure_ready, fill, run_command
 from harness.recipe import Recipe, RecipeSeeder, load_recipe, login_request, sql_executor
 from harness.redact import register_secret

@@ -22,7 +22,7 @@ import redis
 
 from harness.channel_config import ChannelConfig, ChannelMode, ChannelSideConfig
 from harness.errors import HarnessError
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.providers.process import ManagedProcess, ensure_ready, fill, log_tail
 from harness.redact import redact_url
 from harness.redis import start_local_redis

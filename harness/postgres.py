@@ -14,7 +14,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -27,6 +26,7 @@ import psycopg
 from psycopg import sql
 
 from harness.errors import HarnessError
+from harness.ports import free_port
 from harness.processes import disown_path, own_path, spawn_owned, stop_owned
 
 PG_BIN_CANDIDATES = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin")
@@ -52,13 +52,6 @@ def find_pg_bin() -> Path:
         f"{', '.join(c for c in candidates if c)} and on PATH). Install PostgreSQL 15 "
         "(apt-get install postgresql) or set PARITY_PG_BIN to the directory holding initdb."
     )
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run_as() -> dict[str, object]:

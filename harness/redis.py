@@ -22,7 +22,7 @@ import redis
 
 from harness.config import HarnessConfig, Mode, SideConfig
 from harness.errors import HarnessError
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.processes import disown_path, own_path, spawn_owned, stop_owned
 
 

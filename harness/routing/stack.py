@@ -20,7 +20,7 @@ from harness.client import Liveness
 from harness.config import HarnessConfig, SideConfig
 from harness.databases import DatabaseServer
 from harness.errors import HarnessError
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.providers.process import ManagedProcess, ensure_ready, fill
 
 ROUTER = f"{shlex.quote(sys.executable)} -m harness.routing.router"

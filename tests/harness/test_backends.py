@@ -20,7 +20,8 @@ from harness.client import BackendFailed, LoginFailed
 from harness.events import BackendGone
 from harness.http import ApiRequest
 from harness.isolation import open_scope
-from harness.postgres import free_port, local_postgres
+from harness.ports import free_port
+from harness.postgres import local_postgres
 from harness.providers.process import ManagedProcess, run_command
 from tests.harness.conftest import (
     MINIAPP_PREPARE,

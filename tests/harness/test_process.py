@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.postgres import LocalPostgres, free_port
+from harness.ports import free_port
+from harness.postgres import LocalPostgres
 from harness.providers.process import (
     BackendNotReady,
     CommandFailed,

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness.postgres import LocalPostgres, dsn_with_database, free_port
+from harness.ports import free_port
+from harness.postgres import LocalPostgres, dsn_with_database
 from tests.harness.conftest import clean_environ
 
 PY = shlex.quote(sys.executable)

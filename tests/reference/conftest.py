@@ -25,7 +25,8 @@ import pytest
 import requests
 from psycopg.rows import dict_row
 
-from harness.postgres import LocalPostgres, free_port
+from harness.ports import free_port
+from harness.postgres import LocalPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse"

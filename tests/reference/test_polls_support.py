@@ -20,7 +20,8 @@ import bcrypt
 import psycopg
 import requests
 
-from harness.postgres import LocalPostgres, free_port
+from harness.ports import free_port
+from harness.postgres import LocalPostgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"

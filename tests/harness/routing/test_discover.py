@@ -48,7 +48,7 @@ def test_discovery_of_a_real_partial_server_writes_its_manifest(start_mini, tmp_
 
 
 def test_discovery_of_an_unreachable_server_is_one_line(tmp_path, capsys) -> None:
-    from harness.postgres import free_port
+    from harness.ports import free_port
 
     code = main(["--discover", "--go-url", f"http://127.0.0.1:{free_port()}", "--spec", str(SPEC)])
     assert code == 2

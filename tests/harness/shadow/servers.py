@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from harness.postgres import free_port
+from harness.ports import free_port
 
 
 class Backend:

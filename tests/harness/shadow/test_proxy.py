@@ -13,7 +13,7 @@ import psycopg
 import pytest
 import requests
 
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.shadow.proxy import event_loop
 from tests.harness.shadow.servers import Backend, Garbage, waiting
 

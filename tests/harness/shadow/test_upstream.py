@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 
-from harness.postgres import free_port
+from harness.ports import free_port
 from harness.shadow.upstream import Dispatcher, send
 from harness.traffic import RecordedRequest
 
