@@ -197,14 +197,17 @@ class PollSpec:
     hide_results: str
     dots_per_person: int = 8
     agree_target: int | None = None  # polls.md 3.2: target_percent = total / agree_target * 100
+    none_of_the_above: bool = False  # show_none_of_the_above: its row in results (3.2)
 
 
 @dataclass(frozen=True, slots=True)
 class Cast:
-    """`voter` votes (or changes their vote): (option index, score) pairs, index may be bad."""
+    """`voter` votes (or changes their vote): (option index, score) pairs, index may be bad;
+    or none of the above (with no choices when valid)."""
 
     voter: str
     choices: tuple[tuple[int, int], ...]
+    none_of_the_above: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +266,12 @@ def _votes(draw: st.DrawFn, spec: PollSpec, cast: set[str], count: int) -> list[
             cast.discard(voter)
             continue
         valid = _valid_choices(spec.poll_type, n, spec.dots_per_person)
+        if spec.none_of_the_above and draw(st.integers(0, 2)) == 0:
+            # none of the above; with a choice too (refused) only while uncast
+            extra = st.just(()) if voter in cast else st.one_of(st.just(()), valid)
+            steps.append(Cast(voter, draw(extra), none_of_the_above=True))
+            cast.add(voter)
+            continue
         choices = draw(valid if voter in cast else st.one_of(valid, valid, _any_choices(n)))
         steps.append(Cast(voter, choices))
         cast.add(voter)  # corrected below by the oracle when it is refused
@@ -285,7 +294,11 @@ def tally_examples(
     # comes first: Hypothesis draws the first element most.
     target = draw(st.sampled_from((1, 2, None, 5))) if poll_type in ("count", "check") else None
     spec = PollSpec(
-        poll_type, draw(st.booleans()), draw(st.sampled_from(HIDE_RESULTS)), agree_target=target
+        poll_type,
+        draw(st.booleans()),
+        draw(st.sampled_from(HIDE_RESULTS)),
+        agree_target=target,
+        none_of_the_above=bool(POLL_OPTIONS[poll_type]) and draw(st.booleans()),
     )
     n = len(POLL_OPTIONS[poll_type])
     cast: set[str] = set()

@@ -51,6 +51,7 @@ def sent_poll(spec: PollSpec, poll_id: int, options: list[dict[str, Any]]) -> Po
         hide_results=spec.hide_results,
         dots_per_person=spec.dots_per_person if spec.poll_type == "dot_vote" else None,
         poll_option_name_format=NAME_FORMATS.get(spec.poll_type),
+        show_none_of_the_above=spec.none_of_the_above,
     )
 
 
@@ -103,6 +104,8 @@ class TallyRun:
             poll["dots_per_person"] = spec.dots_per_person
         if spec.agree_target is not None:
             poll["agree_target"] = spec.agree_target
+        if spec.none_of_the_above:
+            poll["show_none_of_the_above"] = True
         answer = self.send("POST", "/api/v1/polls", json={"poll": poll})
         if answer.status != 200:
             raise AssertionError(
@@ -145,15 +148,18 @@ class TallyRun:
     def apply(self, index: int, step: TallyStep) -> None:
         assert self.oracle_poll is not None
         match step:
-            case Cast(voter=voter):
+            case Cast(voter=voter, none_of_the_above=nota):
                 choices = self._choice_ids(step)
-                expected = validate_stance(self.oracle_poll, Submission(choices=choices))
+                submission = Submission(choices=choices, none_of_the_above=nota)
+                expected = validate_stance(self.oracle_poll, submission)
                 was_cast = self.stances[voter].cast
                 if was_cast and not expected.valid:
                     return  # see strategies.tally_examples: not modelled, not sent
                 body = {
                     "poll_id": self.poll_id,
                     "reason": "",
+                    # sent false too: an update that leaves it out keeps the stance's value
+                    "none_of_the_above": nota,
                     "stance_choices_attributes": [
                         {"poll_option_id": o, "score": s} for o, s in choices
                     ],
@@ -174,7 +180,9 @@ class TallyRun:
                     # every submitted choice counts, duplicates too (polls.md 3.1: voter_count =
                     # "number of such choices"); a dict would fold them into one
                     self.stances[voter] = Stance(
-                        participant=self.participant(voter), choices=tuple(choices)
+                        participant=self.participant(voter),
+                        choices=tuple(choices),
+                        none_of_the_above=nota,
                     )
             case Uncast(voter=voter):
                 if voter not in self.stance_ids:
@@ -195,6 +203,11 @@ class TallyRun:
                 answer = self.send("POST", f"/api/v1/polls/{self.poll_id}/close")
                 want = 403 if self.closed else 200  # close needs an active poll (polls.md 4)
                 self._status(index, step, "POST /api/v1/polls/{id}/close", want, answer.status)
+                if answer.status == 200 and self.spec.anonymous:
+                    # closing scrubs an anonymous poll's participants (polls.md 4)
+                    self.stances = {
+                        v: replace(s, participant=None) for v, s in self.stances.items()
+                    }
                 self.closed = self.closed or answer.status == 200
                 self.oracle_poll = replace(self.oracle_poll, closed=self.closed)
             case Reopen():

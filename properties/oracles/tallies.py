@@ -171,7 +171,8 @@ def _results(
     voters = totals["voters_count"]
     if poll.show_none_of_the_above:
         nota = [s for s in counted if s.cast and s.none_of_the_above]
-        ids = [s.participant for s in nota]  # not masked for anonymous polls
+        # not masked for anonymous polls, but closing one erases participants (polls.md 4)
+        ids = [s.participant for s in nota if s.participant is not None]
         rows.append(
             _extra_row(poll, 0, "poll_common_form.none_of_the_above", len(nota), ids, voters)
         )

@@ -50,6 +50,11 @@ F_MEETING_UNDECIDED = faults.declare(
     "tally",
     "meeting results get the undecided row (id -1) that Loomio leaves out for time polls",
 )
+F_NOTA_MASKED = faults.declare(
+    "tally_none_of_the_above_masked",
+    "tally",
+    "the none-of-the-above row's voter_ids are [] in anonymous polls, as the undecided row's",
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,7 +224,7 @@ def results(
                 0,
                 "poll_common_form.none_of_the_above",
                 poll["none_of_the_above_count"],
-                none_of_the_above_voter_ids,
+                [] if poll["anonymous"] and F_NOTA_MASKED.on else none_of_the_above_voter_ids,
             )
         )
     if poll["poll_type"] != "meeting" or F_MEETING_UNDECIDED.on:

@@ -151,6 +151,16 @@ def anonymous_leak(s: Server, seed: Seed) -> tuple[Probe, Callable[[Any], Any]]:
     return probe, lambda a: [str(x["participant_id"]) for x in a.json()["stances"] if x["cast_at"]]
 
 
+def nota_masked(s: Server, seed: Seed) -> tuple[Probe, Callable[[Any], Any]]:
+    t = team(seed, members=1)
+    poll = create_poll(s, t, "poll", ["A", "B"], anonymous=True, show_none_of_the_above=True)
+    answer = vote(s, t.members[0], poll["id"], [], none_of_the_above=True)
+    assert answer.status_code == 200, answer.text
+    return _poll_probe(t, poll["id"]), _results(
+        lambda rows: [len(r["voter_ids"]) for r in rows if r["id"] == 0]
+    )
+
+
 def hidden_leak(s: Server, seed: Seed) -> tuple[Probe, Callable[[Any], Any]]:
     t = team(seed, members=1)
     poll = create_poll(s, t, "poll", ["A", "B"], hide_results="until_closed")
@@ -199,6 +209,7 @@ CASES: dict[str, tuple[Scenario, Any]] = {
     "tally_cast_stances_pct_rounded": (pct_rounded, 66),
     "tally_anonymous_participant_leak": (anonymous_leak, ["None"]),
     "tally_hidden_results_leak": (hidden_leak, False),
+    "tally_none_of_the_above_masked": (nota_masked, [1]),
     "permission_vote_on_closed_poll": (vote_on_closed, 403),
     "permission_non_admin_can_close_poll": (non_admin_close, 403),
     "status_stance_invalid_as_error_string": (stance_422_shape, (422, ["errors"])),
