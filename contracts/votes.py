@@ -42,6 +42,8 @@ def poll_bodies(draw: st.DrawFn) -> dict[str, Any]:
         body["stance_reason_required"] = draw(st.sampled_from(["required", "optional"]))
     body["anonymous"] = draw(st.booleans())
     body["hide_results"] = draw(st.sampled_from(["off", "until_vote", "until_closed"]))
+    if OPTIONS[poll_type] and draw(st.booleans()):
+        body["show_none_of_the_above"] = True  # its results row (polls.md 3.2)
     return body
 
 
@@ -77,13 +79,17 @@ def _invalid(options: list[str]) -> st.SearchStrategy[list[tuple[str, int]]]:
 
 
 def stance_bodies(poll_type: str, options: list[str]) -> st.SearchStrategy[dict[str, Any]]:
-    """`{"reason", "stance_choices_attributes": [{"poll_option_id": <ref>, "score": n}]}`."""
+    """`{"reason", "stance_choices_attributes": [{"poll_option_id": <ref>, "score": n}]}`;
+    one in four `none_of_the_above` instead of choices (refused unless the poll shows it)."""
     choices = st.one_of(_choices(poll_type, options), _invalid(options)) if options else st.just([])
     reasons = st.sampled_from(["", "ok", "Because it is cheaper."])
+    nota = st.integers(0, 3).map(lambda i: i == 0) if options else st.just(False)
 
-    def body(pair: tuple[list[tuple[str, int]], str]) -> dict[str, Any]:
-        picked, reason = pair
+    def body(drawn: tuple[list[tuple[str, int]], str, bool]) -> dict[str, Any]:
+        picked, reason, none_of_the_above = drawn
         attributes = [{"poll_option_id": Ref(o), "score": s} for o, s in picked]
+        if none_of_the_above:
+            return {"reason": reason, "none_of_the_above": True, "stance_choices_attributes": []}
         return {"reason": reason, "stance_choices_attributes": attributes}
 
-    return st.tuples(choices, reasons).map(body)
+    return st.tuples(choices, reasons, nota).map(body)
