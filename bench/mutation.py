@@ -13,9 +13,15 @@ first detection (bench.suites).
 Killed: a new go-side finding; survived: the run ended without one; timeout: the run hit
 its time limit without one. A timeout is not counted as a kill: a mutant that hangs the
 backend is already killed by the harness (a request that times out is a finding), so a run
-that hits the limit only means the suites found nothing in that time. Score = killed /
-(killed + survived + timeout). A control run with `MUTANT_UNDER_TEST=fail` (every mutated function raises)
-proves the go side really runs the mutated copy.
+that hits the limit only means the suites found nothing in that time. A control run with
+`MUTANT_UNDER_TEST=fail` (every mutated function raises) proves the go side really runs the
+mutated copy.
+
+Equivalent: a survivor or timeout that bench/equivalent_mutants.toml judges no request of the
+slice can tell from the clean reference (with the reason), while its diff still makes the
+change judged. Score = killed / (killed + survived + timeout), equivalent mutants left out, as
+mutation scores are defined; the raw score (equivalent ones counted as not killed) is given
+beside it. A judged mutant that was killed is reported as a wrong judgement.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +39,7 @@ from typing import Any
 
 from bench.suites import REPO, SuiteRun, run_suites, targets_for
 
+EQUIVALENT_FILE = REPO / "bench" / "equivalent_mutants.toml"
 MIN_SUITE_S = 30.0  # a suite run's floor: its session starts both backends first
 MODULES = {  # file to mutate -> the fault category whose suites check it
     "reference/domain/threading.py": "threading",
@@ -156,6 +164,70 @@ def verdict(runs: list[SuiteRun], baseline: set[str]) -> tuple[str, dict[str, An
     return ("timeout" if any(r.timed_out for r in runs) else "survived"), {}, before
 
 
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A mutant judged equivalent: `change` is a changed line of its diff (with its + or -)."""
+
+    name: str
+    change: str
+    reason: str
+
+
+def load_judgements(path: Path) -> list[Judgement]:
+    """The `[[mutant]]` tables of `path` (none when it does not exist)."""
+    if not path.exists():
+        return []
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8")).get("mutant", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    judged = []
+    for i, table in enumerate(tables, start=1):
+        missing = [k for k in ("name", "change", "reason") if not table.get(k)]
+        if missing:
+            raise ValueError(f"{path}: [[mutant]] number {i} lacks {', '.join(missing)}")
+        judged.append(Judgement(table["name"], table["change"], table["reason"]))
+    return judged
+
+
+def _changed_lines(diff: str) -> str:
+    lines = diff.splitlines()
+    return "\n".join(
+        line for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
+
+
+def judge(
+    rows: list[dict[str, Any]], judgements: list[Judgement]
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Rows with judged survivors and timeouts marked "equivalent" (with the reason); the
+    names of judged mutants that were killed (wrong judgements) and of judgements whose
+    mutant's diff no longer makes the change judged (stale: the row is left as it was)."""
+    by_name = {j.name: j for j in judgements}
+    judged, wrong, stale = [], [], []
+    for row in rows:
+        j = by_name.get(row["name"])
+        if j is not None and j.change not in _changed_lines(row.get("diff", "")):
+            stale.append(row["name"])
+        elif j is not None and row["status"] == "killed":
+            wrong.append(row["name"])
+        elif j is not None and row["status"] in ("survived", "timeout"):
+            row = {**row, "status": "equivalent", "why": j.reason}
+        judged.append(row)
+    return judged, wrong, stale
+
+
+def score(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by status; the score without equivalent mutants and the raw score."""
+    statuses = ("killed", "survived", "timeout", "equivalent", "not run")
+    counts: dict[str, Any] = {s: sum(r["status"] == s for r in rows) for s in statuses}
+    scored = counts["killed"] + counts["survived"] + counts["timeout"]
+    raw = scored + counts["equivalent"]
+    counts["score_pct"] = round(100 * counts["killed"] / scored, 1) if scored else None
+    counts["raw_score_pct"] = round(100 * counts["killed"] / raw, 1) if raw else None
+    return counts
+
+
 def run_mutation(
     settings: MutationSettings, work: Path, baseline: set[str], deadline: float
 ) -> dict[str, Any]:
@@ -202,11 +274,8 @@ def run_mutation(
     jobs += list(enumerate(generated["sample"], start=1))
     with ThreadPoolExecutor(max_workers=max(1, settings.workers)) as pool:
         rows = list(pool.map(one, jobs))
-    control, rows = rows[0], rows[1:]
-    counts = {
-        s: sum(r["status"] == s for r in rows) for s in ("killed", "survived", "timeout", "not run")
-    }
-    scored = counts["killed"] + counts["survived"] + counts["timeout"]
+    control = rows[0]
+    rows, wrong, stale = judge(rows[1:], load_judgements(EQUIVALENT_FILE))
     return {
         "tool": f"mutmut {_mutmut_version()}",
         "modules": list(MODULES),
@@ -215,14 +284,18 @@ def run_mutation(
         "generated": generated["total"],
         "generated_by_file": generated["by_file"],
         "sampled": len(rows),
-        **counts,
-        "score_pct": round(100 * counts["killed"] / scored, 1) if scored else None,
+        **score(rows),
         "control": control["status"],
         "survivors": [
             {k: r[k] for k in ("name", "file", "diff", "status")}
             for r in rows
             if r["status"] in ("survived", "timeout")
         ],
+        "equivalent_judged": [
+            {"name": r["name"], "why": r["why"]} for r in rows if r["status"] == "equivalent"
+        ],
+        "wrong_judgements": wrong,
+        "stale_judgements": stale,
         "rows": rows,
         "seconds": round(time.monotonic() - started, 1),
     }
