@@ -270,7 +270,7 @@ class LockstepMachine(RuleBasedStateMachine):
 
     def closing_reads(self) -> None:
         """Every example ends by reading what it touched, as a client opening each page
-        would: each thread and its first events page, each poll (as the group admin, who
+        would: each thread and its first events page (the first thread's newest too), each poll (as the group admin, who
         sees them all), each subgroup it made, the group's thread list as a member and as a
         visitor, its subgroups as the admin, its members and the group search as a member. A
         difference in the final state then shows whichever rules the example drew. Then one
@@ -299,11 +299,14 @@ class LockstepMachine(RuleBasedStateMachine):
                 reads.append((partial(self._events, "admin", name, page, False, named), True))
                 reads.append((partial(self.discussion_readers_index, "admin", name, named), named))
         # and the first thread's in position_key order with no bound, which Loomio answers
-        # 500 (threading.md 5.1: varchar compared with integer 0): the same on both sides
+        # 500 (threading.md 5.1: varchar compared with integer 0): the same on both sides;
+        # and its newest events first, as the client opens a thread at its end
         first = next((n for n in self.opened if n not in self.poll_type), None)
         if first is not None:
             unbound = partial(self._events, "admin", first, {"order": "position_key"}, False)
+            newest = {"order_by": "sequence_id", "order_desc": "true"}
             reads.append((unbound, True))
+            reads.append((partial(self._events, "admin", first, newest, False), True))
         final = list(self.thread_of)[-1] if self.thread_of else None
         for comment in {d: c for c, d in self.thread_of.items()}.values():  # each thread's last
             if named or comment == final:
@@ -445,6 +448,10 @@ class LockstepMachine(RuleBasedStateMachine):
         if made:
             reply = self._comment("guest", thread, {"body": "A reply"}, made[0])
             made += [reply] if isinstance(reply, str) else []
+        if len(made) > 2:
+            # and one discarded by its author: the closing reads of every example then show
+            # a discarded comment (its body and events), whatever the rules drawn
+            self.remove_comment(AUTHOR, made[1], destroy=False)
         return multiple(*made)
 
     @initialize(target=polls, data=st.data())
