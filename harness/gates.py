@@ -41,7 +41,7 @@ class Gates:
     candidate_p95_ms: float = 100.0
     latency_ratio: float = 1.0  # upper bound of the go/rails ratio's interval
     ratio_tolerance: float = 0.05
-    error_rate_5xx: float = 0.01  # go's 5xx (and no-answer) share of paired requests
+    error_rate_5xx: float = 0.01  # share of paired requests only go failed (5xx, no answer)
     min_pairs: int = 30  # an operation with fewer pairs is not gated on its own
 
 
@@ -178,10 +178,13 @@ def _errors(gates: Gates, latency: LatencySummary | None) -> GateResult:
     threshold = f"<= {gates.error_rate_5xx:.1%}"
     if latency is None:
         return GateResult(name="go 5xx rate", threshold=threshold, measured="n/a", go=None)
-    rate = latency.overall.go.rate_5xx
+    overall = latency.overall
     return GateResult(
         name="go 5xx rate",
         threshold=threshold,
-        measured=f"{rate:.2%} (rails {latency.overall.rails.rate_5xx:.2%})",
-        go=rate <= gates.error_rate_5xx,
+        measured=(
+            f"{overall.go_only_5xx:.2%} where rails did not fail (go {overall.go.rate_5xx:.2%}, "
+            f"rails {overall.rails.rate_5xx:.2%})"
+        ),
+        go=overall.go_only_5xx <= gates.error_rate_5xx,
     )

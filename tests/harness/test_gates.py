@@ -86,6 +86,36 @@ def test_slow_and_failing_go() -> None:
     assert results["go p95"] is False and results["go 5xx rate"] is False
 
 
+def erring(rails_status: int, go_status: int, every: int = 20):  # type: ignore[no-untyped-def]
+    """40 pairs; every `every`-th answered with these statuses (5 % of them at 20)."""
+    return summarize(
+        [
+            Pair(
+                operation="GET /events",
+                rails_ms=10.0,
+                go_ms=10.0,
+                rails_status=rails_status if i % every == 0 else 200,
+                go_status=go_status if i % every == 0 else 200,
+            )
+            for i in range(40)
+        ]
+    )
+
+
+def test_a_500_rails_gives_too_is_parity_not_a_go_error() -> None:
+    # the suites send Loomio's own 500s on purpose (an unbounded position_key read)
+    both = evaluate(Gates(), CLEAN, erring(500, 500))
+    assert decisions(both)["go 5xx rate"] is True
+    measured = next(r.measured for r in both if r.name == "go 5xx rate")
+    assert measured == "0.00% where rails did not fail (go 5.00%, rails 5.00%)"
+
+
+@pytest.mark.parametrize("go_status", [500, 503, 0])
+def test_a_5xx_or_no_answer_only_go_gives_is_no_go(go_status: int) -> None:
+    assert decisions(evaluate(Gates(), CLEAN, erring(200, go_status)))["go 5xx rate"] is False
+    assert decisions(evaluate(Gates(), CLEAN, erring(404, go_status)))["go 5xx rate"] is False
+
+
 def test_a_finding_fails_the_contract_gate() -> None:
     results = evaluate(Gates(), ContractTally(passed=10, total=10, findings=1, unit="checks"), None)
     assert decisions(results)["contract pass"] is False
