@@ -191,9 +191,10 @@ def load_judgements(path: Path) -> list[Judgement]:
 
 
 def _changed_lines(diff: str) -> str:
-    lines = diff.splitlines()
     return "\n".join(
-        line for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---"))
+        line
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
     )
 
 
@@ -207,11 +208,13 @@ def judge(
     judged, wrong, stale = [], [], []
     for row in rows:
         j = by_name.get(row["name"])
-        if j is not None and j.change not in _changed_lines(row.get("diff", "")):
+        if j is None:
+            pass
+        elif j.change not in _changed_lines(row.get("diff", "")):
             stale.append(row["name"])
-        elif j is not None and row["status"] == "killed":
+        elif row["status"] == "killed":
             wrong.append(row["name"])
-        elif j is not None and row["status"] in ("survived", "timeout"):
+        elif row["status"] in ("survived", "timeout"):
             row = {**row, "status": "equivalent", "why": j.reason}
         judged.append(row)
     return judged, wrong, stale
