@@ -67,6 +67,8 @@ comment_fields = st.fixed_dictionaries(
     {"body": bodies}, optional={"content_locale": st.sampled_from(["en", "fr", "pt-BR"])}
 )
 max_depths = st.sampled_from([None, 1, 2, 3])
+# a record's tags as the web client sends them (None: not sent; [] clears them)
+tag_lists = st.sampled_from([None, [], ["budget"], ["budget", "2025"]])
 # Rails routes `resources` updates as PATCH and PUT alike; the spec has an operation for each
 edit_methods = st.sampled_from(["PATCH", "PUT"])
 group_privacies = st.sampled_from([None, "open", "closed", "secret"])
@@ -463,10 +465,25 @@ class LockstepMachine(RuleBasedStateMachine):
 
     # -- discussions ---------------------------------------------------------------------
 
-    @rule(target=discussions, actor=writers, title=titles, depth=max_depths, private=st.booleans())
-    def create_discussion(self, actor: str, title: str, depth: int | None, private: bool) -> Any:
+    @rule(
+        target=discussions,
+        actor=writers,
+        title=titles,
+        depth=max_depths,
+        private=st.booleans(),
+        tags=tag_lists,
+    )
+    def create_discussion(
+        self,
+        actor: str,
+        title: str,
+        depth: int | None,
+        private: bool,
+        tags: list[str] | None = None,
+    ) -> Any:
         fields: dict[str, Any] = {"title": title, "group_id": Ref(self.seeded["group:group"])}
         fields |= {"private": private} | ({"max_depth": depth} if depth is not None else {})
+        fields |= {"tags": tags} if tags is not None else {}
         created = _created(
             self.send(
                 Call(method="POST", path=("discussions",), actor=actor, json={"discussion": fields})
@@ -478,14 +495,26 @@ class LockstepMachine(RuleBasedStateMachine):
         return created
 
     @rule(
-        actor=writers, discussion=discussions, title=titles, depth=max_depths, method=edit_methods
+        actor=writers,
+        discussion=discussions,
+        title=titles,
+        depth=max_depths,
+        method=edit_methods,
+        tags=tag_lists,
     )
     def edit_discussion(
-        self, actor: str, discussion: str, title: str, depth: int | None, method: str = "PATCH"
+        self,
+        actor: str,
+        discussion: str,
+        title: str,
+        depth: int | None,
+        method: str = "PATCH",
+        tags: list[str] | None = None,
     ) -> None:
         fields: dict[str, Any] = {"title": title} | (
             {"max_depth": depth} if depth is not None else {}
         )
+        fields |= {"tags": tags} if tags is not None else {}
         self.send(
             Call(
                 method=method,
@@ -641,11 +670,20 @@ class LockstepMachine(RuleBasedStateMachine):
     def uncast(self, actor: str, stance: str) -> None:
         self.send(Call(method="PATCH", path=("stances", Ref(stance), "uncast"), actor=actor))
 
-    @rule(actor=writers, poll=polls, title=titles, details=bodies, method=edit_methods)
+    @rule(
+        actor=writers, poll=polls, title=titles, details=bodies, method=edit_methods, tags=tag_lists
+    )
     def edit_poll(
-        self, actor: str, poll: str, title: str, details: str, method: str = "PATCH"
+        self,
+        actor: str,
+        poll: str,
+        title: str,
+        details: str,
+        method: str = "PATCH",
+        tags: list[str] | None = None,
     ) -> None:
-        fields = {"title": title, "details": details}
+        fields: dict[str, Any] = {"title": title, "details": details}
+        fields |= {"tags": tags} if tags is not None else {}
         self.send(
             Call(method=method, path=("polls", Ref(poll)), actor=actor, json={"poll": fields})
         )
@@ -666,24 +704,39 @@ class LockstepMachine(RuleBasedStateMachine):
             if outcome.rails.status != 200:
                 return
 
-    @rule(target=outcomes, actor=writers, poll=polls, statement=bodies)
-    def create_outcome(self, actor: str, poll: str, statement: str) -> Any:
-        fields = {"poll_id": Ref(poll), "statement": statement}
+    @rule(target=outcomes, actor=writers, poll=polls, statement=bodies, data=st.data())
+    def create_outcome(self, actor: str, poll: str, statement: str, data: st.DataObject) -> Any:
+        extra = data.draw(votes.outcome_bodies(self.options.get(poll, [])), label="outcome")
+        return self.make_outcome(actor, poll, {"statement": statement, **extra})
+
+    def make_outcome(self, actor: str, poll: str, fields: dict[str, Any]) -> Any:
+        fields = {"poll_id": Ref(poll), **fields}
         created = _created(
             self.send(
                 Call(method="POST", path=("outcomes",), actor=actor, json={"outcome": fields})
             )
         )
-        return created if created else multiple()
+        if not created:
+            return multiple()
+        self.options[created] = self.options.get(poll, [])
+        return created
 
-    @rule(actor=writers, outcome=outcomes, statement=bodies, method=edit_methods)
-    def edit_outcome(self, actor: str, outcome: str, statement: str, method: str = "PATCH") -> None:
+    @rule(actor=writers, outcome=outcomes, statement=bodies, method=edit_methods, data=st.data())
+    def edit_outcome(
+        self, actor: str, outcome: str, statement: str, data: st.DataObject, method: str = "PATCH"
+    ) -> None:
+        extra = data.draw(votes.outcome_bodies(self.options[outcome]), label="outcome")
+        self.change_outcome(actor, outcome, {"statement": statement, **extra}, method)
+
+    def change_outcome(
+        self, actor: str, outcome: str, fields: dict[str, Any], method: str = "PATCH"
+    ) -> None:
         self.send(
             Call(
                 method=method,
                 path=("outcomes", Ref(outcome)),
                 actor=actor,
-                json={"outcome": {"statement": statement}},
+                json={"outcome": fields},
             )
         )
 

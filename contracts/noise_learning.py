@@ -57,7 +57,7 @@ def load_declared(path: Path = IGNORE_FILE) -> list[NoiseField]:
 def noise_script(machine: LockstepMachine) -> None:
     """Every action kind once, in an order that gives each a target."""
     thread = machine.seeded["discussion:thread"]
-    made = _made(machine.create_discussion("admin", "Budget 2025", 2, True))
+    made = _made(machine.create_discussion("admin", "Budget 2025", 2, True, ["budget"]))
     machine.show_discussion("member", made, by_key=True)
     first = machine.comment("member", made, {"body": "Hello", "content_locale": "en"})
     reply = machine.reply("other_member", first, {"body": "I agree with this."})
@@ -88,10 +88,21 @@ def noise_script(machine: LockstepMachine) -> None:
             machine.change_vote("member", stance, _fixed(choices))
             machine.uncast("member", stance)
             machine.close_or_reopen_poll("admin", poll, "close")
-            outcome = machine.create_outcome("admin", poll, "We agreed.")
-            machine.edit_outcome("admin", outcome, "We agreed, mostly.")
+            outcome = machine.make_outcome(
+                "admin",
+                poll,
+                {
+                    "statement": "We agreed.",
+                    "statement_format": "md",
+                    "review_on": "2027-03-01",
+                    "poll_option_id": Ref(options[0]),
+                    "event_summary": "Kick-off",
+                    "event_location": "Town hall",
+                },
+            )
+            machine.change_outcome("admin", outcome, {"statement": "Mostly.", "review_on": ""})
             machine.close_or_reopen_poll("admin", poll, "reopen")
-            machine.edit_poll("admin", poll, "A proposal, edited", "Details", method="PUT")
+            machine.edit_poll("admin", poll, "A proposal, edited", "Details", method="PUT", tags=[])
             machine.discard_poll("admin", poll)
     machine.remove_comment("other_member", reply, destroy=False)
     machine.events_index(
@@ -102,7 +113,7 @@ def noise_script(machine: LockstepMachine) -> None:
         machine.client_page("member", made, page, 5, 1)
     machine.thread_outline("member", made, "position_keys")
     machine.thread_outline("member", made, "timeline")
-    machine.edit_discussion("admin", made, "Budget 2026", 3)
+    machine.edit_discussion("admin", made, "Budget 2026", 3, tags=["budget", "2025"])
     machine.close_or_reopen_discussion("admin", made, "close")
     machine.close_or_reopen_discussion("admin", made, "reopen")
     machine.pin_or_unpin_discussion("admin", thread, "pin")

@@ -44,6 +44,8 @@ def poll_bodies(draw: st.DrawFn) -> dict[str, Any]:
     body["hide_results"] = draw(st.sampled_from(["off", "until_vote", "until_closed"]))
     if OPTIONS[poll_type] and draw(st.booleans()):
         body["show_none_of_the_above"] = True  # its results row (polls.md 3.2)
+    if draw(st.booleans()):
+        body["tags"] = draw(st.sampled_from([["budget"], ["budget", "2025"]]))
     return body
 
 
@@ -93,3 +95,18 @@ def stance_bodies(poll_type: str, options: list[str]) -> st.SearchStrategy[dict[
         return {"reason": reason, "stance_choices_attributes": attributes}
 
     return st.tuples(choices, reasons, nota).map(body)
+
+
+def outcome_bodies(options: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """The optional fields of an outcome beside its statement, each present or not: its
+    format, a review date (empty: none), the option it settles on (one of the poll's own
+    canonical ids), a calendar event's summary and place (kept in custom_fields)."""
+    optional: dict[str, st.SearchStrategy[Any]] = {
+        "statement_format": st.sampled_from(["html", "md"]),
+        "review_on": st.sampled_from(["2027-03-01", ""]),
+        "event_summary": st.sampled_from(["Kick-off", ""]),
+        "event_location": st.just("Town hall"),
+    }
+    if options:
+        optional["poll_option_id"] = st.sampled_from(options).map(Ref)
+    return st.fixed_dictionaries({}, optional=optional)

@@ -15,10 +15,11 @@ kept as digests only, never as text: a body may hold a password.
   `order_desc` on a thread with two events; `per=1` against `per=30` on a longer one.
 - *writes*: two requests of one backend to the same method and path by the same actor
   differ in exactly this parameter and got different statuses; or, for a body field, the 2xx
-  answer holds the value sent (an object with that field name and that scalar value: the
-  value reached the record); or, for a query parameter, two 2xx answers of one backend to
-  the same method and path shape by the same actor (by name: `admin` of any example), whose
-  query parameters differ in exactly this one, have different sets of top-level keys (e.g. `exclude_types=user` on a comment's
+  answer holds the value sent (an object with that field name and that value, a scalar or a
+  non-empty list of scalars such as `tags`: the value reached the record); or, for a query
+  parameter, two 2xx answers of one backend to the same method and path shape by the same
+  actor (by name: `admin` of any example), whose query parameters differ in exactly this
+  one, have different sets of top-level keys (e.g. `exclude_types=user` on a comment's
   create drops the `users` sideload; the bodies, which write different records, may differ).
 
 Anything else that changes between two reads (a GET that writes, a worker of another
@@ -110,8 +111,16 @@ def _leaves(sent: dict[tuple[str, str], Any]) -> dict[tuple[str, str], str]:
     return {k: digest(v) for k, v in sent.items() if k not in parents}
 
 
+def _echoable(value: Any) -> bool:
+    """A value whose echo in an answer shows it reached the record: a scalar, or a non-empty
+    list of scalars (`tags`); an empty list or an object is too likely a default."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, str | int | float | bool) for v in value)
+    return isinstance(value, str | int | float | bool)
+
+
 def _holds(body: Any, name: str, value: Any) -> bool:
-    """Whether an answer has an object whose field `name` is the scalar `value`."""
+    """Whether an answer has an object whose field `name` is `value` (of the same type)."""
     if isinstance(body, dict):
         if name in body and body[name] == value and type(body[name]) is type(value):
             return True
@@ -207,8 +216,12 @@ class ParameterTracker:
             self.recent = {k: v for k, v in self.recent.items() if k[4] == current.get(k[0], "0")}
         if not read and 200 <= response.status < 300 and isinstance(response.body, dict | list):
             for (place, name), value in sent.items():
-                scalar = isinstance(value, str | int | float | bool)
-                if place == "body" and scalar and _holds(response.body, name.split(".")[-1], value):
+                field_name = name.split(".")[-1]
+                if (
+                    place == "body"
+                    and _echoable(value)
+                    and _holds(response.body, field_name, value)
+                ):
                     yield (place, name)
             if isinstance(response.body, dict):
                 yield from self._shape_changed(backend, method, request, response.body, seen)

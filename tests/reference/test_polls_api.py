@@ -490,3 +490,28 @@ def test_stances_index_names_its_poll_by_id_or_by_key(server: Server, seed: Seed
     assert by_key.json() == by_id.json() and by_key.json()["stances"]
     unknown = server.call("GET", "/api/v1/stances", t.author, poll_key="nosuchkey")
     assert unknown.status_code == 404
+
+
+def test_an_outcome_answers_with_the_fields_a_person_fills_in(server: Server, seed: Seed) -> None:
+    t = team(seed, members=1)
+    poll = create_poll(server, t, "proposal", ["agree", "disagree"])
+    assert server.call("POST", f"/api/v1/polls/{poll['id']}/close", t.author).status_code == 200
+    fields = {
+        "statement": "We agreed",
+        "statement_format": "md",
+        "review_on": "2027-03-01",
+        "poll_option_id": next(iter(option_ids(server, t.author, poll["id"]).values())),
+        "event_summary": "Kick-off",
+        "event_location": "Town hall",
+    }
+    made = server.call(
+        "POST", "/api/v1/outcomes", t.author, {"outcome": {"poll_id": poll["id"], **fields}}
+    )
+    assert made.status_code == 200, made.text
+    outcome = made.json()["outcomes"][0]
+    assert {k: outcome[k] for k in fields} == fields
+    edited = server.call(
+        "PATCH", f"/api/v1/outcomes/{outcome['id']}", t.author, {"outcome": {"review_on": ""}}
+    )
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["outcomes"][0]["review_on"] is None

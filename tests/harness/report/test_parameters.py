@@ -191,6 +191,26 @@ def test_a_write_whose_status_changes_with_one_field_or_that_echoes_the_value() 
     assert changed == {"discussion.title"}  # status 422 -> 200, and echoed; private neither
 
 
+def test_a_list_of_scalars_echoed_reached_the_record_an_empty_one_or_another_order_not() -> None:
+    tracker = ParameterTracker()
+
+    def patch(n: int, fields: dict[str, Any], answer: dict[str, Any]) -> None:
+        request = ApiRequest(
+            method="PATCH", path=f"/api/v1/discussions/{n}", json={"discussion": fields}, actor="a"
+        )
+        tracker.record("go", request, _answer(answer))
+
+    patch(1, {"tags": []}, {"discussions": [{"tags": []}]})  # [] is every record's default
+    patch(2, {"ranges": [[1, 2]]}, {"discussions": [{"ranges": [[1, 2]]}]})  # not scalars
+    patch(3, {"private": [True]}, {"discussions": [{"private": True}]})  # not the list
+    changed = {k[5] for k, u in tracker.uses.items() if u.changed}
+    assert changed == set()
+    patch(4, {"tags": ["b", "a"]}, {"discussions": [{"tags": ["a", "b"]}]})
+    assert not _use(tracker, "discussion.tags", "body").changed
+    patch(5, {"tags": ["a", "b"]}, {"discussions": [{"tags": ["a", "b"]}]})
+    assert _use(tracker, "discussion.tags", "body").changed
+
+
 def test_a_query_parameter_that_changes_a_writes_top_level_keys_changed_it() -> None:
     tracker = ParameterTracker()
 
