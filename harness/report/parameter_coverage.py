@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -26,6 +26,12 @@ from harness.report.parameters import VALUE_CAP, ParameterKey, ParameterUse
 
 NEVER_SENT = "never sent"
 NO_CHANGE = "sent, no value changed an answer"
+# why a write's body field can change its answer by the status alone (parameters.py: a 2xx
+# answer holding the value is the other way a write shows one)
+NOT_ANSWERED = (
+    "the answer declares no field of that name: only a status it changes, or a later read, "
+    "can show its value"
+)
 CANNOT_CHANGE = "no value can change an answer"
 
 
@@ -105,6 +111,7 @@ class ParameterRow:
     declared: bool
     seen: tuple[ParameterSeen, ...]
     inert: str = ""  # why no value can change an answer (INERT), "" when one can
+    unanswered: bool = False  # a write's body field no schema of its 2xx answer declares
 
     @property
     def label(self) -> str:
@@ -136,6 +143,8 @@ class ParameterCoverage:
                     why = NEVER_SENT if not seen.sent else NO_CHANGE
                     if row.inert and seen.sent:
                         why = f"{CANNOT_CHANGE}: {row.inert}"
+                    elif row.unanswered and seen.sent:
+                        why = f"{NO_CHANGE} ({NOT_ANSWERED})"
                     found.append(Gap(row=row, backend=seen.backend, why=why))
         return tuple(found)
 
@@ -223,6 +232,32 @@ def declared_parameters(
     return tuple(found)
 
 
+def answer_fields(spec: Mapping[str, Any], path: str, method: str) -> frozenset[str]:
+    """Every property name the schemas of an operation's 2xx answers declare, at any depth
+    (the records an envelope sideloads too)."""
+    operation = (spec.get("paths", {}).get(path) or {}).get(method.lower()) or {}
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = []
+    for status, response in (operation.get("responses") or {}).items():
+        if str(status).startswith("2"):
+            content = resolve(spec, response).get("content") or {}
+            stack += [c.get("schema") for t, c in content.items() if "json" in t]
+    while stack:
+        node = resolve(spec, stack.pop())
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        properties = node.get("properties") or {}
+        found.update(properties)
+        stack += list(properties.values())
+        stack += [
+            node[k] for k in ("items", "additionalProperties") if isinstance(node.get(k), dict)
+        ]
+        stack += [x for k in ("allOf", "anyOf", "oneOf") for x in node.get(k) or ()]
+    return frozenset(found)
+
+
 def _body_fields(spec: Mapping[str, Any], body: Any) -> Iterator[str]:
     content = resolve(spec, body).get("content") or {}
     schema = next((c.get("schema") for t, c in content.items() if "json" in t), None)
@@ -249,10 +284,12 @@ def compute_parameter_coverage(
     for op in index.operations:
         declared = declared_parameters(spec, op.path, op.method)
         sent = {(w, n) for (_, o, w, n) in merged if o == op.operation_id}
+        answered = answer_fields(spec, op.path, op.method)
+        write = op.method.upper() not in ("GET", "HEAD", "OPTIONS")
         for where, name in declared:
-            rows.append(
-                _row(op.operation_id, op.method, op.path, where, name, True, merged, backends)
-            )
+            row = _row(op.operation_id, op.method, op.path, where, name, True, merged, backends)
+            unanswered = write and where == "body" and name.split(".")[-1] not in answered
+            rows.append(replace(row, unanswered=unanswered) if unanswered else row)
         for where, name in sorted(sent - set(declared)):
             if not _under_free_form(name, where, declared):
                 undeclared.append(

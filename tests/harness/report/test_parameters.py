@@ -12,6 +12,8 @@ from harness.report.parameter_coverage import (
     CANNOT_CHANGE,
     NEVER_SENT,
     NO_CHANGE,
+    NOT_ANSWERED,
+    answer_fields,
     compute_parameter_coverage,
     declared_parameters,
     inert_reason,
@@ -280,6 +282,55 @@ def test_coverage_table_gaps_and_undeclared() -> None:
         "backend": "go",
         "why": NEVER_SENT,
     } in document["gaps"]
+
+
+def test_a_write_field_its_answer_never_holds_is_a_gap_that_says_so() -> None:
+    envelope = {"$ref": "#/components/schemas/Envelope"}
+    spec: dict[str, Any] = {
+        "paths": {
+            "/api/v1/discussions": {
+                "post": {
+                    "operationId": "discussions_create",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "properties": {
+                                        "discussion": {
+                                            "properties": {"title": {}, "recipient_emails": {}}
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    },
+                    "responses": {
+                        "200": {"content": {"application/json": {"schema": envelope}}},
+                        "422": {"content": {"application/json": {"schema": {"$ref": "#/x"}}}},
+                    },
+                }
+            }
+        },
+        "x": {"properties": {"recipient_emails": {}}},  # an error's fields do not count
+        "components": {
+            "schemas": {
+                "Envelope": {
+                    "properties": {"discussions": {"items": {"$ref": "#/components/schemas/D"}}}
+                },
+                "D": {"properties": {"title": {}, "parent": {"$ref": "#/components/schemas/D"}}},
+            }
+        },
+    }
+    assert answer_fields(spec, "/api/v1/discussions", "post") == {"discussions", "title", "parent"}
+    tracker = ParameterTracker()
+    fields = {"title": "", "recipient_emails": ["a@example.com"]}
+    request = ApiRequest(method="POST", path="/api/v1/discussions", json={"discussion": fields})
+    tracker.record("go", request, _answer({"errors": {"title": ["can't be blank"]}}, 422))
+    gaps = {g.row.name: g.why for g in compute_parameter_coverage(spec, tracker.uses, ["go"]).gaps}
+    assert gaps == {
+        "discussion.title": NO_CHANGE,
+        "discussion.recipient_emails": f"{NO_CHANGE} ({NOT_ANSWERED})",
+    }
 
 
 def test_a_parameter_rails_never_reads_is_a_gap_with_its_reason_outside_the_share() -> None:
