@@ -55,7 +55,8 @@ EVERYONE = (*ACTORS, VISITOR)
 WRITERS = ("admin", "member", "other_member", "guest")  # who plausibly writes; others get 403s
 # comments an example may start with: none; more than any `from` or `per` drawn below; one
 # more than events#index's default page (threading.md: per 30)
-OPENINGS = (0, 2, 6, 31)
+PAGE = 30
+OPENINGS = (0, 2, 6, PAGE + 1)
 
 AUTHOR = "author"  # stands for the comment's own author: most edits by others are 403s
 actors = st.sampled_from(EVERYONE)
@@ -451,9 +452,18 @@ class LockstepMachine(RuleBasedStateMachine):
             reply = self._comment("guest", thread, {"body": "A reply"}, made[0])
             made += [reply] if isinstance(reply, str) else []
         if len(made) > 2:
-            # and one discarded by its author: the closing reads of every example then show
-            # a discarded comment (its body and events), whatever the rules drawn
+            # and each other state a comment takes, whatever the rules drawn: one discarded by
+            # its author (the closing reads show its body and events), one edited by its
+            # author, and a reply to it destroyed by its author, an admin, as its parent's only
+            # child (a destroy that leaves no sibling: Rails answers null)
             self.remove_comment(AUTHOR, made[1], destroy=False)
+            self.change_comment(AUTHOR, made[2], "Opening 2, edited")
+            brief = self._comment("admin", thread, {"body": "A brief reply"}, made[2])
+            if isinstance(brief, str):
+                self.remove_comment(AUTHOR, brief, destroy=True)
+        if size > PAGE:  # longer than a default page: read as a client opens the thread,
+            # before any rule can close it to the reader
+            self._events("admin", thread, {"from": "1"}, False)
         return multiple(*made)
 
     @initialize(target=polls, data=st.data())
