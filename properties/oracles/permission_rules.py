@@ -68,7 +68,18 @@ class Facts:
         poll erases every stance's participant (polls.md 3.4, "scrub anonymous stances"), so
         after it the guest is no one to the poll."""
         scrubbed = self.config.anonymous and self.config.poll_state == "closed"
-        return self.role == Role.POLL_GUEST and not scrubbed
+        return (self.role == Role.POLL_GUEST or self.kept_guest_stance) and not scrubbed
+
+    @property
+    def kept_guest_stance(self) -> bool:
+        """A revoked thread guest who wrote the poll wrote it while still a guest: its
+        creation gave every guest of the thread a guest stance (PollService: anyone can vote
+        unless specified voters only), and revoking a reader row leaves stances live."""
+        return (
+            self.role == Role.REVOKED_GUEST
+            and self.actor.author
+            and not self.config.specified_voters_only
+        )
 
     @property
     def in_any_group(self) -> bool:

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.backend
 
 TOKEN = Actor(Role.VISITOR_WITH_TOKEN)
 GUEST = Actor(Role.POLL_GUEST)
+REVOKED_AUTHOR = Actor(Role.REVOKED_GUEST, author=True)
 CELLS = [
     # permissions.md rows 20 and 9: G's group_token shows a secret group, D's reader token D
     (Cell(TOKEN, Config(privacy="secret"), Action.GROUP_SHOW), 200),
@@ -61,6 +62,19 @@ CELLS = [
     (Cell(Actor(Role.REVOKED_MEMBER, author=True), Config(), Action.COMMENT_UPDATE), 403),
     (Cell(Actor(Role.REVOKED_MEMBER, author=True), Config(), Action.POLL_CLOSE), 200),
     (Cell(Actor(Role.REVOKED_GUEST, author=True), Config(), Action.COMMENT_DISCARD), 403),
+    # the guest made the poll while a guest: its creation gave them a guest stance, which
+    # revoking their reader row leaves live, so they are still a poll member (outcome rule);
+    # with specified voters only no stance was made
+    (Cell(REVOKED_AUTHOR, Config(poll_state="closed"), Action.OUTCOME_CREATE), 200),
+    (Cell(REVOKED_AUTHOR, Config(poll_discarded=True), Action.OUTCOME_CREATE), 200),
+    (
+        Cell(
+            REVOKED_AUTHOR,
+            Config(poll_state="closed", specified_voters_only=True),
+            Action.OUTCOME_CREATE,
+        ),
+        403,
+    ),
 ]
 
 
