@@ -22,7 +22,7 @@ from typing import Any
 
 from harness.report.coverage import OperationIndex, declared_operations
 from harness.report.coverage import _resolve as resolve  # a local $ref, followed
-from harness.report.parameters import VALUE_CAP, ParameterKey, ParameterUse
+from harness.report.parameters import SAFE_METHODS, VALUE_CAP, ParameterKey, ParameterUse
 
 NEVER_SENT = "never sent"
 NO_CHANGE = "sent, no value changed an answer"
@@ -285,7 +285,7 @@ def compute_parameter_coverage(
         declared = declared_parameters(spec, op.path, op.method)
         sent = {(w, n) for (_, o, w, n) in merged if o == op.operation_id}
         answered = answer_fields(spec, op.path, op.method)
-        write = op.method.upper() not in ("GET", "HEAD", "OPTIONS")
+        write = op.method.upper() not in SAFE_METHODS
         for where, name in declared:
             row = _row(op.operation_id, op.method, op.path, where, name, True, merged, backends)
             unanswered = write and where == "body" and name.split(".")[-1] not in answered
