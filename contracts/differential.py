@@ -115,6 +115,11 @@ def _refs(value: Any) -> Iterator[Ref]:
             yield from _refs(item)
 
 
+def ref_names(call: Call) -> list[str]:
+    """The canonical names `call` sends, in its path, query and body."""
+    return [ref.name for ref in _refs((call.path, call.params, call.json))]
+
+
 def translate(call: Call, ids: CanonicalIds, actors: Mapping[str, str]) -> ApiRequest:
     """The request one backend gets: canonical references replaced by its raw values."""
 
@@ -160,15 +165,30 @@ class Side:
 
 
 def normalized(
-    response: ApiResponse, ids: CanonicalIds, operation: str, vocabulary: Vocabulary | None = None
+    response: ApiResponse,
+    ids: CanonicalIds,
+    operation: str,
+    vocabulary: Vocabulary | None = None,
+    refs: Sequence[str] = (),
 ) -> Normalized | None:
-    """`response` in canonical form (None: not JSON), as the lockstep compares it."""
+    """`response` in canonical form (None: not JSON), as the lockstep compares it; `refs`
+    are the names the request sent (a value it echoes keeps the name it was sent as)."""
     payload = payload_of(response)
     if payload.form != "json":
         return None
     columns = BARE_ROWS.get(operation, ())
+    sent: dict[str, set[str]] = {}
+    for name in refs:
+        if ids.has(name):
+            sent.setdefault(str(ids.raw(name)), set()).add(name)
+    echoes = {raw: min(names) for raw, names in sent.items() if len(names) == 1}  # unambiguous
     return normalize(
-        payload.value, ids, ordered=EVENT_COLLECTIONS, columns=columns, vocabulary=vocabulary
+        payload.value,
+        ids,
+        ordered=EVENT_COLLECTIONS,
+        columns=columns,
+        vocabulary=vocabulary,
+        echoes=echoes,
     )
 
 
@@ -180,12 +200,13 @@ def compare_pair(
     operation: str = "",
     vocabulary: Vocabulary | None = None,
     params: Sequence[tuple[str, str]] = (),
+    refs: Sequence[str] = (),
 ) -> tuple[Normalized | None, list[Difference]]:
     """harness.compare.compare, but both bodies are normalized even when statuses differ
     (a 201 that should be a 200 still created a record both sides must name alike), and
     records the request's sort key cannot tell apart may come in either order."""
-    left = normalized(rails, rails_ids, operation, vocabulary)
-    right = normalized(go, go_ids, operation, vocabulary)
+    left = normalized(rails, rails_ids, operation, vocabulary, refs)
+    right = normalized(go, go_ids, operation, vocabulary, refs)
     if rails.status != go.status:
         detail = f"status {rails.status} on rails, {go.status} on go"
         return left, [
@@ -244,7 +265,7 @@ class Lockstep:
     def knows(self, call: Call) -> bool:
         """Whether both sides have a raw value for every record the call names (a subset run's
         Go side is seeded with what its API can create: other records it never has)."""
-        names = [v.name for v in _refs((call.path, call.params, call.json))]
+        names = ref_names(call)
         sides = (self.rails,) if self.solo else (self.rails, self.go)  # solo: rails alone
         return all(side.ids.has(name) for side in sides for name in names)
 
@@ -286,6 +307,7 @@ class Lockstep:
             operation,
             self.vocabulary,
             translated[self.rails.backend.name].params,
+            ref_names(call),
         )
         kept, ignored = partition(found, self.noise(operation))
         return Outcome(
@@ -302,7 +324,9 @@ class Lockstep:
         self.rails.sent.append((request.actor, request))
         answer = self.rails.backend.send(request)
         self.answers.append(answer)
-        found_in = normalized(answer, self.rails.ids, call.operation, self.vocabulary)
+        found_in = normalized(
+            answer, self.rails.ids, call.operation, self.vocabulary, ref_names(call)
+        )
         return Outcome(
             call=call, rails=answer, go=answer, normalized=found_in, differences=(), ignored=()
         )

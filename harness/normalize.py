@@ -320,6 +320,7 @@ class _Walk:
 
     state: CanonicalIds
     vocabulary: Vocabulary
+    echoes: Mapping[str, str] = field(default_factory=dict)
     timestamps: dict[str, datetime] = field(default_factory=dict)
 
     def ref(self, rtype: str, raw: JsonValue) -> str:
@@ -384,11 +385,16 @@ class _Walk:
         return value
 
     def not_found(self, match: re.Match[str]) -> str:
-        """`Discussion with 'id'=12` -> `Discussion with 'id'=<discussions#2>`."""
+        """`Discussion with 'id'=12` -> `Discussion with 'id'=<discussions#2>`.
+
+        The value is the one the request looked up: when the request sent it as a record's
+        reference, that is its name, whatever the model (Loomio's events#comment finds the
+        Event by the comment id it was given: `Event with 'id'=<comments#3>`)."""
         space = _not_found_space(match["model"], match["column"] or "id", self.vocabulary)
         if space is None:
             return match[0]
-        return match[0].removesuffix(match["raw"]) + f"<{self.state.name(space, match['raw'])}>"
+        name = self.echoes.get(match["raw"]) or self.state.name(space, match["raw"])
+        return match[0].removesuffix(match["raw"]) + f"<{name}>"
 
     def rows(self, body: list[Any], columns: tuple[str, ...]) -> list[Any]:
         """A bare array of rows (events/timeline), each cell read as the field it is."""
@@ -428,19 +434,21 @@ def normalize(
     ordered: frozenset[str] = frozenset(),
     columns: tuple[str, ...] = (),
     vocabulary: Vocabulary | None = None,
+    echoes: Mapping[str, str] | None = None,
 ) -> Normalized:
     """Canonical form of one response body; `state` is this backend's id table (updated).
 
     `ordered` names collections whose order is contract besides `meta.root`; `columns`
     names the cells of a bare array of rows (`TIMELINE_COLUMNS`), so ids in it are mapped;
-    `vocabulary` is what the run's spec says of the records (default: the bundled spec's).
+    `vocabulary` is what the run's spec says of the records (default: the bundled spec's);
+    `echoes` maps the raw values the request sent as references to their names.
     """
     vocabulary = vocabulary or bundled()
     types = vocabulary.collection_types
     collections = collections_of(body)
     root = _root_of(body)
     _assign_ids(collections, root, state, vocabulary)
-    walk = _Walk(state, vocabulary)
+    walk = _Walk(state, vocabulary, dict(echoes or {}))
     if not isinstance(body, dict) or not (collections or "meta" in body):
         bare = (
             walk.rows(body, columns) if columns and isinstance(body, list) else walk.any(body, [])

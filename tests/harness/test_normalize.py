@@ -197,6 +197,20 @@ def test_not_found_error_names_the_record_an_earlier_step_named() -> None:
     assert body == {"error": "Couldn't find Discussion with 'id'=<discussions#2>"}
 
 
+def test_not_found_error_echoing_a_sent_reference_keeps_its_name() -> None:
+    """events#comment looks the Event up by the comment id it was sent: on each backend the
+    number collides with an unrelated event (or none), so only the request's name is stable."""
+    named = []
+    for events_before in (3, 40):
+        ids = CanonicalIds()
+        for raw in range(1, events_before + 1):
+            ids.name("events", raw)
+        ids.name("comments", 11)
+        error = {"error": "Couldn't find Event with 'id'=11"}
+        named.append(normalize(error, ids, echoes={"11": "comments#1"}).body["error"])
+    assert named == ["Couldn't find Event with 'id'=<comments#1>"] * 2
+
+
 def test_timeline_rows_map_user_ids_and_class_timestamps() -> None:
     ids = CanonicalIds()
     rows = [
