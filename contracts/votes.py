@@ -42,6 +42,9 @@ def poll_bodies(draw: st.DrawFn) -> dict[str, Any]:
         body["stance_reason_required"] = draw(st.sampled_from(["required", "optional"]))
     body["anonymous"] = draw(st.booleans())
     body["hide_results"] = draw(st.sampled_from(["off", "until_vote", "until_closed"]))
+    if poll_type in ("count", "check") and draw(st.booleans()):
+        # a target two agreeing votes pass: target_percent over 100 (polls.md 3.2)
+        body["agree_target"] = draw(st.sampled_from([1, 2]))
     if OPTIONS[poll_type] and draw(st.booleans()):
         body["show_none_of_the_above"] = True  # its results row (polls.md 3.2)
     if draw(st.booleans()):

@@ -290,8 +290,7 @@ def tally_examples(
     tally oracle does not model.
     """
     poll_type = draw(st.sampled_from(poll_types))
-    # A small agree_target lets two or three accepts pass it (target_percent over 100); it
-    # comes first: Hypothesis draws the first element most.
+    # A small agree_target lets two or three accepts pass it (target_percent over 100).
     target = draw(st.sampled_from((1, 2, None, 5))) if poll_type in ("count", "check") else None
     spec = PollSpec(
         poll_type,
@@ -303,11 +302,19 @@ def tally_examples(
     n = len(POLL_OPTIONS[poll_type])
     cast: set[str] = set()
     steps = _votes(draw, spec, cast, draw(st.integers(1, max_steps)))
-    if draw(st.booleans()):
+    ending = draw(st.sampled_from(("as drawn", "everyone votes", "unanimous")))
+    if ending != "as drawn":
         # Often everyone votes: thirds (33.33…%) only come from three cast stances, and
-        # short random sequences rarely reach them.
+        # short random sequences rarely reach them. As often every voter ends on one choice
+        # (a vote change for those cast): the extreme of every tally, shares of 100 % and a
+        # count poll's agree_target passed, which independent votes rarely reach.
         valid = _valid_choices(poll_type, n, spec.dots_per_person)
-        steps += [Cast(v, draw(valid)) for v in VOTERS if v not in cast]
+        if ending == "unanimous":
+            choice = draw(valid)
+            steps += [Cast(v, choice) for v in VOTERS]
+        else:
+            steps += [Cast(v, draw(valid)) for v in VOTERS if v not in cast]
+        cast.update(VOTERS)
     if draw(st.booleans()):
         steps.append(Close())
         if draw(st.booleans()):
