@@ -466,6 +466,15 @@ class LockstepMachine(RuleBasedStateMachine):
             self._events("admin", thread, {"from": "1"}, False)
         return multiple(*made)
 
+    @initialize(data=st.data())
+    def opening_close(self, data: st.DataObject) -> None:
+        """Half the examples start with the thread closed and reopened by its admin: both
+        transitions made and published (to the group's room) in every short run, not only
+        when a rule draws them with an actor allowed to."""
+        if data.draw(st.booleans(), label="opening close"):
+            for action in ("close", "reopen"):
+                self.close_or_reopen_discussion("admin", self.seeded["discussion:thread"], action)
+
     @initialize(target=polls, data=st.data())
     def opening_poll(self, data: st.DataObject) -> Any:
         if not data.draw(st.booleans(), label="opening poll"):
