@@ -273,13 +273,14 @@ class LockstepMachine(RuleBasedStateMachine):
 
     def closing_reads(self) -> None:
         """Every example ends by reading what it touched, as a client opening each page
-        would: each thread and its first events page (the first thread's newest too), each poll (as the group admin, who
-        sees them all), each subgroup it made, the group's thread list as a member and as a
-        visitor, its subgroups as the admin, its members and the group search as a member. A
-        difference in the final state then shows whichever rules the example drew. Then one
-        read (of those, or a thread's readers, a poll's votes, the last comment's event, the
-        profile) is made again with an `exclude_types` token, reads taken in turn across the
-        run's examples, tokens as `exclude_token` picks them: the same data read both ways, at the cost of one or two
+        would: each thread and its first events page (the first thread's newest and its
+        timeline too), each poll (as the group admin, who sees them all), each subgroup it
+        made, the group's thread list as a member and as a visitor, its subgroups as the
+        admin, its members and the group search as a member. A difference in the final state
+        then shows whichever rules the example drew. Then one read (of those, or a thread's
+        readers, a poll's votes, the last comment's event, the profile) is made again with an
+        `exclude_types` token, reads taken in turn across the run's examples, tokens as
+        `exclude_token` picks them: the same data read both ways, at the cost of one or two
         reads per example (no rule draws them: the rules' share of the steps stays as it
         was)."""
         # (read, always): the others are made only as the one read again. An example that
@@ -310,6 +311,7 @@ class LockstepMachine(RuleBasedStateMachine):
             newest = {"order_by": "sequence_id", "order_desc": "true"}
             reads.append((unbound, True))
             reads.append((partial(self._events, "admin", first, newest, False), True))
+            reads.append((partial(self.thread_outline, "admin", first, "timeline"), True))
         final = list(self.thread_of)[-1] if self.thread_of else None
         for comment in {d: c for c, d in self.thread_of.items()}.values():  # each thread's last
             if named or comment == final:
@@ -477,10 +479,17 @@ class LockstepMachine(RuleBasedStateMachine):
 
     @initialize(target=polls, data=st.data())
     def opening_poll(self, data: st.DataObject) -> Any:
+        """Half the examples open with a poll in the thread; the member's first vote in it
+        scores every option 9, past what most types allow: a refused vote (422, errors by
+        field) in short runs too (a ranked choice counts it: any rank of 1 or more is valid)."""
         if not data.draw(st.booleans(), label="opening poll"):
             return multiple()
         fields = data.draw(votes.poll_bodies(), label="poll")
-        return self.make_poll("admin", self.seeded["discussion:thread"], fields)
+        poll = self.make_poll("admin", self.seeded["discussion:thread"], fields)
+        if isinstance(poll, str) and self.options.get(poll):
+            scores = [{"poll_option_id": Ref(o), "score": 9} for o in self.options[poll]]
+            self.make_stance("member", poll, {"reason": "", "stance_choices_attributes": scores})
+        return poll
 
     # -- discussions ---------------------------------------------------------------------
 
