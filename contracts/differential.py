@@ -177,18 +177,13 @@ def normalized(
     if payload.form != "json":
         return None
     columns = BARE_ROWS.get(operation, ())
-    sent: dict[str, set[str]] = {}
-    for name in refs:
-        if ids.has(name):
-            sent.setdefault(str(ids.raw(name)), set()).add(name)
-    echoes = {raw: min(names) for raw, names in sent.items() if len(names) == 1}  # unambiguous
     return normalize(
         payload.value,
         ids,
         ordered=EVENT_COLLECTIONS,
         columns=columns,
         vocabulary=vocabulary,
-        echoes=echoes,
+        echoes=ids.echoes(refs),
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -108,6 +108,15 @@ class CanonicalIds:
         ordinal = len(table) + 1
         table[f"\x00absent {ordinal}"] = ordinal
         return f"{space}#{ordinal}"
+
+    def echoes(self, names: Iterable[str]) -> dict[str, str]:
+        """Raw value -> name for the names a request sent that this backend has; a raw value
+        sent under two names is left out (an echo of it names neither)."""
+        sent: dict[str, set[str]] = {}
+        for name in names:
+            if self.has(name):
+                sent.setdefault(str(self.raw(name)), set()).add(name)
+        return {raw: named.pop() for raw, named in sent.items() if len(named) == 1}
 
     def has(self, canonical: str) -> bool:
         """Whether this backend has a raw value for `canonical`."""
@@ -448,7 +457,7 @@ def normalize(
     collections = collections_of(body)
     root = _root_of(body)
     _assign_ids(collections, root, state, vocabulary)
-    walk = _Walk(state, vocabulary, dict(echoes or {}))
+    walk = _Walk(state, vocabulary, echoes or {})
     if not isinstance(body, dict) or not (collections or "meta" in body):
         bare = (
             walk.rows(body, columns) if columns and isinstance(body, list) else walk.any(body, [])

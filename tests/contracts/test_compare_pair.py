@@ -25,7 +25,7 @@ def missing(comment: int) -> ApiResponse:
         status=404,
         body={
             "exception": "ActiveRecord::RecordNotFound",
-            "error": (f"Couldn't find Event with 'id'={comment}"),
+            "error": f"Couldn't find Event with 'id'={comment}",
         },
     )
 
