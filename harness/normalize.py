@@ -234,6 +234,20 @@ def references(
                 yield KEYED_BY_ID[key], item
 
 
+def _is_change(key: str, value: JsonValue) -> bool:
+    """A recorded change of a field that holds references (`object_changes` in versions
+    rows: `{"poll_option_id": [12, 14]}`, `{"option_scores": [{}, {"12": 1}]}`): each side
+    is then named as the field itself would be."""
+    if not (isinstance(value, list) and len(value) == 2):
+        return False
+    if key in KEYED_BY_ID:
+        return True
+    if key.endswith("_ids"):
+        return all(isinstance(side, list) or side is None for side in value)
+    single = (key.endswith("_id") and key not in NOT_REFS) or key in BARE_REFS
+    return single and all(side is None or _is_id(side) for side in value)
+
+
 def _scalar_ref_type(
     key: str, value: JsonValue, record: Mapping[str, Any], rtype: str | None, vocabulary: Vocabulary
 ) -> str | None:
@@ -356,6 +370,8 @@ class _Walk:
             return {"type": value["type"], "id": self.ref(*poly)}
         if (target := _scalar_ref_type(key, value, owner, rtype, self.vocabulary)) is not None:
             return self.ref(target, value)
+        if _is_change(key, value):  # paper_trail's [before, after] of a reference field
+            return [self.field(key, v, owner, rtype, [*path, i]) for i, v in enumerate(value)]
         if key.endswith("_ids") and isinstance(value, list):
             target = _ref_type(key, owner, rtype, self.vocabulary)
             return [
@@ -365,8 +381,6 @@ class _Walk:
         if key in KEYED_BY_ID and isinstance(value, dict):
             named = {self.state.name(KEYED_BY_ID[key], k): v for k, v in value.items()}
             return {k: self.any(v, [*path, k]) for k, v in named.items()}
-        if key in KEYED_BY_ID and isinstance(value, list):  # a change: [before, after]
-            return [self.field(key, v, owner, rtype, [*path, i]) for i, v in enumerate(value)]
         space = _key_space(key, rtype, self.vocabulary)
         if space is not None and isinstance(value, str):
             return self.state.name(space, value)

@@ -124,3 +124,26 @@ def test_ids_keying_a_recorded_change_are_named() -> None:
                               "event": "update", "object_changes": change}]}  # fmt: skip
 
     assert differences(version(0), version(100)) == []
+
+
+def test_recorded_changes_of_reference_fields_are_named() -> None:
+    """A version row records `{"poll_option_id": [before, after]}`: each side is a reference
+    (raw ids differ between the databases; a clean pair once failed on it)."""
+
+    def version(offset: int) -> Rows:
+        change = {
+            "poll_option_id": [40 + offset, None],
+            "stance_id": [None, 20 + offset],
+            "discarded_by": [5 + offset, None],
+            "guest_ids": [[5 + offset], []],
+            "sequence_id": [3, 4],  # a counter, not a reference: kept as it is
+        }
+        return {"versions": [{"id": 9 + offset, "item_type": "Outcome", "item_id": 7,
+                              "event": "update", "object_changes": change}]}  # fmt: skip
+
+    assert differences(version(0), version(100)) == []
+    moved = version(100)
+    moved["versions"][0]["object_changes"]["poll_option_id"] = [141, None]
+    assert differences(version(0), moved) == [
+        ("/versions/versions#1/object_changes/poll_option_id/0", Kind.VALUE)
+    ]
