@@ -244,8 +244,13 @@ def _is_change(key: str, value: JsonValue) -> bool:
         return True
     if key.endswith("_ids"):
         return all(isinstance(side, list) or side is None for side in value)
-    single = (key.endswith("_id") and key not in NOT_REFS) or key in BARE_REFS
+    single = _is_id_key(key) or key in BARE_REFS
     return single and all(side is None or _is_id(side) for side in value)
+
+
+def _is_id_key(key: str) -> bool:
+    """`author_id` is a reference; `sequence_id` is a per-discussion counter (NOT_REFS)."""
+    return key.endswith("_id") and key not in NOT_REFS
 
 
 def _scalar_ref_type(
@@ -254,7 +259,7 @@ def _scalar_ref_type(
     """The record type a single-id field points at (`author_id`, `discarded_by`), or None."""
     if not _is_id(value):
         return None
-    if key.endswith("_id") and key not in NOT_REFS:
+    if _is_id_key(key):
         return _ref_type(key, record, rtype, vocabulary)
     return BARE_REFS.get(key)
 
@@ -438,7 +443,7 @@ def _not_found_space(model: str, column: str, vocabulary: Vocabulary) -> str | N
         return class_type(model, vocabulary)
     if column == "key":
         return class_type(model, vocabulary) + ".key"
-    if column.endswith("_id") and column not in NOT_REFS:
+    if _is_id_key(column):
         return record_type(column[:-3], vocabulary)
     return None
 
